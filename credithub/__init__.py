@@ -1,0 +1,1 @@
+"""Platform Credit Hub: shared public credit status for the platform economy."""

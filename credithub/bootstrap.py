@@ -1,0 +1,139 @@
+"""Builds the Deps bundle (database, key, clock) for the app and the CLI alike.
+
+With DATABASE_URL the hub uses that server. Without it, it starts (or attaches to) the
+embedded PostgreSQL in CREDITHUB_DATA_DIR and uses a database named `credithub` there.
+Either way, pending migrations are applied before anything else touches the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Final
+
+import asyncpg
+
+from credithub.db import meta
+from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
+from credithub.db.migrate import apply_migrations
+from credithub.db.pool import create_pool
+from credithub.db.queries import QUERIES
+from credithub.services.ports import Deps
+from credithub.settings import Settings
+
+KEY_FILE_NAME: Final = "secret_key"
+KEY_FINGERPRINT_META: Final = "person_key_fingerprint"
+_FINGERPRINT_MESSAGE: Final = b"credithub person-hash key fingerprint v1"
+_SERVER_SQL: Final = QUERIES["server"]
+
+logger = logging.getLogger(__name__)
+
+
+class KeyMismatch(Exception):
+    """The person-hash key differs from the one this database was filled with.
+
+    Every stored person hash would stop matching, so the hub refuses to start."""
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[str]:
+    """The DSN to use: DATABASE_URL, or the embedded server started for the block."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    embedded = EmbeddedPostgres(settings.data_dir)
+    server_dsn = await asyncio.to_thread(embedded.start)
+    try:
+        await _ensure_database(server_dsn)
+        yield embedded.dsn(DATABASE_NAME)
+    finally:
+        await asyncio.to_thread(embedded.stop)
+
+
+async def _ensure_database(server_dsn: str) -> None:
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        if not await conn.fetchval(_SERVER_SQL["database_exists"], DATABASE_NAME):
+            await conn.execute(_SERVER_SQL["create_database"])
+    except asyncpg.DuplicateDatabaseError:
+        pass  # another process created it between our check and our CREATE
+    finally:
+        await conn.close()
+
+
+async def migrate(dsn: str) -> list[str]:
+    """Apply pending migrations; returns their names."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        applied = await apply_migrations(conn)
+    finally:
+        await conn.close()
+    return [f"{migration.version:04d}_{migration.name}" for migration in applied]
+
+
+def load_person_key(settings: Settings) -> bytes:
+    """CREDITHUB_SECRET_KEY, or a key generated once into the data folder (mode 0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.encode()
+    path = settings.data_dir / KEY_FILE_NAME
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _write_private(path, secrets.token_urlsafe(48))
+        logger.warning("generated a person-hash key in %s; set CREDITHUB_SECRET_KEY in production", path)
+    return path.read_text().strip().encode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def key_fingerprint(key: bytes) -> str:
+    return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
+
+
+async def _check_key(pool: asyncpg.Pool, key: bytes) -> None:
+    ours = key_fingerprint(key)
+    stored = await meta.put_if_absent(pool, KEY_FINGERPRINT_META, ours)
+    if stored != ours:
+        raise KeyMismatch(
+            "CREDITHUB_SECRET_KEY is not the key this database was created with; "
+            "person hashes would no longer match. Restore the original key."
+        )
+
+
+@asynccontextmanager
+async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncIterator[Deps]:
+    """Database (started if embedded), migrations, key check and pool, closed on exit."""
+    async with _dsn_or_database(settings, dsn) as resolved:
+        await migrate(resolved)
+        key = load_person_key(settings)
+        pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
+        try:
+            await _check_key(pool, key)
+            yield Deps(settings=settings, pool=pool, person_key=key, clock=SystemClock())
+        finally:
+            await pool.close()
+
+
+@asynccontextmanager
+async def _dsn_or_database(settings: Settings, dsn: str | None) -> AsyncIterator[str]:
+    if dsn is not None:
+        yield dsn
+        return
+    async with database(settings) as resolved:
+        yield resolved

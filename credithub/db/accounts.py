@@ -1,0 +1,45 @@
+"""Platform accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Final
+
+import asyncpg
+
+from credithub.db import rows
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+from credithub.domain.errors import AlreadyExists
+from credithub.domain.subjects import Account, AccountStatus
+
+SQL: Final = QUERIES["accounts"]
+PLATFORM_EXTERNAL_ID_KEY: Final = "accounts_platform_external_id_key"
+
+
+async def list_for_subjects(conn: Executor, subject_ids: list[int]) -> dict[int, list[Account]]:
+    grouped: dict[int, list[Account]] = defaultdict(list)
+    for row in await conn.fetch(SQL["list_for_subjects"], subject_ids):
+        grouped[row["subject_id"]].append(rows.account(row))
+    return grouped
+
+
+async def insert(
+    conn: Connection,
+    subject_id: int,
+    platform: str,
+    external_id: str,
+    status: AccountStatus,
+    display_name: str | None,
+    opened_at: dt.datetime | None,
+) -> Account:
+    try:
+        row = await conn.fetchrow(
+            SQL["insert"], subject_id, platform, external_id, status.value, display_name, opened_at
+        )
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name == PLATFORM_EXTERNAL_ID_KEY:
+            raise AlreadyExists(f"account {external_id!r} on platform {platform!r} already exists") from exc
+        raise
+    return rows.account(rows.required(row))

@@ -1,0 +1,23 @@
+"""API clients."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+from credithub.domain.clients import Client, Role
+
+SQL: Final = QUERIES["clients"]
+
+
+async def insert(conn: Connection, name: str, role: Role, platform: str | None, token_hash: bytes) -> int:
+    client_id: int = await conn.fetchval(SQL["insert"], name, role.value, platform, token_hash)
+    return client_id
+
+
+async def get_by_token_hash(conn: Executor, token_hash: bytes) -> Client | None:
+    row = await conn.fetchrow(SQL["get_by_token_hash"], token_hash)
+    if row is None:
+        return None
+    return Client(id=row["id"], name=row["name"], role=Role(row["role"]), platform=row["platform"])

@@ -1,0 +1,44 @@
+"""Platforms and their secrets."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import asyncpg
+
+from credithub.db import rows
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+from credithub.domain.errors import AlreadyExists
+from credithub.domain.platforms import Platform
+
+SQL: Final = QUERIES["platforms"]
+PLATFORM_CODE_KEY: Final = "platforms_pkey"
+
+
+async def insert(conn: Connection, code: str, name: str, family: str, push_url: str | None) -> Platform:
+    try:
+        row = await conn.fetchrow(SQL["insert"], code, name, family, push_url)
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name == PLATFORM_CODE_KEY:
+            raise AlreadyExists(f"a platform with code {code!r} already exists") from exc
+        raise
+    return rows.platform(rows.required(row))
+
+
+async def get(conn: Executor, code: str) -> Platform | None:
+    row = await conn.fetchrow(SQL["get"], code)
+    return rows.platform(row) if row is not None else None
+
+
+async def list_all(conn: Executor) -> list[Platform]:
+    return [rows.platform(row) for row in await conn.fetch(SQL["list_all"])]
+
+
+async def insert_secret(conn: Connection, platform: str, purpose: str, secret: str) -> int:
+    secret_id: int = await conn.fetchval(SQL["insert_secret"], platform, purpose, secret)
+    return secret_id
+
+
+async def list_active_secrets(conn: Executor, platform: str, purpose: str) -> list[str]:
+    return [row["secret"] for row in await conn.fetch(SQL["list_active_secrets"], platform, purpose)]

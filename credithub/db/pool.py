@@ -1,0 +1,68 @@
+"""Connection pool, codecs, and the per-request query counter."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import asyncpg.pool
+import orjson
+
+# What db functions accept: a plain or pooled connection (both run queries), or the pool itself
+# for single statements outside a transaction.
+Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+Executor = Connection | asyncpg.Pool
+
+# Counts the SQL statements run on behalf of the current request (one GraphQL operation,
+# one webhook). Logged per request, and read by the tests that guard against N+1 queries.
+query_count: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("query_count", default=None)
+
+
+def _count_query(_record: Any) -> None:
+    counter = query_count.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, schema="pg_catalog", encoder=lambda value: orjson.dumps(value).decode(), decoder=orjson.loads
+        )
+    conn.add_query_logger(_count_query)
+
+
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, command_timeout: float = 30.0
+) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=command_timeout,
+        init=_init_connection,
+        server_settings={"application_name": "credithub", "timezone": "UTC"},
+    )
+    assert pool is not None
+    return pool
+
+
+@asynccontextmanager
+async def transaction(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
+    """One connection, one transaction: committed when the block ends, rolled back on error."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn
+
+
+@asynccontextmanager
+async def counting_queries() -> AsyncIterator[list[int]]:
+    """Count the statements run inside the block (on any pooled connection of this task)."""
+    counter = [0]
+    token = query_count.set(counter)
+    try:
+        yield counter
+    finally:
+        query_count.reset(token)

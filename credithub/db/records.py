@@ -1,0 +1,127 @@
+"""Credit records and their status history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any, Final
+
+import asyncpg
+
+from credithub.db import rows
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+from credithub.domain import records
+from credithub.domain.errors import AlreadyExists
+
+SQL: Final = QUERIES["records"]
+PLATFORM_REF_KEY: Final = "credit_records_platform_ref_key"
+AUTHORITY_REF_KEY: Final = "credit_records_authority_ref_key"
+
+
+def _filter_args(where: records.RecordFilter, include_repaired: bool) -> tuple[Any, ...]:
+    def values(items: tuple[Any, ...] | None) -> list[str] | None:
+        return [item.value for item in items] if items is not None else None
+
+    return (
+        values(where.categories),
+        values(where.severities),
+        values(where.statuses),
+        where.source_platform,
+        where.occurred_from,
+        where.occurred_before,
+        include_repaired,
+    )
+
+
+async def list_page_for_subjects(
+    conn: Executor,
+    subject_ids: list[int],
+    where: records.RecordFilter,
+    *,
+    include_repaired: bool,
+    after: tuple[dt.datetime, int] | None,
+    limit: int,
+) -> dict[int, list[records.CreditRecord]]:
+    cursor_at, cursor_id = after if after is not None else (None, None)
+    found = await conn.fetch(
+        SQL["list_page_for_subjects"], subject_ids, limit, cursor_at, cursor_id, *_filter_args(where, include_repaired)
+    )
+    grouped: dict[int, list[records.CreditRecord]] = defaultdict(list)
+    for row in found:
+        grouped[row["subject_id"]].append(rows.credit_record(row))
+    return grouped
+
+
+async def count_for_subjects(
+    conn: Executor, subject_ids: list[int], where: records.RecordFilter, *, include_repaired: bool
+) -> dict[int, int]:
+    found = await conn.fetch(SQL["count_for_subjects"], subject_ids, *_filter_args(where, include_repaired))
+    return {row["subject_id"]: row["total"] for row in found}
+
+
+async def list_status_changes_for_records(
+    conn: Executor, record_ids: list[int]
+) -> dict[int, list[records.StatusChange]]:
+    grouped: dict[int, list[records.StatusChange]] = defaultdict(list)
+    for row in await conn.fetch(SQL["list_status_changes_for_records"], record_ids):
+        grouped[row["record_id"]].append(rows.status_change(row))
+    return grouped
+
+
+async def insert(
+    conn: Connection,
+    *,
+    subject_id: int,
+    source: records.Source,
+    account_id: int | None,
+    category: records.Category,
+    severity: records.Severity | None,
+    occurred_at: dt.datetime,
+    reported_at: dt.datetime,
+    description: str | None,
+    legal_basis: records.LegalBasis,
+    valid_until: dt.datetime | None = None,
+) -> records.CreditRecord:
+    try:
+        row = await conn.fetchrow(
+            SQL["insert"],
+            subject_id,
+            source.type.value,
+            source.platform,
+            source.authority,
+            source.ref,
+            account_id,
+            category.value,
+            severity.value if severity is not None else None,
+            occurred_at,
+            reported_at,
+            description,
+            legal_basis.text,
+            legal_basis.reference,
+            valid_until,
+        )
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name in (PLATFORM_REF_KEY, AUTHORITY_REF_KEY):
+            raise AlreadyExists(f"the source already reported a record with id {source.ref!r}") from exc
+        raise
+    return rows.credit_record(rows.required(row))
+
+
+async def insert_status_change(conn: Connection, change: records.StatusChange) -> None:
+    await conn.execute(
+        SQL["insert_status_change"],
+        change.record_id,
+        change.from_status.value if change.from_status is not None else None,
+        change.to_status.value,
+        change.actor,
+        change.reason,
+        change.at,
+    )
+
+
+async def update_status(
+    conn: Connection, record_id: int, expected: records.RecordStatus, new: records.RecordStatus
+) -> bool:
+    """Compare-and-set the stored status; False when the record was no longer in `expected`."""
+    return await conn.fetchval(SQL["update_status"], record_id, expected.value, new.value) is not None

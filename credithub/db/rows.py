@@ -1,0 +1,84 @@
+"""Turning asyncpg records into domain dataclasses, one function per row shape."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from credithub.domain import platforms, records, subjects
+
+
+def required(row: asyncpg.Record | None) -> asyncpg.Record:
+    """The row of an INSERT … RETURNING or an UPDATE that must have matched."""
+    assert row is not None, "statement returned no row"
+    return row
+
+
+def platform(row: asyncpg.Record) -> platforms.Platform:
+    return platforms.Platform(row["code"], row["name"], row["family"], row["push_url"], row["created_at"])
+
+
+def subject(row: asyncpg.Record) -> subjects.Subject:
+    return subjects.Subject(
+        id=row["id"],
+        kind=subjects.SubjectKind(row["kind"]),
+        name=row["name"],
+        credit_code=row["credit_code"],
+        person_id=row["person_id"],
+        created_at=row["created_at"],
+    )
+
+
+def account(row: asyncpg.Record) -> subjects.Account:
+    return subjects.Account(
+        id=row["id"],
+        subject_id=row["subject_id"],
+        platform=row["platform"],
+        external_id=row["external_id"],
+        status=subjects.AccountStatus(row["status"]),
+        display_name=row["display_name"],
+        opened_at=row["opened_at"],
+    )
+
+
+def signing(row: asyncpg.Record) -> subjects.Signing:
+    return subjects.Signing(
+        id=row["id"],
+        agency_id=row["agency_id"],
+        anchor_id=row["anchor_id"],
+        validity=subjects.Validity(row["valid_from"], row["valid_to"]),
+        source_platform=row["source_platform"],
+    )
+
+
+def credit_record(row: asyncpg.Record) -> records.CreditRecord:
+    severity = row["severity"]
+    return records.CreditRecord(
+        id=row["id"],
+        subject_id=row["subject_id"],
+        source=records.Source(
+            type=records.SourceType(row["source_type"]),
+            platform=row["source_platform"],
+            authority=row["source_authority"],
+            ref=row["source_ref"],
+        ),
+        category=records.Category(row["category"]),
+        severity=records.Severity(severity) if severity is not None else None,
+        occurred_at=row["occurred_at"],
+        reported_at=row["reported_at"],
+        description=row["description"],
+        legal_basis=records.LegalBasis(row["legal_basis"], row["legal_basis_ref"]),
+        status=records.RecordStatus(row["status"]),
+        valid_until=row["valid_until"],
+    )
+
+
+def status_change(row: asyncpg.Record) -> records.StatusChange:
+    from_status = row["from_status"]
+    return records.StatusChange(
+        record_id=row["record_id"],
+        from_status=records.RecordStatus(from_status) if from_status is not None else None,
+        to_status=records.RecordStatus(row["to_status"]),
+        actor=row["actor"],
+        reason=row["reason"],
+        at=row["at"],
+    )

@@ -1,0 +1,9 @@
+-- API clients and their hashed bearer tokens.
+
+-- insert --
+-- Add a client: $1 name, $2 role, $3 platform (only for role 'platform'), $4 SHA-256 of the token.
+INSERT INTO clients (name, role, platform, token_hash) VALUES ($1, $2, $3, $4) RETURNING id;
+
+-- get_by_token_hash --
+-- The active client holding a token, by the token's hash.
+SELECT id, name, role, platform FROM clients WHERE token_hash = $1 AND revoked_at IS NULL;

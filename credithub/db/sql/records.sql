@@ -1,0 +1,67 @@
+-- Credit records and their status history.
+
+-- list_page_for_subjects --
+-- One page of records per subject, newest occurrence first: $1 subject ids, $2 limit per subject,
+-- $3 cursor occurred_at, $4 cursor id, $5 categories, $6 severities, $7 statuses,
+-- $8 source platform, $9 occurred from, $10 occurred before, $11 include repaired records.
+SELECT r.*
+FROM unnest($1::bigint[]) AS s (id)
+CROSS JOIN LATERAL (
+    SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
+           occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+    FROM credit_records
+    WHERE subject_id = s.id
+      AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3, $4::bigint))
+      AND ($5::text[] IS NULL OR category = ANY($5))
+      AND ($6::text[] IS NULL OR severity = ANY($6))
+      AND ($7::text[] IS NULL OR status = ANY($7))
+      AND ($8::text IS NULL OR source_platform = $8)
+      AND ($9::timestamptz IS NULL OR occurred_at >= $9)
+      AND ($10::timestamptz IS NULL OR occurred_at < $10)
+      AND ($11::boolean OR status <> 'REPAIRED')
+    ORDER BY occurred_at DESC, id DESC
+    LIMIT $2
+) r;
+
+-- count_for_subjects --
+-- How many records match per subject; same filters as list_page_for_subjects ($2-$8 = its $5-$11).
+SELECT subject_id, count(*) AS total
+FROM credit_records
+WHERE subject_id = ANY($1::bigint[])
+  AND ($2::text[] IS NULL OR category = ANY($2))
+  AND ($3::text[] IS NULL OR severity = ANY($3))
+  AND ($4::text[] IS NULL OR status = ANY($4))
+  AND ($5::text IS NULL OR source_platform = $5)
+  AND ($6::timestamptz IS NULL OR occurred_at >= $6)
+  AND ($7::timestamptz IS NULL OR occurred_at < $7)
+  AND ($8::boolean OR status <> 'REPAIRED')
+GROUP BY subject_id;
+
+-- list_status_changes_for_records --
+-- The status history of the given records, oldest first.
+SELECT record_id, from_status, to_status, actor, reason, at
+FROM record_status_changes
+WHERE record_id = ANY($1::bigint[])
+ORDER BY record_id, at, id;
+
+-- insert --
+-- Add a record: $1 subject id, $2 source type, $3 source platform, $4 source authority, $5 source ref,
+-- $6 account id, $7 category, $8 severity, $9 occurred at, $10 reported at, $11 description,
+-- $12 legal basis, $13 legal basis reference, $14 valid until.
+INSERT INTO credit_records (subject_id, source_type, source_platform, source_authority, source_ref, account_id,
+                            category, severity, occurred_at, reported_at, description, legal_basis,
+                            legal_basis_ref, valid_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+RETURNING id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
+          occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until;
+
+-- insert_status_change --
+-- Keep one transition: $1 record id, $2 from status (null when created), $3 to status, $4 actor,
+-- $5 reason, $6 at.
+INSERT INTO record_status_changes (record_id, from_status, to_status, actor, reason, at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- update_status --
+-- Move a record to another status: $1 record id, $2 expected current status, $3 new status.
+-- Returns nothing when the record was not in the expected status (a concurrent change won).
+UPDATE credit_records SET status = $3 WHERE id = $1 AND status = $2 RETURNING id;

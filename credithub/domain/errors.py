@@ -1,0 +1,119 @@
+"""Domain errors, grouped by what the caller can do about them.
+
+    DomainError
+    ├── InvalidInput              fix the input and send it again
+    │   ├── InvalidIdentifier     a credit code or resident ID failed a named check
+    │   ├── InvalidId             an opaque hub id (sub_…, rec_…) is malformed
+    │   ├── InvalidCursor         a pagination cursor the hub did not issue
+    │   ├── InvalidPageSize       `first` is outside the allowed range
+    │   └── InvalidValue          any other field value the hub cannot accept
+    ├── NotFound                  the thing named does not exist (or is not visible to you)
+    │   └── UnknownPlatform
+    ├── Conflict                  the change collides with existing state
+    │   └── AlreadyExists
+    └── PermissionDenied          your role may not do this
+
+Each error carries fields, not just text; `code` is the stable machine-readable name
+that GraphQL clients and HTTP responses show.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "DOMAIN_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def details(self) -> dict[str, str]:
+        """Structured fields for clients, besides `code` and `message`."""
+        return {}
+
+
+class InvalidInput(DomainError):
+    """The input cannot be accepted; the message says which field and why."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def details(self) -> dict[str, str]:
+        return {"field": self.field} if self.field else {}
+
+
+class InvalidIdentifier(InvalidInput):
+    """A credit code (USCC) or resident ID failed one of its named checks."""
+
+    code = "INVALID_IDENTIFIER"
+
+    def __init__(self, kind: str, check: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.kind = kind
+        self.check = check
+
+    def details(self) -> dict[str, str]:
+        return {**super().details(), "identifier": self.kind, "check": self.check}
+
+
+class InvalidId(InvalidInput):
+    """An opaque hub id does not have the expected prefix and number."""
+
+    code = "INVALID_ID"
+
+
+class InvalidCursor(InvalidInput):
+    """A pagination cursor was not issued by this hub for this list."""
+
+    code = "INVALID_CURSOR"
+
+
+class InvalidPageSize(InvalidInput):
+    """`first` is below 0 or above the page limit of the list."""
+
+    code = "INVALID_PAGE_SIZE"
+
+
+class InvalidValue(InvalidInput):
+    """A field value is outside what the hub accepts (unknown enum, bad format, …)."""
+
+    code = "INVALID_VALUE"
+
+
+class NotFound(DomainError):
+    """The thing named does not exist, or the caller may not know that it exists."""
+
+    code = "NOT_FOUND"
+
+
+class UnknownPlatform(NotFound):
+    """No platform is registered under this code."""
+
+    code = "UNKNOWN_PLATFORM"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(f"no platform is registered under code {platform!r}")
+        self.platform = platform
+
+
+class Conflict(DomainError):
+    """The change collides with the existing state."""
+
+    code = "CONFLICT"
+
+
+class AlreadyExists(Conflict):
+    """Something with the same unique key already exists."""
+
+    code = "ALREADY_EXISTS"
+
+
+class PermissionDenied(DomainError):
+    """The caller's role does not allow this operation."""
+
+    code = "FORBIDDEN"

@@ -1,0 +1,109 @@
+"""Credit records: one fact about a subject, from a platform or a public authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    COUNTERFEIT_GOODS = "COUNTERFEIT_GOODS"
+    FALSE_ADVERTISING = "FALSE_ADVERTISING"
+    FAKE_TRANSACTIONS = "FAKE_TRANSACTIONS"
+    CONSUMER_RIGHTS = "CONSUMER_RIGHTS"
+    DATA_FRAUD = "DATA_FRAUD"
+    ILLEGAL_CONTENT = "ILLEGAL_CONTENT"
+    TAX_EVASION = "TAX_EVASION"
+    CONTRACT_FRAUD = "CONTRACT_FRAUD"
+    COURT_DISHONEST_DEBTOR = "COURT_DISHONEST_DEBTOR"
+    ADMINISTRATIVE_PENALTY = "ADMINISTRATIVE_PENALTY"
+    ABNORMAL_OPERATION = "ABNORMAL_OPERATION"
+    PLATFORM_RULE = "PLATFORM_RULE"
+    RED_LIST = "RED_LIST"
+    A_LEVEL_TAXPAYER = "A_LEVEL_TAXPAYER"
+    CREDIT_COMMITMENT = "CREDIT_COMMITMENT"
+
+    @property
+    def is_positive(self) -> bool:
+        """Positive records (honours, commitments) carry no severity and never restrict."""
+        return self in POSITIVE_CATEGORIES
+
+
+POSITIVE_CATEGORIES = frozenset({Category.RED_LIST, Category.A_LEVEL_TAXPAYER, Category.CREDIT_COMMITMENT})
+
+
+class Severity(StrEnum):
+    MINOR = "MINOR"
+    GENERAL = "GENERAL"
+    SERIOUS = "SERIOUS"
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    OBJECTION_PENDING = "OBJECTION_PENDING"
+    WITHDRAWN = "WITHDRAWN"
+    REPAIRED = "REPAIRED"
+    EXPIRED = "EXPIRED"  # derived from time and the publicity rules, never stored
+
+
+class SourceType(StrEnum):
+    PLATFORM = "PLATFORM"
+    AUTHORITY = "AUTHORITY"
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasis:
+    """The law, regulation or platform rule a record or measure rests on."""
+
+    text: str
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who reported the record: a platform (by code) or a public authority (by name)."""
+
+    type: SourceType
+    platform: str | None
+    authority: str | None
+    ref: str  # the source's own id for the fact, e.g. the platform's violation id
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRecord:
+    id: int
+    subject_id: int
+    source: Source
+    category: Category
+    severity: Severity | None  # None for positive categories
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    description: str | None
+    legal_basis: LegalBasis
+    status: RecordStatus
+    valid_until: dt.datetime | None  # an end set by the source itself, e.g. a red-list term
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One transition of a record's status, kept forever so any past state can be rebuilt."""
+
+    record_id: int
+    from_status: RecordStatus | None
+    to_status: RecordStatus
+    actor: str
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    """Which records a list shows; None (or an empty tuple never passed) means no restriction."""
+
+    categories: tuple[Category, ...] | None = None
+    severities: tuple[Severity, ...] | None = None
+    statuses: tuple[RecordStatus, ...] | None = None
+    source_platform: str | None = None
+    occurred_from: dt.datetime | None = None
+    occurred_before: dt.datetime | None = None

@@ -1,0 +1,96 @@
+"""Credit subjects, their platform accounts, and the relations that link them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SubjectKind(StrEnum):
+    MERCHANT = "MERCHANT"
+    ANCHOR = "ANCHOR"
+    MCN_AGENCY = "MCN_AGENCY"
+
+    @property
+    def has_credit_code(self) -> bool:
+        """Merchants and MCN agencies are organisations identified by USCC; anchors are people."""
+        return self is not SubjectKind.ANCHOR
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    CLOSED = "CLOSED"
+
+
+class RelationKind(StrEnum):
+    MCN_SIGNING = "MCN_SIGNING"
+    LEGAL_REPRESENTATIVE = "LEGAL_REPRESENTATIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A merchant, MCN agency (both with a credit code) or anchor (a person, by keyed hash)."""
+
+    id: int
+    kind: SubjectKind
+    name: str
+    credit_code: str | None
+    person_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A subject's account on one platform; (platform, external_id) is unique."""
+
+    id: int
+    subject_id: int
+    platform: str
+    external_id: str
+    status: AccountStatus
+    display_name: str | None
+    opened_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """A half-open interval [valid_from, valid_to); `valid_to` None means still in force."""
+
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+
+    def in_force_at(self, instant: dt.datetime) -> bool:
+        return self.valid_from <= instant and (self.valid_to is None or instant < self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    """An MCN agency has signed an anchor for a period."""
+
+    id: int
+    agency_id: int
+    anchor_id: int
+    validity: Validity
+    source_platform: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """A person is the legal representative of a merchant or MCN agency for a period."""
+
+    id: int
+    person_id: int
+    subject_id: int
+    validity: Validity
+    source_platform: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectFilter:
+    """Which subjects a list shows; None means no restriction."""
+
+    kind: SubjectKind | None = None
+    platform: str | None = None
+    name_contains: str | None = None

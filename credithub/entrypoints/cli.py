@@ -1,0 +1,147 @@
+"""`python -m credithub <command>`: serve, migrate, register platforms and clients, export the schema.
+
+Every command works against the same database as `serve` (DATABASE_URL, or the embedded
+server in CREDITHUB_DATA_DIR), also while `serve` runs. Commands that create credentials
+print exactly one JSON object on stdout; logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Final
+
+from credithub import bootstrap
+from credithub.domain.errors import DomainError
+from credithub.services import clients
+from credithub.settings import Settings, SettingsError
+
+SCHEMA_PATH: Final = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+logger = logging.getLogger("credithub")
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _run_with_deps(settings: Settings, action: Callable[[Any], Awaitable[dict[str, Any] | None]]) -> None:
+    async def run() -> None:
+        async with bootstrap.open_deps(settings) as deps:
+            result = await action(deps)
+        if result is not None:
+            _print_json(result)
+
+    asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from credithub.entrypoints.app import create_app
+
+    app = create_app(settings.with_changes(demo=args.demo))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), proxy_headers=True)
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    async def run() -> None:
+        async with bootstrap.database(settings) as dsn:
+            applied = await bootstrap.migrate(dsn)
+        _print_json({"applied": applied})
+
+    asyncio.run(run())
+
+
+def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        registered = await clients.add_platform(deps, args.code, args.name, push_url=args.push_url, family=args.family)
+        return {
+            "code": registered.code,
+            "name": registered.name,
+            "family": registered.family,
+            "push_url": registered.push_url,
+            "token": registered.client.token,
+            "webhook_secret": registered.webhook_secret,
+            "outbound_secret": registered.outbound_secret,
+        }
+
+    _run_with_deps(settings, action)
+
+
+def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        issued = await clients.add_client(deps, args.name, args.role, platform=args.platform)
+        return {"name": issued.name, "role": issued.role.value, "platform": issued.platform, "token": issued.token}
+
+    _run_with_deps(settings, action)
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
+    from credithub.entrypoints.graphql import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if args.check:
+        if not args.output.exists() or args.output.read_text() != sdl:
+            sys.exit(f"{args.output} is stale: run `python -m credithub export-schema`")
+        return
+    args.output.write_text(sdl)
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m credithub", description="Platform Credit Hub")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the service (GraphQL, health)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load the demo world and print demo credentials")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    platform = commands.add_parser("platform", help="manage platforms").add_subparsers(dest="action", required=True)
+    platform_add = platform.add_parser("add", help="register a platform; prints its token and secrets as JSON")
+    platform_add.add_argument("code", help="short code, e.g. shopmall")
+    platform_add.add_argument("--name", required=True)
+    platform_add.add_argument("--push-url", help="where the hub pushes credit status changes")
+    platform_add.add_argument("--family", default="standard", help="adapter family (default: standard)")
+    platform_add.set_defaults(handler=cmd_platform_add)
+
+    client = commands.add_parser("client", help="manage API clients").add_subparsers(dest="action", required=True)
+    client_add = client.add_parser("add", help="issue a client token; prints it as JSON")
+    client_add.add_argument("name")
+    client_add.add_argument("--role", required=True, help="platform | regulator | viewer | admin")
+    client_add.add_argument("--platform", help="the platform a `platform` client acts for")
+    client_add.set_defaults(handler=cmd_client_add)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
+    export.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    export.add_argument("--check", action="store_true", help="fail if the file differs instead of writing it")
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"configuration error: {exc}")
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call at INFO
+    try:
+        args.handler(args, settings)
+    except (DomainError, bootstrap.KeyMismatch) as exc:
+        sys.exit(f"error: {exc}")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,131 @@
+"""The GraphQL schema, its protections and error policy, and the HTTP view that serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Final
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from credithub.domain.errors import DomainError
+from credithub.services.ports import Deps
+from resolvers import Query
+from resolvers.loaders import make_loaders
+from schema.context import Context
+from schema.subjects import Anchor, McnAgency, Merchant
+
+MAX_DEPTH: Final = 12
+MAX_ALIASES: Final = 15
+MAX_TOKENS: Final = 2000
+UNEXPECTED_ERROR: Final = "Unexpected error."
+
+logger = logging.getLogger(__name__)
+
+# Built once: the limiters' rule classes are part of ValidationCache's key, so a fresh class
+# per request would miss the cache every time (strawberry#4635, shared/NOTES-graphql.md §1.2).
+_LIMIT_RULES: Final = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
+]
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+
+
+class ErrorPolicy(MaskErrors):
+    """The one place GraphQL errors are shaped for clients.
+
+    Domain errors keep their message and gain `extensions.code` plus their fields;
+    syntax and validation errors pass through; anything else becomes "Unexpected error."
+    (its traceback is logged by `CreditHubSchema.process_errors`)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message=UNEXPECTED_ERROR)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._shape(error) for error in errors]
+
+    def _shape(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            return GraphQLError(
+                original.message,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": original.code, **original.details()},
+            )
+        if _is_unexpected(error):
+            masked = self.anonymise_error(error)
+            masked.extensions = {"code": "INTERNAL"}
+            return masked
+        return error
+
+
+class CreditHubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log only what is unexpected: a bad credit code is the client's business, not an incident."""
+        for error in errors:
+            if _is_unexpected(error):
+                logger.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
+
+
+def build_schema(*, introspection: bool = True) -> CreditHubSchema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ParserCache,
+        ValidationCache,
+        lambda: AddValidationRules(_LIMIT_RULES),
+        lambda: MaxTokensLimiter(MAX_TOKENS),
+        ErrorPolicy,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return CreditHubSchema(
+        query=Query,
+        types=[Merchant, Anchor, McnAgency],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not introspection),
+    )
+
+
+class GraphQLView(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context and orjson. The bearer token has been checked
+    by `entrypoints.auth` before a request gets here."""
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        deps: Deps = request.app.state.deps
+        viewer = request.state.client
+        return Context(deps=deps, viewer=viewer, loaders=make_loaders(deps, viewer), request=request, response=response)
+
+    def encode_json(self, data: Any) -> str:
+        # str, not bytes: bytes would make strawberry send binary WebSocket frames.
+        return orjson.dumps(data).decode()
+
+
+def make_view(*, introspection: bool, graphiql: bool) -> GraphQLView:
+    return GraphQLView(
+        build_schema(introspection=introspection),
+        graphql_ide="graphiql" if graphiql else None,
+        allow_queries_via_get=False,
+    )

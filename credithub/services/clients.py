@@ -1,0 +1,76 @@
+"""Registering platforms and API clients, and recognising them by bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from credithub.db import clients as db_clients
+from credithub.db import platforms as db_platforms
+from credithub.db.pool import transaction
+from credithub.domain import clients, platforms
+from credithub.domain.errors import InvalidValue, UnknownPlatform
+from credithub.services.ports import Deps
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedClient:
+    """A new client and its token; the token is shown this once and stored only hashed."""
+
+    id: int
+    name: str
+    role: clients.Role
+    platform: str | None
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredPlatform:
+    code: str
+    name: str
+    family: str
+    push_url: str | None
+    client: IssuedClient
+    webhook_secret: str
+    outbound_secret: str
+
+
+async def add_platform(
+    deps: Deps, code: str, name: str, *, push_url: str | None = None, family: str = "standard"
+) -> RegisteredPlatform:
+    """Register a platform with its client token and both signing secrets, all or nothing."""
+    code = platforms.parse_platform_code(code)
+    name = clients.parse_client_name(name)
+    push_url = platforms.parse_push_url(push_url) if push_url is not None else None
+    webhook_secret = clients.generate_webhook_secret()
+    outbound_secret = clients.generate_webhook_secret()
+    async with transaction(deps.pool) as conn:
+        platform = await db_platforms.insert(conn, code, name, family, push_url)
+        await db_platforms.insert_secret(conn, code, "webhook", webhook_secret)
+        await db_platforms.insert_secret(conn, code, "outbound", outbound_secret)
+        token = clients.generate_token()
+        client_id = await db_clients.insert(conn, name, clients.Role.PLATFORM, code, clients.hash_token(token))
+    issued = IssuedClient(client_id, name, clients.Role.PLATFORM, code, token)
+    return RegisteredPlatform(
+        platform.code, platform.name, platform.family, platform.push_url, issued, webhook_secret, outbound_secret
+    )
+
+
+async def add_client(deps: Deps, name: str, role: str, *, platform: str | None = None) -> IssuedClient:
+    """Issue a token for a regulator, viewer, admin, or (bound to a platform) platform client."""
+    name = clients.parse_client_name(name)
+    parsed_role = clients.parse_role(role)
+    if (parsed_role is clients.Role.PLATFORM) != (platform is not None):
+        raise InvalidValue("a platform client needs --platform, and only a platform client takes it", field="platform")
+    token = clients.generate_token()
+    async with transaction(deps.pool) as conn:
+        if platform is not None and await db_platforms.get(conn, platform) is None:
+            raise UnknownPlatform(platform)
+        client_id = await db_clients.insert(conn, name, parsed_role, platform, clients.hash_token(token))
+    return IssuedClient(client_id, name, parsed_role, platform, token)
+
+
+async def authenticate(deps: Deps, token: str) -> clients.Client | None:
+    """The active client holding this bearer token, or None."""
+    if not token.startswith(clients.TOKEN_PREFIX):
+        return None
+    return await db_clients.get_by_token_hash(deps.pool, clients.hash_token(token))

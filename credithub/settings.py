@@ -1,0 +1,76 @@
+"""Configuration, read once from the environment into a frozen Settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+class SettingsError(Exception):
+    """An environment variable holds a value the hub cannot use; the message names it."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable. See README "Configuration" for each variable."""
+
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    secret_key: str | None = None
+    cache_url: str | None = None
+    introspection: bool = True
+    graphiql: bool = True
+    pool_size: int = 10
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    demo: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        secret_key = env.get("CREDITHUB_SECRET_KEY") or None
+        if secret_key is not None and len(secret_key) < 32:
+            raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("CREDITHUB_DATA_DIR") or ".data"),
+            secret_key=secret_key,
+            cache_url=env.get("CACHE_URL") or None,
+            introspection=_flag(env, "CREDITHUB_INTROSPECTION", True),
+            graphiql=_flag(env, "CREDITHUB_GRAPHIQL", True),
+            pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", 10),
+            max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
+            log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,160 @@
+"""DataLoader batch functions: one query per batch, results in key order, None when missing.
+
+Paged loaders group their keys by everything but the parent id (in practice one group per
+field selection), so `subjects(first: 50) { records(first: 5) }` runs one LATERAL query for
+all 50 subjects, not 50 queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from credithub.db import accounts as db_accounts
+from credithub.db import records as db_records
+from credithub.db import signings as db_signings
+from credithub.db import subjects as db_subjects
+from credithub.domain import records, subjects
+from credithub.domain.clients import Client
+from credithub.domain.pages import Page
+from credithub.domain.visibility import may_see_repaired
+from credithub.services.ports import Deps
+from schema.context import Loaders, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, SubjectPageKey
+
+K = TypeVar("K")
+G = TypeVar("G", bound=Hashable)
+V = TypeVar("V")
+
+
+async def _grouped(
+    keys: list[K], group_of: Callable[[K], G], load_group: Callable[[G, list[K]], Awaitable[dict[K, V]]]
+) -> list[V]:
+    """Run `load_group` once per distinct group of keys; answer in key order."""
+    groups: dict[G, list[K]] = defaultdict(list)
+    for key in keys:
+        groups[group_of(key)].append(key)
+    found: dict[K, V] = {}
+    for group, members in groups.items():
+        found.update(await load_group(group, members))
+    return [found[key] for key in keys]
+
+
+def _pages(
+    items_by_parent: dict[int, list[V]], keys: list[K], parent_of: Callable[[K], int], first: int
+) -> dict[K, Page[V]]:
+    """One fetch asked for first+1 rows per parent: the extra row only says a next page exists."""
+    return {
+        key: Page(
+            items=items_by_parent.get(parent_of(key), [])[:first],
+            has_next=len(items_by_parent.get(parent_of(key), [])) > first,
+        )
+        for key in keys
+    }
+
+
+def make_loaders(deps: Deps, viewer: Client) -> Loaders:
+    """Fresh loaders for one request, so nothing cached outlives it or leaks between clients."""
+    pool = deps.pool
+    include_repaired = may_see_repaired(viewer)
+
+    async def load_subjects(keys: list[int]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many(pool, keys)
+        return [found.get(key) for key in keys]
+
+    async def load_subjects_by_credit_code(keys: list[str]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many_by_credit_code(pool, keys)
+        return [found.get(key) for key in keys]
+
+    async def load_subjects_by_account(keys: list[tuple[str, str]]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many_by_account(pool, keys)
+        return [found.get(key) for key in keys]
+
+    async def load_subject_pages(keys: list[SubjectPageKey]) -> list[Page[subjects.Subject]]:
+        pages_found = []
+        for key in keys:  # one key per `subjects` field in the operation
+            found = await db_subjects.list_page(pool, key.where, key.after_id, key.first + 1)
+            pages_found.append(Page(items=found[: key.first], has_next=len(found) > key.first))
+        return pages_found
+
+    async def load_subject_counts(keys: list[subjects.SubjectFilter]) -> list[int]:
+        return [await db_subjects.count(pool, key) for key in keys]
+
+    async def load_accounts(keys: list[int]) -> list[list[subjects.Account]]:
+        found = await db_accounts.list_for_subjects(pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    async def load_record_pages(keys: list[RecordPageKey]) -> list[Page[records.CreditRecord]]:
+        async def load_group(
+            group: tuple[records.RecordFilter, tuple[dt.datetime, int] | None, int], members: list[RecordPageKey]
+        ) -> dict[RecordPageKey, Page[records.CreditRecord]]:
+            where, after, first = group
+            found = await db_records.list_page_for_subjects(
+                pool,
+                [key.subject_id for key in members],
+                where,
+                include_repaired=include_repaired,
+                after=after,
+                limit=first + 1,
+            )
+            return _pages(found, members, lambda key: key.subject_id, first)
+
+        return await _grouped(keys, lambda key: (key.where, key.after, key.first), load_group)
+
+    async def load_record_counts(keys: list[RecordCountKey]) -> list[int]:
+        async def load_group(where: records.RecordFilter, members: list[RecordCountKey]) -> dict[RecordCountKey, int]:
+            found = await db_records.count_for_subjects(
+                pool, [key.subject_id for key in members], where, include_repaired=include_repaired
+            )
+            return {key: found.get(key.subject_id, 0) for key in members}
+
+        return await _grouped(keys, lambda key: key.where, load_group)
+
+    async def load_status_changes(keys: list[int]) -> list[list[records.StatusChange]]:
+        found = await db_records.list_status_changes_for_records(pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    async def load_signing_pages(keys: list[SigningPageKey]) -> list[Page[subjects.Signing]]:
+        async def load_group(
+            group: tuple[dt.datetime | None, int | None, int], members: list[SigningPageKey]
+        ) -> dict[SigningPageKey, Page[subjects.Signing]]:
+            in_force_at, before_id, first = group
+            found = await db_signings.list_page_for_agencies(
+                pool, [key.agency_id for key in members], in_force_at=in_force_at, before_id=before_id, limit=first + 1
+            )
+            return _pages(found, members, lambda key: key.agency_id, first)
+
+        return await _grouped(keys, lambda key: (key.in_force_at, key.before_id, key.first), load_group)
+
+    async def load_signing_counts(keys: list[SigningCountKey]) -> list[int]:
+        async def load_group(
+            in_force_at: dt.datetime | None, members: list[SigningCountKey]
+        ) -> dict[SigningCountKey, int]:
+            found = await db_signings.count_for_agencies(
+                pool, [key.agency_id for key in members], in_force_at=in_force_at
+            )
+            return {key: found.get(key.agency_id, 0) for key in members}
+
+        return await _grouped(keys, lambda key: key.in_force_at, load_group)
+
+    async def load_anchor_signings(keys: list[int]) -> list[list[subjects.Signing]]:
+        found = await db_signings.list_for_anchors(pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    return Loaders(
+        subject=DataLoader(load_subjects),
+        subject_by_credit_code=DataLoader(load_subjects_by_credit_code),
+        subject_by_account=DataLoader(load_subjects_by_account),
+        subject_page=DataLoader(load_subject_pages),
+        subject_count=DataLoader(load_subject_counts),
+        accounts=DataLoader(load_accounts),
+        record_page=DataLoader(load_record_pages),
+        record_count=DataLoader(load_record_counts),
+        status_changes=DataLoader(load_status_changes),
+        signing_page=DataLoader(load_signing_pages),
+        signing_count=DataLoader(load_signing_counts),
+        anchor_signings=DataLoader(load_anchor_signings),
+    )

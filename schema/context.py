@@ -1,0 +1,87 @@
+"""The per-request GraphQL context: dependencies, the calling client, and its DataLoaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from credithub.domain import records, subjects
+from credithub.domain.clients import Client
+from credithub.domain.pages import Page
+from credithub.services.ports import Deps
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPageKey:
+    """One page of one subject's records under one filter."""
+
+    subject_id: int
+    where: records.RecordFilter
+    after: tuple[dt.datetime, int] | None
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCountKey:
+    subject_id: int
+    where: records.RecordFilter
+
+
+@dataclass(frozen=True, slots=True)
+class SigningPageKey:
+    """One page of one agency's signings, in force at an instant (or all when None)."""
+
+    agency_id: int
+    in_force_at: dt.datetime | None
+    before_id: int | None
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
+class SigningCountKey:
+    agency_id: int
+    in_force_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectPageKey:
+    where: subjects.SubjectFilter
+    after_id: int | None
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    """DataLoaders of domain types, created per request by `resolvers.loaders.make_loaders`."""
+
+    subject: DataLoader[int, subjects.Subject | None]
+    subject_by_credit_code: DataLoader[str, subjects.Subject | None]
+    subject_by_account: DataLoader[tuple[str, str], subjects.Subject | None]
+    subject_page: DataLoader[SubjectPageKey, Page[subjects.Subject]]
+    subject_count: DataLoader[subjects.SubjectFilter, int]
+    accounts: DataLoader[int, list[subjects.Account]]
+    record_page: DataLoader[RecordPageKey, Page[records.CreditRecord]]
+    record_count: DataLoader[RecordCountKey, int]
+    status_changes: DataLoader[int, list[records.StatusChange]]
+    signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
+    signing_count: DataLoader[SigningCountKey, int]
+    anchor_signings: DataLoader[int, list[subjects.Signing]]
+
+
+@dataclass
+class Context:
+    deps: Deps
+    viewer: Client
+    loaders: Loaders
+    request: Any = None
+    response: Any = None
+
+    def now(self) -> dt.datetime:
+        return self.deps.clock.now()
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,159 @@
+"""Credit records as clients see them: in full, or redacted per SPEC §8."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from credithub.domain import ids, pages, records
+from credithub.domain.visibility import RecordVisibility
+from schema.context import Info, RecordCountKey
+from schema.pagination import PageInfo
+
+RecordCategory = strawberry.enum(records.Category, name="RecordCategory", description="What a record is about.")
+Severity = strawberry.enum(records.Severity, description="How serious a negative record is.")
+RecordStatus = strawberry.enum(records.RecordStatus, description="Where a record stands; EXPIRED is derived from time.")
+SourceType = strawberry.enum(records.SourceType, description="Whether a platform or a public authority reported it.")
+
+RECORD_CURSOR_SCOPE = "records"
+
+
+@strawberry.type(description="The law, regulation or platform rule a record rests on.")
+class LegalBasis:
+    text: str
+    reference: str | None
+
+
+@strawberry.type(description="Who reported a record. Redacted records show only the type.")
+class RecordSource:
+    type: SourceType  # type: ignore[valid-type]
+    platform: str | None
+    authority: str | None
+    reference: str | None = strawberry.field(description="The source's own id for the fact.")
+
+
+@strawberry.type(description="One transition of a record's status.")
+class StatusChange:
+    from_status: RecordStatus | None  # type: ignore[valid-type]
+    to_status: RecordStatus  # type: ignore[valid-type]
+    actor: str
+    reason: str
+    at: dt.datetime
+
+
+@strawberry.type(
+    description="One fact about a subject. Records of other sources are redacted for platforms: "
+    "category, severity, status, dates and source type only."
+)
+class CreditRecord:
+    id: strawberry.ID
+    category: RecordCategory  # type: ignore[valid-type]
+    severity: Severity | None  # type: ignore[valid-type]
+    status: RecordStatus  # type: ignore[valid-type]
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    valid_until: dt.datetime | None
+    source: RecordSource
+    redacted: bool
+    description: str | None
+    legal_basis: LegalBasis | None
+    record_id: strawberry.Private[int]
+
+    @strawberry.field(description="Every status transition with actor, reason and time; null when redacted.")
+    async def status_history(self, info: Info) -> list[StatusChange] | None:
+        if self.redacted:
+            return None
+        changes = await info.context.loaders.status_changes.load(self.record_id)
+        return [
+            StatusChange(from_status=c.from_status, to_status=c.to_status, actor=c.actor, reason=c.reason, at=c.at)
+            for c in changes
+        ]
+
+    @classmethod
+    def from_domain(cls, record: records.CreditRecord, visibility: RecordVisibility) -> CreditRecord:
+        full = visibility is RecordVisibility.FULL
+        source = record.source
+        return cls(
+            id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, record.id)),
+            category=record.category,
+            severity=record.severity,
+            status=record.status,
+            occurred_at=record.occurred_at,
+            reported_at=record.reported_at,
+            valid_until=record.valid_until,
+            source=RecordSource(
+                type=source.type,
+                platform=source.platform if full else None,
+                authority=source.authority if full else None,
+                reference=source.ref if full else None,
+            ),
+            redacted=not full,
+            description=record.description if full else None,
+            legal_basis=LegalBasis(text=record.legal_basis.text, reference=record.legal_basis.reference)
+            if full
+            else None,
+            record_id=record.id,
+        )
+
+
+@strawberry.type
+class CreditRecordEdge:
+    cursor: str
+    node: CreditRecord
+
+
+@strawberry.type(description="A page of credit records, newest occurrence first.")
+class CreditRecordConnection:
+    edges: list[CreditRecordEdge]
+    page_info: PageInfo
+    count_key: strawberry.Private[RecordCountKey]
+
+    @strawberry.field(description="How many records match the filter (all pages).")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.record_count.load(self.count_key)
+
+    @classmethod
+    def from_page(
+        cls,
+        page: pages.Page[records.CreditRecord],
+        visibilities: list[RecordVisibility],
+        *,
+        count_key: RecordCountKey,
+        has_previous: bool,
+    ) -> CreditRecordConnection:
+        edges = [
+            CreditRecordEdge(
+                cursor=pages.encode_cursor(RECORD_CURSOR_SCOPE, record.occurred_at, record.id),
+                node=CreditRecord.from_domain(record, visibility),
+            )
+            for record, visibility in zip(page.items, visibilities, strict=True)
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.of([edge.cursor for edge in edges], has_next=page.has_next, has_previous=has_previous),
+            count_key=count_key,
+        )
+
+
+@strawberry.input(description="Narrow a list of records; every field is optional and they combine with AND.")
+class RecordFilter:
+    categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
+    severities: list[Severity] | None = None  # type: ignore[valid-type]
+    statuses: list[RecordStatus] | None = None  # type: ignore[valid-type]
+    source_platform: str | None = None
+    occurred_from: dt.datetime | None = None
+    occurred_before: dt.datetime | None = None
+
+    def to_domain(self) -> records.RecordFilter:
+        def as_tuple(values: list[records.Category] | list[records.Severity] | list[records.RecordStatus] | None):  # type: ignore[no-untyped-def]
+            return tuple(values) if values is not None else None
+
+        return records.RecordFilter(
+            categories=as_tuple(self.categories),
+            severities=as_tuple(self.severities),
+            statuses=as_tuple(self.statuses),
+            source_platform=self.source_platform,
+            occurred_from=self.occurred_from,
+            occurred_before=self.occurred_before,
+        )

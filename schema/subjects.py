@@ -1,0 +1,230 @@
+"""Credit subjects: the `Subject` interface and its three kinds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from credithub.domain import ids, pages, subjects
+from credithub.domain import records as domain_records
+from credithub.domain.visibility import compute_record_visibility
+from schema.accounts import Account
+from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey
+from schema.pagination import PageInfo
+from schema.records import RECORD_CURSOR_SCOPE, CreditRecordConnection, RecordFilter
+
+SubjectKind = strawberry.enum(subjects.SubjectKind, description="The three kinds of credit subject.")
+
+SIGNING_CURSOR_SCOPE = "signings"
+MAX_SIGNINGS_PAGE = 100
+
+
+@strawberry.interface(description="A merchant, an anchor or an MCN agency.")
+class Subject:
+    id: strawberry.ID
+    kind: SubjectKind  # type: ignore[valid-type]
+    name: str
+    created_at: dt.datetime
+    subject_id: strawberry.Private[int]
+
+    @strawberry.field(description="The subject's accounts on every platform.")
+    async def accounts(self, info: Info) -> list[Account]:
+        found = await info.context.loaders.accounts.load(self.subject_id)
+        return [Account.from_domain(account) for account in found]
+
+    @strawberry.field(description="The subject's credit records, newest occurrence first.")
+    async def records(
+        self,
+        info: Info,
+        first: int | None = pages.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: RecordFilter | None = None,
+    ) -> CreditRecordConnection:
+        where = filter.to_domain() if filter is not None else domain_records.RecordFilter()
+        key = RecordPageKey(
+            subject_id=self.subject_id,
+            where=where,
+            after=pages.decode_time_cursor(RECORD_CURSOR_SCOPE, after),
+            first=pages.parse_first(first),
+        )
+        page = await info.context.loaders.record_page.load(key)
+        viewer = info.context.viewer
+        return CreditRecordConnection.from_page(
+            page,
+            [compute_record_visibility(record, viewer) for record in page.items],
+            count_key=RecordCountKey(self.subject_id, where),
+            has_previous=after is not None,
+        )
+
+
+def _common(subject: subjects.Subject) -> dict[str, object]:
+    return {
+        "id": strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, subject.id)),
+        "kind": subject.kind,
+        "name": subject.name,
+        "created_at": subject.created_at,
+        "subject_id": subject.id,
+    }
+
+
+@strawberry.type(description="A shop or seller: an enterprise or an individual business.")
+class Merchant(Subject):
+    credit_code: str = strawberry.field(description="Unified Social Credit Code (GB 32100).")
+
+
+@strawberry.type(
+    description="A natural person who live-streams or sells as a creator. Identified by a keyed "
+    "hash of the resident ID number, which the hub never stores or returns."
+)
+class Anchor(Subject):
+    @strawberry.field(description="The MCN agencies that signed this anchor, every period, newest first.")
+    async def signings(self, info: Info) -> list[McnSigning]:
+        found = await info.context.loaders.anchor_signings.load(self.subject_id)
+        return [McnSigning.from_domain(signing) for signing in found]
+
+
+@strawberry.type(description="A multi-channel-network agency that signs and manages anchors.")
+class McnAgency(Subject):
+    credit_code: str = strawberry.field(description="Unified Social Credit Code (GB 32100).")
+
+    @strawberry.field(
+        description="The anchors this agency has signed. By default the signings in force now; "
+        "`asOf` picks another instant, `includeEnded` lists every period."
+    )
+    async def anchors(
+        self,
+        info: Info,
+        first: int | None = pages.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        as_of: dt.datetime | None = None,
+        include_ended: bool = False,
+    ) -> McnSigningConnection:
+        in_force_at = None if include_ended else (as_of or info.context.now())
+        key = SigningPageKey(
+            agency_id=self.subject_id,
+            in_force_at=in_force_at,
+            before_id=pages.decode_int_cursor(SIGNING_CURSOR_SCOPE, after),
+            first=pages.parse_first(first, maximum=MAX_SIGNINGS_PAGE),
+        )
+        page = await info.context.loaders.signing_page.load(key)
+        edges = [
+            McnSigningEdge(
+                cursor=pages.encode_cursor(SIGNING_CURSOR_SCOPE, signing.id), node=McnSigning.from_domain(signing)
+            )
+            for signing in page.items
+        ]
+        return McnSigningConnection(
+            edges=edges,
+            page_info=PageInfo.of(
+                [edge.cursor for edge in edges], has_next=page.has_next, has_previous=after is not None
+            ),
+            count_key=SigningCountKey(self.subject_id, in_force_at),
+        )
+
+
+@strawberry.type(description="An MCN agency signed an anchor for a period [validFrom, validTo).")
+class McnSigning:
+    id: strawberry.ID
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    source_platform: str | None
+    agency_id: strawberry.Private[int]
+    anchor_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def agency(self, info: Info) -> McnAgency:
+        found = await info.context.loaders.subject.load(self.agency_id)
+        assert found is not None, "mcn_signings.agency_id references subjects"
+        return McnAgency(credit_code=found.credit_code or "", **_common(found))  # type: ignore[arg-type]
+
+    @strawberry.field
+    async def anchor(self, info: Info) -> Anchor:
+        found = await info.context.loaders.subject.load(self.anchor_id)
+        assert found is not None, "mcn_signings.anchor_id references subjects"
+        return Anchor(**_common(found))  # type: ignore[arg-type]
+
+    @classmethod
+    def from_domain(cls, signing: subjects.Signing) -> McnSigning:
+        return cls(
+            id=strawberry.ID(ids.format_id(ids.IdKind.SIGNING, signing.id)),
+            valid_from=signing.validity.valid_from,
+            valid_to=signing.validity.valid_to,
+            source_platform=signing.source_platform,
+            agency_id=signing.agency_id,
+            anchor_id=signing.anchor_id,
+        )
+
+
+@strawberry.type
+class McnSigningEdge:
+    cursor: str
+    node: McnSigning
+
+
+@strawberry.type(description="A page of MCN signings, newest first.")
+class McnSigningConnection:
+    edges: list[McnSigningEdge]
+    page_info: PageInfo
+    count_key: strawberry.Private[SigningCountKey]
+
+    @strawberry.field(description="How many signings match (all pages).")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.signing_count.load(self.count_key)
+
+
+def subject_from_domain(subject: subjects.Subject) -> Subject:
+    """The GraphQL type for a subject's kind."""
+    common = _common(subject)
+    match subject.kind:
+        case subjects.SubjectKind.MERCHANT:
+            return Merchant(credit_code=subject.credit_code or "", **common)  # type: ignore[arg-type]
+        case subjects.SubjectKind.MCN_AGENCY:
+            return McnAgency(credit_code=subject.credit_code or "", **common)  # type: ignore[arg-type]
+        case subjects.SubjectKind.ANCHOR:
+            return Anchor(**common)  # type: ignore[arg-type]
+
+
+SUBJECT_CURSOR_SCOPE = "subjects"
+
+
+@strawberry.type
+class SubjectEdge:
+    cursor: str
+    node: Subject
+
+
+@strawberry.type(description="A page of subjects in registration order.")
+class SubjectConnection:
+    edges: list[SubjectEdge]
+    page_info: PageInfo
+    where: strawberry.Private[subjects.SubjectFilter]
+
+    @strawberry.field(description="How many subjects match the filter (all pages).")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.subject_count.load(self.where)
+
+    @classmethod
+    def from_page(
+        cls, page: pages.Page[subjects.Subject], where: subjects.SubjectFilter, *, has_previous: bool
+    ) -> SubjectConnection:
+        edges = [
+            SubjectEdge(cursor=pages.encode_cursor(SUBJECT_CURSOR_SCOPE, subject.id), node=subject_from_domain(subject))
+            for subject in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.of([edge.cursor for edge in edges], has_next=page.has_next, has_previous=has_previous),
+            where=where,
+        )
+
+
+@strawberry.input(description="Narrow a list of subjects; fields combine with AND.")
+class SubjectFilter:
+    kind: SubjectKind | None = None  # type: ignore[valid-type]
+    platform: str | None = strawberry.field(default=None, description="Only subjects with an account on this platform.")
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive substring of the name.")
+
+    def to_domain(self) -> subjects.SubjectFilter:
+        name = self.name_contains.strip() if self.name_contains else None
+        return subjects.SubjectFilter(kind=self.kind, platform=self.platform, name_contains=name or None)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from credithub.demo.world import World, generate_world
+from credithub.domain.identifiers import parse_credit_code
+from credithub.domain.records import Category, RecordStatus, Severity
+from credithub.domain.subjects import SubjectKind
+
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return generate_world(now=NOW, person_key=b"demo-key")
+
+
+def test_the_demo_world_is_big_enough_to_explore(world: World) -> None:
+    kinds = Counter(subject.kind for subject in world.subjects)
+    assert len(world.subjects) >= 5000
+    assert min(kinds.values()) >= 100
+    assert len(world.platforms) >= 3
+    assert len(world.records) >= 2000
+    assert len(world.signings) >= 500
+
+
+def test_every_organisation_has_a_valid_unique_credit_code(world: World) -> None:
+    codes = [subject.credit_code for subject in world.subjects if subject.kind is not SubjectKind.ANCHOR]
+    assert len(codes) == len(set(codes))
+    assert all(code is not None and parse_credit_code(code).value == code for code in codes)
+
+
+def test_records_cover_every_severity_and_status_and_stay_in_the_past(world: World) -> None:
+    assert {record.severity for record in world.records} >= set(Severity)
+    assert {record.status for record in world.records} >= set(RecordStatus) - {RecordStatus.EXPIRED}
+    assert {record.category for record in world.records} >= {Category.COURT_DISHONEST_DEBTOR, Category.RED_LIST}
+    assert all(record.occurred_at <= record.reported_at <= NOW for record in world.records)
+
+
+def test_people_are_shared_between_roles(world: World) -> None:
+    represented = Counter(row.from_index for row in world.representations)
+    anchors = {subject.person_index for subject in world.subjects if subject.kind is SubjectKind.ANCHOR}
+    assert max(represented.values()) >= 2  # someone represents several companies
+    assert anchors & set(represented)  # some legal representatives also stream
+
+
+def test_the_same_seed_gives_the_same_world() -> None:
+    first = generate_world(subjects=200, now=NOW, person_key=b"demo-key")
+    second = generate_world(subjects=200, now=NOW, person_key=b"demo-key")
+    assert first == second

@@ -1,0 +1,62 @@
+"""Guards on the shape of the project itself."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import re
+
+import pytest
+
+import credithub.domain.errors as errors_module
+from credithub.db.migrate import MIGRATIONS_DIR, read_migrations
+from credithub.db.queries import DuplicateQueryName, parse_queries
+from credithub.domain.errors import DomainError
+
+OUR_TOP_LEVEL_PACKAGES = ("credithub", "schema", "resolvers", "platform_adapters", "migrations", "tests", "bench")
+
+
+def test_no_installed_distribution_provides_one_of_our_top_level_names() -> None:
+    # We run from the repository root (STYLE §8); a wheel owning `schema/` would shadow ours.
+    provided = importlib.metadata.packages_distributions()
+    clashes = {name: provided[name] for name in OUR_TOP_LEVEL_PACKAGES if name in provided}
+    assert clashes == {}
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    versions = [migration.version for migration in read_migrations(MIGRATIONS_DIR)]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+def test_every_domain_error_has_its_own_code_and_says_when_it_is_raised() -> None:
+    classes = [DomainError, *_all_subclasses(DomainError)]
+    codes = [cls.code for cls in classes]
+    assert len(codes) == len(set(codes)), "two DomainError classes share a code"
+    for cls in classes:
+        assert (cls.__doc__ or "").strip(), f"{cls.__name__} needs a docstring"
+        assert re.fullmatch(r"[A-Z_]+", cls.code)
+
+
+def test_the_error_module_draws_the_whole_hierarchy() -> None:
+    doc = inspect.getdoc(errors_module) or ""
+    for cls in [*_all_subclasses(DomainError)]:
+        if cls.__module__ == errors_module.__name__:
+            assert cls.__name__ in doc
+
+
+def test_a_query_file_may_not_define_a_name_twice() -> None:
+    with pytest.raises(DuplicateQueryName):
+        parse_queries("-- get --\nSELECT 1;\n-- get --\nSELECT 2;\n")
+
+
+def test_query_files_split_into_named_queries() -> None:
+    queries = parse_queries("-- file comment\n\n-- one --\n-- first\nSELECT 1;\n\n-- two --\n-- second\nSELECT 2;\n")
+    assert queries == {"one": "-- first\nSELECT 1;", "two": "-- second\nSELECT 2;"}

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credithub.settings import Settings, SettingsError
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.data_dir == Path(".data")
+    assert settings.introspection is True
+
+
+def test_values_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://db/credithub",
+            "CREDITHUB_DATA_DIR": "/var/lib/credithub",
+            "CREDITHUB_INTROSPECTION": "off",
+            "CREDITHUB_DB_POOL_SIZE": "20",
+            "CACHE_URL": "redis://localhost:6379",
+        }
+    )
+    assert (settings.database_url, settings.data_dir, settings.introspection, settings.pool_size) == (
+        "postgresql://db/credithub",
+        Path("/var/lib/credithub"),
+        False,
+        20,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CREDITHUB_INTROSPECTION": "maybe"}, "CREDITHUB_INTROSPECTION"),
+        ({"CREDITHUB_DB_POOL_SIZE": "ten"}, "CREDITHUB_DB_POOL_SIZE"),
+        ({"CREDITHUB_DB_POOL_SIZE": "0"}, "CREDITHUB_DB_POOL_SIZE"),
+        ({"CREDITHUB_SECRET_KEY": "short"}, "CREDITHUB_SECRET_KEY"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from credithub.domain.clients import Client, Role
+from credithub.domain.records import (
+    Category,
+    CreditRecord,
+    LegalBasis,
+    RecordStatus,
+    Severity,
+    Source,
+    SourceType,
+)
+from credithub.domain.visibility import RecordVisibility, compute_record_visibility
+
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+
+def record(status: RecordStatus = RecordStatus.ACTIVE, platform: str = "shopmall") -> CreditRecord:
+    return CreditRecord(
+        id=1,
+        subject_id=1,
+        source=Source(SourceType.PLATFORM, platform, None, "V-1"),
+        category=Category.COUNTERFEIT_GOODS,
+        severity=Severity.GENERAL,
+        occurred_at=NOW,
+        reported_at=NOW,
+        description="sold fakes",
+        legal_basis=LegalBasis("E-Commerce Law", None),
+        status=status,
+        valid_until=None,
+    )
+
+
+def client(role: Role, platform: str | None = None) -> Client:
+    return Client(id=1, name="c", role=role, platform=platform)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        (client(Role.PLATFORM, "shopmall"), RecordVisibility.FULL),
+        (client(Role.PLATFORM, "bazaar"), RecordVisibility.REDACTED),
+        (client(Role.VIEWER), RecordVisibility.REDACTED),
+        (client(Role.REGULATOR), RecordVisibility.FULL),
+        (client(Role.ADMIN), RecordVisibility.FULL),
+    ],
+)
+def test_a_platform_sees_its_own_records_in_full_and_others_redacted(
+    viewer: Client, expected: RecordVisibility
+) -> None:
+    assert compute_record_visibility(record(), viewer) is expected
+
+
+@pytest.mark.parametrize("role", [Role.PLATFORM, Role.VIEWER, Role.ADMIN])
+def test_repaired_records_are_hidden_from_everyone_but_regulators(role: Role) -> None:
+    viewer = client(role, "shopmall" if role is Role.PLATFORM else None)
+    assert compute_record_visibility(record(RecordStatus.REPAIRED), viewer) is RecordVisibility.HIDDEN
+    assert compute_record_visibility(record(RecordStatus.REPAIRED), client(Role.REGULATOR)) is RecordVisibility.FULL
