@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from credithub.domain import records, subjects
 from credithub.domain.clients import Client
+from credithub.domain.errors import PermissionDenied
 from credithub.domain.pages import Page
 from credithub.services.ports import Deps
 
@@ -74,11 +76,31 @@ class Loaders:
 
 @dataclass
 class Context:
+    """Built by the view for each request, or once per WebSocket connection.
+
+    `client` is None until authentication succeeds (the GraphiQL page, a WebSocket before
+    `connection_init`); reading `viewer` or `loaders` then refuses, so no data can be served
+    to an unauthenticated caller even if a route forgot to check."""
+
     deps: Deps
-    viewer: Client
-    loaders: Loaders
+    loader_factory: Callable[[Deps, Client], Loaders]
+    client: Client | None = None
     request: Any = None
     response: Any = None
+    connection_params: dict[str, Any] | None = None
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def viewer(self) -> Client:
+        if self.client is None:
+            raise PermissionDenied("authentication required")
+        return self.client
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = self.loader_factory(self.deps, self.viewer)
+        return self._loaders
 
     def now(self) -> dt.datetime:
         return self.deps.clock.now()

@@ -48,19 +48,28 @@ async def platform(deps: Deps, *, push_url: str | None = None) -> clients.Regist
     return await clients.add_platform(deps, f"p-{suffix()}", f"Platform {suffix()}", push_url=push_url)
 
 
-async def subject(conn: Connection, kind: subjects.SubjectKind, *, name: str | None = None,
-                  person_key: bytes = b"k") -> subjects.Subject:
+async def subject(
+    conn: Connection, kind: subjects.SubjectKind, *, name: str | None = None, person_key: bytes = b"k"
+) -> subjects.Subject:
     name = name or f"{kind.value.title()} {suffix()}"
     if kind is subjects.SubjectKind.ANCHOR:
-        person_id = await db_subjects.upsert_person(conn, compute_person_hash(parse_resident_id(resident_id()),
-                                                                             person_key))
+        person_id = await db_subjects.upsert_person(
+            conn, compute_person_hash(parse_resident_id(resident_id()), person_key)
+        )
         return await db_subjects.insert(conn, kind, name, None, person_id)
     return await db_subjects.insert(conn, kind, name, credit_code(), None)
 
 
 async def account(conn: Connection, subject_id: int, platform_code: str) -> subjects.Account:
-    return await db_accounts.insert(conn, subject_id, platform_code, f"acct-{suffix()}", subjects.AccountStatus.ACTIVE,
-                                    None, NOW - dt.timedelta(days=400))
+    return await db_accounts.insert(
+        conn,
+        subject_id,
+        platform_code,
+        f"acct-{suffix()}",
+        subjects.AccountStatus.ACTIVE,
+        None,
+        NOW - dt.timedelta(days=400),
+    )
 
 
 async def record(
@@ -85,15 +94,30 @@ async def record(
         description=f"details only the source may read {suffix()}",
         legal_basis=records.LegalBasis("《中华人民共和国电子商务法》", "第十三条"),
     )
-    await db_records.insert_status_change(conn, records.StatusChange(
-        created.id, None, records.RecordStatus.ACTIVE, f"source:{platform_code}", "reported", created.reported_at))
+    await db_records.insert_status_change(
+        conn,
+        records.StatusChange(
+            created.id, None, records.RecordStatus.ACTIVE, f"source:{platform_code}", "reported", created.reported_at
+        ),
+    )
     if status is not records.RecordStatus.ACTIVE:
         assert await db_records.update_status(conn, created.id, records.RecordStatus.ACTIVE, status)
-        await db_records.insert_status_change(conn, records.StatusChange(
-            created.id, records.RecordStatus.ACTIVE, status, "regulator:test", "test", created.reported_at))
+        await db_records.insert_status_change(
+            conn,
+            records.StatusChange(
+                created.id, records.RecordStatus.ACTIVE, status, "regulator:test", "test", created.reported_at
+            ),
+        )
     return created
 
 
-async def signing(conn: Connection, agency_id: int, anchor_id: int, *, valid_from: dt.datetime,
-                  valid_to: dt.datetime | None = None, platform_code: str | None = None) -> subjects.Signing:
+async def signing(
+    conn: Connection,
+    agency_id: int,
+    anchor_id: int,
+    *,
+    valid_from: dt.datetime,
+    valid_to: dt.datetime | None = None,
+    platform_code: str | None = None,
+) -> subjects.Signing:
     return await db_signings.insert(conn, agency_id, anchor_id, valid_from, valid_to, platform_code)

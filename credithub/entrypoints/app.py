@@ -9,6 +9,7 @@ from typing import Final
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -16,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from credithub import bootstrap
 from credithub.entrypoints import graphql
 from credithub.entrypoints.auth import BearerAuth
+from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
 from credithub.services.ports import Deps
 from credithub.settings import Settings
@@ -59,4 +61,4 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestLog)])

@@ -46,7 +46,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.app import create_app
 
     app = create_app(settings.with_changes(demo=args.demo))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), proxy_headers=True)
+    # Our RequestLog writes the access log (with SQL statement counts); uvicorn's would repeat it.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), access_log=False)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:

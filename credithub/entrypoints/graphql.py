@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 import strawberry
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -26,8 +27,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError
+from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
+from credithub.services import clients
 from credithub.services.ports import Deps
 from resolvers import Query
 from resolvers.loaders import make_loaders
@@ -115,8 +119,19 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         deps: Deps = request.app.state.deps
-        viewer = request.state.client
-        return Context(deps=deps, viewer=viewer, loaders=make_loaders(deps, viewer), request=request, response=response)
+        client = getattr(request.state, "client", None)  # set by BearerAuth on POST
+        return Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """WebSocket clients authenticate in `connection_init`: {"Authorization": "Bearer <token>"}."""
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        client = await clients.authenticate(context.deps, token) if token else None
+        if client is None:
+            raise ConnectionRejectionError({"message": UNAUTHENTICATED})
+        context.client = client
+        return cast(UnsetType, UNSET)
 
     def encode_json(self, data: Any) -> str:
         # str, not bytes: bytes would make strawberry send binary WebSocket frames.

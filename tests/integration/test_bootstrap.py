@@ -18,8 +18,7 @@ async def test_open_deps_migrates_and_remembers_the_key(empty_dsn: str, tmp_path
     settings = make_settings(empty_dsn, tmp_path)
     async with bootstrap.open_deps(settings) as deps:
         assert await deps.pool.fetchval("SELECT count(*) FROM schema_migrations") > 0
-        assert await meta.get(deps.pool, bootstrap.KEY_FINGERPRINT_META) == bootstrap.key_fingerprint(
-            deps.person_key)
+        assert await meta.get(deps.pool, bootstrap.KEY_FINGERPRINT_META) == bootstrap.key_fingerprint(deps.person_key)
 
 
 async def test_a_different_person_key_is_refused(fresh_dsn: str, tmp_path: Path) -> None:

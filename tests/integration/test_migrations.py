@@ -22,7 +22,9 @@ async def test_migrations_apply_to_an_empty_database_once(empty_dsn: str) -> Non
         applied = await apply_migrations(conn)
         assert [m.version for m in applied] == [m.version for m in read_migrations()]
         assert await apply_migrations(conn) == []
-        tables = {row["tablename"] for row in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        tables = {
+            row["tablename"] for row in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
         assert {"subjects", "accounts", "credit_records", "record_status_changes", "clients"} <= tables
     finally:
         await conn.close()

@@ -36,8 +36,21 @@ async def _plan(conn: asyncpg.Connection, query: str, *args: object) -> str:
 
 async def test_record_pages_read_through_the_subject_index(demo_conn: asyncpg.Connection) -> None:
     ids = [row["id"] for row in await demo_conn.fetch("SELECT id FROM subjects ORDER BY id LIMIT 50")]
-    plan = await _plan(demo_conn, QUERIES["records"]["list_page_for_subjects"], ids, 21, None, None,
-                       None, None, None, None, None, None, False)
+    plan = await _plan(
+        demo_conn,
+        QUERIES["records"]["list_page_for_subjects"],
+        ids,
+        21,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        False,
+    )
     assert "credit_records_subject_idx" in plan
 
 
@@ -49,6 +62,5 @@ async def test_accounts_of_subjects_read_through_the_subject_index(demo_conn: as
 
 async def test_signing_pages_read_through_the_agency_index(demo_conn: asyncpg.Connection) -> None:
     ids = [row["id"] for row in await demo_conn.fetch("SELECT id FROM subjects WHERE kind = 'MCN_AGENCY' LIMIT 20")]
-    plan = await _plan(demo_conn, QUERIES["signings"]["list_page_for_agencies"], ids, 21, None,
-                       dt.datetime.now(dt.UTC))
+    plan = await _plan(demo_conn, QUERIES["signings"]["list_page_for_agencies"], ids, 21, None, dt.datetime.now(dt.UTC))
     assert "mcn_signings_agency_idx" in plan

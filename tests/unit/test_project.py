@@ -60,3 +60,10 @@ def test_a_query_file_may_not_define_a_name_twice() -> None:
 def test_query_files_split_into_named_queries() -> None:
     queries = parse_queries("-- file comment\n\n-- one --\n-- first\nSELECT 1;\n\n-- two --\n-- second\nSELECT 2;\n")
     assert queries == {"one": "-- first\nSELECT 1;", "two": "-- second\nSELECT 2;"}
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    root = MIGRATIONS_DIR.parent
+    readme_commands = re.findall(r"```sh\n(.*?)\n```", (root / "README.md").read_text(), re.DOTALL)
+    test_command = next(command for command in readme_commands if "pytest" in command and "pip install" in command)
+    assert test_command in (root / ".ci" / "run").read_text().splitlines()

@@ -1,0 +1,112 @@
+"""The whole app served by uvicorn on a loopback port, and a cast of clients to call it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from credithub.db.pool import transaction
+from credithub.domain.records import Category, RecordStatus, Severity
+from credithub.domain.subjects import Account, Signing, Subject, SubjectKind
+from credithub.entrypoints.app import create_app
+from credithub.services import clients
+from credithub.services.ports import Deps
+from tests import factories
+from tests.e2e.graphql_client import GraphQLClient
+
+
+@pytest.fixture(scope="session")
+async def app_url(deps: Deps) -> AsyncIterator[str]:
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(deps.settings, deps=deps), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def http(app_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=app_url, timeout=30) as client:
+        yield client
+
+
+@dataclass
+class Cast:
+    """Two platforms, one client per role, and subjects with records on both platforms."""
+
+    platform_a: str
+    platform_b: str
+    as_a: GraphQLClient
+    as_b: GraphQLClient
+    as_regulator: GraphQLClient
+    as_viewer: GraphQLClient
+    as_admin: GraphQLClient
+    merchant: Subject
+    merchant_account: Account
+    agency: Subject
+    anchors: list[Subject]
+    ended_signing: Signing
+
+
+@pytest.fixture(scope="session")
+async def cast(deps: Deps, http: httpx.AsyncClient) -> Cast:
+    a, b = await factories.platform(deps), await factories.platform(deps)
+    tokens = {
+        role: (await clients.add_client(deps, f"{role} {factories.suffix()}", role)).token
+        for role in ("regulator", "viewer", "admin")
+    }
+    async with transaction(deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        merchant_account = await factories.account(conn, merchant.id, a.code)
+        await factories.account(conn, merchant.id, b.code)
+        for days in range(1, 26):  # 25 records on A, newest first by occurrence
+            await factories.record(conn, merchant.id, a.code, occurred_at=factories.NOW - dt.timedelta(days=days))
+        await factories.record(
+            conn,
+            merchant.id,
+            b.code,
+            severity=Severity.SERIOUS,
+            category=Category.FAKE_TRANSACTIONS,
+            occurred_at=factories.NOW - dt.timedelta(hours=5),
+        )
+        await factories.record(
+            conn, merchant.id, b.code, status=RecordStatus.REPAIRED, occurred_at=factories.NOW - dt.timedelta(days=500)
+        )
+        agency = await factories.subject(conn, SubjectKind.MCN_AGENCY)
+        anchors = [await factories.subject(conn, SubjectKind.ANCHOR) for _ in range(3)]
+        for anchor in anchors[:2]:
+            await factories.signing(conn, agency.id, anchor.id, valid_from=factories.NOW - dt.timedelta(days=300))
+        ended = await factories.signing(
+            conn,
+            agency.id,
+            anchors[2].id,
+            valid_from=factories.NOW - dt.timedelta(days=300),
+            valid_to=factories.NOW - dt.timedelta(days=10),
+        )
+    return Cast(
+        platform_a=a.code,
+        platform_b=b.code,
+        as_a=GraphQLClient(http, a.client.token),
+        as_b=GraphQLClient(http, b.client.token),
+        as_regulator=GraphQLClient(http, tokens["regulator"]),
+        as_viewer=GraphQLClient(http, tokens["viewer"]),
+        as_admin=GraphQLClient(http, tokens["admin"]),
+        merchant=merchant,
+        merchant_account=merchant_account,
+        agency=agency,
+        anchors=anchors,
+        ended_signing=ended,
+    )

@@ -1,0 +1,113 @@
+"""The CLI as a newcomer runs it: `python -m credithub …` in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / "README.md"
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "credithub", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def cli_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_platform_and_client_commands_print_one_json_object(fresh_dsn: str, tmp_path: Path) -> None:
+    env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path))
+    added = run_cli("platform", "add", "shopmall", "--name", "ShopMall", "--push-url", "https://shopmall.example/hub",
+                    env=env)
+    assert added.returncode == 0, added.stderr
+    platform = json.loads(added.stdout)
+    assert {"token", "webhook_secret", "outbound_secret"} <= set(platform)
+    assert platform["webhook_secret"].startswith("whsec_")
+    client = json.loads(run_cli("client", "add", "Risk dashboard", "--role", "viewer", env=env).stdout)
+    assert client["role"] == "viewer"
+    assert client["token"].startswith("chub_")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("client", "add", "x", "--role", "superuser"), "role must be one of"),
+        (("client", "add", "x", "--role", "platform"), "needs --platform"),
+        (("platform", "add", "Bad Code!", "--name", "x"), "platform code must be"),
+    ],
+)
+def test_bad_cli_input_exits_non_zero_with_a_clear_message(fresh_dsn: str, tmp_path: Path, args: tuple[str, ...],
+                                                           message: str) -> None:
+    result = run_cli(*args, env=cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path)))
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def readme_first_query() -> str:
+    match = re.search(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
+    assert match, "README.md must show a first GraphQL query in a ```graphql block"
+    return match.group(1)
+
+
+@pytest.mark.slow
+def test_serve_demo_answers_the_readme_query_and_stops_its_database(tmp_path: Path) -> None:
+    port = free_port()
+    env = cli_env(CREDITHUB_DATA_DIR=str(tmp_path))
+    serve = subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--demo", "--port", str(port)], cwd=REPO,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, serve)
+        # A CLI command alongside the running service shares its embedded database.
+        added = run_cli("client", "add", "alongside", "--role", "regulator", env=env)
+        assert added.returncode == 0, added.stderr
+        token = json.loads(added.stdout)["token"]
+        answer = httpx.post(f"{base}/graphql", json={"query": readme_first_query()},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        assert "errors" not in answer, answer
+        assert answer["data"]["subjects"]["totalCount"] > 100
+        credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
+        assert set(credentials["platforms"]) == {"shopmall", "bazaar", "livewave"}
+    finally:
+        serve.send_signal(signal.SIGINT)
+        output, _ = serve.communicate(timeout=60)
+    assert serve.returncode == 0, output
+    assert "Traceback" not in output
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "the embedded PostgreSQL is still running"
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early:\n{process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("serve did not become healthy in 90 s")
