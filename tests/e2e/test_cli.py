@@ -20,8 +20,15 @@ README = REPO / "README.md"
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "credithub", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "credithub", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def cli_env(**overrides: str) -> dict[str, str]:
@@ -38,8 +45,9 @@ def free_port() -> int:
 
 def test_platform_and_client_commands_print_one_json_object(fresh_dsn: str, tmp_path: Path) -> None:
     env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path))
-    added = run_cli("platform", "add", "shopmall", "--name", "ShopMall", "--push-url", "https://shopmall.example/hub",
-                    env=env)
+    added = run_cli(
+        "platform", "add", "shopmall", "--name", "ShopMall", "--push-url", "https://shopmall.example/hub", env=env
+    )
     assert added.returncode == 0, added.stderr
     platform = json.loads(added.stdout)
     assert {"token", "webhook_secret", "outbound_secret"} <= set(platform)
@@ -57,8 +65,9 @@ def test_platform_and_client_commands_print_one_json_object(fresh_dsn: str, tmp_
         (("platform", "add", "Bad Code!", "--name", "x"), "platform code must be"),
     ],
 )
-def test_bad_cli_input_exits_non_zero_with_a_clear_message(fresh_dsn: str, tmp_path: Path, args: tuple[str, ...],
-                                                           message: str) -> None:
+def test_bad_cli_input_exits_non_zero_with_a_clear_message(
+    fresh_dsn: str, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
     result = run_cli(*args, env=cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path)))
     assert result.returncode != 0
     assert message in result.stderr
@@ -76,8 +85,14 @@ def readme_first_query() -> str:
 def test_serve_demo_answers_the_readme_query_and_stops_its_database(tmp_path: Path) -> None:
     port = free_port()
     env = cli_env(CREDITHUB_DATA_DIR=str(tmp_path))
-    serve = subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--demo", "--port", str(port)], cwd=REPO,
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "credithub", "serve", "--demo", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_healthy(base, serve)
@@ -85,8 +100,12 @@ def test_serve_demo_answers_the_readme_query_and_stops_its_database(tmp_path: Pa
         added = run_cli("client", "add", "alongside", "--role", "regulator", env=env)
         assert added.returncode == 0, added.stderr
         token = json.loads(added.stdout)["token"]
-        answer = httpx.post(f"{base}/graphql", json={"query": readme_first_query()},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        answer = httpx.post(
+            f"{base}/graphql",
+            json={"query": readme_first_query()},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
         assert "errors" not in answer, answer
         assert answer["data"]["subjects"]["totalCount"] > 100
         credentials = json.loads((tmp_path / "demo-credentials.json").read_text())

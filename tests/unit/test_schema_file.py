@@ -11,7 +11,13 @@ def test_the_checked_in_schema_matches_the_code() -> None:
 
 def test_the_schema_has_the_contract_names() -> None:
     sdl = SCHEMA_PATH.read_text()
-    for name in ("interface Subject", "type Merchant implements Subject", "type Anchor implements Subject",
-                 "type McnAgency implements Subject", "subjectByCreditCode(creditCode: String!): Subject",
-                 "subjectByAccount(platform: String!, externalId: String!): Subject", "subject(id: ID!): Subject"):
+    for name in (
+        "interface Subject",
+        "type Merchant implements Subject",
+        "type Anchor implements Subject",
+        "type McnAgency implements Subject",
+        "subjectByCreditCode(creditCode: String!): Subject",
+        "subjectByAccount(platform: String!, externalId: String!): Subject",
+        "subject(id: ID!): Subject",
+    ):
         assert name in sdl
