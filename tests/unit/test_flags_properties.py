@@ -92,7 +92,9 @@ def subject_facts(draw: st.DrawFn) -> SubjectFacts:
                 subject_kind=draw(st.sampled_from(list(SubjectKind))),
                 subject_name="related",
                 valid_from=since,
-                valid_to=draw(st.none() | st.integers(1, 900).map(lambda days: since + dt.timedelta(days=days))),
+                valid_to=draw(
+                    st.none() | st.integers(1, 900).map(lambda days, since=since: since + dt.timedelta(days=days))
+                ),
                 entries=tuple(draw(st.lists(entry_facts([]), max_size=2, unique_by=lambda e: e.id))),
             )
         )
