@@ -165,11 +165,15 @@ def entry(kind: ListKind, since: dt.datetime, *records: RecordFact, ends: dt.dat
     )
 
 
+SINCE_2018 = dt.datetime(2018, 1, 1, 12, tzinfo=UTC)
+SINCE_2020 = dt.datetime(2020, 1, 1, 12, tzinfo=UTC)
+
+
 def related(
     relation: RelationKind,
     kind: SubjectKind,
     *entries: EntryFact,
-    since: dt.datetime = at(2020, 1, 1),
+    since: dt.datetime = SINCE_2020,
     until: dt.datetime | None = None,
     name: str = "Related Co",
 ) -> RelatedFact:
@@ -190,7 +194,7 @@ def facts(
     records: tuple[RecordFact, ...] = (),
     entries: tuple[EntryFact, ...] = (),
     related_to: tuple[RelatedFact, ...] = (),
-    since: dt.datetime = at(2018, 1, 1),
+    since: dt.datetime = SINCE_2018,
 ) -> SubjectFacts:
     return SubjectFacts(
         subject_id=next(_ids), kind=kind, since=since, records=records, entries=entries, related=related_to
