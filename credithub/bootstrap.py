@@ -21,11 +21,13 @@ from typing import Final
 
 import asyncpg
 
+from credithub.cache import close_cache, create_cache
 from credithub.db import meta
 from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import create_pool
 from credithub.db.queries import QUERIES
+from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.settings import Settings
 
@@ -123,10 +125,14 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         await migrate(resolved)
         key = load_person_key(settings)
         pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
+        cache = create_cache(settings.cache_url)
         try:
             await _check_key(pool, key)
-            yield Deps(settings=settings, pool=pool, person_key=key, clock=SystemClock())
+            yield Deps(
+                settings=settings, pool=pool, person_key=key, clock=SystemClock(), cache=cache, engine=ConfigHolder()
+            )
         finally:
+            await close_cache(cache)
             await pool.close()
 
 

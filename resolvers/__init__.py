@@ -1,13 +1,21 @@
-"""Query (and later Mutation and Subscription) roots, composed from per-feature classes."""
+"""Query and Mutation roots, composed from per-feature classes."""
 
 from __future__ import annotations
 
 import strawberry
 
 from resolvers.clients import ClientQueries
+from resolvers.credit_status import CreditStatusQueries
+from resolvers.lists import ListMutations, ListQueries
+from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.subjects import SubjectQueries
 
 
 @strawberry.type
-class Query(SubjectQueries, ClientQueries):
+class Query(SubjectQueries, CreditStatusQueries, ListQueries, MeasureQueries, ClientQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(ListMutations, MeasureMutations):
     pass

@@ -15,15 +15,27 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from credithub.db import accounts as db_accounts
+from credithub.db import lists as db_lists
 from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import records, subjects
+from credithub.domain import flags, lists, records, subjects
 from credithub.domain.clients import Client
 from credithub.domain.pages import Page
 from credithub.domain.visibility import may_see_repaired
+from credithub.services import credit_status
 from credithub.services.ports import Deps
-from schema.context import Loaders, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, SubjectPageKey
+from schema.context import (
+    ListEntryFilterKey,
+    ListEntryPageKey,
+    Loaders,
+    RecordCountKey,
+    RecordPageKey,
+    SigningCountKey,
+    SigningPageKey,
+    StatusKey,
+    SubjectPageKey,
+)
 
 K = TypeVar("K")
 G = TypeVar("G", bound=Hashable)
@@ -144,6 +156,36 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_signings.list_for_anchors(pool, keys)
         return [found.get(key, []) for key in keys]
 
+    async def load_credit_statuses(keys: list[StatusKey]) -> list[flags.CreditStatus | None]:
+        async def load_group(
+            as_of: dt.datetime | None, members: list[StatusKey]
+        ) -> dict[StatusKey, flags.CreditStatus | None]:
+            found = await credit_status.statuses_by_id(deps, [key.subject_id for key in members], as_of)
+            return {key: found.get(key.subject_id) for key in members}
+
+        return await _grouped(keys, lambda key: key.as_of, load_group)
+
+    async def load_list_entry_pages(keys: list[ListEntryPageKey]) -> list[Page[lists.ListEntry]]:
+        found_pages = []
+        for key in keys:  # one key per `listEntries` field in the operation
+            where = key.where
+            found = await db_lists.list_page(
+                pool,
+                kind=where.kind,
+                subject_id=where.subject_id,
+                in_force_at=where.in_force_at,
+                before_id=key.before_id,
+                limit=key.first + 1,
+            )
+            found_pages.append(Page(items=found[: key.first], has_next=len(found) > key.first))
+        return found_pages
+
+    async def load_list_entry_counts(keys: list[ListEntryFilterKey]) -> list[int]:
+        return [
+            await db_lists.count(pool, kind=key.kind, subject_id=key.subject_id, in_force_at=key.in_force_at)
+            for key in keys
+        ]
+
     return Loaders(
         subject=DataLoader(load_subjects),
         subject_by_credit_code=DataLoader(load_subjects_by_credit_code),
@@ -157,4 +199,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         signing_page=DataLoader(load_signing_pages),
         signing_count=DataLoader(load_signing_counts),
         anchor_signings=DataLoader(load_anchor_signings),
+        credit_status=DataLoader(load_credit_statuses),
+        list_entry_page=DataLoader(load_list_entry_pages),
+        list_entry_count=DataLoader(load_list_entry_counts),
     )

@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from credithub.domain import records, subjects
+from credithub.domain import flags, lists, records, subjects
 from credithub.domain.clients import Client
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.pages import Page
@@ -50,9 +50,31 @@ class SigningCountKey:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusKey:
+    """A subject's credit status at an instant (None: now)."""
+
+    subject_id: int
+    as_of: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class SubjectPageKey:
     where: subjects.SubjectFilter
     after_id: int | None
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntryFilterKey:
+    kind: lists.ListKind | None
+    subject_id: int | None
+    in_force_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntryPageKey:
+    where: ListEntryFilterKey
+    before_id: int | None
     first: int
 
 
@@ -72,6 +94,9 @@ class Loaders:
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]
+    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]
+    list_entry_page: DataLoader[ListEntryPageKey, Page[lists.ListEntry]]
+    list_entry_count: DataLoader[ListEntryFilterKey, int]
 
 
 @dataclass

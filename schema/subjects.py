@@ -10,11 +10,11 @@ from credithub.domain import ids, pages, subjects
 from credithub.domain import records as domain_records
 from credithub.domain.visibility import compute_record_visibility
 from schema.accounts import Account
-from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey
+from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, StatusKey
+from schema.credit_status import CreditStatus
+from schema.enums import SubjectKind
 from schema.pagination import PageInfo
 from schema.records import RECORD_CURSOR_SCOPE, CreditRecordConnection, RecordFilter
-
-SubjectKind = strawberry.enum(subjects.SubjectKind, description="The three kinds of credit subject.")
 
 SIGNING_CURSOR_SCOPE = "signings"
 MAX_SIGNINGS_PAGE = 100
@@ -32,6 +32,15 @@ class Subject:
     async def accounts(self, info: Info) -> list[Account]:
         found = await info.context.loaders.accounts.load(self.subject_id)
         return [Account.from_domain(account) for account in found]
+
+    @strawberry.field(
+        description="Tier, list membership and joint restriction flags at `asOf` (default: now), "
+        "computed when asked. Flags of ORIGIN_PLATFORM measures show only to their source platform."
+    )
+    async def credit_status(self, info: Info, as_of: dt.datetime | None = None) -> CreditStatus:
+        status = await info.context.loaders.credit_status.load(StatusKey(self.subject_id, as_of))
+        assert status is not None, "a subject that was just read has a status"
+        return CreditStatus.from_domain(status, getattr(self, "credit_code", None), info.context.viewer.platform)
 
     @strawberry.field(description="The subject's credit records, newest occurrence first.")
     async def records(

@@ -20,10 +20,12 @@ import asyncpg
 import pytest
 
 from credithub.bootstrap import SystemClock
+from credithub.cache import create_cache
 from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import create_pool
-from credithub.services.ports import Deps
+from credithub.services.catalog import ConfigHolder
+from credithub.services.ports import Clock, Deps
 from credithub.settings import Settings
 
 TEST_PERSON_KEY = b"test-person-key-0123456789abcdefghijklmnop"
@@ -141,15 +143,26 @@ class FixedClock:
         return self.instant
 
 
+def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None) -> Deps:
+    return Deps(
+        settings=settings,
+        pool=pool,
+        person_key=TEST_PERSON_KEY,
+        clock=clock or SystemClock(),
+        cache=create_cache(None),
+        engine=ConfigHolder(),
+    )
+
+
 @pytest.fixture(scope="session")
 async def deps(shared_dsn: str, data_dir: Path) -> AsyncIterator[Deps]:
     pool = await create_pool(shared_dsn, min_size=1, max_size=5)
-    yield Deps(settings=make_settings(shared_dsn, data_dir), pool=pool, person_key=TEST_PERSON_KEY, clock=SystemClock())
+    yield make_deps(pool, make_settings(shared_dsn, data_dir))
     await pool.close()
 
 
 @pytest.fixture
 async def fresh_deps(fresh_dsn: str, data_dir: Path) -> AsyncIterator[Deps]:
     pool = await create_pool(fresh_dsn, min_size=1, max_size=5)
-    yield Deps(settings=make_settings(fresh_dsn, data_dir), pool=pool, person_key=TEST_PERSON_KEY, clock=SystemClock())
+    yield make_deps(pool, make_settings(fresh_dsn, data_dir))
     await pool.close()

@@ -125,3 +125,7 @@ async def update_status(
 ) -> bool:
     """Compare-and-set the stored status; False when the record was no longer in `expected`."""
     return await conn.fetchval(SQL["update_status"], record_id, expected.value, new.value) is not None
+
+
+async def get_many(conn: Executor, ids: list[int]) -> dict[int, records.CreditRecord]:
+    return {row["id"]: rows.credit_record(row) for row in await conn.fetch(SQL["get_many"], ids)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from credithub.domain import platforms, records, subjects
+from credithub.domain import lists, measures, platforms, records, subjects
 
 
 def required(row: asyncpg.Record | None) -> asyncpg.Record:
@@ -81,4 +81,40 @@ def status_change(row: asyncpg.Record) -> records.StatusChange:
         actor=row["actor"],
         reason=row["reason"],
         at=row["at"],
+    )
+
+
+def measure(row: asyncpg.Record) -> measures.Measure:
+    return measures.parse_measure(
+        code=row["code"],
+        kind=row["kind"],
+        mandatory=row["mandatory"],
+        legal_basis=row["legal_basis"],
+        legal_basis_ref=row["legal_basis_ref"],
+        description=row["description"],
+        subject_kinds=list(row["subject_kinds"]),
+        scope=row["scope"],
+        trigger=row["trigger"],
+        duration_months=row["duration_months"],
+        active=row["active"],
+    )
+
+
+def list_entry(row: asyncpg.Record) -> lists.ListEntry:
+    return lists.ListEntry(
+        id=row["id"],
+        list=lists.ListKind(row["list"]),
+        subject_id=row["subject_id"],
+        record_ids=tuple(row["record_ids"]),
+        authority=row["authority"],
+        listed_by=row["listed_by"],
+        listed_at=row["listed_at"],
+        reason=row["reason"],
+        legal_basis=records.LegalBasis(row["legal_basis"], row["legal_basis_ref"]),
+        exit_condition=row["exit_condition"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        removed_at=row["removed_at"],
+        removed_by=row["removed_by"],
+        removal_reason=row["removal_reason"],
     )

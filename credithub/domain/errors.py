@@ -6,9 +6,12 @@
     │   ├── InvalidId             an opaque hub id (sub_…, rec_…) is malformed
     │   ├── InvalidCursor         a pagination cursor the hub did not issue
     │   ├── InvalidPageSize       `first` is outside the allowed range
+    │   ├── BatchTooLarge         more items in one request than allowed
+    │   ├── InvalidListBasis      the records given cannot support a listing
     │   └── InvalidValue          any other field value the hub cannot accept
     ├── NotFound                  the thing named does not exist (or is not visible to you)
-    │   └── UnknownPlatform
+    │   ├── UnknownPlatform
+    │   └── UnknownSubject
     ├── Conflict                  the change collides with existing state
     │   └── AlreadyExists
     └── PermissionDenied          your role may not do this
@@ -117,3 +120,30 @@ class PermissionDenied(DomainError):
     """The caller's role does not allow this operation."""
 
     code = "FORBIDDEN"
+
+
+class BatchTooLarge(InvalidInput):
+    """A batch asks for more items than one request may."""
+
+    code = "BATCH_TOO_LARGE"
+
+    def __init__(self, size: int, limit: int, *, field: str) -> None:
+        super().__init__(f"{field} holds {size} items; at most {limit} per request", field=field)
+        self.size = size
+        self.limit = limit
+
+
+class UnknownSubject(NotFound):
+    """No subject is registered under this identifier."""
+
+    code = "UNKNOWN_SUBJECT"
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"no subject is registered under {identifier}")
+        self.identifier = identifier
+
+
+class InvalidListBasis(InvalidInput):
+    """The records given cannot support this listing (wrong subject, severity, status or kind)."""
+
+    code = "INVALID_LIST_BASIS"

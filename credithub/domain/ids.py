@@ -14,6 +14,7 @@ class IdKind(StrEnum):
     RECORD = "rec"
     SIGNING = "sig"
     CLIENT = "cli"
+    LIST_ENTRY = "lst"
 
 
 def format_id(kind: IdKind, number: int) -> str:

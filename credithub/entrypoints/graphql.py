@@ -33,7 +33,7 @@ from credithub.domain.errors import DomainError
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.services import clients
 from credithub.services.ports import Deps
-from resolvers import Query
+from resolvers import Mutation, Query
 from resolvers.loaders import make_loaders
 from schema.context import Context
 from schema.subjects import Anchor, McnAgency, Merchant
@@ -107,6 +107,7 @@ def build_schema(*, introspection: bool = True) -> CreditHubSchema:
         extensions.append(DisableIntrospection)
     return CreditHubSchema(
         query=Query,
+        mutation=Mutation,
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
+from aiocache.base import BaseCache
 
 from credithub.settings import Settings
+
+if TYPE_CHECKING:
+    from credithub.services.catalog import ConfigHolder
 
 
 class Clock(Protocol):
@@ -25,3 +29,5 @@ class Deps:
     pool: asyncpg.Pool
     person_key: bytes
     clock: Clock
+    cache: BaseCache
+    engine: ConfigHolder

@@ -11,7 +11,7 @@ from credithub.db.world import insert_world
 from credithub.demo.world import generate_world
 from credithub.services import clients
 from credithub.services.ports import Deps
-from tests.conftest import TEST_PERSON_KEY, create_database, drop_database, unique_name
+from tests.conftest import TEST_PERSON_KEY, create_database, drop_database, make_deps, unique_name
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ async def demo_dsn(server_dsn: str, template_db: str, deps: Deps) -> AsyncIterat
     dsn = await create_database(server_dsn, name, template=template_db)
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
     try:
-        demo_deps = Deps(settings=deps.settings, pool=pool, person_key=TEST_PERSON_KEY, clock=deps.clock)
+        demo_deps = make_deps(pool, deps.settings)
         for code in ("shopmall", "bazaar", "livewave"):
             await clients.add_platform(demo_deps, code, code.title())
         world = generate_world(now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), person_key=TEST_PERSON_KEY)

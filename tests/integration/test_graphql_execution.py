@@ -15,6 +15,7 @@ from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
 from resolvers.loaders import make_loaders
 from schema.context import Context
+from tests.conftest import make_deps
 
 REGULATOR = Client(id=1, name="regulator", role=Role.REGULATOR, platform=None)
 
@@ -35,7 +36,7 @@ query($first: Int!) {
 @pytest.fixture
 async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
     pool = await create_pool(demo_dsn, min_size=1, max_size=3)
-    yield Deps(settings=deps.settings, pool=pool, person_key=deps.person_key, clock=deps.clock)
+    yield make_deps(pool, deps.settings)
     await pool.close()
 
 
@@ -61,7 +62,7 @@ async def test_nested_fields_cost_the_same_number_of_queries_for_5_or_100_subjec
 async def test_an_unexpected_failure_is_masked_and_names_no_internals(deps: Deps) -> None:
     broken_pool = await asyncpg.create_pool(deps.settings.database_url, min_size=1, max_size=1)
     await broken_pool.close()
-    broken = Deps(settings=deps.settings, pool=broken_pool, person_key=deps.person_key, clock=deps.clock)
+    broken = make_deps(broken_pool, deps.settings)
     result, _ = await _execute(broken, '{ subject(id: "sub_1") { name } }')
     assert [error.message for error in result.errors] == ["Unexpected error."]
     assert result.errors[0].extensions == {"code": "INTERNAL"}

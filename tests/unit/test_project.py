@@ -67,3 +67,30 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     readme_commands = re.findall(r"```sh\n(.*?)\n```", (root / "README.md").read_text(), re.DOTALL)
     test_command = next(command for command in readme_commands if "pytest" in command and "pip install" in command)
     assert test_command in (root / ".ci" / "run").read_text().splitlines()
+
+
+def _example(cls: type[DomainError]) -> DomainError:
+    """An instance of any DomainError subclass, whatever its constructor wants."""
+    import inspect as _inspect
+
+    arguments = {
+        name: 1 if parameter.annotation in ("int",) else "x"
+        for name, parameter in _inspect.signature(cls.__init__).parameters.items()
+        if name != "self"
+        and parameter.default is _inspect.Parameter.empty
+        and parameter.kind is not _inspect.Parameter.VAR_KEYWORD
+    }
+    positional = [value for name, value in arguments.items() if name not in ("field",)]
+    try:
+        return cls(*positional, field="x")  # type: ignore[call-arg]
+    except TypeError:
+        return cls(*positional)
+
+
+def test_every_domain_error_has_a_graphql_error_type() -> None:
+    from schema.errors import UserError, from_domain
+
+    for cls in [DomainError, *_all_subclasses(DomainError)][1:]:
+        mapped = from_domain(_example(cls))
+        assert isinstance(mapped, UserError)
+        assert type(mapped).__name__ == cls.__name__ + "Error", f"{cls.__name__} is shown as {type(mapped).__name__}"

@@ -65,3 +65,9 @@ VALUES ($1, $2, $3, $4, $5, $6);
 -- Move a record to another status: $1 record id, $2 expected current status, $3 new status.
 -- Returns nothing when the record was not in the expected status (a concurrent change won).
 UPDATE credit_records SET status = $3 WHERE id = $1 AND status = $2 RETURNING id;
+
+-- get_many --
+-- Records by id. Missing ids are simply absent.
+SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+FROM credit_records WHERE id = ANY($1::bigint[]);

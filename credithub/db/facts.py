@@ -1,0 +1,118 @@
+"""Loading what compute_status reads, and the versions that key its cache.
+
+`load_for_subjects` is one round trip for any number of subjects: PostgreSQL builds compact
+JSON arrays per subject (see `record_fact` and `entry_fact` in migration 0004), and this module
+turns them into `credithub.domain.flags` facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from credithub.db.pool import Executor
+from credithub.db.queries import QUERIES
+from credithub.domain.flags import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
+from credithub.domain.lists import ListKind
+from credithub.domain.records import Category, RecordStatus, Severity
+from credithub.domain.subjects import RelationKind, SubjectKind
+
+SQL: Final = QUERIES["facts"]
+_time = dt.datetime.fromisoformat
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectVersion:
+    """A subject found by code or id, with the version of its facts at the time of reading."""
+
+    id: int
+    kind: SubjectKind
+    name: str
+    credit_code: str | None
+    facts_version: int
+    config_version: int
+
+
+def _versions(rows: Sequence[Any]) -> list[SubjectVersion]:
+    return [
+        SubjectVersion(
+            row["id"],
+            SubjectKind(row["kind"]),
+            row["name"],
+            row["credit_code"],
+            row["facts_version"],
+            row["config_version"],
+        )
+        for row in rows
+    ]
+
+
+async def resolve_credit_codes(conn: Executor, codes: list[str]) -> list[SubjectVersion]:
+    return _versions(await conn.fetch(SQL["resolve_credit_codes"], codes))
+
+
+async def resolve_ids(conn: Executor, ids: list[int]) -> list[SubjectVersion]:
+    return _versions(await conn.fetch(SQL["resolve_ids"], ids))
+
+
+def _record(raw: list[Any]) -> RecordFact:
+    record_id, category, severity, occurred, valid_until, platform, authority, history = raw
+    return RecordFact(
+        id=record_id,
+        category=Category(category),
+        severity=Severity(severity) if severity is not None else None,
+        occurred_at=_time(occurred),
+        valid_until=_time(valid_until) if valid_until is not None else None,
+        source_platform=platform,
+        source_authority=authority,
+        history=tuple(StatusAt(RecordStatus(status), _time(at)) for status, at in history),
+    )
+
+
+def _entry(raw: list[Any]) -> EntryFact:
+    entry_id, kind, authority, valid_from, ends_at, records = raw
+    return EntryFact(
+        id=entry_id,
+        list=ListKind(kind),
+        authority=authority,
+        valid_from=_time(valid_from),
+        ends_at=_time(ends_at) if ends_at is not None else None,
+        records=tuple(_record(record) for record in records),
+    )
+
+
+def _related(raw: list[Any]) -> RelatedFact:
+    relation, subject_id, kind, name, valid_from, valid_to, entries = raw
+    return RelatedFact(
+        relation=RelationKind(relation),
+        subject_id=subject_id,
+        subject_kind=SubjectKind(kind),
+        subject_name=name,
+        valid_from=_time(valid_from),
+        valid_to=_time(valid_to) if valid_to is not None else None,
+        entries=tuple(_entry(entry) for entry in entries),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFacts:
+    facts: SubjectFacts
+    facts_version: int
+
+
+async def load_for_subjects(conn: Executor, ids: list[int]) -> dict[int, LoadedFacts]:
+    """The facts of each subject, with the version they were read at (same snapshot)."""
+    loaded = {}
+    for row in await conn.fetch(SQL["load_for_subjects"], ids):
+        facts = SubjectFacts(
+            subject_id=row["id"],
+            kind=SubjectKind(row["kind"]),
+            since=row["created_at"],
+            records=tuple(_record(record) for record in row["records"]),
+            entries=tuple(_entry(entry) for entry in row["entries"]),
+            related=tuple(_related(related) for related in row["related"]),
+        )
+        loaded[row["id"]] = LoadedFacts(facts, row["facts_version"])
+    return loaded

@@ -1,0 +1,29 @@
+-- Edits of the measures catalog and their history.
+
+-- get_for_update --
+-- One catalog row as JSON, locked for the edit that follows: $1 code.
+SELECT to_jsonb(m) - 'updated_at' AS row FROM measures m WHERE code = $1 FOR UPDATE;
+
+-- upsert --
+-- Create or replace a measure: $1 code, $2 kind, $3 mandatory, $4 legal basis, $5 legal basis
+-- reference, $6 description, $7 subject kinds, $8 scope, $9 trigger, $10 duration in months,
+-- $11 active, $12 actor.
+INSERT INTO measures (code, kind, mandatory, legal_basis, legal_basis_ref, description, subject_kinds, scope,
+                      trigger, duration_months, active, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (code) DO UPDATE SET
+    kind = excluded.kind, mandatory = excluded.mandatory, legal_basis = excluded.legal_basis,
+    legal_basis_ref = excluded.legal_basis_ref, description = excluded.description,
+    subject_kinds = excluded.subject_kinds, scope = excluded.scope, trigger = excluded.trigger,
+    duration_months = excluded.duration_months, active = excluded.active,
+    updated_by = excluded.updated_by, updated_at = now();
+
+-- set_active --
+-- Switch a measure on or off: $1 code, $2 active, $3 actor.
+UPDATE measures SET active = $2, updated_by = $3, updated_at = now() WHERE code = $1
+RETURNING code, kind, mandatory, legal_basis, legal_basis_ref, description, subject_kinds, scope, trigger,
+          duration_months, active;
+
+-- insert_change --
+-- Keep one edit: $1 code, $2 actor, $3 row before (null when created), $4 row after.
+INSERT INTO measure_changes (code, actor, before, after) VALUES ($1, $2, $3, $4);

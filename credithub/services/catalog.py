@@ -1,0 +1,78 @@
+"""The measures catalog and the rule sets: kept in memory per instance, reloaded when the
+`config_version` the database reports moves, and edited by admins."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from credithub.db import config as db_config
+from credithub.db import measures as db_measures
+from credithub.db.pool import transaction
+from credithub.domain.clients import Client, Role
+from credithub.domain.errors import NotFound, PermissionDenied
+from credithub.domain.measures import Measure, parse_measure
+from credithub.domain.rules import RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    version: int
+    rule_sets: tuple[RuleSet, ...]
+    catalog: tuple[Measure, ...]
+
+
+class ConfigHolder:
+    """One per instance. Reads are free while the version stands still."""
+
+    def __init__(self) -> None:
+        self._config: EngineConfig | None = None
+        self._lock = asyncio.Lock()
+
+    async def at_version(self, pool: asyncpg.Pool, version: int) -> EngineConfig:
+        """The catalog and rule sets of `version` (or newer), loading them if this instance has older ones."""
+        config = self._config
+        if config is not None and config.version >= version:
+            return config
+        async with self._lock:
+            if self._config is None or self._config.version < version:
+                async with transaction(pool) as conn:  # one snapshot for version, rules and measures
+                    loaded_version = await db_config.get_version(conn)
+                    rule_sets = await db_config.list_rule_sets(conn)
+                    catalog = await db_config.list_measures(conn)
+                self._config = EngineConfig(loaded_version, tuple(rule_sets), tuple(catalog))
+            return self._config
+
+    async def current(self, pool: asyncpg.Pool) -> EngineConfig:
+        return await self.at_version(pool, await db_config.get_version(pool))
+
+
+def _require_admin(actor: Client) -> None:
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("only admins may edit the measures catalog")
+
+
+async def save_measure(pool: asyncpg.Pool, actor: Client, fields: dict[str, Any]) -> Measure:
+    """Create or replace a catalog entry; the change is kept with the row before and after."""
+    _require_admin(actor)
+    measure = parse_measure(**fields)
+    async with transaction(pool) as conn:
+        before = await db_measures.get_for_update(conn, measure.code)
+        await db_measures.upsert(conn, measure, actor.name)
+        await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+    return measure
+
+
+async def set_measure_active(pool: asyncpg.Pool, actor: Client, code: str, active: bool) -> Measure:
+    """Switch a measure on or off without losing its definition."""
+    _require_admin(actor)
+    async with transaction(pool) as conn:
+        before = await db_measures.get_for_update(conn, code.strip().upper())
+        if before is None:
+            raise NotFound(f"no measure with code {code!r}")
+        measure = await db_measures.set_active(conn, code.strip().upper(), active, actor.name)
+        await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+    return measure

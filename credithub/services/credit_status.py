@@ -1,0 +1,100 @@
+"""Credit status at query time, for one subject or a batch of up to 1,000.
+
+The path is a constant number of round trips whatever the batch size:
+
+1. resolve the subjects and read their fact versions and the catalog/rules version (1 query);
+2. take every status the cache holds for those exact versions and still valid at the instant;
+3. load the facts of the rest (1 query), compute (`domain.flags.compute_status`), cache.
+
+A cached status is valid from the instant it was computed at until its `stable_until`
+(nothing in the facts can change it before then), so "now" queries keep hitting it as time
+passes, and a past `asOf` inside that window is served from it too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Final
+
+from credithub.cache import STATUS_TTL_SECONDS, status_key
+from credithub.db import facts as db_facts
+from credithub.domain import identifiers
+from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, UnknownSubject
+from credithub.domain.flags import CreditStatus, compute_status
+from credithub.services.ports import Deps
+
+MAX_BATCH: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLookup:
+    """The answer for one input of a batch: a status, or why there is none."""
+
+    input: str
+    subject: db_facts.SubjectVersion | None
+    status: CreditStatus | None
+    error: InvalidIdentifier | UnknownSubject | None
+
+
+def check_batch_size(size: int, *, field: str) -> None:
+    if size > MAX_BATCH:
+        raise BatchTooLarge(size, MAX_BATCH, field=field)
+
+
+def _valid_at(status: CreditStatus, at: dt.datetime) -> bool:
+    return status.as_of <= at and (status.stable_until is None or at < status.stable_until)
+
+
+async def _statuses(deps: Deps, found: list[db_facts.SubjectVersion], at: dt.datetime) -> dict[int, CreditStatus]:
+    if not found:
+        return {}
+    config = await deps.engine.at_version(deps.pool, max(subject.config_version for subject in found))
+    keys = {subject.id: status_key(subject.id, subject.facts_version, config.version) for subject in found}
+    cached = await deps.cache.multi_get(list(keys.values()))
+    result: dict[int, CreditStatus] = {}
+    for subject, status in zip(found, cached, strict=True):
+        if status is not None and _valid_at(status, at):
+            result[subject.id] = dataclasses.replace(status, as_of=at)
+    missing = [subject.id for subject in found if subject.id not in result]
+    if missing:
+        loaded = await db_facts.load_for_subjects(deps.pool, missing)
+        fresh = []
+        for subject_id, entry in loaded.items():
+            status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
+            result[subject_id] = status
+            fresh.append((status_key(subject_id, entry.facts_version, config.version), status))
+        await deps.cache.multi_set(fresh, ttl=STATUS_TTL_SECONDS)
+    return result
+
+
+async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.datetime | None) -> list[StatusLookup]:
+    """One lookup per input, in input order; one bad code never fails the batch."""
+    check_batch_size(len(raw_codes), field="creditCodes")
+    at = as_of or deps.clock.now()
+    parsed: list[str | InvalidIdentifier] = []
+    for raw in raw_codes:
+        try:
+            parsed.append(identifiers.parse_credit_code(raw, field_name="creditCodes").value)
+        except InvalidIdentifier as exc:
+            parsed.append(exc)
+    codes = sorted({code for code in parsed if isinstance(code, str)})
+    found = {subject.credit_code: subject for subject in await db_facts.resolve_credit_codes(deps.pool, codes)}
+    statuses = await _statuses(deps, list(found.values()), at)
+    lookups = []
+    for raw, code in zip(raw_codes, parsed, strict=True):
+        if isinstance(code, InvalidIdentifier):
+            lookups.append(StatusLookup(raw, None, None, code))
+        elif code not in found:
+            lookups.append(StatusLookup(raw, None, None, UnknownSubject(f"credit code {code}")))
+        else:
+            subject = found[code]
+            lookups.append(StatusLookup(raw, subject, statuses[subject.id], None))
+    return lookups
+
+
+async def statuses_by_id(deps: Deps, subject_ids: list[int], as_of: dt.datetime | None) -> dict[int, CreditStatus]:
+    """Statuses of known subjects (for `Subject.creditStatus`); unknown ids are absent."""
+    at = as_of or deps.clock.now()
+    return await _statuses(deps, await db_facts.resolve_ids(deps.pool, subject_ids), at)

@@ -1,0 +1,35 @@
+"""Batch credit status by credit code: the hot path of onboarding, campaign and payout checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from credithub.services import credit_status
+from schema import errors
+from schema.context import Info
+from schema.credit_status import CreditStatus, CreditStatusResult
+
+
+@strawberry.type
+class CreditStatusQueries:
+    @strawberry.field(
+        description="Credit status for up to 1,000 credit codes at `asOf` (default: now): one result "
+        "per input, in input order, each a status or an error; one bad code never fails the batch."
+    )
+    async def credit_statuses(
+        self, info: Info, credit_codes: list[str], as_of: dt.datetime | None = None
+    ) -> list[CreditStatusResult]:
+        platform = info.context.viewer.platform
+        lookups = await credit_status.statuses_by_credit_code(info.context.deps, credit_codes, as_of)
+        return [_result(lookup, platform) for lookup in lookups]
+
+
+def _result(lookup: credit_status.StatusLookup, platform: str | None) -> CreditStatusResult:
+    if lookup.status is not None and lookup.subject is not None:
+        return CreditStatus.from_domain(lookup.status, lookup.subject.credit_code, platform)
+    assert lookup.error is not None
+    error = errors.from_domain(lookup.error, given=lookup.input)
+    assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError)
+    return error

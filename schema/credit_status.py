@@ -1,0 +1,117 @@
+"""Credit status and joint restriction flags, as computed per query (SPEC §5, §9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from credithub.domain import flags as domain_flags
+from credithub.domain import ids, measures
+from schema.enums import RelationKind, SubjectKind
+from schema.errors import InvalidIdentifierError, UnknownSubjectError
+
+CreditTier = strawberry.enum(
+    measures.Tier, name="CreditTier", description="Differentiated management: A best, D worst."
+)
+MeasureKind = strawberry.enum(measures.MeasureKind, description="A restriction or an incentive.")
+MeasureScope = strawberry.enum(measures.Scope, description="Every platform, or only the platform that reported.")
+
+
+@strawberry.type(description="The subject one relation away that a propagated flag comes from.")
+class ViaSubject:
+    id: strawberry.ID
+    kind: SubjectKind  # type: ignore[valid-type]
+    name: str
+
+
+@strawberry.type(description="One measure in force for the subject, with why it exists.")
+class RestrictionFlag:
+    measure: str = strawberry.field(description="Measure code in the catalog, e.g. ONBOARDING_BAN.")
+    kind: MeasureKind  # type: ignore[valid-type]
+    mandatory: bool = strawberry.field(description="Required by law (true) or recommended (false).")
+    enforced: bool = strawberry.field(description="False while every reason for it is under objection.")
+    not_enforced_reason: str | None
+    scope: MeasureScope  # type: ignore[valid-type]
+    legal_basis: str
+    legal_basis_reference: str | None
+    source_platform: str | None = strawberry.field(description="The platform that reported the reason, if any.")
+    source_authority: str | None = strawberry.field(description="The authority behind the reason, if any.")
+    via: RelationKind | None = strawberry.field(  # type: ignore[valid-type]
+        description="The relation the flag propagated along; null when it is the subject's own."
+    )
+    via_subject: ViaSubject | None
+    record_ids: list[strawberry.ID]
+    list_entry_ids: list[strawberry.ID]
+    effective_from: dt.datetime
+    effective_until: dt.datetime | None
+    reason: str = strawberry.field(description="Why the flag exists, in words.")
+
+    @classmethod
+    def from_domain(cls, flag: domain_flags.Flag) -> RestrictionFlag:
+        via = flag.via
+        return cls(
+            measure=flag.measure,
+            kind=flag.kind,
+            mandatory=flag.mandatory,
+            enforced=flag.enforced,
+            not_enforced_reason=flag.not_enforced_reason,
+            scope=flag.scope,
+            legal_basis=flag.legal_basis.text,
+            legal_basis_reference=flag.legal_basis.reference,
+            source_platform=flag.source_platform,
+            source_authority=flag.source_authority,
+            via=via.relation if via else None,
+            via_subject=ViaSubject(
+                id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, via.subject_id)),
+                kind=via.subject_kind,
+                name=via.subject_name,
+            )
+            if via
+            else None,
+            record_ids=[strawberry.ID(ids.format_id(ids.IdKind.RECORD, i)) for i in flag.record_ids],
+            list_entry_ids=[strawberry.ID(ids.format_id(ids.IdKind.LIST_ENTRY, i)) for i in flag.list_entry_ids],
+            effective_from=flag.effective_from,
+            effective_until=flag.effective_until,
+            reason=flag.reason,
+        )
+
+
+@strawberry.type(description="A subject's credit standing at `asOf`, computed when asked.")
+class CreditStatus:
+    subject_id: strawberry.ID
+    credit_code: str | None
+    tier: CreditTier  # type: ignore[valid-type]
+    tier_reason: str
+    on_serious_dishonest_list: bool
+    on_red_list: bool
+    flags: list[RestrictionFlag]
+    as_of: dt.datetime
+    rule_set: str = strawberry.field(description="The rule set (publicity windows, tier thresholds) in force at asOf.")
+    stable_until: dt.datetime | None = strawberry.field(
+        description="Nothing known today changes this answer before this instant (null: no such instant)."
+    )
+
+    @classmethod
+    def from_domain(
+        cls, status: domain_flags.CreditStatus, credit_code: str | None, asking_platform: str | None
+    ) -> CreditStatus:
+        return cls(
+            subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, status.subject_id)),
+            credit_code=credit_code,
+            tier=status.tier,
+            tier_reason=status.tier_reason,
+            on_serious_dishonest_list=status.on_serious_dishonest_list,
+            on_red_list=status.on_red_list,
+            flags=[RestrictionFlag.from_domain(flag) for flag in domain_flags.visible_flags(status, asking_platform)],
+            as_of=status.as_of,
+            rule_set=status.rule_set,
+            stable_until=status.stable_until,
+        )
+
+
+CreditStatusResult = Annotated[
+    CreditStatus | InvalidIdentifierError | UnknownSubjectError,
+    strawberry.union("CreditStatusResult", description="A status, or why there is none for this input."),
+]

@@ -1,0 +1,145 @@
+"""Typed errors: every `DomainError` has a GraphQL type implementing `UserError`, so a client
+can handle a result union member it does not know yet by `message` and `code`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from credithub.domain import errors
+
+
+@strawberry.interface(description="Something the caller can act on: fix the input, pick another id, ask for rights.")
+class UserError:
+    message: str
+    code: str
+
+
+@strawberry.interface(description="An input the hub cannot accept; `field` names it.")
+class InputError(UserError):
+    field: str | None
+
+
+@strawberry.type
+class InvalidInputError(InputError):
+    pass
+
+
+@strawberry.type(description="A credit code or resident ID failed the named check.")
+class InvalidIdentifierError(InputError):
+    identifier: str
+    check: str
+    input: str = strawberry.field(description="The value as given (never shown for resident IDs).")
+
+
+@strawberry.type
+class InvalidIdError(InputError):
+    pass
+
+
+@strawberry.type
+class InvalidCursorError(InputError):
+    pass
+
+
+@strawberry.type
+class InvalidPageSizeError(InputError):
+    pass
+
+
+@strawberry.type
+class BatchTooLargeError(InputError):
+    limit: int
+
+
+@strawberry.type
+class InvalidValueError(InputError):
+    pass
+
+
+@strawberry.type(description="The records given cannot support this listing.")
+class InvalidListBasisError(InputError):
+    pass
+
+
+@strawberry.type
+class NotFoundError(UserError):
+    pass
+
+
+@strawberry.type
+class UnknownPlatformError(UserError):
+    platform: str
+
+
+@strawberry.type
+class UnknownSubjectError(UserError):
+    input: str = strawberry.field(description="The identifier as given.")
+
+
+@strawberry.type
+class ConflictError(UserError):
+    pass
+
+
+@strawberry.type
+class AlreadyExistsError(UserError):
+    pass
+
+
+@strawberry.type
+class PermissionDeniedError(UserError):
+    pass
+
+
+def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
+    """The GraphQL error type for a domain error (the most specific class wins)."""
+    match exc:
+        case errors.InvalidIdentifier():
+            shown = given if exc.kind != "RESIDENT_ID" else ""
+            return InvalidIdentifierError(
+                message=exc.message, code=exc.code, field=exc.field, identifier=exc.kind, check=exc.check, input=shown
+            )
+        case errors.BatchTooLarge():
+            return BatchTooLargeError(message=exc.message, code=exc.code, field=exc.field, limit=exc.limit)
+        case errors.InvalidId():
+            return InvalidIdError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.InvalidCursor():
+            return InvalidCursorError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.InvalidPageSize():
+            return InvalidPageSizeError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.InvalidListBasis():
+            return InvalidListBasisError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.InvalidValue():
+            return InvalidValueError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.InvalidInput():
+            return InvalidInputError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.UnknownPlatform():
+            return UnknownPlatformError(message=exc.message, code=exc.code, platform=exc.platform)
+        case errors.UnknownSubject():
+            return UnknownSubjectError(message=exc.message, code=exc.code, input=given or exc.identifier)
+        case errors.NotFound():
+            return NotFoundError(message=exc.message, code=exc.code)
+        case errors.AlreadyExists():
+            return AlreadyExistsError(message=exc.message, code=exc.code)
+        case errors.Conflict():
+            return ConflictError(message=exc.message, code=exc.code)
+        case errors.PermissionDenied():
+            return PermissionDeniedError(message=exc.message, code=exc.code)
+    raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc
+
+
+ALL_ERROR_TYPES = (
+    InvalidInputError,
+    InvalidIdentifierError,
+    InvalidIdError,
+    InvalidCursorError,
+    InvalidPageSizeError,
+    BatchTooLargeError,
+    InvalidValueError,
+    NotFoundError,
+    UnknownPlatformError,
+    UnknownSubjectError,
+    ConflictError,
+    AlreadyExistsError,
+    PermissionDeniedError,
+)

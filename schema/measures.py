@@ -1,0 +1,157 @@
+"""The measures catalog: every restriction and incentive, its trigger and its legal basis."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import strawberry
+
+from credithub.domain import measures
+from schema.credit_status import CreditTier, MeasureKind, MeasureScope
+from schema.enums import RelationKind, SubjectKind
+from schema.errors import InvalidValueError, NotFoundError, PermissionDeniedError
+from schema.lists import CreditList
+from schema.records import RecordCategory, Severity
+
+
+@strawberry.enum(description="What makes a measure apply.")
+class TriggerType(StrEnum):
+    LIST = "LIST"
+    RECORD = "RECORD"
+    RECORD_COUNT = "RECORD_COUNT"
+    TIER = "TIER"
+
+
+@strawberry.type(description="A measure's trigger; fields that do not belong to its type are null.")
+class MeasureTrigger:
+    type: TriggerType
+    description: str
+    list_kind: CreditList | None = strawberry.field(name="list")  # type: ignore[valid-type]
+    via: list[RelationKind] | None  # type: ignore[valid-type]
+    categories: list[RecordCategory] | None  # type: ignore[valid-type]
+    severities: list[Severity] | None  # type: ignore[valid-type]
+    count: int | None
+    window_months: int | None
+    tiers: list[CreditTier] | None  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, trigger: measures.Trigger) -> MeasureTrigger:
+        raw = measures.format_trigger(trigger)
+        return cls(
+            type=TriggerType(raw["type"]),
+            description=measures.describe_trigger(trigger),
+            list_kind=raw.get("list"),
+            via=raw.get("via"),
+            categories=raw.get("categories"),
+            severities=raw.get("severities"),
+            count=raw.get("count"),
+            window_months=raw.get("window_months"),
+            tiers=raw.get("tiers"),
+        )
+
+
+@strawberry.type(description="One row of the measures catalog.")
+class Measure:
+    code: str
+    kind: MeasureKind  # type: ignore[valid-type]
+    mandatory: bool
+    legal_basis: str
+    legal_basis_reference: str | None
+    description: str
+    subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
+    scope: MeasureScope  # type: ignore[valid-type]
+    trigger: MeasureTrigger
+    duration_months: int | None = strawberry.field(description="Null: as long as the trigger holds.")
+    active: bool
+
+    @classmethod
+    def from_domain(cls, measure: measures.Measure) -> Measure:
+        return cls(
+            code=measure.code,
+            kind=measure.kind,
+            mandatory=measure.mandatory,
+            legal_basis=measure.legal_basis.text,
+            legal_basis_reference=measure.legal_basis.reference,
+            description=measure.description,
+            subject_kinds=sorted(measure.subject_kinds),
+            scope=measure.scope,
+            trigger=MeasureTrigger.from_domain(measure.trigger),
+            duration_months=measure.duration_months,
+            active=measure.active,
+        )
+
+
+@strawberry.input(description="A trigger: give the fields its type needs (see MeasureTrigger).")
+class MeasureTriggerInput:
+    type: TriggerType
+    list_kind: CreditList | None = strawberry.field(default=None, name="list")  # type: ignore[valid-type]
+    via: list[RelationKind] | None = None  # type: ignore[valid-type]
+    categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
+    severities: list[Severity] | None = None  # type: ignore[valid-type]
+    count: int | None = None
+    window_months: int | None = None
+    tiers: list[CreditTier] | None = None  # type: ignore[valid-type]
+
+    def to_raw(self) -> dict[str, Any]:
+        def values(items: list[Any] | None) -> list[str] | None:
+            return [str(item) for item in items] if items is not None else None
+
+        return {
+            "type": self.type.value,
+            "list": str(self.list_kind) if self.list_kind else None,
+            "via": values(self.via),
+            "categories": values(self.categories),
+            "severities": values(self.severities),
+            "count": self.count,
+            "window_months": self.window_months,
+            "tiers": values(self.tiers),
+        }
+
+
+@strawberry.input(description="Create or replace a catalog entry. A measure without a legal basis cannot exist.")
+class MeasureInput:
+    code: str
+    kind: MeasureKind  # type: ignore[valid-type]
+    mandatory: bool
+    legal_basis: str
+    legal_basis_reference: str | None = None
+    description: str = ""
+    subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
+    scope: MeasureScope  # type: ignore[valid-type]
+    trigger: MeasureTriggerInput
+    duration_months: int | None = None
+    active: bool = True
+
+    def to_fields(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": str(self.kind),
+            "mandatory": self.mandatory,
+            "legal_basis": self.legal_basis,
+            "legal_basis_ref": self.legal_basis_reference,
+            "description": self.description,
+            "subject_kinds": [str(kind) for kind in self.subject_kinds],
+            "scope": str(self.scope),
+            "trigger": self.trigger.to_raw(),
+            "duration_months": self.duration_months,
+            "active": self.active,
+        }
+
+
+@strawberry.type
+class SaveMeasureSuccess:
+    measure: Measure
+
+
+@strawberry.type
+class SetMeasureActiveSuccess:
+    measure: Measure
+
+
+SaveMeasureResult = Annotated[
+    SaveMeasureSuccess | InvalidValueError | PermissionDeniedError, strawberry.union("SaveMeasureResult")
+]
+SetMeasureActiveResult = Annotated[
+    SetMeasureActiveSuccess | NotFoundError | PermissionDeniedError, strawberry.union("SetMeasureActiveResult")
+]
