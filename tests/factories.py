@@ -121,3 +121,18 @@ async def signing(
     platform_code: str | None = None,
 ) -> subjects.Signing:
     return await db_signings.insert(conn, agency_id, anchor_id, valid_from, valid_to, platform_code)
+
+
+async def withdraw(conn: Connection, record_id: int) -> None:
+    assert await db_records.update_status(conn, record_id, records.RecordStatus.ACTIVE, records.RecordStatus.WITHDRAWN)
+    await db_records.insert_status_change(
+        conn,
+        records.StatusChange(
+            record_id,
+            records.RecordStatus.ACTIVE,
+            records.RecordStatus.WITHDRAWN,
+            "regulator:test",
+            "objection upheld",
+            dt.datetime.now(dt.UTC),
+        ),
+    )

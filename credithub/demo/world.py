@@ -26,7 +26,9 @@ from credithub.domain.identifiers import (
     compute_organization_check,
     compute_person_hash,
 )
+from credithub.domain.lists import ListKind
 from credithub.domain.records import Category, RecordStatus, Severity, SourceType
+from credithub.domain.rules import add_months
 from credithub.domain.subjects import AccountStatus, SubjectKind
 
 DEMO_SEED: Final = 20260401
@@ -97,6 +99,19 @@ class StatusChangeRow(NamedTuple):
     at: dt.datetime
 
 
+class EntryRow(NamedTuple):
+    subject_index: int
+    list: ListKind
+    record_indices: tuple[int, ...]
+    authority: str
+    listed_by: str
+    reason: str
+    legal_basis: str
+    exit_condition: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime | None
+
+
 @dataclass
 class World:
     platforms: tuple[PlatformRow, ...] = DEMO_PLATFORMS
@@ -107,6 +122,7 @@ class World:
     representations: list[PeriodRow] = field(default_factory=list)
     records: list[RecordRow] = field(default_factory=list)
     status_changes: list[StatusChangeRow] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -118,6 +134,7 @@ class World:
             "legal_representatives": len(self.representations),
             "records": len(self.records),
             "status_changes": len(self.status_changes),
+            "list_entries": len(self.entries),
         }
 
 
@@ -275,7 +292,7 @@ class _Builder:
     def representation(self, person: int, subject_index: int, platform: str) -> None:
         self.world.representations.append(PeriodRow(person, subject_index, self.ago(2500, 400), None, platform))
 
-    def record(self, subject_index: int, platforms: list[str]) -> None:
+    def record(self, subject_index: int, platforms: list[str], *, serious: bool = False) -> None:
         kind = self.world.subjects[subject_index].kind
         if self.rng.random() < 0.7 and platforms:
             source_type, authority = SourceType.PLATFORM, None
@@ -284,14 +301,18 @@ class _Builder:
         else:
             source_type, platform = SourceType.AUTHORITY, None
             category, authority = self.rng.choice(AUTHORITY_CATEGORIES)
-        severity = self._severity(category)
-        occurred = self.ago(1460, 1)
+        severity = Severity.SERIOUS if serious else self._severity(category)
+        occurred = self.ago(300, 30) if serious else self.ago(1460, 1)
         reported = min(occurred + dt.timedelta(days=self.rng.randrange(0, 21)), self.now)
         index = len(self.world.records)
-        status = self.rng.choices(
-            (RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING, RecordStatus.WITHDRAWN, RecordStatus.REPAIRED),
-            weights=(85, 5, 5, 5),
-        )[0]
+        status = (
+            RecordStatus.ACTIVE
+            if serious
+            else self.rng.choices(
+                (RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING, RecordStatus.WITHDRAWN, RecordStatus.REPAIRED),
+                weights=(85, 5, 5, 5),
+            )[0]
+        )
         basis, reference = LEGAL_BASIS[category]
         source_ref = f"{(platform or 'gov')[:2].upper()}-{occurred:%Y%m%d}-{index:07d}"
         self.world.records.append(
@@ -419,7 +440,59 @@ def generate_world(*, seed: int = DEMO_SEED, subjects: int = 6000, now: dt.datet
             build.record(index, platforms_of[index])
     for index in rng.sample(merchants, k=len(merchants) // 25):
         build.positive_record(index, rng.choice((Category.RED_LIST, Category.A_LEVEL_TAXPAYER)))
+    for agency in rng.sample(agencies, k=max(1, len(agencies) // 20)):  # so propagation to anchors shows
+        build.record(agency, platforms_of[agency], serious=True)
+    _list(build, rng)
     return build.world
+
+
+SERIOUS_LIST_BASIS: Final = "《关于健全社会信用体系的意见》（2025）；《市场监督管理严重违法失信名单管理办法》"
+SERIOUS_LIST_EXIT: Final = "认定期满三年自动移出；履行义务、纠正失信行为满一年后可申请提前移出"
+RED_LIST_BASIS: Final = "守信激励对象名单认定"
+RED_LIST_EXIT: Final = "有效期届满，或出现失信行为时移出"
+
+
+def _list(build: _Builder, rng: random.Random) -> None:
+    """Half the subjects with an active serious record go on the serious-dishonest list, resting on
+    it; every subject with a red-list record goes on the red list."""
+    world = build.world
+    listed: set[tuple[int, ListKind]] = set()
+    for index, row in enumerate(world.records):
+        key = (row.subject_index, ListKind.SERIOUS_DISHONEST)
+        serious_active = row.severity is Severity.SERIOUS and row.status is RecordStatus.ACTIVE
+        if serious_active and key not in listed and rng.random() < 0.5:
+            start = min(row.reported_at + dt.timedelta(days=30), build.now)
+            world.entries.append(
+                EntryRow(
+                    row.subject_index,
+                    ListKind.SERIOUS_DISHONEST,
+                    (index,),
+                    row.source_authority or "国家市场监督管理总局",
+                    "regulator:国家市场监督管理总局",
+                    f"严重失信：{row.description}",
+                    SERIOUS_LIST_BASIS,
+                    SERIOUS_LIST_EXIT,
+                    start,
+                    add_months(start, 36),
+                )
+            )
+            listed.add(key)
+        elif row.category is Category.RED_LIST and (row.subject_index, ListKind.RED) not in listed:
+            world.entries.append(
+                EntryRow(
+                    row.subject_index,
+                    ListKind.RED,
+                    (index,),
+                    row.source_authority or "国家发展和改革委员会",
+                    "regulator:国家发展和改革委员会",
+                    "守信激励",
+                    RED_LIST_BASIS,
+                    RED_LIST_EXIT,
+                    row.occurred_at,
+                    row.valid_until,
+                )
+            )
+            listed.add((row.subject_index, ListKind.RED))
 
 
 def _represent(

@@ -308,7 +308,13 @@ def compute_tier(
         and r.status_at(at) in COUNTING_STATUSES
     ]
     latest = max((r.occurred_at for r in adverse), default=None)
-    clean_from = add_months(latest, thresholds.a_clean_months) if latest is not None else facts.since
+    if latest is None:
+        # Never an adverse record: clean since the hub has known the subject (or, asked about an
+        # earlier instant, for as long as anyone knows).
+        horizon.note(facts.since)
+        start = facts.since if facts.since <= at else EPOCH
+        return _TierResult(Tier.A, "no adverse record", (_Span(start=start, what="a clean record"),))
+    clean_from = add_months(latest, thresholds.a_clean_months)
     horizon.note(clean_from)
     if clean_from <= at:
         return _TierResult(
@@ -316,7 +322,6 @@ def compute_tier(
             f"no adverse record within {thresholds.a_clean_months} months",
             (_Span(start=clean_from, what="a clean record"),),
         )
-    assert latest is not None
     recent_ids = tuple(r.id for r in adverse if r.occurred_at > add_months(at, -thresholds.a_clean_months))
     return _TierResult(
         Tier.B,

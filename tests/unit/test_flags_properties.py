@@ -101,7 +101,7 @@ def subject_facts(draw: st.DrawFn) -> SubjectFacts:
     return SubjectFacts(
         subject_id=draw(ids),
         kind=draw(st.sampled_from(list(SubjectKind))),
-        since=START,
+        since=draw(instants),
         records=tuple(records),
         entries=tuple(entries),
         related=tuple(related),
