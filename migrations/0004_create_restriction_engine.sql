@@ -145,20 +145,3 @@ CREATE TRIGGER measures_touch_config AFTER INSERT OR UPDATE OR DELETE ON measure
     FOR EACH STATEMENT EXECUTE FUNCTION touch_config();
 CREATE TRIGGER rule_sets_touch_config AFTER INSERT OR UPDATE OR DELETE ON rule_sets
     FOR EACH STATEMENT EXECUTE FUNCTION touch_config();
-
--- Compact JSON forms of the facts compute_status reads, used by the one-round-trip fact query.
-CREATE FUNCTION record_fact(r credit_records) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_array(
-        r.id, r.category, r.severity, r.occurred_at, r.valid_until, r.source_platform, r.source_authority,
-        coalesce((SELECT jsonb_agg(jsonb_build_array(c.to_status, c.at) ORDER BY c.at, c.id)
-                  FROM record_status_changes c WHERE c.record_id = r.id), '[]'::jsonb));
-$$;
-
-CREATE FUNCTION entry_fact(e list_entries) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_array(
-        e.id, e.list, e.authority, e.valid_from,
-        least(e.valid_until, e.removed_at),  -- least() skips NULLs: the earlier end, or none
-        coalesce((SELECT jsonb_agg(record_fact(r) ORDER BY r.id)
-                  FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
-                  WHERE l.entry_id = e.id), '[]'::jsonb));
-$$;

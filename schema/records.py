@@ -19,12 +19,6 @@ SourceType = strawberry.enum(records.SourceType, description="Whether a platform
 RECORD_CURSOR_SCOPE = "records"
 
 
-@strawberry.type(description="The law, regulation or platform rule a record rests on.")
-class LegalBasis:
-    text: str
-    reference: str | None
-
-
 @strawberry.type(description="Who reported a record. Redacted records show only the type.")
 class RecordSource:
     type: SourceType  # type: ignore[valid-type]
@@ -57,7 +51,10 @@ class CreditRecord:
     source: RecordSource
     redacted: bool
     description: str | None
-    legal_basis: LegalBasis | None
+    legal_basis: str | None = strawberry.field(
+        description="The law, regulation or rule it rests on; null when redacted."
+    )
+    legal_basis_reference: str | None
     record_id: strawberry.Private[int]
 
     @strawberry.field(description="Every status transition with actor, reason and time; null when redacted.")
@@ -90,9 +87,8 @@ class CreditRecord:
             ),
             redacted=not full,
             description=record.description if full else None,
-            legal_basis=LegalBasis(text=record.legal_basis.text, reference=record.legal_basis.reference)
-            if full
-            else None,
+            legal_basis=record.legal_basis.text if full else None,
+            legal_basis_reference=record.legal_basis.reference if full else None,
             record_id=record.id,
         )
 

@@ -1,13 +1,17 @@
 """Loading what compute_status reads, and the versions that key its cache.
 
-`load_for_subjects` is one round trip for any number of subjects: PostgreSQL builds compact
-JSON arrays per subject (see `record_fact` and `entry_fact` in migration 0004), and this module
-turns them into `credithub.domain.flags` facts.
+`load_for_subjects` is one round trip for any number of subjects. PostgreSQL returns arrays of
+anonymous rows per subject, which asyncpg decodes in C into tuples (timestamps already
+`datetime`); this module turns them into `credithub.domain.flags` facts. The shapes:
+
+    record:   (id, category, severity, occurred_at, valid_until, source_platform, source_authority,
+               [(status, at), …])
+    entry:    (id, list, authority, valid_from, ends_at, [record, …])
+    related:  (relation, subject_id, kind, name, valid_from, valid_to, [entry, …])
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,7 +24,6 @@ from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import RelationKind, SubjectKind
 
 SQL: Final = QUERIES["facts"]
-_time = dt.datetime.fromisoformat
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,41 +60,41 @@ async def resolve_ids(conn: Executor, ids: list[int]) -> list[SubjectVersion]:
     return _versions(await conn.fetch(SQL["resolve_ids"], ids))
 
 
-def _record(raw: list[Any]) -> RecordFact:
+def _record(raw: tuple[Any, ...]) -> RecordFact:
     record_id, category, severity, occurred, valid_until, platform, authority, history = raw
     return RecordFact(
         id=record_id,
         category=Category(category),
         severity=Severity(severity) if severity is not None else None,
-        occurred_at=_time(occurred),
-        valid_until=_time(valid_until) if valid_until is not None else None,
+        occurred_at=occurred,
+        valid_until=valid_until,
         source_platform=platform,
         source_authority=authority,
-        history=tuple(StatusAt(RecordStatus(status), _time(at)) for status, at in history),
+        history=tuple(StatusAt(RecordStatus(status), at) for status, at in history),
     )
 
 
-def _entry(raw: list[Any]) -> EntryFact:
+def _entry(raw: tuple[Any, ...]) -> EntryFact:
     entry_id, kind, authority, valid_from, ends_at, records = raw
     return EntryFact(
         id=entry_id,
         list=ListKind(kind),
         authority=authority,
-        valid_from=_time(valid_from),
-        ends_at=_time(ends_at) if ends_at is not None else None,
+        valid_from=valid_from,
+        ends_at=ends_at,
         records=tuple(_record(record) for record in records),
     )
 
 
-def _related(raw: list[Any]) -> RelatedFact:
+def _related(raw: tuple[Any, ...]) -> RelatedFact:
     relation, subject_id, kind, name, valid_from, valid_to, entries = raw
     return RelatedFact(
         relation=RelationKind(relation),
         subject_id=subject_id,
         subject_kind=SubjectKind(kind),
         subject_name=name,
-        valid_from=_time(valid_from),
-        valid_to=_time(valid_to) if valid_to is not None else None,
+        valid_from=valid_from,
+        valid_to=valid_to,
         entries=tuple(_entry(entry) for entry in entries),
     )
 

@@ -412,8 +412,16 @@ class _Builder:
                 pass
 
 
-def generate_world(*, seed: int = DEMO_SEED, subjects: int = 6000, now: dt.datetime, person_key: bytes) -> World:
-    """A world of about `subjects` subjects: 62% merchants, 33% anchors, 5% MCN agencies."""
+def generate_world(
+    *,
+    seed: int = DEMO_SEED,
+    subjects: int = 6000,
+    records_per_subject: float = 0.7,
+    now: dt.datetime,
+    person_key: bytes,
+) -> World:
+    """A world of `subjects` subjects (62% merchants, 33% anchors, 5% MCN agencies) with about
+    `records_per_subject` negative records each on average, skewed: most have none, a few many."""
     rng = random.Random(seed)
     build = _Builder(rng, now, person_key)
     agencies = [build.subject(SubjectKind.MCN_AGENCY) for _ in range(max(1, subjects * 5 // 100))]
@@ -435,8 +443,9 @@ def generate_world(*, seed: int = DEMO_SEED, subjects: int = 6000, now: dt.datet
         if rng.random() < 0.7:
             build.signing(rng.choice(agencies), anchor)
     _represent(build, rng, merchants + agencies, anchors, platforms_of)
+    scale = records_per_subject / 0.67  # the mean of the weights below
     for index in merchants + anchors + agencies:
-        for _ in range(rng.choices((0, 1, 2, 3), weights=(55, 28, 12, 5))[0]):
+        for _ in range(round(rng.choices((0, 1, 2, 3), weights=(55, 28, 12, 5))[0] * scale)):
             build.record(index, platforms_of[index])
     for index in rng.sample(merchants, k=len(merchants) // 25):
         build.positive_record(index, rng.choice((Category.RED_LIST, Category.A_LEVEL_TAXPAYER)))

@@ -31,6 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
+from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import clients
 from credithub.services.ports import Deps
 from resolvers import Mutation, Query
@@ -95,7 +96,8 @@ class CreditHubSchema(strawberry.Schema):
                 logger.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(*, introspection: bool = True) -> CreditHubSchema:
+def build_schema(*, introspection: bool = True, projection: bool = True) -> CreditHubSchema:
+    """`projection=False` leaves every field to graphql-core (the parity tests compare both)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
         ValidationCache,
@@ -111,6 +113,7 @@ def build_schema(*, introspection: bool = True) -> CreditHubSchema:
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection),
+        execution_context_class=ProjectingExecutionContext if projection else None,
     )
 
 

@@ -126,7 +126,7 @@ DETAIL = """
 query($code: String!) {
   subjectByCreditCode(creditCode: $code) {
     records(first: 100) {
-      edges { node { status redacted description legalBasis { text } statusHistory { toStatus }
+      edges { node { status redacted description legalBasis legalBasisReference statusHistory { toStatus }
                      source { type platform reference } } }
     }
   }

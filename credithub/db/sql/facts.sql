@@ -17,29 +17,44 @@ WHERE s.id = ANY($1::bigint[]);
 
 -- load_for_subjects --
 -- Everything about each subject that compute_status reads, one row per subject: $1 subject ids.
--- records: its records with their status history; entries: its list entries with the records
--- they rest on; related: subjects one relation away (the agencies that signed it; the other
--- companies of its legal representatives) with their list entries. JSON arrays, see db/facts.py.
+-- records: its records, each with its status history; entries: its list entries, each with the
+-- records it rests on; related: subjects one relation away (agencies that signed it; other
+-- companies of its legal representatives) with their entries. Arrays of anonymous rows, which
+-- asyncpg decodes natively into tuples (see db/facts.py for their shapes).
 SELECT s.id, s.kind, s.created_at, s.facts_version,
-       coalesce((SELECT jsonb_agg(record_fact(r)) FROM credit_records r WHERE r.subject_id = s.id),
-                '[]'::jsonb) AS records,
-       coalesce((SELECT jsonb_agg(entry_fact(e)) FROM list_entries e WHERE e.subject_id = s.id),
-                '[]'::jsonb) AS entries,
-       coalesce((SELECT jsonb_agg(jsonb_build_array(
-                     'MCN_SIGNING', a.id, a.kind, a.name, m.valid_from, m.valid_to,
-                     coalesce((SELECT jsonb_agg(entry_fact(e)) FROM list_entries e WHERE e.subject_id = a.id),
-                              '[]'::jsonb)))
-                 FROM mcn_signings m JOIN subjects a ON a.id = m.agency_id
-                 WHERE m.anchor_id = s.id), '[]'::jsonb)
-       || coalesce((SELECT jsonb_agg(jsonb_build_array(
-                     'LEGAL_REPRESENTATIVE', o.id, o.kind, o.name,
-                     greatest(mine.valid_from, theirs.valid_from), least(mine.valid_to, theirs.valid_to),
-                     coalesce((SELECT jsonb_agg(entry_fact(e)) FROM list_entries e WHERE e.subject_id = o.id),
-                              '[]'::jsonb)))
-                 FROM legal_representatives mine
-                 JOIN legal_representatives theirs
-                   ON theirs.person_id = mine.person_id AND theirs.subject_id <> mine.subject_id
-                 JOIN subjects o ON o.id = theirs.subject_id
-                 WHERE mine.subject_id = s.id), '[]'::jsonb) AS related
+       ARRAY(SELECT ROW(r.id, r.category, r.severity, r.occurred_at, r.valid_until, r.source_platform,
+                        r.source_authority,
+                        ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
+                              WHERE c.record_id = r.id ORDER BY c.at, c.id))
+             FROM credit_records r WHERE r.subject_id = s.id) AS records,
+       ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.removed_at),
+                        ARRAY(SELECT ROW(r.id, r.category, r.severity, r.occurred_at, r.valid_until,
+                                         r.source_platform, r.source_authority,
+                                         ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
+                                               WHERE c.record_id = r.id ORDER BY c.at, c.id))
+                              FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
+                              WHERE l.entry_id = e.id))
+             FROM list_entries e WHERE e.subject_id = s.id) AS entries,
+       ARRAY(SELECT ROW(rel.relation, rel.id, rel.kind, rel.name, rel.valid_from, rel.valid_to,
+                        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.removed_at),
+                                         ARRAY(SELECT ROW(r.id, r.category, r.severity, r.occurred_at, r.valid_until,
+                                                          r.source_platform, r.source_authority,
+                                                          ARRAY(SELECT ROW(c.to_status, c.at)
+                                                                FROM record_status_changes c
+                                                                WHERE c.record_id = r.id ORDER BY c.at, c.id))
+                                               FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
+                                               WHERE l.entry_id = e.id))
+                              FROM list_entries e WHERE e.subject_id = rel.id))
+             FROM (SELECT 'MCN_SIGNING' AS relation, a.id, a.kind, a.name, m.valid_from, m.valid_to
+                   FROM mcn_signings m JOIN subjects a ON a.id = m.agency_id
+                   WHERE m.anchor_id = s.id
+                   UNION ALL
+                   SELECT 'LEGAL_REPRESENTATIVE', o.id, o.kind, o.name,
+                          greatest(mine.valid_from, theirs.valid_from), least(mine.valid_to, theirs.valid_to)
+                   FROM legal_representatives mine
+                   JOIN legal_representatives theirs
+                     ON theirs.person_id = mine.person_id AND theirs.subject_id <> mine.subject_id
+                   JOIN subjects o ON o.id = theirs.subject_id
+                   WHERE mine.subject_id = s.id) AS rel) AS related
 FROM subjects s
 WHERE s.id = ANY($1::bigint[]);

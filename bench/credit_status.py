@@ -1,0 +1,202 @@
+"""Credit status throughput: the hub over HTTP against the raw asyncpg fetch of the same facts.
+
+    python -m bench.credit_status [--batches 12] [--singles 400] [--concurrency 8]
+
+In one run, on the bench dataset (bench/dataset.py, loaded on first use):
+
+- baseline: plain asyncpg running the hub's own two statements for a batch of 1,000 codes
+  (resolve the codes and their versions; load the facts), no Python work on the rows;
+- creditStatuses over HTTP for the same batches, cold (each batch asked for the first time,
+  so every status is computed) and warm (asked again: served from the status cache);
+- single-subject lookups per second, one at a time and `--concurrency` at a time, against
+  the same fetch for one subject.
+
+The service runs as its own process (`python -m credithub serve`), as in production.
+Ratios are what matter; absolute numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+import orjson
+
+from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset
+from credithub.db.pool import SERVER_SETTINGS
+from credithub.db.queries import QUERIES
+
+REPO = Path(__file__).resolve().parents[1]
+BATCH = """query($codes: [String!]!) { creditStatuses(creditCodes: $codes) { __typename
+  ... on CreditStatus { creditCode tier onSeriousDishonestList onRedList asOf
+    flags { measure kind mandatory enforced scope legalBasis sourcePlatform via recordIds effectiveFrom
+            effectiveUntil } }
+  ... on UserError { code message } } }"""
+SINGLE = """query($code: String!) { subjectByCreditCode(creditCode: $code) { id name
+  creditStatus { tier flags { measure enforced via recordIds } } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
+        "CREDITHUB_LOG_LEVEL": "WARNING",
+        "CREDITHUB_DATA_DIR": str(REPO / "bench" / ".data" / "service"),
+    }
+    return subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--port", str(port)], cwd=REPO, env=env)
+
+
+async def wait_healthy(base: str) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the service did not become healthy")
+
+
+async def timed(action: Callable[[], Awaitable[object]]) -> float:
+    started = time.perf_counter()
+    await action()
+    return time.perf_counter() - started
+
+
+async def raw_fetch(conn: asyncpg.Connection, codes: list[str]) -> None:
+    """What the hub's SQL costs with nothing done to the rows: the baseline."""
+    rows = await conn.fetch(QUERIES["facts"]["resolve_credit_codes"], codes)
+    await conn.fetch(QUERIES["facts"]["load_for_subjects"], [row["id"] for row in rows])
+
+
+async def admin_token(dsn: str) -> str:
+    from credithub.domain import clients
+
+    token = clients.generate_token()
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO clients (name, role, token_hash) VALUES ('bench', 'admin', $1)", clients.hash_token(token)
+        )
+    finally:
+        await conn.close()
+    return token
+
+
+async def run(dsn: str, args: argparse.Namespace) -> dict[str, float]:
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)  # the session the hub's pool uses
+    codes = [
+        row["credit_code"] for row in await conn.fetch("SELECT credit_code FROM subjects WHERE credit_code IS NOT NULL")
+    ]
+    random.Random(7).shuffle(codes)
+    batches = [codes[i * 1000 : (i + 1) * 1000] for i in range(args.batches)]
+    singles = codes[args.batches * 1000 : args.batches * 1000 + args.singles]
+    for batch in batches[:2]:  # warm PostgreSQL's buffers and plans for both sides alike
+        await raw_fetch(conn, batch)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    service = start_service(dsn, port)
+    try:
+        await wait_healthy(base)
+        headers = {"Authorization": f"Bearer {await admin_token(dsn)}", "Content-Type": "application/json"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
+
+            async def post(document: str, **variables: object) -> bytes:
+                response = await http.post(
+                    "/graphql", content=orjson.dumps({"query": document, "variables": variables})
+                )
+                response.raise_for_status()
+                return response.content
+
+            answer = orjson.loads(await post(BATCH, codes=codes[-1000:]))  # warm the service, check the shape
+            assert len(answer["data"]["creditStatuses"]) == 1000, answer
+            raw = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
+            cold = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
+            warm = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
+            raw_again = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
+
+            started = time.perf_counter()
+            for code in singles:
+                await raw_fetch(conn, [code])
+            raw_single_rate = len(singles) / (time.perf_counter() - started)
+            started = time.perf_counter()
+            for code in singles:
+                await post(SINGLE, code=code)
+            http_single_rate = len(singles) / (time.perf_counter() - started)
+            queue = list(singles)
+
+            async def worker() -> None:
+                while queue:
+                    await post(SINGLE, code=queue.pop())
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+            http_concurrent_rate = len(singles) / (time.perf_counter() - started)
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+        await conn.close()
+    baseline = statistics.median(raw + raw_again)
+    return {
+        "raw_batch_ms": baseline * 1000,
+        "cold_batch_ms": statistics.median(cold) * 1000,
+        "warm_batch_ms": statistics.median(warm) * 1000,
+        "cold_ratio": statistics.median(cold) / baseline,
+        "warm_ratio": statistics.median(warm) / baseline,
+        "raw_single_per_s": raw_single_rate,
+        "http_single_per_s": http_single_rate,
+        "http_single_concurrent_per_s": http_concurrent_rate,
+    }
+
+
+def report(results: dict[str, float], args: argparse.Namespace) -> str:
+    return "\n".join(
+        [
+            f"creditStatuses, batches of 1,000 codes (median of {args.batches}):",
+            f"  raw asyncpg fetch of the same facts   {results['raw_batch_ms']:8.1f} ms   1.00x",
+            f"  HTTP, cold (computed)                 {results['cold_batch_ms']:8.1f} ms   {results['cold_ratio']:.2f}x",
+            f"  HTTP, warm (status cache)             {results['warm_batch_ms']:8.1f} ms   {results['warm_ratio']:.2f}x",
+            f"single-subject lookups ({args.singles}):",
+            f"  raw asyncpg fetch, sequential         {results['raw_single_per_s']:8.0f} /s",
+            f"  HTTP subjectByCreditCode, sequential  {results['http_single_per_s']:8.0f} /s   "
+            f"{results['http_single_per_s'] / results['raw_single_per_s']:.2f}x of raw",
+            f"  HTTP, {args.concurrency} concurrent                   {results['http_single_concurrent_per_s']:8.0f} /s",
+        ]
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--records-per-subject", type=float, default=5.1)
+    parser.add_argument("--batches", type=int, default=12)
+    parser.add_argument("--singles", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    async with bench_server() as server:
+        dsn = await ensure_dataset(server, args.subjects, args.records_per_subject)
+        print(report(await run(dsn, args), args))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
