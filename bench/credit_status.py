@@ -34,6 +34,7 @@ import httpx
 import orjson
 
 from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset
+from bench.http import KeepAlive
 from credithub.db.pool import SERVER_SETTINGS
 from credithub.db.queries import QUERIES
 
@@ -110,52 +111,61 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[str, float]:
     random.Random(7).shuffle(codes)
     batches = [codes[i * 1000 : (i + 1) * 1000] for i in range(args.batches)]
     singles = codes[args.batches * 1000 : args.batches * 1000 + args.singles]
-    for batch in batches[:2]:  # warm PostgreSQL's buffers and plans for both sides alike
+    for batch in batches:  # read every batch once so both sides find the same pages in memory
         await raw_fetch(conn, batch)
-
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     service = start_service(dsn, port)
     try:
-        await wait_healthy(base)
-        headers = {"Authorization": f"Bearer {await admin_token(dsn)}", "Content-Type": "application/json"}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
-
-            async def post(document: str, **variables: object) -> bytes:
-                response = await http.post(
-                    "/graphql", content=orjson.dumps({"query": document, "variables": variables})
-                )
-                response.raise_for_status()
-                return response.content
-
-            answer = orjson.loads(await post(BATCH, codes=codes[-1000:]))  # warm the service, check the shape
-            assert len(answer["data"]["creditStatuses"]) == 1000, answer
-            raw = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
-            cold = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
-            warm = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
-            raw_again = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
-
-            started = time.perf_counter()
-            for code in singles:
-                await raw_fetch(conn, [code])
-            raw_single_rate = len(singles) / (time.perf_counter() - started)
-            started = time.perf_counter()
-            for code in singles:
-                await post(SINGLE, code=code)
-            http_single_rate = len(singles) / (time.perf_counter() - started)
-            queue = list(singles)
-
-            async def worker() -> None:
-                while queue:
-                    await post(SINGLE, code=queue.pop())
-
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-            http_concurrent_rate = len(singles) / (time.perf_counter() - started)
+        await wait_healthy(f"http://127.0.0.1:{port}")
+        headers = {"Authorization": f"Bearer {await admin_token(dsn)}"}
+        connections = [KeepAlive("127.0.0.1", port, headers) for _ in range(args.concurrency)]
+        for connection in connections:
+            await connection.__aenter__()
+        try:
+            return await _measure(conn, connections, batches, singles, codes[-1000:])
+        finally:
+            for connection in connections:
+                await connection.__aexit__()
     finally:
         service.terminate()
         service.wait(timeout=30)
         await conn.close()
+
+
+async def _measure(
+    conn: asyncpg.Connection,
+    connections: list[KeepAlive],
+    batches: list[list[str]],
+    singles: list[str],
+    warmup: list[str],
+) -> dict[str, float]:
+    async def post(document: str, connection: KeepAlive = connections[0], **variables: object) -> bytes:
+        return await connection.post("/graphql", orjson.dumps({"query": document, "variables": variables}))
+
+    answer = orjson.loads(await post(BATCH, codes=warmup))  # warm the service up, and check the answer's shape
+    assert len(answer["data"]["creditStatuses"]) == 1000, answer
+    raw = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
+    cold = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
+    warm = [await timed(lambda b=batch: post(BATCH, codes=b)) for batch in batches]
+    raw_again = [await timed(lambda b=batch: raw_fetch(conn, b)) for batch in batches]
+
+    started = time.perf_counter()
+    for code in singles:
+        await raw_fetch(conn, [code])
+    raw_single_rate = len(singles) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for code in singles:
+        await post(SINGLE, code=code)
+    http_single_rate = len(singles) / (time.perf_counter() - started)
+    queue = list(singles)
+
+    async def worker(connection: KeepAlive) -> None:
+        while queue:
+            await post(SINGLE, connection, code=queue.pop())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    http_concurrent_rate = len(singles) / (time.perf_counter() - started)
     baseline = statistics.median(raw + raw_again)
     return {
         "raw_batch_ms": baseline * 1000,

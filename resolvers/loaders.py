@@ -160,7 +160,8 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         async def load_group(
             as_of: dt.datetime | None, members: list[StatusKey]
         ) -> dict[StatusKey, flags.CreditStatus | None]:
-            found = await credit_status.statuses_by_id(deps, [key.subject_id for key in members], as_of)
+            versions = {key.subject_id: key.facts_version for key in members}
+            found = await credit_status.statuses_of_subjects(deps, versions, as_of)
             return {key: found.get(key.subject_id) for key in members}
 
         return await _grouped(keys, lambda key: key.as_of, load_group)

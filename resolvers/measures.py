@@ -32,7 +32,7 @@ class MeasureMutations:
     @strawberry.mutation(description="Create or replace a measure (admins). Takes effect on the next query.")
     async def save_measure(self, info: Info, input: MeasureInput) -> SaveMeasureResult:
         try:
-            measure = await catalog.save_measure(info.context.deps.pool, info.context.viewer, input.to_fields())
+            measure = await catalog.save_measure(info.context.deps, info.context.viewer, input.to_fields())
         except (domain_errors.InvalidValue, domain_errors.PermissionDenied) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return SaveMeasureSuccess(measure=Measure.from_domain(measure))
@@ -40,7 +40,7 @@ class MeasureMutations:
     @strawberry.mutation(description="Switch a measure on or off (admins).")
     async def set_measure_active(self, info: Info, code: str, active: bool) -> SetMeasureActiveResult:
         try:
-            measure = await catalog.set_measure_active(info.context.deps.pool, info.context.viewer, code, active)
+            measure = await catalog.set_measure_active(info.context.deps, info.context.viewer, code, active)
         except (domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return SetMeasureActiveSuccess(measure=Measure.from_domain(measure))

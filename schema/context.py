@@ -51,9 +51,10 @@ class SigningCountKey:
 
 @dataclass(frozen=True, slots=True)
 class StatusKey:
-    """A subject's credit status at an instant (None: now)."""
+    """A subject's credit status at an instant (None: now), from facts of the version read."""
 
     subject_id: int
+    facts_version: int
     as_of: dt.datetime | None
 
 

@@ -27,6 +27,7 @@ class Subject:
     name: str
     created_at: dt.datetime
     subject_id: strawberry.Private[int]
+    facts_version: strawberry.Private[int]
 
     @strawberry.field(description="The subject's accounts on every platform.")
     async def accounts(self, info: Info) -> list[Account]:
@@ -38,7 +39,7 @@ class Subject:
         "computed when asked. Flags of ORIGIN_PLATFORM measures show only to their source platform."
     )
     async def credit_status(self, info: Info, as_of: dt.datetime | None = None) -> CreditStatus:
-        status = await info.context.loaders.credit_status.load(StatusKey(self.subject_id, as_of))
+        status = await info.context.loaders.credit_status.load(StatusKey(self.subject_id, self.facts_version, as_of))
         assert status is not None, "a subject that was just read has a status"
         return CreditStatus.from_domain(status, getattr(self, "credit_code", None), info.context.viewer.platform)
 
@@ -74,6 +75,7 @@ def _common(subject: subjects.Subject) -> dict[str, object]:
         "name": subject.name,
         "created_at": subject.created_at,
         "subject_id": subject.id,
+        "facts_version": subject.facts_version,
     }
 
 

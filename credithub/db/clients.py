@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 from credithub.db.pool import Connection, Executor
@@ -21,3 +22,8 @@ async def get_by_token_hash(conn: Executor, token_hash: bytes) -> Client | None:
     if row is None:
         return None
     return Client(id=row["id"], name=row["name"], role=Role(row["role"]), platform=row["platform"])
+
+
+async def revoke(conn: Executor, client_id: int, at: dt.datetime) -> bytes | None:
+    token_hash: bytes | None = await conn.fetchval(SQL["revoke"], client_id, at)
+    return token_hash

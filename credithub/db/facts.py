@@ -56,10 +56,6 @@ async def resolve_credit_codes(conn: Executor, codes: list[str]) -> list[Subject
     return _versions(await conn.fetch(SQL["resolve_credit_codes"], codes))
 
 
-async def resolve_ids(conn: Executor, ids: list[int]) -> list[SubjectVersion]:
-    return _versions(await conn.fetch(SQL["resolve_ids"], ids))
-
-
 def _record(raw: tuple[Any, ...]) -> RecordFact:
     record_id, category, severity, occurred, valid_until, platform, authority, history = raw
     return RecordFact(

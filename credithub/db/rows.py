@@ -25,6 +25,7 @@ def subject(row: asyncpg.Record) -> subjects.Subject:
         credit_code=row["credit_code"],
         person_id=row["person_id"],
         created_at=row["created_at"],
+        facts_version=row["facts_version"],
     )
 
 

@@ -22,6 +22,8 @@ def add_months(instant: dt.datetime, months: int) -> dt.datetime:
     """The same day-of-month `months` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
     month_index = instant.month - 1 + months
     year, month = instant.year + month_index // 12, month_index % 12 + 1
+    if instant.day <= 28:  # every month has it: the hot path (this runs ~10 times per status)
+        return instant.replace(year=year, month=month)
     day = min(instant.day, calendar.monthrange(year, month)[1])
     return instant.replace(year=year, month=month, day=day)
 

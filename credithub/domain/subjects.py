@@ -39,6 +39,7 @@ class Subject:
     credit_code: str | None
     person_id: int | None
     created_at: dt.datetime
+    facts_version: int  # moves whenever anything its credit status depends on changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,7 @@ def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
             "name": registered.name,
             "family": registered.family,
             "push_url": registered.push_url,
+            "client_id": registered.client.id,
             "token": registered.client.token,
             "webhook_secret": registered.webhook_secret,
             "outbound_secret": registered.outbound_secret,
@@ -78,7 +79,21 @@ def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
     async def action(deps: Any) -> dict[str, Any]:
         issued = await clients.add_client(deps, args.name, args.role, platform=args.platform)
-        return {"name": issued.name, "role": issued.role.value, "platform": issued.platform, "token": issued.token}
+        return {
+            "id": issued.id,
+            "name": issued.name,
+            "role": issued.role.value,
+            "platform": issued.platform,
+            "token": issued.token,
+        }
+
+    _run_with_deps(settings, action)
+
+
+def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        await clients.revoke(deps, args.id)
+        return {"revoked": args.id}
 
     _run_with_deps(settings, action)
 
@@ -122,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     client_add.add_argument("--role", required=True, help="platform | regulator | viewer | admin")
     client_add.add_argument("--platform", help="the platform a `platform` client acts for")
     client_add.set_defaults(handler=cmd_client_add)
+    client_revoke = client.add_parser("revoke", help="revoke a client's token")
+    client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add`)")
+    client_revoke.set_defaults(handler=cmd_client_revoke)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)

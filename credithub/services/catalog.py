@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -17,6 +18,9 @@ from credithub.domain.errors import NotFound, PermissionDenied
 from credithub.domain.measures import Measure, parse_measure
 from credithub.domain.rules import RuleSet
 
+if TYPE_CHECKING:
+    from credithub.services.ports import Deps
+
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
@@ -25,12 +29,16 @@ class EngineConfig:
     catalog: tuple[Measure, ...]
 
 
+RECENT_SECONDS = 1.0
+
+
 class ConfigHolder:
     """One per instance. Reads are free while the version stands still."""
 
     def __init__(self) -> None:
         self._config: EngineConfig | None = None
         self._lock = asyncio.Lock()
+        self._checked_at = float("-inf")
 
     async def at_version(self, pool: asyncpg.Pool, version: int) -> EngineConfig:
         """The catalog and rule sets of `version` (or newer), loading them if this instance has older ones."""
@@ -47,7 +55,20 @@ class ConfigHolder:
             return self._config
 
     async def current(self, pool: asyncpg.Pool) -> EngineConfig:
-        return await self.at_version(pool, await db_config.get_version(pool))
+        version = await db_config.get_version(pool)
+        self._checked_at = time.monotonic()
+        return await self.at_version(pool, version)
+
+    def forget_version_check(self) -> None:
+        """This instance just changed the config: the next `recent` reads the version again."""
+        self._checked_at = float("-inf")
+
+    async def recent(self, pool: asyncpg.Pool) -> EngineConfig:
+        """The config as of at most a second ago: where no query reads the version anyway, this
+        saves a round trip per request; an admin's edit reaches every instance within a second."""
+        if self._config is not None and time.monotonic() - self._checked_at < RECENT_SECONDS:
+            return self._config
+        return await self.current(pool)
 
 
 def _require_admin(actor: Client) -> None:
@@ -55,24 +76,26 @@ def _require_admin(actor: Client) -> None:
         raise PermissionDenied("only admins may edit the measures catalog")
 
 
-async def save_measure(pool: asyncpg.Pool, actor: Client, fields: dict[str, Any]) -> Measure:
+async def save_measure(deps: Deps, actor: Client, fields: dict[str, Any]) -> Measure:
     """Create or replace a catalog entry; the change is kept with the row before and after."""
     _require_admin(actor)
     measure = parse_measure(**fields)
-    async with transaction(pool) as conn:
+    async with transaction(deps.pool) as conn:
         before = await db_measures.get_for_update(conn, measure.code)
         await db_measures.upsert(conn, measure, actor.name)
         await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+    deps.engine.forget_version_check()
     return measure
 
 
-async def set_measure_active(pool: asyncpg.Pool, actor: Client, code: str, active: bool) -> Measure:
+async def set_measure_active(deps: Deps, actor: Client, code: str, active: bool) -> Measure:
     """Switch a measure on or off without losing its definition."""
     _require_admin(actor)
-    async with transaction(pool) as conn:
+    async with transaction(deps.pool) as conn:
         before = await db_measures.get_for_update(conn, code.strip().upper())
         if before is None:
             raise NotFound(f"no measure with code {code!r}")
         measure = await db_measures.set_active(conn, code.strip().upper(), active, actor.name)
         await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+    deps.engine.forget_version_check()
     return measure

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credithub.cache import CLIENT_TTL_SECONDS, client_key
 from credithub.db import clients as db_clients
 from credithub.db import platforms as db_platforms
 from credithub.db.pool import transaction
 from credithub.domain import clients, platforms
-from credithub.domain.errors import InvalidValue, UnknownPlatform
+from credithub.domain.errors import InvalidValue, NotFound, UnknownPlatform
 from credithub.services.ports import Deps
 
 
@@ -70,7 +71,24 @@ async def add_client(deps: Deps, name: str, role: str, *, platform: str | None =
 
 
 async def authenticate(deps: Deps, token: str) -> clients.Client | None:
-    """The active client holding this bearer token, or None."""
+    """The active client holding this bearer token, or None. Found clients are cached briefly
+    (CLIENT_TTL_SECONDS): every request authenticates, and this saves it a round trip."""
     if not token.startswith(clients.TOKEN_PREFIX):
         return None
-    return await db_clients.get_by_token_hash(deps.pool, clients.hash_token(token))
+    token_hash = clients.hash_token(token)
+    key = client_key(token_hash)
+    client: clients.Client | None = await deps.cache.get(key)
+    if client is None:
+        client = await db_clients.get_by_token_hash(deps.pool, token_hash)
+        if client is not None:
+            await deps.cache.set(key, client, ttl=CLIENT_TTL_SECONDS)
+    return client
+
+
+async def revoke(deps: Deps, client_id: int) -> None:
+    """Revoke a client's token at once on this instance (and every instance sharing a Redis
+    cache); instances with their own memory cache stop accepting it within CLIENT_TTL_SECONDS."""
+    token_hash = await db_clients.revoke(deps.pool, client_id, deps.clock.now())
+    if token_hash is None:
+        raise NotFound(f"no active client with id {client_id}")
+    await deps.cache.delete(client_key(token_hash))

@@ -23,6 +23,7 @@ from credithub.db import facts as db_facts
 from credithub.domain import identifiers
 from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, UnknownSubject
 from credithub.domain.flags import CreditStatus, compute_status
+from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 
 MAX_BATCH: Final = 1000
@@ -47,17 +48,19 @@ def _valid_at(status: CreditStatus, at: dt.datetime) -> bool:
     return status.as_of <= at and (status.stable_until is None or at < status.stable_until)
 
 
-async def _statuses(deps: Deps, found: list[db_facts.SubjectVersion], at: dt.datetime) -> dict[int, CreditStatus]:
-    if not found:
+async def _statuses(
+    deps: Deps, versions: dict[int, int], config: EngineConfig, at: dt.datetime
+) -> dict[int, CreditStatus]:
+    """Statuses of subjects given {subject id: facts version} as read moments ago."""
+    if not versions:
         return {}
-    config = await deps.engine.at_version(deps.pool, max(subject.config_version for subject in found))
-    keys = {subject.id: status_key(subject.id, subject.facts_version, config.version) for subject in found}
-    cached = await deps.cache.multi_get(list(keys.values()))
+    keys = [status_key(subject_id, facts_version, config.version) for subject_id, facts_version in versions.items()]
+    cached = await deps.cache.multi_get(keys)
     result: dict[int, CreditStatus] = {}
-    for subject, status in zip(found, cached, strict=True):
+    for subject_id, status in zip(versions, cached, strict=True):
         if status is not None and _valid_at(status, at):
-            result[subject.id] = dataclasses.replace(status, as_of=at)
-    missing = [subject.id for subject in found if subject.id not in result]
+            result[subject_id] = dataclasses.replace(status, as_of=at)
+    missing = [subject_id for subject_id in versions if subject_id not in result]
     if missing:
         loaded = await db_facts.load_for_subjects(deps.pool, missing)
         fresh = []
@@ -81,7 +84,9 @@ async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.da
             parsed.append(exc)
     codes = sorted({code for code in parsed if isinstance(code, str)})
     found = {subject.credit_code: subject for subject in await db_facts.resolve_credit_codes(deps.pool, codes)}
-    statuses = await _statuses(deps, list(found.values()), at)
+    config_version = max((subject.config_version for subject in found.values()), default=0)
+    config = await deps.engine.at_version(deps.pool, config_version)
+    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at)
     lookups = []
     for raw, code in zip(raw_codes, parsed, strict=True):
         if isinstance(code, InvalidIdentifier):
@@ -94,7 +99,9 @@ async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.da
     return lookups
 
 
-async def statuses_by_id(deps: Deps, subject_ids: list[int], as_of: dt.datetime | None) -> dict[int, CreditStatus]:
-    """Statuses of known subjects (for `Subject.creditStatus`); unknown ids are absent."""
-    at = as_of or deps.clock.now()
-    return await _statuses(deps, await db_facts.resolve_ids(deps.pool, subject_ids), at)
+async def statuses_of_subjects(
+    deps: Deps, versions: dict[int, int], as_of: dt.datetime | None
+) -> dict[int, CreditStatus]:
+    """Statuses of subjects just read with their facts versions (`Subject.creditStatus`)."""
+    config = await deps.engine.recent(deps.pool)
+    return await _statuses(deps, versions, config, as_of or deps.clock.now())

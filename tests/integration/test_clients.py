@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from credithub.domain.clients import Role
-from credithub.domain.errors import AlreadyExists, InvalidValue, UnknownPlatform
+from credithub.domain.errors import AlreadyExists, InvalidValue, NotFound, UnknownPlatform
 from credithub.services import clients
 from credithub.services.ports import Deps
 from tests import factories
@@ -55,8 +55,10 @@ async def test_unknown_and_revoked_tokens_do_not_authenticate(deps: Deps) -> Non
     assert await clients.authenticate(deps, issued.token) is not None
     assert await clients.authenticate(deps, issued.token + "x") is None
     assert await clients.authenticate(deps, "not-even-our-format") is None
-    await deps.pool.execute("UPDATE clients SET revoked_at = now() WHERE id = $1", issued.id)
+    await clients.revoke(deps, issued.id)
     assert await clients.authenticate(deps, issued.token) is None
+    with pytest.raises(NotFound):
+        await clients.revoke(deps, issued.id)
 
 
 async def test_the_database_refuses_a_platform_client_without_a_platform(deps: Deps) -> None:

@@ -7,3 +7,7 @@ INSERT INTO clients (name, role, platform, token_hash) VALUES ($1, $2, $3, $4) R
 -- get_by_token_hash --
 -- The active client holding a token, by the token's hash.
 SELECT id, name, role, platform FROM clients WHERE token_hash = $1 AND revoked_at IS NULL;
+
+-- revoke --
+-- Revoke a client's token: $1 client id, $2 at. Returns the token hash, nothing if unknown or revoked.
+UPDATE clients SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING token_hash;

@@ -8,13 +8,6 @@ SELECT s.id, s.kind, s.name, s.credit_code, s.facts_version,
 FROM subjects s
 WHERE s.credit_code = ANY($1::text[]);
 
--- resolve_ids --
--- The same by subject id: $1 subject ids. Missing ids are simply absent.
-SELECT s.id, s.kind, s.name, s.credit_code, s.facts_version,
-       (SELECT (value #>> '{}')::bigint FROM hub_meta WHERE key = 'config_version') AS config_version
-FROM subjects s
-WHERE s.id = ANY($1::bigint[]);
-
 -- load_for_subjects --
 -- Everything about each subject that compute_status reads, one row per subject: $1 subject ids.
 -- records: its records, each with its status history; entries: its list entries, each with the

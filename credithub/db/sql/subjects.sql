@@ -2,15 +2,15 @@
 
 -- get_many --
 -- Subjects by id for the subject loader. Missing ids are simply absent.
-SELECT id, kind, name, credit_code, person_id, created_at FROM subjects WHERE id = ANY($1::bigint[]);
+SELECT id, kind, name, credit_code, person_id, created_at, facts_version FROM subjects WHERE id = ANY($1::bigint[]);
 
 -- get_many_by_credit_code --
 -- Subjects by credit code (normalised upper case). Unknown codes are simply absent.
-SELECT id, kind, name, credit_code, person_id, created_at FROM subjects WHERE credit_code = ANY($1::text[]);
+SELECT id, kind, name, credit_code, person_id, created_at, facts_version FROM subjects WHERE credit_code = ANY($1::text[]);
 
 -- get_many_by_account --
 -- Subjects by platform account: $1 platform codes, $2 external ids (pairwise). Unknown pairs are absent.
-SELECT k.platform, k.external_id, s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at
+SELECT k.platform, k.external_id, s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
 FROM unnest($1::text[], $2::text[]) AS k (platform, external_id)
 JOIN accounts a ON a.platform = k.platform AND a.external_id = k.external_id
 JOIN subjects s ON s.id = a.subject_id;
@@ -18,7 +18,7 @@ JOIN subjects s ON s.id = a.subject_id;
 -- list_page --
 -- Subjects in id order: $1 kind, $2 platform with an account, $3 name substring (case-insensitive),
 -- $4 after id, $5 limit. Null filters match everything.
-SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at
+SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
 FROM subjects s
 WHERE ($1::text IS NULL OR s.kind = $1)
   AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = s.id AND a.platform = $2))
@@ -38,7 +38,7 @@ WHERE ($1::text IS NULL OR s.kind = $1)
 -- insert --
 -- Add a subject: $1 kind, $2 name, $3 credit code (organisations), $4 person id (anchors).
 INSERT INTO subjects (kind, name, credit_code, person_id) VALUES ($1, $2, $3, $4)
-RETURNING id, kind, name, credit_code, person_id, created_at;
+RETURNING id, kind, name, credit_code, person_id, created_at, facts_version;
 
 -- upsert_person --
 -- The person with this id hash, created if new: $1 the 32-byte HMAC.
