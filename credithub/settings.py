@@ -53,6 +53,7 @@ class Settings:
     pool_size: int = 10
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
+    workers: bool = True
     demo: bool = False
 
     @classmethod
@@ -70,6 +71,7 @@ class Settings:
             pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", 10),
             max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
+            workers=_flag(env, "CREDITHUB_WORKERS", True),
         )
 
     def with_changes(self, **changes: object) -> Settings:

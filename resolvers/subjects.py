@@ -39,7 +39,7 @@ class SubjectQueries:
         after: str | None = None,
         filter: SubjectFilter | None = None,
     ) -> SubjectConnection:
-        where = filter.to_domain() if filter is not None else SubjectFilter().to_domain()
+        where = (filter or SubjectFilter()).to_domain(info.context.now())
         key = SubjectPageKey(where, pages.decode_int_cursor(SUBJECT_CURSOR_SCOPE, after), pages.parse_first(first))
         page = await info.context.loaders.subject_page.load(key)
         return SubjectConnection.from_page(page, where, has_previous=after is not None)

@@ -11,8 +11,9 @@ from credithub.domain import records as domain_records
 from credithub.domain.visibility import compute_record_visibility
 from schema.accounts import Account
 from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, StatusKey
-from schema.credit_status import CreditStatus
+from schema.credit_status import CreditStatus, CreditTier
 from schema.enums import SubjectKind
+from schema.lists import CreditList
 from schema.pagination import PageInfo
 from schema.records import RECORD_CURSOR_SCOPE, CreditRecordConnection, RecordFilter
 
@@ -235,7 +236,20 @@ class SubjectFilter:
     kind: SubjectKind | None = None  # type: ignore[valid-type]
     platform: str | None = strawberry.field(default=None, description="Only subjects with an account on this platform.")
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive substring of the name.")
+    tier: CreditTier | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Stored credit tier, refreshed within seconds of any change."
+    )
+    on_list: CreditList | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only subjects on this list now."
+    )
 
-    def to_domain(self) -> subjects.SubjectFilter:
+    def to_domain(self, now: dt.datetime) -> subjects.SubjectFilter:
         name = self.name_contains.strip() if self.name_contains else None
-        return subjects.SubjectFilter(kind=self.kind, platform=self.platform, name_contains=name or None)
+        return subjects.SubjectFilter(
+            kind=self.kind,
+            platform=self.platform,
+            name_contains=name or None,
+            tier=str(self.tier) if self.tier else None,
+            on_list=str(self.on_list) if self.on_list else None,
+            at=now,
+        )

@@ -130,7 +130,8 @@ def data_dir() -> Iterator[Path]:
 
 
 def make_settings(dsn: str, data_dir: Path, **changes: object) -> Settings:
-    return Settings(database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY).with_changes(**changes)
+    settings = Settings(database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False)
+    return settings.with_changes(**changes)
 
 
 class FixedClock:

@@ -14,6 +14,7 @@ from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import Connection
 from credithub.domain import records, subjects
+from credithub.domain.clients import Client, Role
 from credithub.domain.identifiers import (
     USCC_ALPHABET,
     compute_credit_code_check,
@@ -136,3 +137,8 @@ async def withdraw(conn: Connection, record_id: int) -> None:
             dt.datetime.now(dt.UTC),
         ),
     )
+
+
+async def admin(deps: Deps) -> Client:
+    issued = await clients.add_client(deps, f"admin {suffix()}", "admin")
+    return Client(id=issued.id, name=issued.name, role=Role.ADMIN, platform=None)

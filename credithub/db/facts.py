@@ -28,7 +28,7 @@ SQL: Final = QUERIES["facts"]
 
 @dataclass(frozen=True, slots=True)
 class SubjectVersion:
-    """A subject found by code or id, with the version of its facts at the time of reading."""
+    """A subject found by code, with the version of its facts at the time of reading."""
 
     id: int
     kind: SubjectKind
@@ -36,17 +36,19 @@ class SubjectVersion:
     credit_code: str | None
     facts_version: int
     config_version: int
+    stored: dict[str, Any] | None  # the stored status (encoded), if computed from exactly these versions
 
 
 def _versions(rows: Sequence[Any]) -> list[SubjectVersion]:
     return [
         SubjectVersion(
-            row["id"],
-            SubjectKind(row["kind"]),
-            row["name"],
-            row["credit_code"],
-            row["facts_version"],
-            row["config_version"],
+            id=row["id"],
+            kind=SubjectKind(row["kind"]),
+            name=row["name"],
+            credit_code=row["credit_code"],
+            facts_version=row["facts_version"],
+            config_version=row["config_version"],
+            stored=row["stored"],
         )
         for row in rows
     ]

@@ -32,8 +32,9 @@ async def get_many_by_account(conn: Executor, keys: list[tuple[str, str]]) -> di
     return {(row["platform"], row["external_id"]): rows.subject(row) for row in found}
 
 
-def _filter_args(where: SubjectFilter) -> tuple[str | None, str | None, str | None]:
-    return (where.kind.value if where.kind else None, where.platform, where.name_contains)
+def _filter_args(where: SubjectFilter) -> tuple[object, ...]:
+    kind = where.kind.value if where.kind else None
+    return (kind, where.platform, where.name_contains, where.tier, where.on_list, where.at)
 
 
 async def list_page(conn: Executor, where: SubjectFilter, after_id: int | None, limit: int) -> list[Subject]:

@@ -90,8 +90,12 @@ class Representation:
 
 @dataclass(frozen=True, slots=True)
 class SubjectFilter:
-    """Which subjects a list shows; None means no restriction."""
+    """Which subjects a list shows; None means no restriction. `tier` is the stored tier (kept
+    current by the status refresher); `on_list` is a list the subject is on at `at`."""
 
     kind: SubjectKind | None = None
     platform: str | None = None
     name_contains: str | None = None
+    tier: str | None = None
+    on_list: str | None = None
+    at: dt.datetime | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
-from credithub.entrypoints import graphql
+from credithub.entrypoints import graphql, workers
 from credithub.entrypoints.auth import BearerAuth
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -38,6 +39,21 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+@asynccontextmanager
+async def background_workers(deps: Deps) -> AsyncIterator[None]:
+    """The status refresher (CREDITHUB_WORKERS=false runs none), stopped cleanly on shutdown."""
+    if not deps.settings.workers:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(workers.run_status_refresher(deps, stop), name="status-refresher")
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
@@ -52,8 +68,9 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
             if settings.demo:
                 await demo.prepare_demo(opened)
             app.state.deps = opened
-            logger.info("credithub is ready")
-            yield
+            async with background_workers(opened):
+                logger.info("credithub is ready")
+                yield
 
     view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
     routes = [

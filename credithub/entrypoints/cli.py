@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -98,6 +99,26 @@ def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.services import statuses
+
+        total = 0
+        started = time.monotonic()
+        while refreshed := await statuses.refresh_due(deps):
+            total += refreshed
+            print(
+                f"\rrecomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+        print(file=sys.stderr)
+        return {"recomputed": total, "seconds": round(time.monotonic() - started, 1)}
+
+    _run_with_deps(settings, action)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -140,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     client_revoke = client.add_parser("revoke", help="revoke a client's token")
     client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add`)")
     client_revoke.set_defaults(handler=cmd_client_revoke)
+
+    recompute = commands.add_parser(
+        "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
+    )
+    recompute.set_defaults(handler=cmd_recompute_statuses)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)

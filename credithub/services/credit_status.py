@@ -2,8 +2,10 @@
 
 The path is a constant number of round trips whatever the batch size:
 
-1. resolve the subjects and read their fact versions and the catalog/rules version (1 query);
-2. take every status the cache holds for those exact versions and still valid at the instant;
+1. resolve the subjects and read their fact versions, the catalog/rules version and any stored
+   status computed from exactly those versions (1 query);
+2. take every status the memory cache or the status store holds for those versions that is
+   still valid at the instant;
 3. load the facts of the rest (1 query), compute (`domain.flags.compute_status`), cache.
 
 A cached status is valid from the instant it was computed at until its `stable_until`
@@ -16,13 +18,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from credithub.cache import STATUS_TTL_SECONDS, status_key
 from credithub.db import facts as db_facts
+from credithub.db import statuses as db_statuses
 from credithub.domain import identifiers
 from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, UnknownSubject
 from credithub.domain.flags import CreditStatus, compute_status
+from credithub.domain.status_codec import decode_status
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 
@@ -49,27 +53,46 @@ def _valid_at(status: CreditStatus, at: dt.datetime) -> bool:
 
 
 async def _statuses(
-    deps: Deps, versions: dict[int, int], config: EngineConfig, at: dt.datetime
+    deps: Deps,
+    versions: dict[int, int],
+    config: EngineConfig,
+    at: dt.datetime,
+    stored: dict[int, dict[str, Any]] | None = None,
 ) -> dict[int, CreditStatus]:
-    """Statuses of subjects given {subject id: facts version} as read moments ago."""
+    """Statuses of subjects given {subject id: facts version} as read moments ago: from the
+    memory cache, else the status store (`stored`, or read now), else computed from the facts."""
     if not versions:
         return {}
     keys = [status_key(subject_id, facts_version, config.version) for subject_id, facts_version in versions.items()]
-    cached = await deps.cache.multi_get(keys)
     result: dict[int, CreditStatus] = {}
-    for subject_id, status in zip(versions, cached, strict=True):
+    for subject_id, status in zip(versions, await deps.cache.multi_get(keys), strict=True):
         if status is not None and _valid_at(status, at):
             result[subject_id] = dataclasses.replace(status, as_of=at)
-    missing = [subject_id for subject_id in versions if subject_id not in result]
+    missing = {subject_id: versions[subject_id] for subject_id in versions if subject_id not in result}
+    fresh: list[tuple[str, CreditStatus]] = []
     if missing:
-        loaded = await db_facts.load_for_subjects(deps.pool, missing)
-        fresh = []
-        for subject_id, entry in loaded.items():
+        found = await _stored(deps, missing, config, stored)
+        for subject_id, status in found.items():
+            if _valid_at(status, at):
+                result[subject_id] = dataclasses.replace(status, as_of=at)
+                fresh.append((status_key(subject_id, missing.pop(subject_id), config.version), status))
+    if missing:
+        for subject_id, entry in (await db_facts.load_for_subjects(deps.pool, list(missing))).items():
             status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
             result[subject_id] = status
             fresh.append((status_key(subject_id, entry.facts_version, config.version), status))
+    if fresh:
         await deps.cache.multi_set(fresh, ttl=STATUS_TTL_SECONDS)
     return result
+
+
+async def _stored(
+    deps: Deps, versions: dict[int, int], config: EngineConfig, stored: dict[int, dict[str, Any]] | None
+) -> dict[int, CreditStatus]:
+    if stored is None:
+        return await db_statuses.get_many_current(deps.pool, versions, config.version)
+    decoded = {subject_id: decode_status(stored[subject_id]) for subject_id in versions if subject_id in stored}
+    return {subject_id: status for subject_id, status in decoded.items() if status is not None}
 
 
 async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.datetime | None) -> list[StatusLookup]:
@@ -86,7 +109,8 @@ async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.da
     found = {subject.credit_code: subject for subject in await db_facts.resolve_credit_codes(deps.pool, codes)}
     config_version = max((subject.config_version for subject in found.values()), default=0)
     config = await deps.engine.at_version(deps.pool, config_version)
-    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at)
+    stored = {s.id: s.stored for s in found.values() if s.stored is not None}
+    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
     lookups = []
     for raw, code in zip(raw_codes, parsed, strict=True):
         if isinstance(code, InvalidIdentifier):

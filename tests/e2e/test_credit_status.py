@@ -251,3 +251,31 @@ async def test_bad_catalog_edits_come_back_as_typed_errors(
 ) -> None:
     result = await getattr(cast, client).data(SAVE_MEASURE, input=measure_input("SHOULD_NOT_EXIST", **changes))
     assert result["saveMeasure"]["__typename"] == expected
+
+
+async def test_subjects_filter_by_stored_tier_and_by_list(deps: Deps, cast: Cast) -> None:
+    from credithub.services import statuses
+
+    name = f"过滤测试 {factories.suffix()}"
+    async with transaction(deps.pool) as conn:
+        listed = await factories.subject(conn, SubjectKind.MERCHANT, name=f"{name} listed")
+        clean = await factories.subject(conn, SubjectKind.MERCHANT, name=f"{name} clean")
+        serious = await factories.record(
+            conn, listed.id, cast.platform_a, severity=Severity.SERIOUS, occurred_at=NOW - dt.timedelta(days=20)
+        )
+    assert (await list_serious(cast.as_regulator, listed.id, [serious.id]))["__typename"] == "AddListEntrySuccess"
+    while await statuses.refresh_due(deps):
+        pass
+    document = """query($filter: SubjectFilter) { subjects(first: 10, filter: $filter) { totalCount
+                  edges { node { id } } } }"""
+
+    async def found(**filters: str) -> set[str]:
+        data = await cast.as_viewer.data(document, filter={"nameContains": name, **filters})
+        return {edge["node"]["id"] for edge in data["subjects"]["edges"]}
+
+    listed_id, clean_id = format_id(IdKind.SUBJECT, listed.id), format_id(IdKind.SUBJECT, clean.id)
+    assert await found() == {listed_id, clean_id}
+    assert await found(tier="D") == {listed_id}
+    assert await found(tier="A") == {clean_id}
+    assert await found(onList="SERIOUS_DISHONEST") == {listed_id}
+    assert await found(onList="RED") == set()

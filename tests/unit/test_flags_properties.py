@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from credithub.domain.flags import (
 from credithub.domain.lists import ListKind
 from credithub.domain.measures import Scope
 from credithub.domain.records import Category, RecordStatus, Severity
+from credithub.domain.status_codec import decode_status, encode_status
 from credithub.domain.subjects import RelationKind, SubjectKind
 from tests.engine import CATALOG, RULE_SETS
 
@@ -165,3 +167,15 @@ def test_a_platform_misses_only_origin_measures_of_other_sources(
     for flag in set(result.flags) - set(seen):
         assert flag.scope is Scope.ORIGIN_PLATFORM
         assert flag.source_platform != platform
+
+
+@settings(max_examples=200)
+@given(subject_facts(), instants)
+def test_a_stored_status_decodes_to_the_status_that_was_stored(facts: SubjectFacts, at: dt.datetime) -> None:
+    status = compute(facts, at)
+    stored = orjson.loads(orjson.dumps(encode_status(status)))  # as it goes through jsonb
+    assert decode_status(stored) == status
+
+
+def test_a_stored_status_of_another_format_is_not_decoded() -> None:
+    assert decode_status({"v": 0}) is None

@@ -150,3 +150,21 @@ def test_person_hash_is_keyed_and_stable() -> None:
     assert first == compute_person_hash(parse_resident_id("11010519491231002x"), b"key-one")
     assert first != compute_person_hash(resident, b"key-two")
     assert len(first) == 32
+
+
+@given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
+def test_the_check_character_agrees_with_python_stdnum(first17: str) -> None:
+    from stdnum.cn import uscc
+
+    from credithub.domain.identifiers import compute_credit_code_check
+
+    assert compute_credit_code_check(first17) == uscc.calc_check_digit(first17)
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8))
+def test_the_organization_check_follows_gb_11714(body: str) -> None:
+    from credithub.domain.identifiers import compute_organization_check
+
+    total = sum(int(char, 36) * weight for char, weight in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    expected = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    assert compute_organization_check(body) == expected

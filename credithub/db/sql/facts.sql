@@ -1,11 +1,14 @@
 -- The facts compute_status reads, loaded in one round trip for a whole batch of subjects.
 
 -- resolve_credit_codes --
--- Subjects by credit code with their fact versions, and the catalog/rules version, for the
--- cache lookup that precedes loading: $1 credit codes. Unknown codes are simply absent.
-SELECT s.id, s.kind, s.name, s.credit_code, s.facts_version,
-       (SELECT (value #>> '{}')::bigint FROM hub_meta WHERE key = 'config_version') AS config_version
+-- Subjects by credit code with their fact versions, the catalog/rules version, and the stored
+-- status when it was computed from those very versions: $1 credit codes. Unknown codes are absent.
+WITH config AS (SELECT (value #>> '{}')::bigint AS version FROM hub_meta WHERE key = 'config_version')
+SELECT s.id, s.kind, s.name, s.credit_code, s.facts_version, config.version AS config_version, ss.status AS stored
 FROM subjects s
+CROSS JOIN config
+LEFT JOIN subject_statuses ss
+       ON ss.subject_id = s.id AND ss.facts_version = s.facts_version AND ss.config_version = config.version
 WHERE s.credit_code = ANY($1::text[]);
 
 -- load_for_subjects --

@@ -17,23 +17,34 @@ JOIN subjects s ON s.id = a.subject_id;
 
 -- list_page --
 -- Subjects in id order: $1 kind, $2 platform with an account, $3 name substring (case-insensitive),
--- $4 after id, $5 limit. Null filters match everything.
+-- $4 stored tier, $5 list the subject is on at $6, $7 after id, $8 limit. Null filters match all.
 SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
 FROM subjects s
 WHERE ($1::text IS NULL OR s.kind = $1)
   AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = s.id AND a.platform = $2))
   AND ($3::text IS NULL OR strpos(lower(s.name), lower($3)) > 0)
-  AND ($4::bigint IS NULL OR s.id > $4)
+  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id AND ss.tier = $4))
+  AND ($5::text IS NULL OR EXISTS (
+        SELECT 1 FROM list_entries e
+        WHERE e.subject_id = s.id AND e.list = $5 AND e.valid_from <= $6
+          AND (e.valid_until IS NULL OR e.valid_until > $6) AND (e.removed_at IS NULL OR e.removed_at > $6)))
+  AND ($7::bigint IS NULL OR s.id > $7)
 ORDER BY s.id
-LIMIT $5;
+LIMIT $8;
 
 -- count --
--- How many subjects match the list_page filters: $1 kind, $2 platform, $3 name substring.
+-- How many subjects match the list_page filters: $1 kind, $2 platform, $3 name substring, $4 tier,
+-- $5 list, $6 instant for the list.
 SELECT count(*)
 FROM subjects s
 WHERE ($1::text IS NULL OR s.kind = $1)
   AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = s.id AND a.platform = $2))
-  AND ($3::text IS NULL OR strpos(lower(s.name), lower($3)) > 0);
+  AND ($3::text IS NULL OR strpos(lower(s.name), lower($3)) > 0)
+  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id AND ss.tier = $4))
+  AND ($5::text IS NULL OR EXISTS (
+        SELECT 1 FROM list_entries e
+        WHERE e.subject_id = s.id AND e.list = $5 AND e.valid_from <= $6
+          AND (e.valid_until IS NULL OR e.valid_until > $6) AND (e.removed_at IS NULL OR e.removed_at > $6)));
 
 -- insert --
 -- Add a subject: $1 kind, $2 name, $3 credit code (organisations), $4 person id (anchors).

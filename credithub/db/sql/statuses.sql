@@ -1,0 +1,52 @@
+-- The status store (subject_statuses) and the queue that says which statuses are stale.
+
+-- claim_queued --
+-- Take up to $1 subjects off the refresh queue, oldest first; other refreshers skip them. The
+-- rows come back if the transaction does not commit.
+DELETE FROM status_refresh_queue
+WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue ORDER BY queued_at, subject_id
+                     LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING subject_id;
+
+-- list_due --
+-- Stored statuses no longer valid: past their stable_until ($1 now) or of an older catalog/rules
+-- version ($2 current); up to $3, locked for the refresh, skipping those another refresher holds.
+SELECT subject_id FROM subject_statuses
+WHERE stable_until <= $1 OR config_version < $2
+ORDER BY stable_until NULLS LAST, subject_id
+LIMIT $3
+FOR UPDATE SKIP LOCKED;
+
+-- list_missing --
+-- Subjects with no stored status at all (e.g. loaded in bulk with triggers off): up to $1.
+SELECT s.id FROM subjects s
+WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
+ORDER BY s.id
+LIMIT $1;
+
+-- upsert_many --
+-- Store computed statuses: $1 subject ids, $2 facts versions, $3 config versions, $4 computed for,
+-- $5 stable until, $6 tiers, $7 on the serious-dishonest list, $8 on the red list, $9 statuses.
+-- Never replaces a status computed from newer facts or a newer catalog.
+INSERT INTO subject_statuses AS current (subject_id, facts_version, config_version, computed_for, stable_until, tier,
+                                         on_serious_dishonest_list, on_red_list, status)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[],
+                     $7::boolean[], $8::boolean[], $9::jsonb[])
+ON CONFLICT (subject_id) DO UPDATE SET
+    facts_version = excluded.facts_version, config_version = excluded.config_version,
+    computed_for = excluded.computed_for, stable_until = excluded.stable_until, tier = excluded.tier,
+    on_serious_dishonest_list = excluded.on_serious_dishonest_list, on_red_list = excluded.on_red_list,
+    status = excluded.status, updated_at = now()
+WHERE current.facts_version <= excluded.facts_version AND current.config_version <= excluded.config_version;
+
+-- get_many_current --
+-- Stored statuses still matching the subjects' facts versions and config version $3:
+-- $1 subject ids, $2 their facts versions (pairwise).
+SELECT ss.subject_id, ss.status
+FROM unnest($1::bigint[], $2::bigint[]) AS k (subject_id, facts_version)
+JOIN subject_statuses ss ON ss.subject_id = k.subject_id AND ss.facts_version = k.facts_version
+                        AND ss.config_version = $3;
+
+-- count_queued --
+-- How many subjects wait for a refresh (for progress and health).
+SELECT count(*) FROM status_refresh_queue;

@@ -1,0 +1,57 @@
+"""The status store: computed credit statuses and the refresh queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+from credithub.domain.flags import CreditStatus
+from credithub.domain.status_codec import decode_status, encode_status
+
+SQL: Final = QUERIES["statuses"]
+
+
+async def claim_queued(conn: Connection, limit: int) -> list[int]:
+    return [row["subject_id"] for row in await conn.fetch(SQL["claim_queued"], limit)]
+
+
+async def list_due(conn: Connection, at: dt.datetime, config_version: int, limit: int) -> list[int]:
+    return [row["subject_id"] for row in await conn.fetch(SQL["list_due"], at, config_version, limit)]
+
+
+async def list_missing(conn: Executor, limit: int) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["list_missing"], limit)]
+
+
+async def upsert_many(conn: Connection, computed: list[tuple[CreditStatus, int]], config_version: int) -> None:
+    """Store (status, facts version) pairs computed under `config_version`."""
+    statuses = [status for status, _ in computed]
+    await conn.execute(
+        SQL["upsert_many"],
+        [status.subject_id for status in statuses],
+        [facts_version for _, facts_version in computed],
+        [config_version] * len(statuses),
+        [status.as_of for status in statuses],
+        [status.stable_until for status in statuses],
+        [status.tier.value for status in statuses],
+        [status.on_serious_dishonest_list for status in statuses],
+        [status.on_red_list for status in statuses],
+        [encode_status(status) for status in statuses],
+    )
+
+
+async def get_many_current(conn: Executor, versions: dict[int, int], config_version: int) -> dict[int, CreditStatus]:
+    rows = await conn.fetch(SQL["get_many_current"], list(versions), list(versions.values()), config_version)
+    found = {}
+    for row in rows:
+        status = decode_status(row["status"])
+        if status is not None:
+            found[row["subject_id"]] = status
+    return found
+
+
+async def count_queued(conn: Executor) -> int:
+    queued: int = await conn.fetchval(SQL["count_queued"])
+    return queued
