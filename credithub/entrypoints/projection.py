@@ -25,17 +25,24 @@ from operator import attrgetter
 from typing import Any, Final
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLInt,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_abstract_type,
+    is_enum_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
 )
 from graphql.pyutils import Path
+from graphql.type.scalars import GRAPHQL_MAX_INT as MAX_INT
+from graphql.type.scalars import GRAPHQL_MIN_INT as MIN_INT
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 STRAWBERRY_DEFINITION: Final = "strawberry-definition"
@@ -82,13 +89,15 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         if is_non_null_type(return_type):
+            if is_leaf_type(return_type.of_type):
+                return _required_leaf(return_type.of_type)
             inner = self._plan(return_type.of_type, field_details_list)
             return None if inner is None else _non_null(inner)
         if is_list_type(return_type):
             inner = self._plan(return_type.of_type, field_details_list)
             return None if inner is None else _list(inner)
         if is_leaf_type(return_type):
-            return _leaf(return_type.serialize)
+            return _leaf(return_type)
         if is_abstract_type(return_type):
             members = {}
             for possible in self.schema.get_possible_types(return_type):
@@ -160,10 +169,43 @@ def _list(inner: Projection) -> Projection:
     return project
 
 
-def _leaf(serialize: Callable[[Any], Any]) -> Projection:
+def _serializer(leaf_type: Any) -> Callable[[Any], Any]:
+    """The type's own `serialize`, short-cut where the value already is what it would return:
+    a str for String and ID, a bool for Boolean, an int in range for Int, a member of the enum."""
+    serialize: Callable[[Any], Any] = leaf_type.serialize
+    if leaf_type in (GraphQLString, GraphQLID):
+        return lambda value: value if value.__class__ is str else serialize(value)
+    if leaf_type is GraphQLBoolean:
+        return lambda value: value if value.__class__ is bool else serialize(value)
+    if leaf_type is GraphQLInt:
+        return lambda value: value if value.__class__ is int and MIN_INT <= value <= MAX_INT else serialize(value)
+    if is_enum_type(leaf_type):
+        names = {definition.value: name for name, definition in leaf_type.values.items()}
+        return lambda value: names.get(value) or serialize(value)
+    return serialize
+
+
+def _leaf(leaf_type: Any) -> Projection:
+    serialize = _serializer(leaf_type)
+
     def project(value: Any) -> Any:
         if value is None or value is Undefined:
             return None
+        serialized = serialize(value)
+        if serialized is None or serialized is Undefined:
+            raise NotProjectable
+        return serialized
+
+    return project
+
+
+def _required_leaf(leaf_type: Any) -> Projection:
+    """A non-null leaf: one call instead of two on the hottest path."""
+    serialize = _serializer(leaf_type)
+
+    def project(value: Any) -> Any:
+        if value is None or value is Undefined:
+            raise NotProjectable  # graphql-core reports the non-null violation with its path
         serialized = serialize(value)
         if serialized is None or serialized is Undefined:
             raise NotProjectable
