@@ -279,3 +279,15 @@ async def test_subjects_filter_by_stored_tier_and_by_list(deps: Deps, cast: Cast
     assert await found(tier="A") == {clean_id}
     assert await found(onList="SERIOUS_DISHONEST") == {listed_id}
     assert await found(onList="RED") == set()
+
+
+async def test_the_readme_batch_query_answers_as_the_readme_says(cast: Cast) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    document = re.findall(r"```graphql\n(.*?)```", readme, re.DOTALL)[1]
+    assert "creditStatuses" in document
+    results = (await cast.as_a.data(document, codes=[cast.merchant.credit_code, "not-a-code"]))["creditStatuses"]
+    assert [result["__typename"] for result in results] == ["CreditStatus", "InvalidIdentifierError"]
+    assert results[1]["code"] == "INVALID_IDENTIFIER"
