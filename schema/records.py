@@ -68,14 +68,16 @@ class CreditRecord:
         ]
 
     @classmethod
-    def from_domain(cls, record: records.CreditRecord, visibility: RecordVisibility) -> CreditRecord:
+    def from_domain(
+        cls, record: records.CreditRecord, visibility: RecordVisibility, shown_status: records.RecordStatus
+    ) -> CreditRecord:
         full = visibility is RecordVisibility.FULL
         source = record.source
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, record.id)),
             category=record.category,
             severity=record.severity,
-            status=record.status,
+            status=shown_status,
             occurred_at=record.occurred_at,
             reported_at=record.reported_at,
             valid_until=record.valid_until,
@@ -114,6 +116,7 @@ class CreditRecordConnection:
         cls,
         page: pages.Page[records.CreditRecord],
         visibilities: list[RecordVisibility],
+        shown_statuses: list[records.RecordStatus],
         *,
         count_key: RecordCountKey,
         has_previous: bool,
@@ -121,9 +124,9 @@ class CreditRecordConnection:
         edges = [
             CreditRecordEdge(
                 cursor=pages.encode_cursor(RECORD_CURSOR_SCOPE, record.occurred_at, record.id),
-                node=CreditRecord.from_domain(record, visibility),
+                node=CreditRecord.from_domain(record, visibility, status),
             )
-            for record, visibility in zip(page.items, visibilities, strict=True)
+            for record, visibility, status in zip(page.items, visibilities, shown_statuses, strict=True)
         ]
         return cls(
             edges=edges,
@@ -136,7 +139,11 @@ class CreditRecordConnection:
 class RecordFilter:
     categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
     severities: list[Severity] | None = None  # type: ignore[valid-type]
-    statuses: list[RecordStatus] | None = None  # type: ignore[valid-type]
+    statuses: list[RecordStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Stored statuses. EXPIRED is derived from time and shown on each record; "
+        "ACTIVE here also matches records shown as EXPIRED.",
+    )
     source_platform: str | None = None
     occurred_from: dt.datetime | None = None
     occurred_before: dt.datetime | None = None

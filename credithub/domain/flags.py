@@ -38,7 +38,7 @@ from credithub.domain.measures import (
     describe_trigger,
 )
 from credithub.domain.records import Category, LegalBasis, RecordStatus, Severity
-from credithub.domain.rules import RuleSet, add_months, select_rule_set
+from credithub.domain.rules import RuleSet, add_months, compute_window_end, select_rule_set
 from credithub.domain.subjects import RelationKind, SubjectKind
 
 NOT_ENFORCED_OBJECTION = "OBJECTION_PENDING: measures are not applied while the information is being verified"
@@ -78,11 +78,8 @@ class RecordFact:
         return status
 
     def window_end(self, rules: RuleSet) -> dt.datetime | None:
-        """When the record stops being shown and producing measures (None: only its own end)."""
-        if self.severity is None:  # positive records last as long as the source says
-            return self.valid_until
-        end = add_months(self.occurred_at, rules.window(self.severity).max_months)
-        return min(end, self.valid_until) if self.valid_until is not None else end
+        """When the record stops being shown and producing measures (None: no end)."""
+        return compute_window_end(self.severity, self.occurred_at, self.valid_until, rules)
 
 
 @dataclass(frozen=True, slots=True)

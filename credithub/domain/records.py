@@ -107,3 +107,13 @@ class RecordFilter:
     source_platform: str | None = None
     occurred_from: dt.datetime | None = None
     occurred_before: dt.datetime | None = None
+
+
+SHOWN_UNTIL_WINDOW_ENDS = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
+
+
+def compute_shown_status(stored: RecordStatus, window_end: dt.datetime | None, at: dt.datetime) -> RecordStatus:
+    """EXPIRED is derived from time: an active (or disputed) record past its publicity window."""
+    if stored in SHOWN_UNTIL_WINDOW_ENDS and window_end is not None and window_end <= at:
+        return RecordStatus.EXPIRED
+    return stored

@@ -97,3 +97,15 @@ def parse_rule_set(code: str, name: str, effective_from: dt.datetime, body: Mapp
         if not 0 <= window.min_months <= window.max_months:
             raise InvalidValue(f"rule set {code}: {severity} window must have 0 <= min <= max", field="rules")
     return RuleSet(code=code, name=name, effective_from=effective_from, windows=windows, tiers=thresholds)
+
+
+def compute_window_end(
+    severity: Severity | None, occurred_at: dt.datetime, valid_until: dt.datetime | None, rules: RuleSet
+) -> dt.datetime | None:
+    """When a record stops being shown and producing measures: the end of its maximum publicity
+    window, or the source's own end if earlier. Positive records (no severity) last as long as
+    the source says (None: no end)."""
+    if severity is None:
+        return valid_until
+    end = add_months(occurred_at, rules.window(severity).max_months)
+    return min(end, valid_until) if valid_until is not None else end

@@ -47,6 +47,7 @@ async def http(app_url: str) -> AsyncIterator[httpx.AsyncClient]:
 class Cast:
     """Two platforms, one client per role, and subjects with records on both platforms."""
 
+    deps: Deps
     platform_a: str
     platform_b: str
     as_a: GraphQLClient
@@ -97,6 +98,7 @@ async def cast(deps: Deps, http: httpx.AsyncClient) -> Cast:
             valid_to=factories.NOW - dt.timedelta(days=10),
         )
     return Cast(
+        deps=deps,
         platform_a=a.code,
         platform_b=b.code,
         as_a=GraphQLClient(http, a.client.token),

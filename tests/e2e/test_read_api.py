@@ -242,3 +242,19 @@ async def test_deep_and_alias_heavy_documents_are_refused(cast: Cast) -> None:
     aliases = "{ " + " ".join(f"a{i}: viewer {{ name }}" for i in range(20)) + " }"
     error = await cast.as_a.error(aliases)
     assert "aliases" in error["message"].lower()
+
+
+async def test_a_record_past_its_publicity_window_is_shown_as_expired(cast: Cast) -> None:
+    from credithub.db.pool import transaction
+    from credithub.domain.subjects import SubjectKind
+    from credithub.services.ports import Deps
+
+    deps: Deps = cast.deps
+    async with transaction(deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        await factories.record(
+            conn, merchant.id, cast.platform_a, occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+        )  # general: 12 months
+    data = await cast.as_a.data(RECORDS_PAGE.replace("severity", "severity status"), code=merchant.credit_code)
+    [edge] = data["subjectByCreditCode"]["records"]["edges"]
+    assert edge["node"]["status"] == "EXPIRED"

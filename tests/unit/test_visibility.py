@@ -60,3 +60,14 @@ def test_repaired_records_are_hidden_from_everyone_but_regulators(role: Role) ->
     viewer = client(role, "shopmall" if role is Role.PLATFORM else None)
     assert compute_record_visibility(record(RecordStatus.REPAIRED), viewer) is RecordVisibility.HIDDEN
     assert compute_record_visibility(record(RecordStatus.REPAIRED), client(Role.REGULATOR)) is RecordVisibility.FULL
+
+
+def test_a_record_past_its_window_is_shown_as_expired_unless_it_ended_otherwise() -> None:
+    from credithub.domain.records import compute_shown_status
+
+    end = NOW
+    assert compute_shown_status(RecordStatus.ACTIVE, end, NOW) is RecordStatus.EXPIRED
+    assert compute_shown_status(RecordStatus.OBJECTION_PENDING, end, NOW) is RecordStatus.EXPIRED
+    assert compute_shown_status(RecordStatus.ACTIVE, end, NOW - dt.timedelta(seconds=1)) is RecordStatus.ACTIVE
+    assert compute_shown_status(RecordStatus.REPAIRED, end, NOW) is RecordStatus.REPAIRED
+    assert compute_shown_status(RecordStatus.ACTIVE, None, NOW) is RecordStatus.ACTIVE
