@@ -8,6 +8,7 @@ from resolvers.clients import ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
+from resolvers.reports import ReportMutations
 from resolvers.subjects import SubjectQueries
 
 
@@ -17,5 +18,5 @@ class Query(SubjectQueries, CreditStatusQueries, ListQueries, MeasureQueries, Cl
 
 
 @strawberry.type
-class Mutation(ListMutations, MeasureMutations):
+class Mutation(ReportMutations, ListMutations, MeasureMutations):
     pass

@@ -19,7 +19,7 @@ from credithub.db import lists as db_lists
 from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import flags, lists, records, subjects
+from credithub.domain import flags, lists, records, rules, subjects
 from credithub.domain.clients import Client
 from credithub.domain.pages import Page
 from credithub.domain.visibility import may_see_repaired
@@ -187,6 +187,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
             for key in keys
         ]
 
+    async def load_rule_sets(keys: list[dt.datetime]) -> list[rules.RuleSet]:
+        config = await deps.engine.recent(pool)
+        return [rules.select_rule_set(config.rule_sets, at) for at in keys]
+
     return Loaders(
         subject=DataLoader(load_subjects),
         subject_by_credit_code=DataLoader(load_subjects_by_credit_code),
@@ -201,6 +205,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         signing_count=DataLoader(load_signing_counts),
         anchor_signings=DataLoader(load_anchor_signings),
         credit_status=DataLoader(load_credit_statuses),
+        rule_set=DataLoader(load_rule_sets),
         list_entry_page=DataLoader(load_list_entry_pages),
         list_entry_count=DataLoader(load_list_entry_counts),
     )

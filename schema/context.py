@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from credithub.domain import flags, lists, records, subjects
+from credithub.domain import flags, lists, records, rules, subjects
 from credithub.domain.clients import Client
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.pages import Page
@@ -96,6 +96,7 @@ class Loaders:
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]
     credit_status: DataLoader[StatusKey, flags.CreditStatus | None]
+    rule_set: DataLoader[dt.datetime, rules.RuleSet]
     list_entry_page: DataLoader[ListEntryPageKey, Page[lists.ListEntry]]
     list_entry_count: DataLoader[ListEntryFilterKey, int]
 

@@ -91,6 +91,22 @@ class PermissionDeniedError(UserError):
     pass
 
 
+@strawberry.type(description="The record's status does not allow this step.")
+class TransitionNotAllowedError(UserError):
+    state: str
+    event: str
+
+
+@strawberry.type(description="An account or identifier already belongs to another identity.")
+class IdentityConflictError(UserError):
+    pass
+
+
+@strawberry.type(description="The hub has not received what this refers to yet.")
+class NotYetKnownError(UserError):
+    pass
+
+
 def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
     """The GraphQL error type for a domain error (the most specific class wins)."""
     match exc:
@@ -115,10 +131,16 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return InvalidInputError(message=exc.message, code=exc.code, field=exc.field)
         case errors.UnknownPlatform():
             return UnknownPlatformError(message=exc.message, code=exc.code, platform=exc.platform)
+        case errors.NotYetKnown():
+            return NotYetKnownError(message=exc.message, code=exc.code)
         case errors.UnknownSubject():
             return UnknownSubjectError(message=exc.message, code=exc.code, input=given or exc.identifier)
         case errors.NotFound():
             return NotFoundError(message=exc.message, code=exc.code)
+        case errors.TransitionNotAllowed():
+            return TransitionNotAllowedError(message=exc.message, code=exc.code, state=exc.state, event=exc.event)
+        case errors.IdentityConflict():
+            return IdentityConflictError(message=exc.message, code=exc.code)
         case errors.AlreadyExists():
             return AlreadyExistsError(message=exc.message, code=exc.code)
         case errors.Conflict():
@@ -126,20 +148,3 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
         case errors.PermissionDenied():
             return PermissionDeniedError(message=exc.message, code=exc.code)
     raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc
-
-
-ALL_ERROR_TYPES = (
-    InvalidInputError,
-    InvalidIdentifierError,
-    InvalidIdError,
-    InvalidCursorError,
-    InvalidPageSizeError,
-    BatchTooLargeError,
-    InvalidValueError,
-    NotFoundError,
-    UnknownPlatformError,
-    UnknownSubjectError,
-    ConflictError,
-    AlreadyExistsError,
-    PermissionDeniedError,
-)

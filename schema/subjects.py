@@ -8,7 +8,7 @@ import strawberry
 
 from credithub.domain import ids, pages, subjects
 from credithub.domain import records as domain_records
-from credithub.domain.rules import compute_window_end, select_rule_set
+from credithub.domain.rules import compute_shown_record_status
 from credithub.domain.visibility import compute_record_visibility
 from schema.accounts import Account
 from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, StatusKey
@@ -63,19 +63,11 @@ class Subject:
         page = await info.context.loaders.record_page.load(key)
         viewer = info.context.viewer
         now = info.context.now()
-        config = await info.context.deps.engine.recent(info.context.deps.pool)
-        rules = select_rule_set(config.rule_sets, now)
+        rules = await info.context.loaders.rule_set.load(now)
         return CreditRecordConnection.from_page(
             page,
             [compute_record_visibility(record, viewer) for record in page.items],
-            [
-                domain_records.compute_shown_status(
-                    record.status,
-                    compute_window_end(record.severity, record.occurred_at, record.valid_until, rules),
-                    now,
-                )
-                for record in page.items
-            ],
+            [compute_shown_record_status(record, rules, now) for record in page.items],
             count_key=RecordCountKey(self.subject_id, where),
             has_previous=after is not None,
         )

@@ -43,3 +43,15 @@ async def insert(
             raise AlreadyExists(f"account {external_id!r} on platform {platform!r} already exists") from exc
         raise
     return rows.account(rows.required(row))
+
+
+async def get_by_key(conn: Connection, platform: str, external_id: str) -> Account | None:
+    row = await conn.fetchrow(SQL["get_by_key"], platform, external_id)
+    return rows.account(row) if row is not None else None
+
+
+async def update_state(
+    conn: Connection, account_id: int, status: AccountStatus, display_name: str | None, opened_at: dt.datetime | None
+) -> Account:
+    row = await conn.fetchrow(SQL["update_state"], account_id, status.value, display_name, opened_at)
+    return rows.account(rows.required(row))

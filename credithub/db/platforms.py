@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 import asyncpg
@@ -42,3 +43,13 @@ async def insert_secret(conn: Connection, platform: str, purpose: str, secret: s
 
 async def list_active_secrets(conn: Executor, platform: str, purpose: str) -> list[str]:
     return [row["secret"] for row in await conn.fetch(SQL["list_active_secrets"], platform, purpose)]
+
+
+async def get_with_secrets(conn: Executor, platform: str, purpose: str) -> list[str] | None:
+    """The platform's active secrets (newest first), or None when the platform is unknown."""
+    row = await conn.fetchrow(SQL["get_with_secrets"], platform, purpose)
+    return list(row["secrets"]) if row is not None else None
+
+
+async def retire_secrets(conn: Executor, platform: str, purpose: str, keep: int, at: dt.datetime) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["retire_secrets"], platform, purpose, keep, at)]

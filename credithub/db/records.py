@@ -129,3 +129,8 @@ async def update_status(
 
 async def get_many(conn: Executor, ids: list[int]) -> dict[int, records.CreditRecord]:
     return {row["id"]: rows.credit_record(row) for row in await conn.fetch(SQL["get_many"], ids)}
+
+
+async def get_by_source_ref(conn: Connection, platform: str, ref: str) -> records.CreditRecord | None:
+    row = await conn.fetchrow(SQL["get_by_source_ref"], platform, ref)
+    return rows.credit_record(row) if row is not None else None

@@ -70,3 +70,29 @@ async def insert_representation(
         SQL["insert_representation"], person_id, subject_id, valid_from, valid_to, source_platform
     )
     return representation_id
+
+
+async def upsert(
+    conn: Connection,
+    agency_id: int,
+    anchor_id: int,
+    valid_from: dt.datetime,
+    valid_to: dt.datetime | None,
+    source_platform: str | None,
+) -> Signing:
+    row = await conn.fetchrow(SQL["upsert"], agency_id, anchor_id, valid_from, valid_to, source_platform)
+    return rows.signing(rows.required(row))
+
+
+async def upsert_representation(
+    conn: Connection,
+    person_id: int,
+    subject_id: int,
+    valid_from: dt.datetime,
+    valid_to: dt.datetime | None,
+    source_platform: str | None,
+) -> int:
+    representation_id: int = await conn.fetchval(
+        SQL["upsert_representation"], person_id, subject_id, valid_from, valid_to, source_platform
+    )
+    return representation_id

@@ -64,3 +64,13 @@ async def insert(
 async def upsert_person(conn: Connection, id_hash: bytes) -> int:
     person_id: int = await conn.fetchval(SQL["upsert_person"], id_hash)
     return person_id
+
+
+async def get_by_credit_code(conn: Connection, code: str) -> Subject | None:
+    row = await conn.fetchrow(SQL["get_by_credit_code"], code)
+    return rows.subject(row) if row is not None else None
+
+
+async def get_by_person_hash(conn: Connection, id_hash: bytes) -> Subject | None:
+    row = await conn.fetchrow(SQL["get_by_person_hash"], id_hash)
+    return rows.subject(row) if row is not None else None

@@ -11,9 +11,12 @@
     │   └── InvalidValue          any other field value the hub cannot accept
     ├── NotFound                  the thing named does not exist (or is not visible to you)
     │   ├── UnknownPlatform
-    │   └── UnknownSubject
+    │   ├── UnknownSubject
+    │   └── NotYetKnown           not received yet: events may arrive out of order
     ├── Conflict                  the change collides with existing state
-    │   └── AlreadyExists
+    │   ├── AlreadyExists
+    │   ├── TransitionNotAllowed  the record's status does not allow this step
+    │   └── IdentityConflict      an account or code already belongs to another identity
     └── PermissionDenied          your role may not do this
 
 Each error carries fields, not just text; `code` is the stable machine-readable name
@@ -147,3 +150,29 @@ class InvalidListBasis(InvalidInput):
     """The records given cannot support this listing (wrong subject, severity, status or kind)."""
 
     code = "INVALID_LIST_BASIS"
+
+
+class TransitionNotAllowed(Conflict):
+    """The record's current status does not allow this step (e.g. an objection on a withdrawn record)."""
+
+    code = "TRANSITION_NOT_ALLOWED"
+
+    def __init__(self, state: str, event: str) -> None:
+        super().__init__(f"a record in status {state} does not allow {event}")
+        self.state = state
+        self.event = event
+
+    def details(self) -> dict[str, str]:
+        return {"state": self.state, "event": self.event}
+
+
+class IdentityConflict(Conflict):
+    """An account or identifier already belongs to a subject of another identity or kind."""
+
+    code = "IDENTITY_CONFLICT"
+
+
+class NotYetKnown(NotFound):
+    """The event refers to something the hub has not received yet (events may arrive out of order)."""
+
+    code = "NOT_YET_KNOWN"

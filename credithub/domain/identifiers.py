@@ -116,8 +116,12 @@ class ResidentId:
         return "ResidentId(***)"
 
 
+def _named(field_name: str | None, message: str) -> str:
+    return f"{field_name}: {message}" if field_name else message
+
+
 def _uscc_error(check: UsccCheck, message: str, field_name: str | None) -> InvalidIdentifier:
-    return InvalidIdentifier(USCC, check.value, f"invalid credit code: {message}", field=field_name)
+    return InvalidIdentifier(USCC, check.value, _named(field_name, f"invalid credit code: {message}"), field=field_name)
 
 
 def compute_organization_check(body: str) -> str:
@@ -163,7 +167,9 @@ def parse_credit_code(raw: str, *, field_name: str | None = None) -> CreditCode:
 
 
 def _id_error(check: ResidentIdCheck, message: str, field_name: str | None) -> InvalidIdentifier:
-    return InvalidIdentifier(RESIDENT_ID, check.value, f"invalid resident ID: {message}", field=field_name)
+    return InvalidIdentifier(
+        RESIDENT_ID, check.value, _named(field_name, f"invalid resident ID: {message}"), field=field_name
+    )
 
 
 def parse_resident_id(raw: str, *, today: dt.date | None = None, field_name: str | None = None) -> ResidentId:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
+
+from credithub.domain.errors import TransitionNotAllowed
 
 
 class Category(StrEnum):
@@ -117,3 +120,33 @@ def compute_shown_status(stored: RecordStatus, window_end: dt.datetime | None, a
     if stored in SHOWN_UNTIL_WINDOW_ENDS and window_end is not None and window_end <= at:
         return RecordStatus.EXPIRED
     return stored
+
+
+class RecordEvent(StrEnum):
+    """What can happen to a record after it is reported."""
+
+    FILE_OBJECTION = "FILE_OBJECTION"
+    UPHOLD_OBJECTION = "UPHOLD_OBJECTION"
+    REJECT_OBJECTION = "REJECT_OBJECTION"
+    REVOKE = "REVOKE"  # the source takes it back
+    REPAIR = "REPAIR"
+
+
+# The record lifecycle (SPEC §4, §6). WITHDRAWN is final; anything not listed is refused.
+TRANSITIONS: Final[dict[tuple[RecordStatus, RecordEvent], RecordStatus]] = {
+    (RecordStatus.ACTIVE, RecordEvent.FILE_OBJECTION): RecordStatus.OBJECTION_PENDING,
+    (RecordStatus.OBJECTION_PENDING, RecordEvent.UPHOLD_OBJECTION): RecordStatus.WITHDRAWN,
+    (RecordStatus.OBJECTION_PENDING, RecordEvent.REJECT_OBJECTION): RecordStatus.ACTIVE,
+    (RecordStatus.ACTIVE, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,
+    (RecordStatus.OBJECTION_PENDING, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,
+    (RecordStatus.REPAIRED, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,
+    (RecordStatus.ACTIVE, RecordEvent.REPAIR): RecordStatus.REPAIRED,
+}
+
+
+def apply_event(status: RecordStatus, event: RecordEvent) -> RecordStatus:
+    """The status after `event`, or TransitionNotAllowed."""
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise TransitionNotAllowed(status.value, event.value) from None

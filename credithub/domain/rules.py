@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from credithub.domain.errors import InvalidValue
-from credithub.domain.records import Severity
+from credithub.domain.records import CreditRecord, RecordStatus, Severity, compute_shown_status
 
 
 def add_months(instant: dt.datetime, months: int) -> dt.datetime:
@@ -109,3 +109,9 @@ def compute_window_end(
         return valid_until
     end = add_months(occurred_at, rules.window(severity).max_months)
     return min(end, valid_until) if valid_until is not None else end
+
+
+def compute_shown_record_status(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> RecordStatus:
+    """The status a record shows at `at`: its stored status, or EXPIRED once past its window."""
+    window_end = compute_window_end(record.severity, record.occurred_at, record.valid_until, rules)
+    return compute_shown_status(record.status, window_end, at)

@@ -1,4 +1,4 @@
-"""create_app(settings) → the Starlette application: GraphQL, health, and (later) webhooks."""
+"""create_app(settings) → the Starlette application: GraphQL, webhooks, health, background workers."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
-from credithub.entrypoints import graphql, workers
+from credithub.entrypoints import graphql, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth
+from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
 from credithub.services.ports import Deps
@@ -40,18 +41,22 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 @asynccontextmanager
-async def background_workers(deps: Deps) -> AsyncIterator[None]:
-    """The status refresher (CREDITHUB_WORKERS=false runs none), stopped cleanly on shutdown."""
-    if not deps.settings.workers:
+async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled: bool) -> AsyncIterator[None]:
+    """The inbox processor and the status refresher (CREDITHUB_WORKERS=false runs none), stopped
+    cleanly on shutdown: an event being applied finishes or rolls back, never half-applies."""
+    if not enabled:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(workers.run_status_refresher(deps, stop), name="status-refresher")
+    tasks = [
+        asyncio.create_task(workers.run_inbox_processor(deps, stop, inbox_wakeup), name="inbox-processor"),
+        asyncio.create_task(workers.run_status_refresher(deps, stop), name="status-refresher"),
+    ]
     try:
         yield
     finally:
         stop.set()
-        await task
+        await asyncio.gather(*tasks)
 
 
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
@@ -62,20 +67,30 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if deps is not None:
             app.state.deps = deps
-            yield
+            async with background_workers(deps, app.state.inbox_wakeup, enabled=settings.workers):
+                yield
             return
         async with bootstrap.open_deps(settings) as opened:
             if settings.demo:
                 await demo.prepare_demo(opened)
             app.state.deps = opened
-            async with background_workers(opened):
+            async with background_workers(opened, app.state.inbox_wakeup, enabled=settings.workers):
                 logger.info("credithub is ready")
                 yield
 
     view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestLog)])
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestLog)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
+    )
+    app.state.inbox_wakeup = asyncio.Event()
+    return app

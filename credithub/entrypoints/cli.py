@@ -119,6 +119,54 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
     _run_with_deps(settings, action)
 
 
+def cmd_secret_rotate(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        secret = await clients.rotate_webhook_secret(deps, args.code)
+        return {"platform": args.code, "webhook_secret": secret}
+
+    _run_with_deps(settings, action)
+
+
+def cmd_secret_retire(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        retired = await clients.retire_webhook_secrets(deps, args.code, keep=args.keep)
+        return {"platform": args.code, "retired": len(retired), "kept": args.keep}
+
+    _run_with_deps(settings, action)
+
+
+def cmd_inbox_dead(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.services import inbox
+
+        dead = await inbox.list_dead(deps, args.platform)
+        return {
+            "dead": [
+                {
+                    "id": event.id,
+                    "platform": event.platform,
+                    "event_id": event.event_id,
+                    "type": event.event_type,
+                    "attempts": event.attempts,
+                    "error": event.last_error,
+                    "received_at": event.received_at.isoformat(),
+                }
+                for event in dead
+            ]
+        }
+
+    _run_with_deps(settings, action)
+
+
+def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.services import inbox
+
+        return {"requeued": len(await inbox.requeue_dead(deps, args.platform))}
+
+    _run_with_deps(settings, action)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -151,6 +199,26 @@ def build_parser() -> argparse.ArgumentParser:
     platform_add.add_argument("--push-url", help="where the hub pushes credit status changes")
     platform_add.add_argument("--family", default="standard", help="adapter family (default: standard)")
     platform_add.set_defaults(handler=cmd_platform_add)
+    secret = platform.add_parser("secret", help="rotate a platform's webhook secret").add_subparsers(
+        dest="secret_action", required=True
+    )
+    rotate = secret.add_parser("rotate", help="add a new webhook secret; old ones keep working until retired")
+    rotate.add_argument("code")
+    rotate.set_defaults(handler=cmd_secret_rotate)
+    retire = secret.add_parser("retire", help="retire all but the newest webhook secrets")
+    retire.add_argument("code")
+    retire.add_argument("--keep", type=int, default=1)
+    retire.set_defaults(handler=cmd_secret_retire)
+
+    inbox = commands.add_parser("inbox", help="platform events received by webhook").add_subparsers(
+        dest="inbox_action", required=True
+    )
+    dead = inbox.add_parser("dead", help="list events parked after failing, with their errors")
+    dead.add_argument("--platform")
+    dead.set_defaults(handler=cmd_inbox_dead)
+    requeue = inbox.add_parser("requeue", help="give parked events another go")
+    requeue.add_argument("--platform")
+    requeue.set_defaults(handler=cmd_inbox_requeue)
 
     client = commands.add_parser("client", help="manage API clients").add_subparsers(dest="action", required=True)
     client_add = client.add_parser("add", help="issue a client token; prints it as JSON")

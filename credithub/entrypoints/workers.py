@@ -1,4 +1,4 @@
-"""Background work inside `serve`: the status refresher."""
+"""Background work inside `serve`: the inbox processor and the status refresher."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Final
 
 import asyncpg
 
-from credithub.services import statuses
+from credithub.services import inbox, statuses
 from credithub.services.ports import Deps
 
 IDLE_SECONDS: Final = 1.0
+INBOX_POLL_SECONDS: Final = 0.5  # other instances' webhooks are found by polling; ours wake us at once
 FAILURE_BACKOFF_SECONDS: Final = 5.0
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,30 @@ async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
             logger.debug("status refresher: %d statuses refreshed", refreshed)
         else:
             await _sleep_unless_stopped(stop, IDLE_SECONDS)
+
+
+async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.Event) -> None:
+    """Apply inbox events until `stop` is set. A webhook accepted by this instance sets `wakeup`;
+    events accepted elsewhere (or due for a retry) are found by polling."""
+    while not stop.is_set():
+        wakeup.clear()
+        try:
+            claimed = await inbox.process_due(deps)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("inbox processor: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
+        if not claimed:
+            await _first_of(stop, wakeup, INBOX_POLL_SECONDS)
+
+
+async def _first_of(stop: asyncio.Event, wakeup: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wakeup.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:

@@ -16,7 +16,7 @@ from credithub.db.pool import transaction
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import NotFound, PermissionDenied
 from credithub.domain.measures import Measure, parse_measure
-from credithub.domain.rules import RuleSet
+from credithub.domain.rules import RuleSet, select_rule_set
 
 if TYPE_CHECKING:
     from credithub.services.ports import Deps
@@ -69,6 +69,12 @@ class ConfigHolder:
         if self._config is not None and time.monotonic() - self._checked_at < RECENT_SECONDS:
             return self._config
         return await self.current(pool)
+
+
+async def rules_now(deps: Deps) -> RuleSet:
+    """The rule set in force now (with the config as of at most a second ago)."""
+    config = await deps.engine.recent(deps.pool)
+    return select_rule_set(config.rule_sets, deps.clock.now())
 
 
 def _require_admin(actor: Client) -> None:

@@ -92,3 +92,23 @@ async def revoke(deps: Deps, client_id: int) -> None:
     if token_hash is None:
         raise NotFound(f"no active client with id {client_id}")
     await deps.cache.delete(client_key(token_hash))
+
+
+async def rotate_webhook_secret(deps: Deps, platform: str) -> str:
+    """Add a new webhook secret; the old ones keep working until retired, so the platform can
+    switch over without losing an event."""
+    secret = clients.generate_webhook_secret()
+    async with transaction(deps.pool) as conn:
+        if await db_platforms.get(conn, platform) is None:
+            raise UnknownPlatform(platform)
+        await db_platforms.insert_secret(conn, platform, "webhook", secret)
+    return secret
+
+
+async def retire_webhook_secrets(deps: Deps, platform: str, *, keep: int = 1) -> list[int]:
+    """Retire all but the newest `keep` webhook secrets of a platform; returns the retired ids."""
+    if keep < 1:
+        raise InvalidValue("keep at least one secret, or the platform cannot sign at all", field="keep")
+    if await db_platforms.get(deps.pool, platform) is None:
+        raise UnknownPlatform(platform)
+    return await db_platforms.retire_secrets(deps.pool, platform, "webhook", keep, deps.clock.now())

@@ -12,3 +12,16 @@ ORDER BY subject_id, platform, external_id;
 INSERT INTO accounts (subject_id, platform, external_id, status, display_name, opened_at)
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;
+
+-- get_by_key --
+-- An account by platform and external id, locked for the change that follows: $1 platform, $2 external id.
+SELECT id, subject_id, platform, external_id, status, display_name, opened_at
+FROM accounts WHERE platform = $1 AND external_id = $2 FOR UPDATE;
+
+-- update_state --
+-- Update what a platform says about an account: $1 id, $2 status, $3 display name (null: keep),
+-- $4 opened at (null: keep).
+UPDATE accounts
+SET status = $2, display_name = coalesce($3, display_name), opened_at = coalesce($4, opened_at), updated_at = now()
+WHERE id = $1
+RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;

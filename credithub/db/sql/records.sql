@@ -71,3 +71,10 @@ UPDATE credit_records SET status = $3 WHERE id = $1 AND status = $2 RETURNING id
 SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
        occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
 FROM credit_records WHERE id = ANY($1::bigint[]);
+
+-- get_by_source_ref --
+-- A platform's record by the platform's own id, locked for the change that follows: $1 platform, $2 ref.
+SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+FROM credit_records WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $2
+FOR UPDATE;

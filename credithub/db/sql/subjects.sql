@@ -59,3 +59,15 @@ WITH inserted AS (
 SELECT id FROM inserted
 UNION ALL
 SELECT id FROM persons WHERE id_hash = $1 AND NOT EXISTS (SELECT 1 FROM inserted);
+
+-- get_by_credit_code --
+-- The subject with this credit code, locked for the change that follows: $1 code.
+SELECT id, kind, name, credit_code, person_id, created_at, facts_version FROM subjects
+WHERE credit_code = $1 FOR UPDATE;
+
+-- get_by_person_hash --
+-- The anchor who is this person, locked for the change that follows: $1 the person hash.
+SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
+FROM persons p JOIN subjects s ON s.person_id = p.id
+WHERE p.id_hash = $1
+FOR UPDATE OF s;

@@ -1,0 +1,89 @@
+"""The inbox of platform events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+from credithub.db.pool import Connection, Executor
+from credithub.db.queries import QUERIES
+
+SQL: Final = QUERIES["inbox"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    platform: str
+    event_id: str
+    event: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEvent:
+    id: int
+    platform: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_error: str | None
+    received_at: dt.datetime
+    processed_at: dt.datetime | None
+
+
+def _event(row: Any) -> InboxEvent:
+    return InboxEvent(
+        row["id"],
+        row["platform"],
+        row["event_id"],
+        row["event_type"],
+        row["status"],
+        row["attempts"],
+        row["last_error"],
+        row["received_at"],
+        row["processed_at"],
+    )
+
+
+async def insert(
+    conn: Executor, platform: str, event_id: str, event_type: str, event: dict[str, Any], received_at: dt.datetime
+) -> bool:
+    """True when the event is new; False when this (platform, event id) was delivered before."""
+    return await conn.fetchval(SQL["insert"], platform, event_id, event_type, event, received_at) is not None
+
+
+async def claim(conn: Executor, now: dt.datetime, limit: int, lease: dt.timedelta, token: uuid.UUID) -> list[Claimed]:
+    rows = await conn.fetch(SQL["claim"], now, limit, now + lease, token)
+    return [Claimed(row["id"], row["platform"], row["event_id"], row["event"], row["attempts"]) for row in rows]
+
+
+async def complete(conn: Connection, event_id: int, token: uuid.UUID, at: dt.datetime) -> bool:
+    """False when the lease was lost: the caller must roll its transaction back."""
+    return await conn.fetchval(SQL["complete"], event_id, token, at) is not None
+
+
+async def fail(conn: Executor, event_id: int, token: uuid.UUID, error: str, retry_at: dt.datetime | None) -> None:
+    await conn.execute(SQL["fail"], event_id, token, error[:2000], retry_at)
+
+
+async def get_by_key(conn: Executor, platform: str, event_id: str) -> InboxEvent | None:
+    row = await conn.fetchrow(SQL["get_by_key"], platform, event_id)
+    return _event(row) if row is not None else None
+
+
+async def list_page(
+    conn: Executor, *, platform: str | None, status: str | None, before_id: int | None, limit: int
+) -> list[InboxEvent]:
+    return [_event(row) for row in await conn.fetch(SQL["list_page"], platform, status, before_id, limit)]
+
+
+async def count_by_status(conn: Executor) -> dict[str, int]:
+    return {row["status"]: row["total"] for row in await conn.fetch(SQL["count_by_status"])}
+
+
+async def requeue_dead(conn: Executor, platform: str | None, now: dt.datetime) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["requeue_dead"], platform, now)]

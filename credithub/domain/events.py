@@ -1,0 +1,368 @@
+"""Events platforms report (SPEC §7): parsed from their JSON into typed commands, or refused with
+an `InvalidValue`/`InvalidIdentifier` whose `field` names the offending path (`data.subject.kind`).
+
+A resident ID (`id_number`) is validated and replaced by the person hash here, at the edge; the
+number never reaches storage. `encode_event`/`decode_event` give the stored form (what the inbox
+keeps), which carries the hash, not the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from credithub.domain.errors import InvalidValue
+from credithub.domain.identifiers import compute_person_hash, parse_credit_code, parse_resident_id
+from credithub.domain.records import Category, LegalBasis, Severity
+from credithub.domain.subjects import AccountStatus, RelationKind, SubjectKind
+
+MAX_TEXT: Final = 2000
+MAX_ID: Final = 200
+CLOCK_SKEW: Final = dt.timedelta(minutes=5)
+
+
+class EventType(StrEnum):
+    VIOLATION_REPORTED = "violation.reported"
+    VIOLATION_REVOKED = "violation.revoked"
+    ACCOUNT_UPDATED = "account.updated"
+    RELATION_CHANGED = "relation.changed"
+
+
+class PartyKind(StrEnum):
+    """Who an event can name: the three subject kinds, and a person (a legal representative)."""
+
+    MERCHANT = "MERCHANT"
+    MCN_AGENCY = "MCN_AGENCY"
+    ANCHOR = "ANCHOR"
+    PERSON = "PERSON"
+
+    @property
+    def subject_kind(self) -> SubjectKind | None:
+        return None if self is PartyKind.PERSON else SubjectKind(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A subject (or person) as a platform names it: on its own platform by `account_id`, across
+    platforms by credit code (organisations) or person hash (people)."""
+
+    kind: PartyKind
+    account_id: str | None
+    name: str | None
+    credit_code: str | None
+    person_hash: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationReported:
+    violation_id: str
+    subject: Party
+    category: Category
+    severity: Severity
+    occurred_at: dt.datetime
+    description: str
+    legal_basis: LegalBasis
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRevoked:
+    violation_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUpdated:
+    subject: Party
+    status: AccountStatus
+    opened_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationChanged:
+    relation: RelationKind
+    from_party: Party
+    to_party: Party
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+
+
+Command = ViolationReported | ViolationRevoked | AccountUpdated | RelationChanged
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: EventType
+    timestamp: dt.datetime
+    command: Command
+
+
+# ---- parsing helpers: each raises InvalidValue naming the field ------------------------------
+
+
+def _object(raw: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise InvalidValue(f"{field} must be a JSON object", field=field)
+    return raw
+
+
+def _text(raw: Mapping[str, Any], key: str, field: str, *, limit: int = MAX_TEXT, required: bool = True) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise InvalidValue(f"{field}.{key} is required", field=f"{field}.{key}")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(f"{field}.{key} must be a non-empty string", field=f"{field}.{key}")
+    if len(value) > limit:
+        raise InvalidValue(f"{field}.{key} must be at most {limit} characters", field=f"{field}.{key}")
+    return value.strip()
+
+
+def _required_text(raw: Mapping[str, Any], key: str, field: str, *, limit: int = MAX_TEXT) -> str:
+    value = _text(raw, key, field, limit=limit)
+    assert value is not None
+    return value
+
+
+def _choice(raw: Mapping[str, Any], key: str, field: str, enum: type[Any]) -> Any:
+    value = _required_text(raw, key, field)
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidValue(f"{field}.{key} must be one of {allowed}, got {value!r}", field=f"{field}.{key}") from None
+
+
+def _instant(raw: Mapping[str, Any], key: str, field: str, *, required: bool = True) -> dt.datetime | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise InvalidValue(f"{field}.{key} is required", field=f"{field}.{key}")
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None:
+        raise InvalidValue(f"{field}.{key} must be an ISO 8601 date-time", field=f"{field}.{key}")
+    if instant.tzinfo is None:
+        raise InvalidValue(
+            f"{field}.{key} must include a UTC offset, e.g. 2026-05-01T10:00:00+08:00", field=f"{field}.{key}"
+        )
+    return instant.astimezone(dt.UTC)
+
+
+def _required_instant(raw: Mapping[str, Any], key: str, field: str) -> dt.datetime:
+    instant = _instant(raw, key, field)
+    assert instant is not None
+    return instant
+
+
+def parse_party(raw: Any, field: str, *, person_key: bytes, today: dt.date, needs_account: bool = True) -> Party:
+    """`{"kind", "account_id", "name"}` plus `credit_code` (organisations) or `id_number` (people)."""
+    data = _object(raw, field)
+    kind: PartyKind = _choice(data, "kind", field, PartyKind)
+    account_id = _text(data, "account_id", field, limit=MAX_ID, required=needs_account and kind is not PartyKind.PERSON)
+    name = _text(data, "name", field, limit=200, required=False)
+    if kind in (PartyKind.MERCHANT, PartyKind.MCN_AGENCY):
+        raw_code = _required_text(data, "credit_code", field, limit=40)
+        code = parse_credit_code(raw_code, field_name=f"{field}.credit_code").value
+        return Party(kind, account_id, name, code, None)
+    raw_id = _required_text(data, "id_number", field, limit=40)
+    resident = parse_resident_id(raw_id, today=today, field_name=f"{field}.id_number")
+    return Party(kind, account_id, name, None, compute_person_hash(resident, person_key))
+
+
+def _legal_basis(data: Mapping[str, Any], field: str) -> LegalBasis:
+    value = data.get("legal_basis")
+    if isinstance(value, Mapping):
+        return LegalBasis(
+            _required_text(value, "text", f"{field}.legal_basis"),
+            _text(value, "reference", f"{field}.legal_basis", required=False),
+        )
+    return LegalBasis(_required_text(data, "legal_basis", field), _text(data, "legal_basis_ref", field, required=False))
+
+
+def _violation_reported(data: Mapping[str, Any], *, person_key: bytes, now: dt.datetime) -> ViolationReported:
+    subject = parse_party(data.get("subject"), "data.subject", person_key=person_key, today=now.date())
+    if subject.kind is PartyKind.PERSON:
+        raise InvalidValue("data.subject.kind must be MERCHANT, MCN_AGENCY or ANCHOR", field="data.subject.kind")
+    category: Category = _choice(data, "category", "data", Category)
+    if category.is_positive:
+        raise InvalidValue(f"data.category {category.value} is not a violation", field="data.category")
+    occurred_at = _required_instant(data, "occurred_at", "data")
+    if occurred_at > now + CLOCK_SKEW:
+        raise InvalidValue("data.occurred_at is in the future", field="data.occurred_at")
+    return ViolationReported(
+        violation_id=_required_text(data, "violation_id", "data", limit=MAX_ID),
+        subject=subject,
+        category=category,
+        severity=_choice(data, "severity", "data", Severity),
+        occurred_at=occurred_at,
+        description=_required_text(data, "description", "data"),
+        legal_basis=_legal_basis(data, "data"),
+    )
+
+
+def _relation_changed(data: Mapping[str, Any], *, person_key: bytes, now: dt.datetime) -> RelationChanged:
+    relation: RelationKind = _choice(data, "relation", "data", RelationKind)
+    today = now.date()
+    from_party = parse_party(data.get("from"), "data.from", person_key=person_key, today=today, needs_account=False)
+    to_party = parse_party(data.get("to"), "data.to", person_key=person_key, today=today, needs_account=False)
+    expected = {
+        RelationKind.MCN_SIGNING: ({PartyKind.MCN_AGENCY}, {PartyKind.ANCHOR}),
+        RelationKind.LEGAL_REPRESENTATIVE: (
+            {PartyKind.PERSON, PartyKind.ANCHOR},
+            {PartyKind.MERCHANT, PartyKind.MCN_AGENCY},
+        ),
+    }[relation]
+    if from_party.kind not in expected[0]:
+        raise InvalidValue(
+            f"data.from.kind must be {' or '.join(sorted(expected[0]))} for {relation.value}", field="data.from.kind"
+        )
+    if to_party.kind not in expected[1]:
+        raise InvalidValue(
+            f"data.to.kind must be {' or '.join(sorted(expected[1]))} for {relation.value}", field="data.to.kind"
+        )
+    valid_from = _required_instant(data, "valid_from", "data")
+    valid_to = _instant(data, "valid_to", "data", required=False)
+    if valid_to is not None and valid_to <= valid_from:
+        raise InvalidValue("data.valid_to must be after data.valid_from", field="data.valid_to")
+    return RelationChanged(relation, from_party, to_party, valid_from, valid_to)
+
+
+def parse_event(raw: Any, *, person_key: bytes, now: dt.datetime) -> Event:
+    """An event body as a typed command; raises InvalidValue/InvalidIdentifier naming the field."""
+    body = _object(raw, "body")
+    event_type: EventType = _choice(body, "type", "body", EventType)
+    timestamp = _required_instant(body, "timestamp", "body")
+    data = _object(body.get("data"), "data")
+    command: Command
+    match event_type:
+        case EventType.VIOLATION_REPORTED:
+            command = _violation_reported(data, person_key=person_key, now=now)
+        case EventType.VIOLATION_REVOKED:
+            command = ViolationRevoked(
+                _required_text(data, "violation_id", "data", limit=MAX_ID), _required_text(data, "reason", "data")
+            )
+        case EventType.ACCOUNT_UPDATED:
+            subject = parse_party(data.get("subject"), "data.subject", person_key=person_key, today=now.date())
+            if subject.kind is PartyKind.PERSON:
+                raise InvalidValue(
+                    "data.subject.kind must be MERCHANT, MCN_AGENCY or ANCHOR", field="data.subject.kind"
+                )
+            command = AccountUpdated(
+                subject,
+                _choice(data, "status", "data", AccountStatus),
+                _instant(data, "opened_at", "data", required=False),
+            )
+        case EventType.RELATION_CHANGED:
+            command = _relation_changed(data, person_key=person_key, now=now)
+    return Event(event_type, timestamp, command)
+
+
+# ---- the stored form: what the inbox keeps (person hashes, never ID numbers) ----------------
+
+
+def _encode_party(party: Party) -> dict[str, Any]:
+    return {
+        "kind": party.kind.value,
+        "account_id": party.account_id,
+        "name": party.name,
+        "credit_code": party.credit_code,
+        "person_hash": party.person_hash.hex() if party.person_hash else None,
+    }
+
+
+def _decode_party(raw: Mapping[str, Any]) -> Party:
+    person_hash = raw["person_hash"]
+    return Party(
+        PartyKind(raw["kind"]),
+        raw["account_id"],
+        raw["name"],
+        raw["credit_code"],
+        bytes.fromhex(person_hash) if person_hash else None,
+    )
+
+
+def _iso(instant: dt.datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None
+
+
+def _parse_iso(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value is not None else None
+
+
+def encode_event(event: Event) -> dict[str, Any]:
+    command = event.command
+    data: dict[str, Any]
+    match command:
+        case ViolationReported():
+            data = {
+                "violation_id": command.violation_id,
+                "subject": _encode_party(command.subject),
+                "category": command.category.value,
+                "severity": command.severity.value,
+                "occurred_at": _iso(command.occurred_at),
+                "description": command.description,
+                "legal_basis": command.legal_basis.text,
+                "legal_basis_ref": command.legal_basis.reference,
+            }
+        case ViolationRevoked():
+            data = {"violation_id": command.violation_id, "reason": command.reason}
+        case AccountUpdated():
+            data = {
+                "subject": _encode_party(command.subject),
+                "status": command.status.value,
+                "opened_at": _iso(command.opened_at),
+            }
+        case RelationChanged():
+            data = {
+                "relation": command.relation.value,
+                "from": _encode_party(command.from_party),
+                "to": _encode_party(command.to_party),
+                "valid_from": _iso(command.valid_from),
+                "valid_to": _iso(command.valid_to),
+            }
+    return {"type": event.type.value, "timestamp": _iso(event.timestamp), "data": data}
+
+
+def decode_event(raw: Mapping[str, Any]) -> Event:
+    event_type = EventType(raw["type"])
+    data = raw["data"]
+    command: Command
+    match event_type:
+        case EventType.VIOLATION_REPORTED:
+            occurred_at = _parse_iso(data["occurred_at"])
+            assert occurred_at is not None
+            command = ViolationReported(
+                data["violation_id"],
+                _decode_party(data["subject"]),
+                Category(data["category"]),
+                Severity(data["severity"]),
+                occurred_at,
+                data["description"],
+                LegalBasis(data["legal_basis"], data["legal_basis_ref"]),
+            )
+        case EventType.VIOLATION_REVOKED:
+            command = ViolationRevoked(data["violation_id"], data["reason"])
+        case EventType.ACCOUNT_UPDATED:
+            command = AccountUpdated(
+                _decode_party(data["subject"]), AccountStatus(data["status"]), _parse_iso(data["opened_at"])
+            )
+        case EventType.RELATION_CHANGED:
+            valid_from = _parse_iso(data["valid_from"])
+            assert valid_from is not None
+            command = RelationChanged(
+                RelationKind(data["relation"]),
+                _decode_party(data["from"]),
+                _decode_party(data["to"]),
+                valid_from,
+                _parse_iso(data["valid_to"]),
+            )
+    timestamp = _parse_iso(raw["timestamp"])
+    assert timestamp is not None
+    return Event(event_type, timestamp, command)

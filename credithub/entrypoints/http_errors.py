@@ -1,0 +1,63 @@
+"""One table from exception to HTTP response, for the non-GraphQL routes (webhooks, health).
+
+Bodies say what a legitimate sender needs to fix and nothing an attacker can use: a refused
+signature or an unknown platform get no detail at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from credithub.domain.errors import InvalidInput, UnknownPlatform
+from credithub.entrypoints.signatures import SignatureRejected
+
+RETRY_AFTER_SECONDS: Final = "30"
+
+logger = logging.getLogger(__name__)
+
+
+class MalformedBody(Exception):
+    """The body is not JSON (answered 400)."""
+
+
+async def _unknown_platform(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "not found"}, status_code=404)
+
+
+async def _signature_rejected(request: Request, exc: Exception) -> Response:
+    logger.warning("webhook %s refused: %s", request.url.path, exc)
+    return JSONResponse({"error": "invalid signature"}, status_code=401)
+
+
+async def _malformed(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": str(exc), "code": "MALFORMED_BODY"}, status_code=400)
+
+
+async def _invalid_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInput)
+    return JSONResponse({"error": exc.message, "code": exc.code, **exc.details()}, status_code=422)
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    logger.error("database unavailable on %s: %s", request.url.path, exc)
+    return JSONResponse(
+        {"error": "temporarily unavailable, retry later"}, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+    )
+
+
+EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[Response]]]] = {
+    UnknownPlatform: _unknown_platform,
+    SignatureRejected: _signature_rejected,
+    MalformedBody: _malformed,
+    InvalidInput: _invalid_input,
+    asyncpg.PostgresConnectionError: _unavailable,
+    asyncpg.InterfaceError: _unavailable,
+    asyncpg.CannotConnectNowError: _unavailable,
+    OSError: _unavailable,
+}

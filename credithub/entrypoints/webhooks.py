@@ -1,0 +1,38 @@
+"""POST /webhooks/{platform}: verify → validate → store in the inbox → 202.
+
+The answer is 2xx only once the event is committed to the inbox; processing happens after, in
+the inbox worker. Errors go through `http_errors.EXCEPTION_HANDLERS`.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from credithub.db import platforms as db_platforms
+from credithub.domain import events
+from credithub.domain.errors import UnknownPlatform
+from credithub.entrypoints import signatures
+from credithub.entrypoints.http_errors import MalformedBody
+from credithub.services import inbox
+from credithub.services.ports import Deps
+
+
+async def receive(request: Request) -> JSONResponse:
+    deps: Deps = request.app.state.deps
+    platform = request.path_params["platform"]
+    body = await request.body()  # the raw bytes: the signature covers them exactly
+    secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
+    if secrets is None:
+        raise UnknownPlatform(platform)
+    event_id = signatures.verify(body, request.headers, secrets)
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedBody(f"the body is not valid JSON: {exc}") from exc
+    event = events.parse_event(raw, person_key=deps.person_key, now=deps.clock.now())
+    accepted = await inbox.accept(deps, platform, event_id, event)
+    if not accepted.duplicate:
+        request.app.state.inbox_wakeup.set()
+    return JSONResponse({"accepted": True, "id": accepted.event_id}, status_code=202)

@@ -1,0 +1,117 @@
+"""The inbox: webhooks are accepted into it durably, then applied by a worker.
+
+Accepting stores the validated command keyed by (platform, webhook-id) and commits before the
+sender gets its 2xx; the same id again is a no-op. The worker claims due events with a lease
+(SKIP LOCKED, so several workers never take the same event), applies each in its own
+transaction together with marking it done (fenced by the claim token), and on failure either
+schedules a retry with full-jitter backoff or, for a permanent error or after the last
+attempt, parks the event as DEAD with its error. A dead event blocks nothing; an operator can
+requeue it. If the process dies mid-event, the lease runs out and another worker takes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+import asyncpg
+
+from credithub.db import inbox as db_inbox
+from credithub.db.pool import transaction
+from credithub.domain import events
+from credithub.domain.errors import DomainError, NotYetKnown
+from credithub.services import reports
+from credithub.services.ports import Deps
+
+CLAIM_BATCH: Final = 50
+LEASE: Final = dt.timedelta(seconds=60)
+MAX_ATTEMPTS: Final = 8
+BACKOFF_BASE_SECONDS: Final = 2.0
+BACKOFF_CAP_SECONDS: Final = 3600.0
+# Failures worth another try: the event may arrive before what it refers to; the database may blip.
+RETRYABLE: Final = (
+    NotYetKnown,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    OSError,
+)
+
+logger = logging.getLogger(__name__)
+_random = random.SystemRandom()
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The event is safely stored (`duplicate`: it had been delivered before)."""
+
+    event_id: str
+    duplicate: bool
+
+
+async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) -> Accepted:
+    """Store a validated event for processing; committed when this returns."""
+    stored = await db_inbox.insert(
+        deps.pool, platform, event_id, event.type.value, events.encode_event(event), deps.clock.now()
+    )
+    return Accepted(event_id, duplicate=not stored)
+
+
+def compute_retry_delay(attempts: int) -> float:
+    """Full jitter: a random wait up to BASE·2^attempts, capped (AWS Architecture Blog)."""
+    return _random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempts))
+
+
+async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
+    """Claim and apply up to `limit` due events; returns how many were claimed."""
+    token = uuid.uuid4()
+    claimed = await db_inbox.claim(deps.pool, deps.clock.now(), limit, LEASE, token)
+    for item in claimed:
+        await _process(deps, item, token)
+    return len(claimed)
+
+
+async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None:
+    try:
+        async with transaction(deps.pool) as conn:
+            await reports.handle(conn, item.platform, events.decode_event(item.event), deps.clock.now())
+            if not await db_inbox.complete(conn, item.id, token, deps.clock.now()):
+                raise LeaseLost(item.id)
+    except LeaseLost:
+        logger.warning("inbox event %d: lease lost to another worker; its work was rolled back", item.id)
+    except RETRYABLE as exc:
+        await _failed(deps, item, token, exc, retry=item.attempts < MAX_ATTEMPTS)
+    except DomainError as exc:
+        await _failed(deps, item, token, exc, retry=False)  # the same event will fail the same way
+    except Exception as exc:  # a poison event is parked with its error, never dropped or looped
+        logger.exception("inbox event %d from %s failed unexpectedly", item.id, item.platform)
+        await _failed(deps, item, token, exc, retry=item.attempts < MAX_ATTEMPTS)
+
+
+async def _failed(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID, exc: BaseException, *, retry: bool) -> None:
+    error = f"{type(exc).__name__}: {exc}"
+    retry_at = deps.clock.now() + dt.timedelta(seconds=compute_retry_delay(item.attempts)) if retry else None
+    if retry_at is None:
+        logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, error)
+    await db_inbox.fail(deps.pool, item.id, token, error, retry_at)
+
+
+class LeaseLost(Exception):
+    """Another worker took the event over (our lease ran out): our transaction rolled back."""
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__(f"lease on inbox event {event_id} was lost")
+
+
+async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> list[db_inbox.InboxEvent]:
+    return await db_inbox.list_page(deps.pool, platform=platform, status="DEAD", before_id=None, limit=limit)
+
+
+async def requeue_dead(deps: Deps, platform: str | None) -> list[int]:
+    """Give parked events another go (after the cause was fixed); returns their ids."""
+    return await db_inbox.requeue_dead(deps.pool, platform, deps.clock.now())

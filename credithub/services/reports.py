@@ -1,0 +1,181 @@
+"""What platforms report: violations, their revocation, accounts and relations.
+
+One handler per command, run inside the caller's transaction: the inbox worker (webhooks) and
+the `reportViolation` mutation share them, so both paths do exactly the same. Every handler is
+idempotent — a repeated report changes nothing — because deliveries are at least once.
+
+A platform can only report for itself: the platform comes from the authenticated sender (the
+webhook URL and its signature, or the API token), never from the event body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from credithub.db import accounts as db_accounts
+from credithub.db import records as db_records
+from credithub.db import signings as db_signings
+from credithub.db import subjects as db_subjects
+from credithub.db.pool import Connection, transaction
+from credithub.domain import events, records
+from credithub.domain.clients import Client, Role
+from credithub.domain.errors import AlreadyExists, IdentityConflict, InvalidValue, NotYetKnown, PermissionDenied
+from credithub.domain.subjects import Account, AccountStatus, RelationKind, Subject, SubjectKind
+from credithub.services.ports import Deps
+
+
+def actor(platform: str) -> str:
+    return f"platform:{platform}"
+
+
+async def handle(conn: Connection, platform: str, event: events.Event, now: dt.datetime) -> None:
+    """Apply one event reported by `platform`."""
+    command = event.command
+    match command:
+        case events.ViolationReported():
+            await report_violation(conn, platform, command, now)
+        case events.ViolationRevoked():
+            await revoke_violation(conn, platform, command, now)
+        case events.AccountUpdated():
+            await update_account(conn, platform, command)
+        case events.RelationChanged():
+            await change_relation(conn, platform, command)
+
+
+async def report_violation(
+    conn: Connection, platform: str, command: events.ViolationReported, now: dt.datetime
+) -> records.CreditRecord:
+    """Record a violation against the subject (registered on first sight). Reporting the same
+    violation id again returns the record already kept and changes nothing."""
+    existing = await db_records.get_by_source_ref(conn, platform, command.violation_id)
+    if existing is not None:
+        return existing
+    subject = await ensure_subject(conn, platform, command.subject)
+    account = await ensure_account(conn, platform, subject, command.subject)
+    try:
+        record = await db_records.insert(
+            conn,
+            subject_id=subject.id,
+            source=records.Source(records.SourceType.PLATFORM, platform, None, command.violation_id),
+            account_id=account.id if account is not None else None,
+            category=command.category,
+            severity=command.severity,
+            occurred_at=command.occurred_at,
+            reported_at=now,
+            description=command.description,
+            legal_basis=command.legal_basis,
+        )
+    except AlreadyExists:
+        # Reported concurrently by another delivery of the same event: that one wins.
+        found = await db_records.get_by_source_ref(conn, platform, command.violation_id)
+        assert found is not None
+        return found
+    await db_records.insert_status_change(
+        conn, records.StatusChange(record.id, None, records.RecordStatus.ACTIVE, actor(platform), "reported", now)
+    )
+    return record
+
+
+async def revoke_violation(conn: Connection, platform: str, command: events.ViolationRevoked, now: dt.datetime) -> None:
+    """The platform takes a violation back: the record is WITHDRAWN (once; again is a no-op)."""
+    record = await db_records.get_by_source_ref(conn, platform, command.violation_id)
+    if record is None:
+        raise NotYetKnown(f"no violation {command.violation_id!r} reported by {platform} yet")
+    if record.status is records.RecordStatus.WITHDRAWN:
+        return
+    new_status = records.apply_event(record.status, records.RecordEvent.REVOKE)
+    updated = await db_records.update_status(conn, record.id, record.status, new_status)
+    assert updated, "the record row is locked by get_by_source_ref"
+    await db_records.insert_status_change(
+        conn, records.StatusChange(record.id, record.status, new_status, actor(platform), command.reason, now)
+    )
+
+
+async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:
+    subject = await ensure_subject(conn, platform, command.subject)
+    account = await ensure_account(conn, platform, subject, command.subject)
+    assert account is not None, "account.updated always names an account"
+    await db_accounts.update_state(conn, account.id, command.status, command.subject.name, command.opened_at)
+
+
+async def change_relation(conn: Connection, platform: str, command: events.RelationChanged) -> None:
+    """An MCN signing or a legal representation begins (valid_to null) or ends."""
+    to_subject = await ensure_subject(conn, platform, command.to_party)
+    await ensure_account(conn, platform, to_subject, command.to_party)
+    match command.relation:
+        case RelationKind.MCN_SIGNING:
+            agency = await ensure_subject(conn, platform, command.from_party)
+            await ensure_account(conn, platform, agency, command.from_party)
+            await db_signings.upsert(conn, agency.id, to_subject.id, command.valid_from, command.valid_to, platform)
+        case RelationKind.LEGAL_REPRESENTATIVE:
+            assert command.from_party.person_hash is not None, "events.parse_party gives people a hash"
+            person_id = await db_subjects.upsert_person(conn, command.from_party.person_hash)
+            if command.from_party.kind is events.PartyKind.ANCHOR:
+                anchor = await ensure_subject(conn, platform, command.from_party)
+                await ensure_account(conn, platform, anchor, command.from_party)
+            await db_signings.upsert_representation(
+                conn, person_id, to_subject.id, command.valid_from, command.valid_to, platform
+            )
+
+
+async def ensure_subject(conn: Connection, platform: str, party: events.Party) -> Subject:
+    """The subject the party names — by its account on this platform, else by credit code or
+    person hash — registered if the hub has never seen it. A mismatch is an IdentityConflict,
+    never a silent re-assignment."""
+    kind = party.kind.subject_kind
+    assert kind is not None, "a person is not a subject"
+    if party.account_id is not None:
+        account = await db_accounts.get_by_key(conn, platform, party.account_id)
+        if account is not None:
+            subject = (await db_subjects.get_many(conn, [account.subject_id]))[account.subject_id]
+            await _check_identity(conn, subject, party, kind)
+            return subject
+    found = (
+        await db_subjects.get_by_credit_code(conn, party.credit_code)
+        if party.credit_code is not None
+        else await db_subjects.get_by_person_hash(conn, _hash(party))
+    )
+    if found is not None:
+        await _check_identity(conn, found, party, kind)
+        return found
+    if party.name is None:
+        raise InvalidValue("name is required to register a subject the hub has not seen", field="subject.name")
+    person_id = await db_subjects.upsert_person(conn, _hash(party)) if kind is SubjectKind.ANCHOR else None
+    return await db_subjects.insert(conn, kind, party.name, party.credit_code, person_id)
+
+
+async def ensure_account(conn: Connection, platform: str, subject: Subject, party: events.Party) -> Account | None:
+    if party.account_id is None:
+        return None
+    account = await db_accounts.get_by_key(conn, platform, party.account_id)
+    if account is not None:
+        return account
+    return await db_accounts.insert(
+        conn, subject.id, platform, party.account_id, AccountStatus.ACTIVE, party.name, None
+    )
+
+
+async def _check_identity(conn: Connection, subject: Subject, party: events.Party, kind: SubjectKind) -> None:
+    if subject.kind is not kind:
+        raise IdentityConflict(f"the subject is registered as {subject.kind.value}, the event says {kind.value}")
+    if party.credit_code is not None and subject.credit_code != party.credit_code:
+        raise IdentityConflict("this account belongs to a subject with another credit code")
+    if party.person_hash is not None:
+        person = await db_subjects.get_by_person_hash(conn, party.person_hash)
+        if person is None or person.id != subject.id:
+            raise IdentityConflict("this account belongs to another person")
+
+
+def _hash(party: events.Party) -> bytes:
+    assert party.person_hash is not None, "events.parse_party gives people a hash"
+    return party.person_hash
+
+
+async def report(deps: Deps, client: Client, event: events.Event) -> records.CreditRecord:
+    """`reportViolation`: the same handler as a webhook, applied at once. Only platform clients
+    report, and only for their own platform."""
+    if client.role is not Role.PLATFORM or client.platform is None:
+        raise PermissionDenied("only platform clients report violations, for their own platform")
+    assert isinstance(event.command, events.ViolationReported)
+    async with transaction(deps.pool) as conn:
+        return await report_violation(conn, client.platform, event.command, deps.clock.now())
