@@ -54,10 +54,10 @@ async def bench_server() -> AsyncIterator[str]:
         await asyncio.to_thread(embedded.stop)
 
 
-def database_dsn(server_dsn: str) -> str:
+def database_dsn(server_dsn: str, name: str = DATABASE) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
-    return urlunsplit(urlsplit(server_dsn)._replace(path="/" + DATABASE))
+    return urlunsplit(urlsplit(server_dsn)._replace(path="/" + name))
 
 
 async def ensure_dataset(server_dsn: str, subjects: int, records_per_subject: float) -> str:

@@ -23,16 +23,18 @@ class KeepAlive:
             self.writer.close()
             await self.writer.wait_closed()
 
-    async def post(self, path: str, body: bytes) -> bytes:
+    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+        """POST and return the body of a 2xx answer (anything else raises)."""
         assert self.reader is not None
         assert self.writer is not None
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{self.headers}\r\n".encode()
+            f"Content-Length: {len(body)}\r\n{self.headers}{extra}\r\n".encode()
             + body
         )
         status = await self.reader.readline()
-        if not status.startswith(b"HTTP/1.1 200"):
+        if not status.startswith(b"HTTP/1.1 2"):
             raise RuntimeError(f"unexpected response: {status!r}")
         length = None
         while (line := await self.reader.readline()) not in (b"\r\n", b""):

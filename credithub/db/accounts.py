@@ -55,3 +55,13 @@ async def update_state(
 ) -> Account:
     row = await conn.fetchrow(SQL["update_state"], account_id, status.value, display_name, opened_at)
     return rows.account(rows.required(row))
+
+
+async def insert_if_absent(
+    conn: Connection, subject_id: int, platform: str, external_id: str, display_name: str | None
+) -> Account | None:
+    """The new (ACTIVE) account, or None when the platform's id is taken already."""
+    row = await conn.fetchrow(
+        SQL["insert_if_absent"], subject_id, platform, external_id, AccountStatus.ACTIVE.value, display_name, None
+    )
+    return rows.account(row) if row is not None else None

@@ -16,7 +16,10 @@ async def get(conn: Executor, key: str) -> Any:
 
 async def put_if_absent(conn: Executor, key: str, value: Any) -> Any:
     """Store `value` unless the key holds one already; returns the value in force."""
-    return await conn.fetchval(SQL["put_if_absent"], key, value)
+    stored = await conn.fetchval(SQL["put_if_absent"], key, value)
+    if stored is None:  # a concurrent writer committed after our snapshot: a new statement sees it
+        stored = await conn.fetchval(SQL["get"], key)
+    return stored
 
 
 async def put(conn: Executor, key: str, value: Any) -> None:

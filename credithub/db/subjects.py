@@ -62,7 +62,12 @@ async def insert(
 
 
 async def upsert_person(conn: Connection, id_hash: bytes) -> int:
-    person_id: int = await conn.fetchval(SQL["upsert_person"], id_hash)
+    person_id: int | None = await conn.fetchval(SQL["upsert_person"], id_hash)
+    if person_id is None:
+        # A concurrent transaction inserted the person after this statement's snapshot was taken
+        # (our insert waited for it, then did nothing): a new statement sees it.
+        person_id = await conn.fetchval(SQL["get_person"], id_hash)
+    assert person_id is not None
     return person_id
 
 
@@ -73,4 +78,12 @@ async def get_by_credit_code(conn: Connection, code: str) -> Subject | None:
 
 async def get_by_person_hash(conn: Connection, id_hash: bytes) -> Subject | None:
     row = await conn.fetchrow(SQL["get_by_person_hash"], id_hash)
+    return rows.subject(row) if row is not None else None
+
+
+async def insert_if_absent(
+    conn: Connection, kind: SubjectKind, name: str, credit_code: str | None, person_id: int | None
+) -> Subject | None:
+    """The new subject, or None when its credit code or person is registered already."""
+    row = await conn.fetchrow(SQL["insert_if_absent"], kind.value, name, credit_code, person_id)
     return rows.subject(row) if row is not None else None

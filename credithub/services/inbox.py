@@ -11,6 +11,7 @@ requeue it. If the process dies mid-event, the lease runs out and another worker
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import random
@@ -28,6 +29,9 @@ from credithub.services import reports
 from credithub.services.ports import Deps
 
 CLAIM_BATCH: Final = 50
+# Events applied at once: their transactions overlap round trips; two events about the same
+# subject serialise on its row lock (a deadlock between them is retried like any transient error).
+CONCURRENCY: Final = 4
 LEASE: Final = dt.timedelta(seconds=60)
 MAX_ATTEMPTS: Final = 8
 BACKOFF_BASE_SECONDS: Final = 2.0
@@ -71,8 +75,13 @@ async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
     """Claim and apply up to `limit` due events; returns how many were claimed."""
     token = uuid.uuid4()
     claimed = await db_inbox.claim(deps.pool, deps.clock.now(), limit, LEASE, token)
-    for item in claimed:
-        await _process(deps, item, token)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(item: db_inbox.Claimed) -> None:
+        async with gate:
+            await _process(deps, item, token)
+
+    await asyncio.gather(*(one(item) for item in claimed))
     return len(claimed)
 
 

@@ -20,7 +20,7 @@ from credithub.db.pool import Connection, transaction
 from credithub.domain import events, records
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import AlreadyExists, IdentityConflict, InvalidValue, NotYetKnown, PermissionDenied
-from credithub.domain.subjects import Account, AccountStatus, RelationKind, Subject, SubjectKind
+from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
 from credithub.services.ports import Deps
 
 
@@ -50,8 +50,7 @@ async def report_violation(
     existing = await db_records.get_by_source_ref(conn, platform, command.violation_id)
     if existing is not None:
         return existing
-    subject = await ensure_subject(conn, platform, command.subject)
-    account = await ensure_account(conn, platform, subject, command.subject)
+    subject, account = await ensure_party(conn, platform, command.subject)
     try:
         record = await db_records.insert(
             conn,
@@ -92,67 +91,66 @@ async def revoke_violation(conn: Connection, platform: str, command: events.Viol
 
 
 async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:
-    subject = await ensure_subject(conn, platform, command.subject)
-    account = await ensure_account(conn, platform, subject, command.subject)
+    _, account = await ensure_party(conn, platform, command.subject)
     assert account is not None, "account.updated always names an account"
     await db_accounts.update_state(conn, account.id, command.status, command.subject.name, command.opened_at)
 
 
 async def change_relation(conn: Connection, platform: str, command: events.RelationChanged) -> None:
     """An MCN signing or a legal representation begins (valid_to null) or ends."""
-    to_subject = await ensure_subject(conn, platform, command.to_party)
-    await ensure_account(conn, platform, to_subject, command.to_party)
+    to_subject, _ = await ensure_party(conn, platform, command.to_party)
     match command.relation:
         case RelationKind.MCN_SIGNING:
-            agency = await ensure_subject(conn, platform, command.from_party)
-            await ensure_account(conn, platform, agency, command.from_party)
+            agency, _ = await ensure_party(conn, platform, command.from_party)
             await db_signings.upsert(conn, agency.id, to_subject.id, command.valid_from, command.valid_to, platform)
         case RelationKind.LEGAL_REPRESENTATIVE:
             assert command.from_party.person_hash is not None, "events.parse_party gives people a hash"
             person_id = await db_subjects.upsert_person(conn, command.from_party.person_hash)
             if command.from_party.kind is events.PartyKind.ANCHOR:
-                anchor = await ensure_subject(conn, platform, command.from_party)
-                await ensure_account(conn, platform, anchor, command.from_party)
+                await ensure_party(conn, platform, command.from_party)
             await db_signings.upsert_representation(
                 conn, person_id, to_subject.id, command.valid_from, command.valid_to, platform
             )
 
 
-async def ensure_subject(conn: Connection, platform: str, party: events.Party) -> Subject:
-    """The subject the party names — by its account on this platform, else by credit code or
-    person hash — registered if the hub has never seen it. A mismatch is an IdentityConflict,
-    never a silent re-assignment."""
+async def ensure_party(conn: Connection, platform: str, party: events.Party) -> tuple[Subject, Account | None]:
+    """The subject the party names, and its account on this platform — found by that account,
+    else by credit code or person hash, and registered if the hub has never seen them. Safe
+    against a concurrent event registering the same subject. A mismatch is an
+    IdentityConflict, never a silent re-assignment."""
     kind = party.kind.subject_kind
     assert kind is not None, "a person is not a subject"
-    if party.account_id is not None:
-        account = await db_accounts.get_by_key(conn, platform, party.account_id)
-        if account is not None:
-            subject = (await db_subjects.get_many(conn, [account.subject_id]))[account.subject_id]
-            await _check_identity(conn, subject, party, kind)
-            return subject
-    found = (
-        await db_subjects.get_by_credit_code(conn, party.credit_code)
-        if party.credit_code is not None
-        else await db_subjects.get_by_person_hash(conn, _hash(party))
-    )
-    if found is not None:
-        await _check_identity(conn, found, party, kind)
-        return found
-    if party.name is None:
-        raise InvalidValue("name is required to register a subject the hub has not seen", field="subject.name")
-    person_id = await db_subjects.upsert_person(conn, _hash(party)) if kind is SubjectKind.ANCHOR else None
-    return await db_subjects.insert(conn, kind, party.name, party.credit_code, person_id)
-
-
-async def ensure_account(conn: Connection, platform: str, subject: Subject, party: events.Party) -> Account | None:
-    if party.account_id is None:
-        return None
-    account = await db_accounts.get_by_key(conn, platform, party.account_id)
+    account = await db_accounts.get_by_key(conn, platform, party.account_id) if party.account_id else None
     if account is not None:
-        return account
-    return await db_accounts.insert(
-        conn, subject.id, platform, party.account_id, AccountStatus.ACTIVE, party.name, None
-    )
+        subject = (await db_subjects.get_many(conn, [account.subject_id]))[account.subject_id]
+        await _check_identity(conn, subject, party, kind)
+        return subject, account
+    subject = await _find_or_register(conn, party, kind)
+    if party.account_id is None:
+        return subject, None
+    added = await db_accounts.insert_if_absent(conn, subject.id, platform, party.account_id, party.name)
+    if added is not None:
+        return subject, added
+    return await ensure_party(conn, platform, party)  # added meanwhile by a concurrent event: check it
+
+
+async def _find_or_register(conn: Connection, party: events.Party, kind: SubjectKind) -> Subject:
+    for _ in range(2):  # the second lookup finds what a concurrent event registered first
+        found = (
+            await db_subjects.get_by_credit_code(conn, party.credit_code)
+            if party.credit_code is not None
+            else await db_subjects.get_by_person_hash(conn, _hash(party))
+        )
+        if found is not None:
+            await _check_identity(conn, found, party, kind)
+            return found
+        if party.name is None:
+            raise InvalidValue("name is required to register a subject the hub has not seen", field="subject.name")
+        person_id = await db_subjects.upsert_person(conn, _hash(party)) if kind is SubjectKind.ANCHOR else None
+        registered = await db_subjects.insert_if_absent(conn, kind, party.name, party.credit_code, person_id)
+        if registered is not None:
+            return registered
+    raise IdentityConflict("the subject could not be found or registered")
 
 
 async def _check_identity(conn: Connection, subject: Subject, party: events.Party, kind: SubjectKind) -> None:

@@ -52,3 +52,18 @@ async def test_demo_preparation_loads_the_world_once_and_keeps_its_credentials(
     assert set(first["platforms"]) == {"shopmall", "bazaar", "livewave"}
     mode = (tmp_path / demo.CREDENTIALS_FILE).stat().st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+async def test_two_instances_starting_together_on_a_new_database_agree_on_the_key(
+    empty_dsn: str, tmp_path: Path
+) -> None:
+    import asyncio
+
+    settings = make_settings(empty_dsn, tmp_path)
+
+    async def start() -> bytes:
+        async with bootstrap.open_deps(settings) as deps:
+            return deps.person_key
+
+    first, second = await asyncio.gather(start(), start())
+    assert first == second

@@ -25,3 +25,11 @@ UPDATE accounts
 SET status = $2, display_name = coalesce($3, display_name), opened_at = coalesce($4, opened_at), updated_at = now()
 WHERE id = $1
 RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;
+
+-- insert_if_absent --
+-- Add an account unless (platform, external id) exists (perhaps being added concurrently, which
+-- this waits for): $1 subject id, $2 platform, $3 external id, $4 status, $5 display name, $6 opened at.
+INSERT INTO accounts (subject_id, platform, external_id, status, display_name, opened_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (platform, external_id) DO NOTHING
+RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;

@@ -71,3 +71,15 @@ SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_v
 FROM persons p JOIN subjects s ON s.person_id = p.id
 WHERE p.id_hash = $1
 FOR UPDATE OF s;
+
+-- insert_if_absent --
+-- Register a subject unless one with the same credit code or person exists (perhaps being
+-- registered by a concurrent transaction, which this waits for): $1 kind, $2 name, $3 credit code,
+-- $4 person id. Returns nothing when it existed.
+INSERT INTO subjects (kind, name, credit_code, person_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING
+RETURNING id, kind, name, credit_code, person_id, created_at, facts_version;
+
+-- get_person --
+-- The id of the person with this hash: $1 the hash. (After upsert_person lost a race.)
+SELECT id FROM persons WHERE id_hash = $1;
