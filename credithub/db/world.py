@@ -147,3 +147,53 @@ async def insert_world(conn: Connection, world: World) -> None:
             for row in world.status_changes
         ],
     )
+    await _insert_entries(conn, world, subject_ids, record_ids)
+
+
+async def _insert_entries(
+    conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]
+) -> None:
+    entry_ids = await _reserve(conn, "list_entries_id_seq", len(world.entries))
+    await _copy(
+        conn,
+        "list_entries",
+        (
+            "id",
+            "list",
+            "subject_id",
+            "authority",
+            "listed_by",
+            "listed_at",
+            "reason",
+            "legal_basis",
+            "exit_condition",
+            "valid_from",
+            "valid_until",
+        ),
+        [
+            (
+                entry_ids[i],
+                row.list.value,
+                subject_ids[row.subject_index],
+                row.authority,
+                row.listed_by,
+                row.valid_from,
+                row.reason,
+                row.legal_basis,
+                row.exit_condition,
+                row.valid_from,
+                row.valid_until,
+            )
+            for i, row in enumerate(world.entries)
+        ],
+    )
+    await _copy(
+        conn,
+        "list_entry_records",
+        ("entry_id", "record_id"),
+        [
+            (entry_ids[i], record_ids[record_index])
+            for i, row in enumerate(world.entries)
+            for record_index in row.record_indices
+        ],
+    )

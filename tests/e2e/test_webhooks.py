@@ -455,3 +455,14 @@ async def test_subject_ids_in_answers_point_at_the_subject(sender: Sender) -> No
     )
     assert found["subject"]["creditCode"] == code
     assert result["subjectId"] == format_id(IdKind.SUBJECT, int(result["subjectId"].removeprefix("sub_")))
+
+
+async def test_any_one_matching_v1_entry_among_several_is_enough(sender: Sender) -> None:
+    raw = orjson.dumps(violation())
+    headers = sign(sender.secret, raw)
+    other = Webhook(clients.clients.generate_webhook_secret()).sign(
+        headers["webhook-id"], dt.datetime.now(dt.UTC), raw.decode()
+    )
+    headers["webhook-signature"] = f"{other} v1a,bm90LWNoZWNrZWQ= {headers['webhook-signature']}"
+    response = await sender.http.post(f"/webhooks/{sender.code}", content=raw, headers=headers)
+    assert response.status_code == 202

@@ -111,6 +111,7 @@ async def test_nested_reads_mix_projection_and_resolvers_without_changing_the_an
     assert projected == plain
     assert projected[1] == [], projected[1]
     assert projected[0]["missing"] is None
+    assert projected[0]["listEntries"]["totalCount"] > 0  # the demo world has listings to compare
 
 
 async def test_errors_are_reported_the_same_way(demo_deps: Deps) -> None:
