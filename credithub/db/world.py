@@ -150,9 +150,7 @@ async def insert_world(conn: Connection, world: World) -> None:
     await _insert_entries(conn, world, subject_ids, record_ids)
 
 
-async def _insert_entries(
-    conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]
-) -> None:
+async def _insert_entries(conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]) -> None:
     entry_ids = await _reserve(conn, "list_entries_id_seq", len(world.entries))
     await _copy(
         conn,

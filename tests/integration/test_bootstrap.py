@@ -46,10 +46,16 @@ async def test_demo_preparation_loads_the_world_once_and_keeps_its_credentials(
     subjects = await deps.pool.fetchval("SELECT count(*) FROM subjects")
     assert subjects >= 5000
     loaded = (await meta.get(deps.pool, demo.DEMO_META_KEY))["counts"]
-    for table, key in [("subjects", "subjects"), ("persons", "persons"), ("accounts", "accounts"),
-                       ("mcn_signings", "mcn_signings"), ("legal_representatives", "legal_representatives"),
-                       ("credit_records", "records"), ("record_status_changes", "status_changes"),
-                       ("list_entries", "list_entries")]:
+    for table, key in [
+        ("subjects", "subjects"),
+        ("persons", "persons"),
+        ("accounts", "accounts"),
+        ("mcn_signings", "mcn_signings"),
+        ("legal_representatives", "legal_representatives"),
+        ("credit_records", "records"),
+        ("record_status_changes", "status_changes"),
+        ("list_entries", "list_entries"),
+    ]:
         # every generated row must land: a forgotten COPY once dropped all the list entries
         assert await deps.pool.fetchval(f"SELECT count(*) FROM {table}") == loaded[key], table
     assert await deps.pool.fetchval("SELECT count(*) FROM list_entry_records") >= loaded["list_entries"]
