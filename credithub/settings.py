@@ -54,6 +54,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     workers: bool = True
+    objection_days: int = 15
     demo: bool = False
 
     @classmethod
@@ -72,6 +73,7 @@ class Settings:
             max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
+            objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
         )
 
     def with_changes(self, **changes: object) -> Settings:

@@ -28,16 +28,6 @@ CREATE TABLE measures (
     updated_by       text NOT NULL DEFAULT 'migration'
 );
 
--- Every edit of the catalog, with the row before and after.
-CREATE TABLE measure_changes (
-    id       bigserial PRIMARY KEY,
-    code     text NOT NULL,
-    actor    text NOT NULL,
-    before   jsonb,
-    after    jsonb,
-    at       timestamptz NOT NULL DEFAULT now()
-);
-
 CREATE TABLE list_entries (
     id               bigserial PRIMARY KEY,
     list             text NOT NULL CHECK (list IN ('SERIOUS_DISHONEST', 'RED')),

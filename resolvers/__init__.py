@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.audit import AuditQueries
 from resolvers.clients import ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.reports import ReportMutations
 from resolvers.subjects import SubjectQueries
+from resolvers.workflows import WorkflowMutations, WorkflowQueries
 
 
 @strawberry.type
-class Query(SubjectQueries, CreditStatusQueries, ListQueries, MeasureQueries, ClientQueries):
+class Query(
+    SubjectQueries, CreditStatusQueries, ListQueries, WorkflowQueries, AuditQueries, MeasureQueries, ClientQueries
+):
     pass
 
 
 @strawberry.type
-class Mutation(ReportMutations, ListMutations, MeasureMutations):
+class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations):
     pass

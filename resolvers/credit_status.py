@@ -23,6 +23,7 @@ class CreditStatusQueries:
     ) -> list[CreditStatusResult]:
         platform = info.context.viewer.platform
         lookups = await credit_status.statuses_by_credit_code(info.context.deps, credit_codes, as_of)
+        info.context.note_reads("creditStatuses", (found.subject.id for found in lookups if found.subject is not None))
         return [_result(lookup, platform) for lookup in lookups]
 
 

@@ -8,7 +8,7 @@ from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages
 from credithub.services import lists
 from schema import errors
-from schema.context import Info, ListEntryFilterKey, ListEntryPageKey
+from schema.context import Info, ListEntryFilterKey, NewestFirstPageKey
 from schema.lists import (
     LIST_ENTRY_CURSOR_SCOPE,
     AddListEntryInput,
@@ -33,8 +33,11 @@ class ListQueries:
         filter: ListEntryFilter | None = None,
     ) -> ListEntryConnection:
         where = filter.to_key() if filter is not None else ListEntryFilterKey(None, None, None)
-        key = ListEntryPageKey(where, pages.decode_int_cursor(LIST_ENTRY_CURSOR_SCOPE, after), pages.parse_first(first))
+        key = NewestFirstPageKey(
+            where, pages.decode_int_cursor(LIST_ENTRY_CURSOR_SCOPE, after), pages.parse_first(first)
+        )
         page = await info.context.loaders.list_entry_page.load(key)
+        info.context.note_reads("listEntries", (entry.subject_id for entry in page.items))
         return ListEntryConnection.from_page(page, where, has_previous=after is not None)
 
 

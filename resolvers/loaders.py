@@ -7,30 +7,39 @@ all 50 subjects, not 50 queries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from credithub.db import accounts as db_accounts
+from credithub.db import audit as db_audit
 from credithub.db import lists as db_lists
+from credithub.db import objections as db_objections
 from credithub.db import records as db_records
+from credithub.db import repairs as db_repairs
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import flags, lists, records, rules, subjects
+from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.pages import Page
-from credithub.domain.visibility import may_see_repaired
+from credithub.domain.visibility import RecordScope, compute_record_scope
 from credithub.services import credit_status
 from credithub.services.ports import Deps
 from schema.context import (
+    AuditReadFilterKey,
+    AuditWriteFilterKey,
     ListEntryFilterKey,
-    ListEntryPageKey,
     Loaders,
+    NewestFirstPageKey,
+    ObjectionFilterKey,
     RecordCountKey,
     RecordPageKey,
+    RepairFilterKey,
     SigningCountKey,
     SigningPageKey,
     StatusKey,
@@ -68,10 +77,32 @@ def _pages(
     }
 
 
+def _each(load_one: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
+    """A batch function for keys that do not batch: one per top-level list field in an operation."""
+
+    async def load(keys: list[K]) -> list[V]:
+        return [await load_one(key) for key in keys]
+
+    return load
+
+
+def _fields(key: object) -> dict[str, Any]:
+    """A filter key's fields as keyword arguments of the db function it mirrors."""
+    return {field.name: getattr(key, field.name) for field in dataclasses.fields(key)}  # type: ignore[arg-type]
+
+
 def make_loaders(deps: Deps, viewer: Client) -> Loaders:
     """Fresh loaders for one request, so nothing cached outlives it or leaks between clients."""
     pool = deps.pool
-    include_repaired = may_see_repaired(viewer)
+    now = deps.clock.now()
+    scopes: list[RecordScope] = []
+
+    async def record_scope() -> RecordScope:
+        """What of each subject's records the viewer is shown, under the rules in force now."""
+        if not scopes:
+            config = await deps.engine.recent(pool)
+            scopes.append(compute_record_scope(viewer, rules.select_rule_set(config.rule_sets, now), now))
+        return scopes[0]
 
     async def load_subjects(keys: list[int]) -> list[subjects.Subject | None]:
         found = await db_subjects.get_many(pool, keys)
@@ -108,7 +139,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
                 pool,
                 [key.subject_id for key in members],
                 where,
-                include_repaired=include_repaired,
+                scope=await record_scope(),
                 after=after,
                 limit=first + 1,
             )
@@ -119,7 +150,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
     async def load_record_counts(keys: list[RecordCountKey]) -> list[int]:
         async def load_group(where: records.RecordFilter, members: list[RecordCountKey]) -> dict[RecordCountKey, int]:
             found = await db_records.count_for_subjects(
-                pool, [key.subject_id for key in members], where, include_repaired=include_repaired
+                pool, [key.subject_id for key in members], where, scope=await record_scope()
             )
             return {key: found.get(key.subject_id, 0) for key in members}
 
@@ -166,26 +197,52 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
 
         return await _grouped(keys, lambda key: key.as_of, load_group)
 
-    async def load_list_entry_pages(keys: list[ListEntryPageKey]) -> list[Page[lists.ListEntry]]:
-        found_pages = []
-        for key in keys:  # one key per `listEntries` field in the operation
-            where = key.where
-            found = await db_lists.list_page(
-                pool,
-                kind=where.kind,
-                subject_id=where.subject_id,
-                in_force_at=where.in_force_at,
-                before_id=key.before_id,
-                limit=key.first + 1,
-            )
-            found_pages.append(Page(items=found[: key.first], has_next=len(found) > key.first))
-        return found_pages
+    async def load_list_entry_page(key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
+        where = key.where
+        found = await db_lists.list_page(
+            pool,
+            kind=where.kind,
+            subject_id=where.subject_id,
+            in_force_at=where.in_force_at,
+            before_id=key.before_id,
+            limit=key.first + 1,
+        )
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
 
-    async def load_list_entry_counts(keys: list[ListEntryFilterKey]) -> list[int]:
-        return [
-            await db_lists.count(pool, kind=key.kind, subject_id=key.subject_id, in_force_at=key.in_force_at)
-            for key in keys
-        ]
+    async def load_list_entry_count(key: ListEntryFilterKey) -> int:
+        return await db_lists.count(pool, kind=key.kind, subject_id=key.subject_id, in_force_at=key.in_force_at)
+
+    async def load_records(keys: list[int]) -> list[records.CreditRecord | None]:
+        found = await db_records.get_many(pool, keys)
+        return [found.get(key) for key in keys]
+
+    async def load_objection_page(key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[objections.Objection]:
+        found = await db_objections.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
+
+    async def load_objection_count(key: ObjectionFilterKey) -> int:
+        return await db_objections.count(pool, **_fields(key))
+
+    async def load_repair_page(key: NewestFirstPageKey[RepairFilterKey]) -> Page[repairs.RepairApplication]:
+        found = await db_repairs.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
+
+    async def load_repair_count(key: RepairFilterKey) -> int:
+        return await db_repairs.count(pool, **_fields(key))
+
+    async def load_audit_read_page(key: NewestFirstPageKey[AuditReadFilterKey]) -> Page[AuditRead]:
+        found = await db_audit.list_reads(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
+
+    async def load_audit_read_count(key: AuditReadFilterKey) -> int:
+        return await db_audit.count_reads(pool, **_fields(key))
+
+    async def load_audit_write_page(key: NewestFirstPageKey[AuditWriteFilterKey]) -> Page[AuditWrite]:
+        found = await db_audit.list_writes(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
+
+    async def load_audit_write_count(key: AuditWriteFilterKey) -> int:
+        return await db_audit.count_writes(pool, **_fields(key))
 
     async def load_rule_sets(keys: list[dt.datetime]) -> list[rules.RuleSet]:
         config = await deps.engine.recent(pool)
@@ -206,6 +263,16 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         anchor_signings=DataLoader(load_anchor_signings),
         credit_status=DataLoader(load_credit_statuses),
         rule_set=DataLoader(load_rule_sets),
-        list_entry_page=DataLoader(load_list_entry_pages),
-        list_entry_count=DataLoader(load_list_entry_counts),
+        list_entry_page=DataLoader(_each(load_list_entry_page)),
+        list_entry_count=DataLoader(_each(load_list_entry_count)),
+        record=DataLoader(load_records),
+        objection_page=DataLoader(_each(load_objection_page)),
+        objection_count=DataLoader(_each(load_objection_count)),
+        repair_page=DataLoader(_each(load_repair_page)),
+        repair_count=DataLoader(_each(load_repair_count)),
+        audit_read_page=DataLoader(_each(load_audit_read_page)),
+        audit_read_count=DataLoader(_each(load_audit_read_count)),
+        audit_write_page=DataLoader(_each(load_audit_write_page)),
+        audit_write_count=DataLoader(_each(load_audit_write_count)),
+        record_scope=record_scope,
     )

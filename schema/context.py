@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from credithub.domain import flags, lists, records, rules, subjects
+from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.pages import Page
+from credithub.domain.visibility import RecordScope
 from credithub.services.ports import Deps
+
+W = TypeVar("W")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +77,45 @@ class ListEntryFilterKey:
 
 
 @dataclass(frozen=True, slots=True)
-class ListEntryPageKey:
-    where: ListEntryFilterKey
+class ObjectionFilterKey:
+    status: str | None
+    subject_id: int | None
+    record_id: int | None
+    overdue_at: dt.datetime | None
+    involving_platform: str | None  # a platform sees the objections it filed or must resolve
+
+
+@dataclass(frozen=True, slots=True)
+class RepairFilterKey:
+    status: str | None
+    subject_id: int | None
+    record_id: int | None
+    involving_platform: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReadFilterKey:
+    client_id: int | None
+    subject_id: int | None
+    operation: str | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditWriteFilterKey:
+    actor: str | None
+    entity: str | None
+    subject_id: int | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewestFirstPageKey(Generic[W]):
+    """One page of a list kept newest first (by id) under the filter `where`."""
+
+    where: W
     before_id: int | None
     first: int
 
@@ -97,8 +138,18 @@ class Loaders:
     anchor_signings: DataLoader[int, list[subjects.Signing]]
     credit_status: DataLoader[StatusKey, flags.CreditStatus | None]
     rule_set: DataLoader[dt.datetime, rules.RuleSet]
-    list_entry_page: DataLoader[ListEntryPageKey, Page[lists.ListEntry]]
+    list_entry_page: DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]
     list_entry_count: DataLoader[ListEntryFilterKey, int]
+    record: DataLoader[int, records.CreditRecord | None]
+    objection_page: DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]
+    objection_count: DataLoader[ObjectionFilterKey, int]
+    repair_page: DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]
+    repair_count: DataLoader[RepairFilterKey, int]
+    audit_read_page: DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]
+    audit_read_count: DataLoader[AuditReadFilterKey, int]
+    audit_write_page: DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]
+    audit_write_count: DataLoader[AuditWriteFilterKey, int]
+    record_scope: Callable[[], Awaitable[RecordScope]]
 
 
 @dataclass
@@ -116,6 +167,7 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
+    reads: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def viewer(self) -> Client:
@@ -128,6 +180,12 @@ class Context:
         if self._loaders is None:
             self._loaders = self.loader_factory(self.deps, self.viewer)
         return self._loaders
+
+    def note_reads(self, operation: str, subject_ids: Iterable[int]) -> None:
+        """Credit information about these subjects is in the response: audited after execution
+        (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
+        assert operation in READ_OPERATIONS, operation
+        self.reads.update((operation, subject_id) for subject_id in subject_ids)
 
     def now(self) -> dt.datetime:
         return self.deps.clock.now()

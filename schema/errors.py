@@ -3,6 +3,8 @@ can handle a result union member it does not know yet by `message` and `code`.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import strawberry
 
 from credithub.domain import errors
@@ -107,6 +109,17 @@ class NotYetKnownError(UserError):
     pass
 
 
+@strawberry.type(description="Credit repair opens once the record's minimum publicity period has passed.")
+class RepairTooEarlyError(UserError):
+    allowed_from: dt.datetime = strawberry.field(description="The earliest instant an application can be granted.")
+    rule_set: str = strawberry.field(description="The rule set whose publicity windows decide it.")
+
+
+@strawberry.type(description="The law excludes this record's category from credit repair, or it is not negative.")
+class NotRepairableError(UserError):
+    pass
+
+
 def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
     """The GraphQL error type for a domain error (the most specific class wins)."""
     match exc:
@@ -139,6 +152,12 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return NotFoundError(message=exc.message, code=exc.code)
         case errors.TransitionNotAllowed():
             return TransitionNotAllowedError(message=exc.message, code=exc.code, state=exc.state, event=exc.event)
+        case errors.RepairTooEarly():
+            return RepairTooEarlyError(
+                message=exc.message, code=exc.code, allowed_from=exc.allowed_from, rule_set=exc.rule_set
+            )
+        case errors.NotRepairable():
+            return NotRepairableError(message=exc.message, code=exc.code)
         case errors.IdentityConflict():
             return IdentityConflictError(message=exc.message, code=exc.code)
         case errors.AlreadyExists():

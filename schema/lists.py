@@ -123,9 +123,7 @@ class ListEntryFilter:
     in_force_at: dt.datetime | None = strawberry.field(default=None, description="Only entries in force then.")
 
     def to_key(self) -> ListEntryFilterKey:
-        subject_id = (
-            ids.parse_id(ids.IdKind.SUBJECT, self.subject_id, field_name="subjectId") if self.subject_id else None
-        )
+        subject_id = ids.parse_optional_id(ids.IdKind.SUBJECT, self.subject_id, field_name="subjectId")
         return ListEntryFilterKey(kind=self.kind, subject_id=subject_id, in_force_at=self.in_force_at)
 
 

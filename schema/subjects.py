@@ -43,6 +43,7 @@ class Subject:
     async def credit_status(self, info: Info, as_of: dt.datetime | None = None) -> CreditStatus:
         status = await info.context.loaders.credit_status.load(StatusKey(self.subject_id, self.facts_version, as_of))
         assert status is not None, "a subject that was just read has a status"
+        info.context.note_reads("creditStatus", [self.subject_id])
         return CreditStatus.from_domain(status, getattr(self, "credit_code", None), info.context.viewer.platform)
 
     @strawberry.field(description="The subject's credit records, newest occurrence first.")
@@ -61,13 +62,12 @@ class Subject:
             first=pages.parse_first(first),
         )
         page = await info.context.loaders.record_page.load(key)
-        viewer = info.context.viewer
-        now = info.context.now()
-        rules = await info.context.loaders.rule_set.load(now)
+        scope = await info.context.loaders.record_scope()
+        info.context.note_reads("records", [self.subject_id])
         return CreditRecordConnection.from_page(
             page,
-            [compute_record_visibility(record, viewer) for record in page.items],
-            [compute_shown_record_status(record, rules, now) for record in page.items],
+            [compute_record_visibility(record, scope) for record in page.items],
+            [compute_shown_record_status(record, scope.rules, scope.at) for record in page.items],
             count_key=RecordCountKey(self.subject_id, where),
             has_previous=after is not None,
         )

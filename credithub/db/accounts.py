@@ -65,3 +65,7 @@ async def insert_if_absent(
         SQL["insert_if_absent"], subject_id, platform, external_id, AccountStatus.ACTIVE.value, display_name, None
     )
     return rows.account(row) if row is not None else None
+
+
+async def list_platforms_of_subject(conn: Executor, subject_id: int) -> frozenset[str]:
+    return frozenset(row["platform"] for row in await conn.fetch(SQL["list_platforms_of_subject"], subject_id))

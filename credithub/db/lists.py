@@ -64,3 +64,8 @@ async def count(
 ) -> int:
     total: int = await conn.fetchval(SQL["count"], kind.value if kind else None, subject_id, in_force_at)
     return total
+
+
+async def remove_unsupported(conn: Connection, record_id: int, *, at: dt.datetime, by: str, reason: str) -> list[int]:
+    """Entries resting on `record_id` that no longer rest on any record in force, now removed."""
+    return [row["id"] for row in await conn.fetch(SQL["remove_unsupported"], record_id, at, by, reason)]

@@ -55,9 +55,3 @@ async def upsert(conn: Connection, measure: Measure, actor: str) -> None:
 
 async def set_active(conn: Connection, code: str, active: bool, actor: str) -> Measure:
     return rows.measure(rows.required(await conn.fetchrow(SQL["set_active"], code, active, actor)))
-
-
-async def insert_change(
-    conn: Connection, code: str, actor: str, before: dict[str, Any] | None, after: dict[str, Any]
-) -> None:
-    await conn.execute(SQL["insert_change"], code, actor, before, after)

@@ -13,16 +13,18 @@ from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain import records
 from credithub.domain.errors import AlreadyExists
+from credithub.domain.visibility import RecordScope
 
 SQL: Final = QUERIES["records"]
 PLATFORM_REF_KEY: Final = "credit_records_platform_ref_key"
 AUTHORITY_REF_KEY: Final = "credit_records_authority_ref_key"
 
 
-def _filter_args(where: records.RecordFilter, include_repaired: bool) -> tuple[Any, ...]:
+def _filter_args(where: records.RecordFilter, scope: RecordScope) -> tuple[Any, ...]:
     def values(items: tuple[Any, ...] | None) -> list[str] | None:
         return [item.value for item in items] if items is not None else None
 
+    published = [severity for severity in records.Severity if scope.published(severity)]
     return (
         values(where.categories),
         values(where.severities),
@@ -30,7 +32,12 @@ def _filter_args(where: records.RecordFilter, include_repaired: bool) -> tuple[A
         where.source_platform,
         where.occurred_from,
         where.occurred_before,
-        include_repaired,
+        scope.include_repaired,
+        scope.sees_all,
+        scope.own_platform,
+        [severity.value for severity in published],
+        [scope.rules.window(severity).max_months for severity in published],
+        scope.at,
     )
 
 
@@ -39,13 +46,13 @@ async def list_page_for_subjects(
     subject_ids: list[int],
     where: records.RecordFilter,
     *,
-    include_repaired: bool,
+    scope: RecordScope,
     after: tuple[dt.datetime, int] | None,
     limit: int,
 ) -> dict[int, list[records.CreditRecord]]:
     cursor_at, cursor_id = after if after is not None else (None, None)
     found = await conn.fetch(
-        SQL["list_page_for_subjects"], subject_ids, limit, cursor_at, cursor_id, *_filter_args(where, include_repaired)
+        SQL["list_page_for_subjects"], subject_ids, limit, cursor_at, cursor_id, *_filter_args(where, scope)
     )
     grouped: dict[int, list[records.CreditRecord]] = defaultdict(list)
     for row in found:
@@ -54,9 +61,9 @@ async def list_page_for_subjects(
 
 
 async def count_for_subjects(
-    conn: Executor, subject_ids: list[int], where: records.RecordFilter, *, include_repaired: bool
+    conn: Executor, subject_ids: list[int], where: records.RecordFilter, *, scope: RecordScope
 ) -> dict[int, int]:
-    found = await conn.fetch(SQL["count_for_subjects"], subject_ids, *_filter_args(where, include_repaired))
+    found = await conn.fetch(SQL["count_for_subjects"], subject_ids, *_filter_args(where, scope))
     return {row["subject_id"]: row["total"] for row in found}
 
 
@@ -133,4 +140,9 @@ async def get_many(conn: Executor, ids: list[int]) -> dict[int, records.CreditRe
 
 async def get_by_source_ref(conn: Connection, platform: str, ref: str) -> records.CreditRecord | None:
     row = await conn.fetchrow(SQL["get_by_source_ref"], platform, ref)
+    return rows.credit_record(row) if row is not None else None
+
+
+async def get_for_update(conn: Connection, record_id: int) -> records.CreditRecord | None:
+    row = await conn.fetchrow(SQL["get_for_update"], record_id)
     return rows.credit_record(row) if row is not None else None

@@ -30,6 +30,11 @@ class Client:
     role: Role
     platform: str | None
 
+    @property
+    def label(self) -> str:
+        """How the client appears as an actor in histories and the audit trail."""
+        return f"{self.role.value}:{self.name}"
+
 
 def generate_token() -> str:
     """A new bearer token: 256 random bits."""

@@ -16,7 +16,9 @@
     ├── Conflict                  the change collides with existing state
     │   ├── AlreadyExists
     │   ├── TransitionNotAllowed  the record's status does not allow this step
-    │   └── IdentityConflict      an account or code already belongs to another identity
+    │   ├── IdentityConflict      an account or code already belongs to another identity
+    │   ├── RepairTooEarly        the minimum publicity period has not passed
+    │   └── NotRepairable         the law (or the record's nature) excludes repair
     └── PermissionDenied          your role may not do this
 
 Each error carries fields, not just text; `code` is the stable machine-readable name
@@ -24,6 +26,8 @@ that GraphQL clients and HTTP responses show.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 
 class DomainError(Exception):
@@ -176,3 +180,25 @@ class NotYetKnown(NotFound):
     """The event refers to something the hub has not received yet (events may arrive out of order)."""
 
     code = "NOT_YET_KNOWN"
+
+
+class RepairTooEarly(Conflict):
+    """Credit repair is possible only once the record's minimum publicity period has passed."""
+
+    code = "REPAIR_TOO_EARLY"
+
+    def __init__(self, allowed_from: dt.datetime, rule_set: str) -> None:
+        super().__init__(
+            f"repair can be applied for from {allowed_from.isoformat()} (the minimum publicity period under {rule_set})"
+        )
+        self.allowed_from = allowed_from
+        self.rule_set = rule_set
+
+    def details(self) -> dict[str, str]:
+        return {"allowedFrom": self.allowed_from.isoformat(), "ruleSet": self.rule_set}
+
+
+class NotRepairable(Conflict):
+    """This record cannot be repaired: the law excludes its category, or it is not negative."""
+
+    code = "NOT_REPAIRABLE"

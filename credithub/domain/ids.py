@@ -15,6 +15,10 @@ class IdKind(StrEnum):
     SIGNING = "sig"
     CLIENT = "cli"
     LIST_ENTRY = "lst"
+    OBJECTION = "obj"
+    REPAIR = "rep"
+    AUDIT_READ = "ard"
+    AUDIT_WRITE = "awr"
 
 
 def format_id(kind: IdKind, number: int) -> str:
@@ -27,3 +31,8 @@ def parse_id(kind: IdKind, raw: str, *, field_name: str = "id") -> int:
     if prefix != kind.value or not digits.isascii() or not digits.isdigit() or len(digits) > 18:
         raise InvalidId(f"{field_name} must look like {kind.value}_<number>, got {raw[:40]!r}", field=field_name)
     return int(digits)
+
+
+def parse_optional_id(kind: IdKind, raw: str | None, *, field_name: str = "id") -> int | None:
+    """`parse_id` for an optional argument: None stays None."""
+    return parse_id(kind, raw, field_name=field_name) if raw is not None else None

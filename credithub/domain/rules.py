@@ -58,6 +58,7 @@ class RuleSet:
     effective_from: dt.datetime
     windows: Mapping[Severity, PublicityWindow]
     tiers: TierThresholds
+    repair_excluded_categories: frozenset[str] = frozenset()  # category names the law keeps from repair
 
     def window(self, severity: Severity) -> PublicityWindow:
         return self.windows[severity]
@@ -96,7 +97,15 @@ def parse_rule_set(code: str, name: str, effective_from: dt.datetime, body: Mapp
     for severity, window in windows.items():
         if not 0 <= window.min_months <= window.max_months:
             raise InvalidValue(f"rule set {code}: {severity} window must have 0 <= min <= max", field="rules")
-    return RuleSet(code=code, name=name, effective_from=effective_from, windows=windows, tiers=thresholds)
+    excluded = body.get("repair", {}).get("excluded_categories", [])
+    return RuleSet(
+        code=code,
+        name=name,
+        effective_from=effective_from,
+        windows=windows,
+        tiers=thresholds,
+        repair_excluded_categories=frozenset(str(category) for category in excluded),
+    )
 
 
 def compute_window_end(

@@ -1,16 +1,24 @@
-"""Who may see what of a credit record (SPEC §8).
+"""Who may see what of a credit record (SPEC §4, §8).
 
 A platform sees its own records in full and everyone else's redacted to category, severity,
-dates and source type. Regulators and admins see records in full. Repaired records are no
-longer shown or shared: only regulators still see them.
+dates and source type — and of everyone else's only those that are published (minor records
+are not) and still inside their publicity window. Regulators and admins see every record in
+full. Repaired records are no longer shown or shared: only regulators still see them.
+
+`RecordScope` is what a viewer is shown at an instant under the rule set then in force;
+`db.records` applies the same scope in SQL so pages and counts agree with
+`compute_record_visibility` (a property test holds the two together).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from credithub.domain.clients import Client, Role
-from credithub.domain.records import CreditRecord, RecordStatus
+from credithub.domain.records import CreditRecord, RecordStatus, Severity
+from credithub.domain.rules import RuleSet, compute_window_end
 
 
 class RecordVisibility(StrEnum):
@@ -27,11 +35,46 @@ def may_see_repaired(viewer: Client) -> bool:
     return viewer.role is Role.REGULATOR
 
 
-def compute_record_visibility(record: CreditRecord, viewer: Client) -> RecordVisibility:
-    if record.status is RecordStatus.REPAIRED and not may_see_repaired(viewer):
+@dataclass(frozen=True, slots=True)
+class RecordScope:
+    """The records a viewer is shown at `at`: see the module docstring."""
+
+    include_repaired: bool
+    sees_all: bool
+    own_platform: str | None
+    rules: RuleSet
+    at: dt.datetime
+
+    def published(self, severity: Severity | None) -> bool:
+        return severity is None or self.rules.window(severity).published
+
+
+def compute_record_scope(viewer: Client, rules: RuleSet, at: dt.datetime) -> RecordScope:
+    return RecordScope(
+        include_repaired=may_see_repaired(viewer),
+        sees_all=viewer.role in FULL_VIEW_ROLES,
+        own_platform=viewer.platform if viewer.role is Role.PLATFORM else None,
+        rules=rules,
+        at=at,
+    )
+
+
+def compute_record_visibility(record: CreditRecord, scope: RecordScope) -> RecordVisibility:
+    if record.status is RecordStatus.REPAIRED and not scope.include_repaired:
         return RecordVisibility.HIDDEN
-    if viewer.role in FULL_VIEW_ROLES:
+    if scope.sees_all:
         return RecordVisibility.FULL
-    if viewer.role is Role.PLATFORM and record.source.platform == viewer.platform:
+    if scope.own_platform is not None and record.source.platform == scope.own_platform:
         return RecordVisibility.FULL
+    if not scope.published(record.severity):
+        return RecordVisibility.HIDDEN
+    window_end = compute_window_end(record.severity, record.occurred_at, record.valid_until, scope.rules)
+    if window_end is not None and window_end <= scope.at:
+        return RecordVisibility.HIDDEN
     return RecordVisibility.REDACTED
+
+
+def compute_workflow_platform(viewer: Client) -> str | None:
+    """Whose objections and repair applications a viewer browses: a platform only those it
+    filed or must decide (None: all of them, for regulators, admins and dashboards)."""
+    return viewer.platform if viewer.role is Role.PLATFORM else None

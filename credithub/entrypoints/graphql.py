@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Final, cast
 
 import orjson
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +33,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from credithub.domain.errors import DomainError
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.projection import ProjectingExecutionContext
-from credithub.services import clients
+from credithub.services import audit, clients
 from credithub.services.ports import Deps
 from resolvers import Mutation, Query
 from resolvers.loaders import make_loaders
@@ -43,6 +44,7 @@ MAX_DEPTH: Final = 12
 MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
+AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,28 @@ class ErrorPolicy(MaskErrors):
         return error
 
 
+class AuditReads(SchemaExtension):
+    """Every read of credit information is audited before the answer leaves (SPEC §8).
+
+    Resolvers note what they read (`Context.note_reads`); after execution the reads are written
+    in one statement. If that fails the answer is withheld: no credit information without a
+    trail (fail closed)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context) or not context.reads or context.client is None:
+            return
+        try:
+            await audit.record_reads(context.deps, context.client, context.reads)
+        except Exception:
+            logger.exception("could not audit %d reads; the answer is withheld", len(context.reads))
+            result = self.execution_context.result
+            if isinstance(result, GraphQLExecutionResult):
+                result.data = None
+                result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
+
+
 class CreditHubSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log only what is unexpected: a bad credit code is the client's business, not an incident."""
@@ -104,6 +128,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
+        AuditReads,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

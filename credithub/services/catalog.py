@@ -17,6 +17,7 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.errors import NotFound, PermissionDenied
 from credithub.domain.measures import Measure, parse_measure
 from credithub.domain.rules import RuleSet, select_rule_set
+from credithub.services import audit
 
 if TYPE_CHECKING:
     from credithub.services.ports import Deps
@@ -89,7 +90,17 @@ async def save_measure(deps: Deps, actor: Client, fields: dict[str, Any]) -> Mea
     async with transaction(deps.pool) as conn:
         before = await db_measures.get_for_update(conn, measure.code)
         await db_measures.upsert(conn, measure, actor.name)
-        await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+        await audit.write(
+            conn,
+            at=deps.clock.now(),
+            actor=actor.label,
+            action="save",
+            entity="measure",
+            entity_id=measure.code,
+            subject_id=None,
+            before=before,
+            after=db_measures.as_row(measure),
+        )
     deps.engine.forget_version_check()
     return measure
 
@@ -102,6 +113,17 @@ async def set_measure_active(deps: Deps, actor: Client, code: str, active: bool)
         if before is None:
             raise NotFound(f"no measure with code {code!r}")
         measure = await db_measures.set_active(conn, code.strip().upper(), active, actor.name)
-        await db_measures.insert_change(conn, measure.code, actor.name, before, db_measures.as_row(measure))
+        action = "activate" if active else "deactivate"
+        await audit.write(
+            conn,
+            at=deps.clock.now(),
+            actor=actor.label,
+            action=action,
+            entity="measure",
+            entity_id=measure.code,
+            subject_id=None,
+            before=before,
+            after=db_measures.as_row(measure),
+        )
     deps.engine.forget_version_check()
     return measure

@@ -10,6 +10,7 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.errors import Conflict, InvalidValue, NotFound, PermissionDenied, UnknownSubject
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ListEntry, NewEntry, check_listing
+from credithub.services import audit
 from credithub.services.ports import Deps
 
 LISTING_ROLES = frozenset({Role.REGULATOR, Role.ADMIN})
@@ -20,10 +21,6 @@ def _require_lister(actor: Client) -> None:
         raise PermissionDenied("only regulators and admins manage the lists")
 
 
-def actor_name(actor: Client) -> str:
-    return f"{actor.role.value}:{actor.name}"
-
-
 async def add_entry(deps: Deps, actor: Client, entry: NewEntry) -> ListEntry:
     """List a subject, resting on its records; checked by `domain.lists.check_listing`."""
     _require_lister(actor)
@@ -31,8 +28,20 @@ async def add_entry(deps: Deps, actor: Client, entry: NewEntry) -> ListEntry:
         if not await db_subjects.get_many(conn, [entry.subject_id]):
             raise UnknownSubject(format_id(IdKind.SUBJECT, entry.subject_id))
         check_listing(entry, await db_records.get_many(conn, list(entry.record_ids)))
-        entry_id = await db_lists.insert(conn, entry, listed_by=actor_name(actor), listed_at=deps.clock.now())
-        return (await db_lists.get_many(conn, [entry_id]))[entry_id]
+        entry_id = await db_lists.insert(conn, entry, listed_by=actor.label, listed_at=deps.clock.now())
+        added = (await db_lists.get_many(conn, [entry_id]))[entry_id]
+        await audit.write(
+            conn,
+            at=deps.clock.now(),
+            actor=actor.label,
+            action="list",
+            entity="list_entry",
+            entity_id=entry_id,
+            subject_id=entry.subject_id,
+            before=None,
+            after=added,
+        )
+        return added
 
 
 async def remove_entry(deps: Deps, actor: Client, entry_id: int, reason: str) -> ListEntry:
@@ -43,6 +52,19 @@ async def remove_entry(deps: Deps, actor: Client, entry_id: int, reason: str) ->
     async with transaction(deps.pool) as conn:
         if not await db_lists.lock(conn, entry_id):
             raise NotFound(f"no list entry {format_id(IdKind.LIST_ENTRY, entry_id)}")
-        if not await db_lists.remove(conn, entry_id, at=deps.clock.now(), by=actor_name(actor), reason=reason.strip()):
+        before = (await db_lists.get_many(conn, [entry_id]))[entry_id]
+        if not await db_lists.remove(conn, entry_id, at=deps.clock.now(), by=actor.label, reason=reason.strip()):
             raise Conflict(f"list entry {format_id(IdKind.LIST_ENTRY, entry_id)} was already removed")
-        return (await db_lists.get_many(conn, [entry_id]))[entry_id]
+        after = (await db_lists.get_many(conn, [entry_id]))[entry_id]
+        await audit.write(
+            conn,
+            at=deps.clock.now(),
+            actor=actor.label,
+            action="unlist",
+            entity="list_entry",
+            entity_id=entry_id,
+            subject_id=after.subject_id,
+            before=before,
+            after=after,
+        )
+        return after

@@ -21,6 +21,7 @@ from credithub.domain import events, records
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import AlreadyExists, IdentityConflict, InvalidValue, NotYetKnown, PermissionDenied
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
+from credithub.services import audit, record_status
 from credithub.services.ports import Deps
 
 
@@ -72,6 +73,17 @@ async def report_violation(
     await db_records.insert_status_change(
         conn, records.StatusChange(record.id, None, records.RecordStatus.ACTIVE, actor(platform), "reported", now)
     )
+    await audit.write(
+        conn,
+        at=now,
+        actor=actor(platform),
+        action="report",
+        entity="record",
+        entity_id=record.id,
+        subject_id=record.subject_id,
+        before=None,
+        after=record,
+    )
     return record
 
 
@@ -83,11 +95,7 @@ async def revoke_violation(conn: Connection, platform: str, command: events.Viol
     if record.status is records.RecordStatus.WITHDRAWN:
         return
     new_status = records.apply_event(record.status, records.RecordEvent.REVOKE)
-    updated = await db_records.update_status(conn, record.id, record.status, new_status)
-    assert updated, "the record row is locked by get_by_source_ref"
-    await db_records.insert_status_change(
-        conn, records.StatusChange(record.id, record.status, new_status, actor(platform), command.reason, now)
-    )
+    await record_status.change(conn, record, new_status, actor=actor(platform), reason=command.reason, at=now)
 
 
 async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:

@@ -56,7 +56,7 @@ async def test_nested_fields_cost_the_same_number_of_queries_for_5_or_100_subjec
     assert large.errors is None
     assert len(large.data["subjects"]["edges"]) == 100
     assert large_queries == small_queries
-    assert large_queries <= 12
+    assert large_queries <= 14  # one per loader batch, the rules version check and the audit insert
 
 
 async def test_an_unexpected_failure_is_masked_and_names_no_internals(deps: Deps) -> None:

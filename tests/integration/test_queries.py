@@ -50,6 +50,11 @@ async def test_record_pages_read_through_the_subject_index(demo_conn: asyncpg.Co
         None,
         None,
         False,
+        False,
+        None,
+        ["GENERAL", "SERIOUS"],
+        [12, 36],
+        dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
     )
     assert "credit_records_subject_idx" in plan
 

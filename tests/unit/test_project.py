@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 import inspect
 import re
@@ -73,8 +74,9 @@ def _example(cls: type[DomainError]) -> DomainError:
     """An instance of any DomainError subclass, whatever its constructor wants."""
     import inspect as _inspect
 
+    samples = {"int": 1, "dt.datetime": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
     arguments = {
-        name: 1 if parameter.annotation in ("int",) else "x"
+        name: samples.get(str(parameter.annotation), "x")
         for name, parameter in _inspect.signature(cls.__init__).parameters.items()
         if name != "self"
         and parameter.default is _inspect.Parameter.empty

@@ -33,3 +33,7 @@ INSERT INTO accounts (subject_id, platform, external_id, status, display_name, o
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (platform, external_id) DO NOTHING
 RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;
+
+-- list_platforms_of_subject --
+-- The platforms where a subject has an account: $1 subject id.
+SELECT DISTINCT platform FROM accounts WHERE subject_id = $1;

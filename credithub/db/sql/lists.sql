@@ -49,3 +49,13 @@ WHERE ($1::text IS NULL OR e.list = $1)
   AND ($2::bigint IS NULL OR e.subject_id = $2)
   AND ($3::timestamptz IS NULL OR (e.valid_from <= $3 AND (e.valid_until IS NULL OR e.valid_until > $3)
                                    AND (e.removed_at IS NULL OR e.removed_at > $3)));
+
+-- remove_unsupported --
+-- After record $1 was withdrawn or repaired, take off every entry resting on it that no longer
+-- rests on any record in force: $2 at, $3 by, $4 reason. Returns the removed entries' ids.
+UPDATE list_entries e SET removed_at = $2, removed_by = $3, removal_reason = $4
+WHERE e.removed_at IS NULL
+  AND e.id IN (SELECT entry_id FROM list_entry_records WHERE record_id = $1)
+  AND NOT EXISTS (SELECT 1 FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
+                  WHERE l.entry_id = e.id AND r.status IN ('ACTIVE', 'OBJECTION_PENDING'))
+RETURNING e.id;

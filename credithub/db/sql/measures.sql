@@ -1,4 +1,4 @@
--- Edits of the measures catalog and their history.
+-- Edits of the measures catalog (their history is in audit_writes).
 
 -- get_for_update --
 -- One catalog row as JSON, locked for the edit that follows: $1 code.
@@ -23,7 +23,3 @@ ON CONFLICT (code) DO UPDATE SET
 UPDATE measures SET active = $2, updated_by = $3, updated_at = now() WHERE code = $1
 RETURNING code, kind, mandatory, legal_basis, legal_basis_ref, description, subject_kinds, scope, trigger,
           duration_months, active;
-
--- insert_change --
--- Keep one edit: $1 code, $2 actor, $3 row before (null when created), $4 row after.
-INSERT INTO measure_changes (code, actor, before, after) VALUES ($1, $2, $3, $4);

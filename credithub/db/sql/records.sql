@@ -3,7 +3,10 @@
 -- list_page_for_subjects --
 -- One page of records per subject, newest occurrence first: $1 subject ids, $2 limit per subject,
 -- $3 cursor occurred_at, $4 cursor id, $5 categories, $6 severities, $7 statuses,
--- $8 source platform, $9 occurred from, $10 occurred before, $11 include repaired records.
+-- $8 source platform, $9 occurred from, $10 occurred before; the viewer's scope
+-- (domain.visibility.RecordScope): $11 include repaired records, $12 sees all others,
+-- $13 own platform (seen in full), $14 published severities, $15 their maximum publicity
+-- months (pairwise), $16 the instant.
 SELECT r.*
 FROM unnest($1::bigint[]) AS s (id)
 CROSS JOIN LATERAL (
@@ -19,12 +22,18 @@ CROSS JOIN LATERAL (
       AND ($9::timestamptz IS NULL OR occurred_at >= $9)
       AND ($10::timestamptz IS NULL OR occurred_at < $10)
       AND ($11::boolean OR status <> 'REPAIRED')
+      AND ($12::boolean OR source_platform = $13::text OR (
+               (valid_until IS NULL OR valid_until > $16::timestamptz)
+               AND (severity IS NULL OR (
+                   severity = ANY($14::text[])
+                   AND occurred_at + make_interval(months => ($15::int[])[array_position($14, severity)]) > $16))))
     ORDER BY occurred_at DESC, id DESC
     LIMIT $2
 ) r;
 
 -- count_for_subjects --
--- How many records match per subject; same filters as list_page_for_subjects ($2-$8 = its $5-$11).
+-- How many records match per subject; same filters and scope as list_page_for_subjects
+-- ($2-$13 = its $5-$16).
 SELECT subject_id, count(*) AS total
 FROM credit_records
 WHERE subject_id = ANY($1::bigint[])
@@ -35,6 +44,11 @@ WHERE subject_id = ANY($1::bigint[])
   AND ($6::timestamptz IS NULL OR occurred_at >= $6)
   AND ($7::timestamptz IS NULL OR occurred_at < $7)
   AND ($8::boolean OR status <> 'REPAIRED')
+  AND ($9::boolean OR source_platform = $10::text OR (
+           (valid_until IS NULL OR valid_until > $13::timestamptz)
+           AND (severity IS NULL OR (
+               severity = ANY($11::text[])
+               AND occurred_at + make_interval(months => ($12::int[])[array_position($11, severity)]) > $13))))
 GROUP BY subject_id;
 
 -- list_status_changes_for_records --
@@ -78,3 +92,9 @@ SELECT id, subject_id, source_type, source_platform, source_authority, source_re
        occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
 FROM credit_records WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $2
 FOR UPDATE;
+
+-- get_for_update --
+-- One record, locked for a change of status: $1 id.
+SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+FROM credit_records WHERE id = $1 FOR UPDATE;

@@ -1,0 +1,45 @@
+-- The append-only audit trail.
+
+-- insert_reads --
+-- Record reads of credit information: $1 at, $2 client id, $3 client name, $4 role, $5 platform,
+-- $6 operations, $7 subject ids (pairwise).
+INSERT INTO audit_reads (at, client_id, client, role, platform, operation, subject_id)
+SELECT $1, $2, $3, $4, $5, op, subject_id FROM unnest($6::text[], $7::bigint[]) AS t (op, subject_id);
+
+-- insert_write --
+-- Record a write: $1 at, $2 actor, $3 action, $4 entity, $5 entity id, $6 subject id, $7 before, $8 after.
+INSERT INTO audit_writes (at, actor, action, entity, entity_id, subject_id, before, after)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- list_reads --
+-- Reads, newest first: $1 client id, $2 subject id, $3 operation, $4 from, $5 before (time),
+-- $6 before id, $7 limit.
+SELECT * FROM audit_reads
+WHERE ($1::bigint IS NULL OR client_id = $1) AND ($2::bigint IS NULL OR subject_id = $2)
+  AND ($3::text IS NULL OR operation = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+  AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)
+ORDER BY id DESC
+LIMIT $7;
+
+-- count_reads --
+-- How many reads match list_reads' filters: $1 client id, $2 subject id, $3 operation, $4 from, $5 before.
+SELECT count(*) FROM audit_reads
+WHERE ($1::bigint IS NULL OR client_id = $1) AND ($2::bigint IS NULL OR subject_id = $2)
+  AND ($3::text IS NULL OR operation = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+  AND ($5::timestamptz IS NULL OR at < $5);
+
+-- list_writes --
+-- Writes, newest first: $1 actor, $2 entity, $3 subject id, $4 from, $5 before (time), $6 before id, $7 limit.
+SELECT * FROM audit_writes
+WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR entity = $2)
+  AND ($3::bigint IS NULL OR subject_id = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+  AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)
+ORDER BY id DESC
+LIMIT $7;
+
+-- count_writes --
+-- How many writes match list_writes' filters: $1 actor, $2 entity, $3 subject id, $4 from, $5 before.
+SELECT count(*) FROM audit_writes
+WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR entity = $2)
+  AND ($3::bigint IS NULL OR subject_id = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+  AND ($5::timestamptz IS NULL OR at < $5);

@@ -1,0 +1,91 @@
+"""A record's status changes, whoever causes them (objections, repair, the source revoking): the
+status, its history row, the audit row, and what the change leaves without ground — list entries
+resting on no record in force, an objection or a repair application about a withdrawn record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from credithub.db import lists as db_lists
+from credithub.db import objections as db_objections
+from credithub.db import records as db_records
+from credithub.db import repairs as db_repairs
+from credithub.db.pool import Connection
+from credithub.domain import records
+from credithub.domain.objections import ObjectionStatus
+from credithub.services import audit
+
+
+async def change(
+    conn: Connection,
+    record: records.CreditRecord,
+    new_status: records.RecordStatus,
+    *,
+    actor: str,
+    reason: str,
+    at: dt.datetime,
+) -> None:
+    """Move a locked record to `new_status` with its history and audit rows. A WITHDRAWN or
+    REPAIRED record takes its list entries with it where no other record in force supports them;
+    a WITHDRAWN record closes its open objection (upheld) and pending repair (rejected)."""
+    updated = await db_records.update_status(conn, record.id, record.status, new_status)
+    assert updated, "the record row is locked by the caller"
+    await db_records.insert_status_change(
+        conn, records.StatusChange(record.id, record.status, new_status, actor, reason, at)
+    )
+    await audit.write(
+        conn,
+        at=at,
+        actor=actor,
+        action="status",
+        entity="record",
+        entity_id=record.id,
+        subject_id=record.subject_id,
+        before={"status": record.status},
+        after={"status": new_status},
+    )
+    if new_status not in (records.RecordStatus.WITHDRAWN, records.RecordStatus.REPAIRED):
+        return
+    unlisting = f"the record it rested on was {new_status.value.lower()}"
+    for entry_id in await db_lists.remove_unsupported(conn, record.id, at=at, by=actor, reason=unlisting):
+        await audit.write(
+            conn,
+            at=at,
+            actor=actor,
+            action="unlist",
+            entity="list_entry",
+            entity_id=entry_id,
+            subject_id=record.subject_id,
+            before=None,
+            after={"removal_reason": unlisting},
+        )
+    if new_status is records.RecordStatus.WITHDRAWN:
+        note = f"the record was withdrawn: {reason}"
+        closed = await db_objections.resolve_open_of_record(conn, record.id, ObjectionStatus.UPHELD, actor, at, note)
+        if closed is not None:
+            await _audit_closed(conn, "objection", closed.id, record, actor, at, closed)
+        rejected = await db_repairs.reject_pending_of_record(conn, record.id, actor, at, note)
+        if rejected is not None:
+            await _audit_closed(conn, "repair", rejected.id, record, actor, at, rejected)
+
+
+async def _audit_closed(
+    conn: Connection,
+    entity: str,
+    entity_id: int,
+    record: records.CreditRecord,
+    actor: str,
+    at: dt.datetime,
+    after: object,
+) -> None:
+    await audit.write(
+        conn,
+        at=at,
+        actor=actor,
+        action="close",
+        entity=entity,
+        entity_id=entity_id,
+        subject_id=record.subject_id,
+        before=None,
+        after=after,
+    )

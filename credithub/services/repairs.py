@@ -1,0 +1,81 @@
+"""Applying for credit repair and deciding on it (SPEC §6)."""
+
+from __future__ import annotations
+
+from credithub.db import accounts as db_accounts
+from credithub.db import records as db_records
+from credithub.db import repairs as db_repairs
+from credithub.db.pool import transaction
+from credithub.domain import records, repairs
+from credithub.domain.clients import Client
+from credithub.domain.errors import NotFound
+from credithub.domain.ids import IdKind, format_id
+from credithub.domain.objections import parse_text
+from credithub.services import audit, catalog, record_status
+from credithub.services.ports import Deps
+
+
+async def apply_for_repair(
+    deps: Deps, actor: Client, record_id: int, evidence: str, commitment: str
+) -> repairs.RepairApplication:
+    """Refused with the reason before the minimum publicity period, for excluded categories,
+    or while the record is not ACTIVE (e.g. under objection)."""
+    evidence = parse_text(evidence, "evidence")
+    commitment = repairs.parse_commitment(commitment)
+    now = deps.clock.now()
+    rules = await catalog.rules_now(deps)
+    async with transaction(deps.pool) as conn:
+        record = await db_records.get_for_update(conn, record_id)
+        if record is None:
+            raise NotFound(f"no record {format_id(IdKind.RECORD, record_id)}")
+        repairs.check_may_apply(actor, await db_accounts.list_platforms_of_subject(conn, record.subject_id))
+        repairs.check_eligible(record, rules, now)
+        application = await db_repairs.insert(conn, record.id, actor.label, actor.platform, evidence, commitment, now)
+        await audit.write(
+            conn,
+            at=now,
+            actor=actor.label,
+            action="apply",
+            entity="repair",
+            entity_id=application.id,
+            subject_id=record.subject_id,
+            before=None,
+            after=application,
+        )
+    return application
+
+
+async def decide_repair(
+    deps: Deps, actor: Client, application_id: int, approved: bool, note: str
+) -> repairs.RepairApplication:
+    """Approved: the record is REPAIRED — no longer shown or shared, off the lists it alone
+    supported, its measures lifted. Rejected: the reason is kept, the record stays as it was."""
+    note = parse_text(note, "note")
+    now = deps.clock.now()
+    async with transaction(deps.pool) as conn:
+        application = await db_repairs.get_for_update(conn, application_id)
+        if application is None:
+            raise NotFound(f"no repair application {format_id(IdKind.REPAIR, application_id)}")
+        record = await db_records.get_for_update(conn, application.record_id)
+        assert record is not None, "repair_applications.record_id references credit_records"
+        repairs.check_may_decide(actor, record)
+        event = repairs.RepairEvent.APPROVE if approved else repairs.RepairEvent.REJECT
+        new_status = repairs.apply(application.status, event)
+        if approved:
+            repaired = records.apply_event(record.status, records.RecordEvent.REPAIR)
+            await record_status.change(
+                conn, record, repaired, actor=actor.label, reason=f"credit repair: {note}", at=now
+            )
+        decided = await db_repairs.decide(conn, application.id, new_status, actor.label, now, note)
+        await audit.write(
+            conn,
+            at=now,
+            actor=actor.label,
+            action=event.value.lower(),
+            entity="repair",
+            entity_id=application.id,
+            subject_id=record.subject_id,
+            before=application,
+            after=decided,
+        )
+    return decided

@@ -1,0 +1,140 @@
+"""Objections and credit repair: filing, deciding, browsing."""
+
+from __future__ import annotations
+
+import strawberry
+
+from credithub.domain import errors as domain_errors
+from credithub.domain import ids, pages
+from credithub.domain.visibility import compute_workflow_platform
+from credithub.services import objections, repairs
+from schema import errors
+from schema.context import Info, NewestFirstPageKey, ObjectionFilterKey, RepairFilterKey
+from schema.workflows import (
+    OBJECTION_CURSOR_SCOPE,
+    REPAIR_CURSOR_SCOPE,
+    ApplyForRepairResult,
+    ApplyForRepairSuccess,
+    DecideRepairResult,
+    DecideRepairSuccess,
+    FileObjectionResult,
+    FileObjectionSuccess,
+    Objection,
+    ObjectionConnection,
+    ObjectionFilter,
+    RepairApplication,
+    RepairApplicationConnection,
+    RepairApplicationFilter,
+    ResolveObjectionResult,
+    ResolveObjectionSuccess,
+)
+
+# What a workflow mutation can answer besides success; anything else is a bug, not a user error.
+EXPECTED = (
+    domain_errors.InvalidId,
+    domain_errors.InvalidValue,
+    domain_errors.NotFound,
+    domain_errors.Conflict,
+    domain_errors.PermissionDenied,
+)
+
+
+@strawberry.type
+class WorkflowQueries:
+    @strawberry.field(
+        description="Objections, newest first. A platform sees those it filed and those against its records."
+    )
+    async def objections(
+        self,
+        info: Info,
+        first: int | None = pages.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: ObjectionFilter | None = None,
+    ) -> ObjectionConnection:
+        platform = compute_workflow_platform(info.context.viewer)
+        where = (filter or ObjectionFilter()).to_key(platform, info.context.now())
+        key = NewestFirstPageKey[ObjectionFilterKey](
+            where, pages.decode_int_cursor(OBJECTION_CURSOR_SCOPE, after), pages.parse_first(first)
+        )
+        page = await info.context.loaders.objection_page.load(key)
+        info.context.note_reads("objections", (item.subject_id for item in page.items))
+        return ObjectionConnection.from_page(page, where, has_previous=after is not None)
+
+    @strawberry.field(
+        description="Credit repair applications, newest first. A platform sees those it filed and those "
+        "about its records."
+    )
+    async def repair_applications(
+        self,
+        info: Info,
+        first: int | None = pages.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: RepairApplicationFilter | None = None,
+    ) -> RepairApplicationConnection:
+        platform = compute_workflow_platform(info.context.viewer)
+        where = (filter or RepairApplicationFilter()).to_key(platform)
+        key = NewestFirstPageKey[RepairFilterKey](
+            where, pages.decode_int_cursor(REPAIR_CURSOR_SCOPE, after), pages.parse_first(first)
+        )
+        page = await info.context.loaders.repair_page.load(key)
+        info.context.note_reads("repairApplications", (item.subject_id for item in page.items))
+        return RepairApplicationConnection.from_page(page, where, has_previous=after is not None)
+
+
+@strawberry.type
+class WorkflowMutations:
+    @strawberry.mutation(
+        description="Contest a record (the subject's platform or a regulator). The record turns "
+        "OBJECTION_PENDING and its flags stop being enforced at once."
+    )
+    async def file_objection(self, info: Info, record_id: strawberry.ID, reason: str) -> FileObjectionResult:
+        try:
+            record = ids.parse_id(ids.IdKind.RECORD, record_id, field_name="recordId")
+            objection = await objections.file_objection(info.context.deps, info.context.viewer, record, reason)
+        except EXPECTED as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return FileObjectionSuccess(objection=Objection.from_domain(objection))
+
+    @strawberry.mutation(
+        description="Decide an objection (the record's source platform or a regulator): upheld → the "
+        "record is WITHDRAWN and leaves the lists it alone supported; rejected → ACTIVE again."
+    )
+    async def resolve_objection(
+        self, info: Info, objection_id: strawberry.ID, upheld: bool, note: str
+    ) -> ResolveObjectionResult:
+        try:
+            number = ids.parse_id(ids.IdKind.OBJECTION, objection_id, field_name="objectionId")
+            objection = await objections.resolve_objection(info.context.deps, info.context.viewer, number, upheld, note)
+        except EXPECTED as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return ResolveObjectionSuccess(objection=Objection.from_domain(objection))
+
+    @strawberry.mutation(
+        description="Apply for credit repair with evidence and a signed credit commitment, once the record's "
+        "minimum publicity period has passed (refused with the date it opens otherwise)."
+    )
+    async def apply_for_repair(
+        self, info: Info, record_id: strawberry.ID, evidence: str, commitment: str
+    ) -> ApplyForRepairResult:
+        try:
+            record = ids.parse_id(ids.IdKind.RECORD, record_id, field_name="recordId")
+            application = await repairs.apply_for_repair(
+                info.context.deps, info.context.viewer, record, evidence, commitment
+            )
+        except EXPECTED as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return ApplyForRepairSuccess(application=RepairApplication.from_domain(application))
+
+    @strawberry.mutation(
+        description="Decide a repair application (the record's source platform or a regulator): approved → "
+        "REPAIRED, no longer shown or shared, off the lists it alone supported, measures lifted."
+    )
+    async def decide_repair(
+        self, info: Info, application_id: strawberry.ID, approved: bool, note: str
+    ) -> DecideRepairResult:
+        try:
+            number = ids.parse_id(ids.IdKind.REPAIR, application_id, field_name="applicationId")
+            application = await repairs.decide_repair(info.context.deps, info.context.viewer, number, approved, note)
+        except EXPECTED as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return DecideRepairSuccess(application=RepairApplication.from_domain(application))
