@@ -13,7 +13,7 @@ from schema.audit import (
     AuditWriteConnection,
     AuditWriteFilter,
 )
-from schema.context import AuditReadFilterKey, AuditWriteFilterKey, Info, NewestFirstPageKey
+from schema.context import Info, NewestFirstPageKey
 
 
 @strawberry.type
@@ -28,7 +28,7 @@ class AuditQueries:
     ) -> AuditReadConnection:
         audit.check_may_browse(info.context.viewer)
         where = (filter or AuditReadFilter()).to_key()
-        key = NewestFirstPageKey[AuditReadFilterKey](
+        key = NewestFirstPageKey(
             where, pages.decode_int_cursor(AUDIT_READ_CURSOR_SCOPE, after), pages.parse_first(first)
         )
         page = await info.context.loaders.audit_read_page.load(key)
@@ -44,7 +44,7 @@ class AuditQueries:
     ) -> AuditWriteConnection:
         audit.check_may_browse(info.context.viewer)
         where = (filter or AuditWriteFilter()).to_key()
-        key = NewestFirstPageKey[AuditWriteFilterKey](
+        key = NewestFirstPageKey(
             where, pages.decode_int_cursor(AUDIT_WRITE_CURSOR_SCOPE, after), pages.parse_first(first)
         )
         page = await info.context.loaders.audit_write_page.load(key)

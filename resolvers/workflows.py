@@ -9,7 +9,7 @@ from credithub.domain import ids, pages
 from credithub.domain.visibility import compute_workflow_platform
 from credithub.services import objections, repairs
 from schema import errors
-from schema.context import Info, NewestFirstPageKey, ObjectionFilterKey, RepairFilterKey
+from schema.context import Info, NewestFirstPageKey
 from schema.workflows import (
     OBJECTION_CURSOR_SCOPE,
     REPAIR_CURSOR_SCOPE,
@@ -53,7 +53,7 @@ class WorkflowQueries:
     ) -> ObjectionConnection:
         platform = compute_workflow_platform(info.context.viewer)
         where = (filter or ObjectionFilter()).to_key(platform, info.context.now())
-        key = NewestFirstPageKey[ObjectionFilterKey](
+        key = NewestFirstPageKey(
             where, pages.decode_int_cursor(OBJECTION_CURSOR_SCOPE, after), pages.parse_first(first)
         )
         page = await info.context.loaders.objection_page.load(key)
@@ -73,9 +73,7 @@ class WorkflowQueries:
     ) -> RepairApplicationConnection:
         platform = compute_workflow_platform(info.context.viewer)
         where = (filter or RepairApplicationFilter()).to_key(platform)
-        key = NewestFirstPageKey[RepairFilterKey](
-            where, pages.decode_int_cursor(REPAIR_CURSOR_SCOPE, after), pages.parse_first(first)
-        )
+        key = NewestFirstPageKey(where, pages.decode_int_cursor(REPAIR_CURSOR_SCOPE, after), pages.parse_first(first))
         page = await info.context.loaders.repair_page.load(key)
         info.context.note_reads("repairApplications", (item.subject_id for item in page.items))
         return RepairApplicationConnection.from_page(page, where, has_previous=after is not None)

@@ -26,7 +26,9 @@ from credithub.services import clients
 from credithub.services.ports import Deps
 
 _rng = random.SystemRandom()
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+# The app under test runs on the system clock, so facts are placed relative to the real now: a
+# fixed date would let records drift past their publicity windows as the calendar moves on.
+NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 def credit_code(category: str = "1") -> str:

@@ -9,12 +9,15 @@ from typing import Any
 import asyncpg
 import pytest
 
-from credithub.db.pool import counting_queries, create_pool
+from credithub.db.pool import counting_queries, create_pool, transaction
 from credithub.domain.clients import Client, Role
+from credithub.domain.ids import IdKind, format_id
+from credithub.domain.subjects import SubjectKind
 from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
 from resolvers.loaders import make_loaders
 from schema.context import Context
+from tests import factories
 from tests.conftest import make_deps
 
 REGULATOR = Client(id=1, name="regulator", role=Role.REGULATOR, platform=None)
@@ -49,9 +52,17 @@ async def _execute(deps: Deps, document: str, client: Client = REGULATOR, **vari
 
 
 async def test_nested_fields_cost_the_same_number_of_queries_for_5_or_100_subjects(demo_deps: Deps) -> None:
-    await _execute(demo_deps, WIDE, first=100)  # warm up: asyncpg introspects types once per connection
-    small, small_queries = await _execute(demo_deps, WIDE, first=5)
-    large, large_queries = await _execute(demo_deps, WIDE, first=100)
+    async def fewest_queries(first: int) -> tuple[Any, int]:
+        """asyncpg introspects types the first time each pooled connection meets a statement; which
+        connection a loader gets varies, so the steady-state count is the least of a few runs."""
+        runs = []
+        for _ in range(4):
+            demo_deps.engine.forget_version_check()  # every run checks the config version: one query
+            runs.append(await _execute(demo_deps, WIDE, first=first))
+        return runs[-1][0], min(count for _, count in runs)
+
+    small, small_queries = await fewest_queries(5)
+    large, large_queries = await fewest_queries(100)
     assert small.errors is None
     assert large.errors is None
     assert len(large.data["subjects"]["edges"]) == 100
@@ -77,3 +88,25 @@ async def test_without_an_authenticated_client_nothing_is_read(deps: Deps) -> No
 async def test_introspection_can_be_switched_off() -> None:
     result = await build_schema(introspection=False).execute("{ __schema { types { name } } }")
     assert result.errors
+
+
+async def test_an_answer_holding_credit_information_is_withheld_when_it_cannot_be_audited(fresh_deps: Deps) -> None:
+    async with transaction(fresh_deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        await conn.execute(
+            "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION 'no space left on device'; END $$;"
+            "CREATE TRIGGER audit_reads_broken BEFORE INSERT ON audit_reads"
+            " FOR EACH STATEMENT EXECUTE FUNCTION refuse_insert();"
+        )
+    document = "query($id: ID!) { subject(id: $id) { name creditStatus { tier } } }"
+    result, _ = await _execute(fresh_deps, document, id=format_id(IdKind.SUBJECT, merchant.id))
+    assert result.data is None
+    assert [error.extensions for error in result.errors] == [{"code": "AUDIT_UNAVAILABLE"}]
+    assert "no space" not in result.errors[0].message
+
+    plain, _ = await _execute(
+        fresh_deps, "query($id: ID!) { subject(id: $id) { name } }", id=format_id(IdKind.SUBJECT, merchant.id)
+    )
+    assert plain.errors is None
+    assert plain.data == {"subject": {"name": merchant.name}}
