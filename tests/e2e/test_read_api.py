@@ -248,6 +248,38 @@ async def test_deep_and_alias_heavy_documents_are_refused(cast: Cast) -> None:
     assert "aliases" in error["message"].lower()
 
 
+async def test_unpublished_and_expired_records_are_shown_only_to_their_source_and_regulators(cast: Cast) -> None:
+    from credithub.db.pool import transaction
+    from credithub.domain.records import Severity
+    from credithub.domain.subjects import SubjectKind
+    from credithub.services import catalog
+
+    rules = await catalog.rules_now(cast.deps)
+    unpublished = [severity for severity in Severity if not rules.window(severity).published]
+    assert unpublished, "the rules in force keep minor records unpublished"
+    longest = max(rules.window(severity).max_months for severity in Severity)
+    async with transaction(cast.deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        hidden = [
+            await factories.record(conn, merchant.id, cast.platform_a, severity=unpublished[0]),
+            await factories.record(
+                conn, merchant.id, cast.platform_a, occurred_at=factories.NOW - dt.timedelta(days=31 * (longest + 1))
+            ),
+        ]
+        shown = await factories.record(conn, merchant.id, cast.platform_a)
+
+    async def ids(client: GraphQLClient) -> tuple[set[str], int]:
+        data = await client.data(RECORDS_PAGE, code=merchant.credit_code, first=50)
+        records = data["subjectByCreditCode"]["records"]
+        return {edge["node"]["id"] for edge in records["edges"]}, records["totalCount"]
+
+    everything = {format_id(IdKind.RECORD, record.id) for record in [*hidden, shown]}
+    for client in (cast.as_b, cast.as_viewer):
+        assert await ids(client) == ({format_id(IdKind.RECORD, shown.id)}, 1)
+    for client in (cast.as_a, cast.as_regulator, cast.as_admin):
+        assert await ids(client) == (everything, 3)
+
+
 async def test_a_record_past_its_publicity_window_is_shown_as_expired(cast: Cast) -> None:
     from credithub.db.pool import transaction
     from credithub.domain.subjects import SubjectKind
