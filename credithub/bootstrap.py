@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Final
 
 import asyncpg
+import httpx
 
 from credithub.cache import close_cache, create_cache
 from credithub.db import meta
@@ -30,6 +31,7 @@ from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.settings import Settings
+from platform_adapters import ADAPTERS
 
 KEY_FILE_NAME: Final = "secret_key"
 KEY_FINGERPRINT_META: Final = "person_key_fingerprint"
@@ -126,14 +128,34 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         key = load_person_key(settings)
         pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
         cache = create_cache(settings.cache_url)
+        http = create_platform_client(settings)
         try:
             await _check_key(pool, key)
             yield Deps(
-                settings=settings, pool=pool, person_key=key, clock=SystemClock(), cache=cache, engine=ConfigHolder()
+                settings=settings,
+                pool=pool,
+                person_key=key,
+                clock=SystemClock(),
+                cache=cache,
+                engine=ConfigHolder(),
+                http=http,
+                adapters=ADAPTERS,
             )
         finally:
+            await http.aclose()
             await close_cache(cache)
             await pool.close()
+
+
+def create_platform_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client for platforms' APIs: a platform must answer at the URL it registered
+    (redirects are failures, as Standard Webhooks advises), within the configured timeout."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.platform_timeout),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        headers={"user-agent": "platform-credit-hub"},
+    )
 
 
 @asynccontextmanager

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from credithub.domain.deliveries import parse_schedule
+from credithub.domain.errors import InvalidValue
+
+# The waits before each retry of a push (Standard Webhooks' example, trimmed): about two days in all.
+DEFAULT_PUSH_SCHEDULE = "1m,5m,30m,2h,6h,12h,24h"
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -40,6 +47,14 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
+    raw = env.get(name) or default
+    try:
+        return parse_schedule(raw)
+    except InvalidValue as exc:
+        raise SettingsError(f"{name}: {exc.message}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable. See README "Configuration" for each variable."""
@@ -55,6 +70,10 @@ class Settings:
     log_level: str = "INFO"
     workers: bool = True
     objection_days: int = 15
+    push_schedule: tuple[dt.timedelta, ...] = parse_schedule(DEFAULT_PUSH_SCHEDULE)
+    platform_timeout: float = 15.0
+    sync_interval: int = 300
+    sync_page_size: int = 100
     demo: bool = False
 
     @classmethod
@@ -74,6 +93,10 @@ class Settings:
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
+            push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
+            platform_timeout=float(_positive_int(env, "CREDITHUB_PLATFORM_TIMEOUT", 15)),
+            sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", 300),
+            sync_page_size=_positive_int(env, "CREDITHUB_SYNC_PAGE_SIZE", 100),
         )
 
     def with_changes(self, **changes: object) -> Settings:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from credithub.bootstrap import SystemClock
+from credithub.bootstrap import SystemClock, create_platform_client
 from credithub.cache import create_cache
 from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
@@ -27,6 +27,7 @@ from credithub.db.pool import create_pool
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Clock, Deps
 from credithub.settings import Settings
+from platform_adapters import ADAPTERS
 
 TEST_PERSON_KEY = b"test-person-key-0123456789abcdefghijklmnop"
 TEST_SECRET_KEY = TEST_PERSON_KEY.decode()
@@ -152,6 +153,8 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
         clock=clock or SystemClock(),
         cache=create_cache(None),
         engine=ConfigHolder(),
+        http=create_platform_client(settings),
+        adapters=ADAPTERS,
     )
 
 

@@ -56,6 +56,26 @@ async def insert(
     return await conn.fetchval(SQL["insert"], platform, event_id, event_type, event, received_at) is not None
 
 
+async def insert_many(
+    conn: Executor,
+    platform: str,
+    pulled: list[tuple[str, str, dict[str, Any]]],
+    received_at: dt.datetime,
+) -> int:
+    """Keep (event id, type, event) triples; returns how many were new."""
+    if not pulled:
+        return 0
+    rows = await conn.fetch(
+        SQL["insert_many"],
+        platform,
+        [event_id for event_id, _, _ in pulled],
+        [event_type for _, event_type, _ in pulled],
+        [event for _, _, event in pulled],
+        received_at,
+    )
+    return len(rows)
+
+
 async def claim(conn: Executor, now: dt.datetime, limit: int, lease: dt.timedelta, token: uuid.UUID) -> list[Claimed]:
     rows = await conn.fetch(SQL["claim"], now, limit, now + lease, token)
     return [Claimed(row["id"], row["platform"], row["event_id"], row["event"], row["attempts"]) for row in rows]

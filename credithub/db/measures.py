@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from credithub.db import rows
-from credithub.db.pool import Connection
+from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.measures import Measure, format_trigger
 
@@ -55,3 +55,8 @@ async def upsert(conn: Connection, measure: Measure, actor: str) -> None:
 
 async def set_active(conn: Connection, code: str, active: bool, actor: str) -> Measure:
     return rows.measure(rows.required(await conn.fetchrow(SQL["set_active"], code, active, actor)))
+
+
+async def exists(conn: Executor, code: str) -> bool:
+    found: bool = await conn.fetchval(SQL["exists"], code)
+    return found

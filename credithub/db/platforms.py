@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Final
 
 import asyncpg
@@ -11,15 +12,18 @@ from credithub.db import rows
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.errors import AlreadyExists
-from credithub.domain.platforms import Platform
+from credithub.domain.platforms import CodeMapping, Platform, PlatformLink
+from credithub.domain.records import Category, Severity
 
 SQL: Final = QUERIES["platforms"]
 PLATFORM_CODE_KEY: Final = "platforms_pkey"
 
 
-async def insert(conn: Connection, code: str, name: str, family: str, push_url: str | None) -> Platform:
+async def insert(
+    conn: Connection, code: str, name: str, family: str, push_url: str | None, api_url: str | None
+) -> Platform:
     try:
-        row = await conn.fetchrow(SQL["insert"], code, name, family, push_url)
+        row = await conn.fetchrow(SQL["insert"], code, name, family, push_url, api_url)
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == PLATFORM_CODE_KEY:
             raise AlreadyExists(f"a platform with code {code!r} already exists") from exc
@@ -53,3 +57,53 @@ async def get_with_secrets(conn: Executor, platform: str, purpose: str) -> list[
 
 async def retire_secrets(conn: Executor, platform: str, purpose: str, keep: int, at: dt.datetime) -> list[int]:
     return [row["id"] for row in await conn.fetch(SQL["retire_secrets"], platform, purpose, keep, at)]
+
+
+async def get_link(conn: Executor, code: str) -> PlatformLink | None:
+    """What an adapter needs to talk to the platform, or None when it is unknown."""
+    row = await conn.fetchrow(SQL["get_link"], code)
+    if row is None:
+        return None
+    codes = {
+        code: CodeMapping(code, Category(category), Severity(severity), None)
+        for code, category, severity in row["codes"]
+    }
+    return PlatformLink(
+        code=row["code"],
+        family=row["family"],
+        api_url=row["api_url"],
+        push_url=row["push_url"],
+        api_key=row["api_key"],
+        webhook_secrets=tuple(row["webhook_secrets"]),
+        outbound_secret=row["outbound_secret"],
+        codes=codes,
+    )
+
+
+async def list_pulled(conn: Executor) -> list[str]:
+    return [row["code"] for row in await conn.fetch(SQL["list_pulled"])]
+
+
+async def update_api(conn: Executor, code: str, api_url: str | None, push_url: str | None) -> Platform | None:
+    row = await conn.fetchrow(SQL["update_api"], code, api_url, push_url)
+    return rows.platform(row) if row is not None else None
+
+
+async def replace_codes(conn: Connection, platform: str, mappings: Sequence[CodeMapping]) -> None:
+    """Run inside the caller's transaction: the old mapping goes only if the new one is stored."""
+    await conn.execute(SQL["delete_codes"], platform)
+    await conn.execute(
+        SQL["insert_codes"],
+        platform,
+        [mapping.code for mapping in mappings],
+        [mapping.category.value for mapping in mappings],
+        [mapping.severity.value for mapping in mappings],
+        [mapping.description for mapping in mappings],
+    )
+
+
+async def list_codes(conn: Executor, platform: str) -> list[CodeMapping]:
+    return [
+        CodeMapping(row["code"], Category(row["category"]), Severity(row["severity"]), row["description"])
+        for row in await conn.fetch(SQL["list_codes"], platform)
+    ]

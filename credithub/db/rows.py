@@ -14,7 +14,9 @@ def required(row: asyncpg.Record | None) -> asyncpg.Record:
 
 
 def platform(row: asyncpg.Record) -> platforms.Platform:
-    return platforms.Platform(row["code"], row["name"], row["family"], row["push_url"], row["created_at"])
+    return platforms.Platform(
+        row["code"], row["name"], row["family"], row["push_url"], row["api_url"], row["created_at"]
+    )
 
 
 def subject(row: asyncpg.Record) -> subjects.Subject:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final
 
 from credithub.db.pool import Connection, Executor
@@ -50,6 +51,21 @@ async def get_many_current(conn: Executor, versions: dict[int, int], config_vers
         if status is not None:
             found[row["subject_id"]] = status
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    facts_version: int
+    config_version: int
+    status: CreditStatus | None  # None when stored by a version of the hub that encoded it otherwise
+
+
+async def lock_many(conn: Connection, subject_ids: list[int]) -> dict[int, Stored]:
+    rows = await conn.fetch(SQL["lock_many"], subject_ids)
+    return {
+        row["subject_id"]: Stored(row["facts_version"], row["config_version"], decode_status(row["status"]))
+        for row in rows
+    }
 
 
 async def count_queued(conn: Executor) -> int:

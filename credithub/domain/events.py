@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from credithub.domain.errors import InvalidValue
+from credithub.domain.executions import ExecutionAction
 from credithub.domain.identifiers import compute_person_hash, parse_credit_code, parse_resident_id
 from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.domain.subjects import AccountStatus, RelationKind, SubjectKind
@@ -29,6 +30,7 @@ class EventType(StrEnum):
     VIOLATION_REVOKED = "violation.revoked"
     ACCOUNT_UPDATED = "account.updated"
     RELATION_CHANGED = "relation.changed"
+    MEASURE_EXECUTED = "measure.executed"
 
 
 class PartyKind(StrEnum):
@@ -89,7 +91,18 @@ class RelationChanged:
     valid_to: dt.datetime | None
 
 
-Command = ViolationReported | ViolationRevoked | AccountUpdated | RelationChanged
+@dataclass(frozen=True, slots=True)
+class MeasureExecuted:
+    """The platform applied or lifted a measure for the subject (execution feedback)."""
+
+    subject: Party
+    measure: str
+    action: ExecutionAction
+    executed_at: dt.datetime
+    note: str | None
+
+
+Command = ViolationReported | ViolationRevoked | AccountUpdated | RelationChanged | MeasureExecuted
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +247,25 @@ def _relation_changed(data: Mapping[str, Any], *, person_key: bytes, now: dt.dat
     return RelationChanged(relation, from_party, to_party, valid_from, valid_to)
 
 
+def _measure_executed(data: Mapping[str, Any], *, person_key: bytes, now: dt.datetime) -> MeasureExecuted:
+    subject = parse_party(data.get("subject"), "data.subject", person_key=person_key, today=now.date())
+    if subject.kind is PartyKind.PERSON:
+        raise InvalidValue("data.subject.kind must be MERCHANT, MCN_AGENCY or ANCHOR", field="data.subject.kind")
+    measure = _required_text(data, "measure", "data", limit=64).upper()
+    if not all(char.isascii() and (char.isupper() or char.isdigit() or char == "_") for char in measure):
+        raise InvalidValue("data.measure must be a measure code such as LIVE_STREAM_BAN", field="data.measure")
+    executed_at = _required_instant(data, "executed_at", "data")
+    if executed_at > now + CLOCK_SKEW:
+        raise InvalidValue("data.executed_at is in the future", field="data.executed_at")
+    return MeasureExecuted(
+        subject,
+        measure,
+        _choice(data, "action", "data", ExecutionAction),
+        executed_at,
+        _text(data, "note", "data", required=False),
+    )
+
+
 def parse_event(raw: Any, *, person_key: bytes, now: dt.datetime) -> Event:
     """An event body as a typed command; raises InvalidValue/InvalidIdentifier naming the field."""
     body = _object(raw, "body")
@@ -261,6 +293,8 @@ def parse_event(raw: Any, *, person_key: bytes, now: dt.datetime) -> Event:
             )
         case EventType.RELATION_CHANGED:
             command = _relation_changed(data, person_key=person_key, now=now)
+        case EventType.MEASURE_EXECUTED:
+            command = _measure_executed(data, person_key=person_key, now=now)
     return Event(event_type, timestamp, command)
 
 
@@ -327,6 +361,14 @@ def encode_event(event: Event) -> dict[str, Any]:
                 "valid_from": _iso(command.valid_from),
                 "valid_to": _iso(command.valid_to),
             }
+        case MeasureExecuted():
+            data = {
+                "subject": _encode_party(command.subject),
+                "measure": command.measure,
+                "action": command.action.value,
+                "executed_at": _iso(command.executed_at),
+                "note": command.note,
+            }
     return {"type": event.type.value, "timestamp": _iso(event.timestamp), "data": data}
 
 
@@ -362,6 +404,16 @@ def decode_event(raw: Mapping[str, Any]) -> Event:
                 _decode_party(data["to"]),
                 valid_from,
                 _parse_iso(data["valid_to"]),
+            )
+        case EventType.MEASURE_EXECUTED:
+            executed_at = _parse_iso(data["executed_at"])
+            assert executed_at is not None
+            command = MeasureExecuted(
+                _decode_party(data["subject"]),
+                data["measure"],
+                ExecutionAction(data["action"]),
+                executed_at,
+                data["note"],
             )
     timestamp = _parse_iso(raw["timestamp"])
     assert timestamp is not None

@@ -30,29 +30,54 @@ class RegisteredPlatform:
     name: str
     family: str
     push_url: str | None
+    api_url: str | None
     client: IssuedClient
     webhook_secret: str
     outbound_secret: str
+    codes: int  # penalty codes mapped from the family's defaults
 
 
 async def add_platform(
-    deps: Deps, code: str, name: str, *, push_url: str | None = None, family: str = "standard"
+    deps: Deps,
+    code: str,
+    name: str,
+    *,
+    push_url: str | None = None,
+    family: str = "standard",
+    api_url: str | None = None,
+    api_key: str | None = None,
 ) -> RegisteredPlatform:
-    """Register a platform with its client token and both signing secrets, all or nothing."""
+    """Register a platform with its client token, both signing secrets, the key for its API and
+    its family's default code mapping, all or nothing."""
     code = platforms.parse_platform_code(code)
     name = clients.parse_client_name(name)
-    push_url = platforms.parse_push_url(push_url) if push_url is not None else None
+    family = platforms.parse_family(family, deps.adapters)
+    push_url = platforms.parse_url(push_url, "push_url") if push_url is not None else None
+    api_url = platforms.parse_url(api_url, "api_url") if api_url is not None else None
+    defaults = deps.adapters[family].load_default_codes()
+    mappings = platforms.parse_code_mappings(defaults) if defaults is not None else ()
     webhook_secret = clients.generate_webhook_secret()
     outbound_secret = clients.generate_webhook_secret()
     async with transaction(deps.pool) as conn:
-        platform = await db_platforms.insert(conn, code, name, family, push_url)
+        platform = await db_platforms.insert(conn, code, name, family, push_url, api_url)
         await db_platforms.insert_secret(conn, code, "webhook", webhook_secret)
         await db_platforms.insert_secret(conn, code, "outbound", outbound_secret)
+        if api_key:
+            await db_platforms.insert_secret(conn, code, "api", api_key.strip())
+        await db_platforms.replace_codes(conn, code, mappings)
         token = clients.generate_token()
         client_id = await db_clients.insert(conn, name, clients.Role.PLATFORM, code, clients.hash_token(token))
     issued = IssuedClient(client_id, name, clients.Role.PLATFORM, code, token)
     return RegisteredPlatform(
-        platform.code, platform.name, platform.family, platform.push_url, issued, webhook_secret, outbound_secret
+        platform.code,
+        platform.name,
+        platform.family,
+        platform.push_url,
+        platform.api_url,
+        issued,
+        webhook_secret,
+        outbound_secret,
+        len(mappings),
     )
 
 

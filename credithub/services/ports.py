@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
+import httpx
 from aiocache.base import BaseCache
 
 from credithub.settings import Settings
+from platform_adapters.protocol import PlatformAdapter
 
 if TYPE_CHECKING:
     from credithub.services.catalog import ConfigHolder
@@ -31,3 +34,5 @@ class Deps:
     clock: Clock
     cache: BaseCache
     engine: ConfigHolder
+    http: httpx.AsyncClient  # for calling platforms: no redirects, CREDITHUB_PLATFORM_TIMEOUT
+    adapters: Mapping[str, PlatformAdapter]  # by family

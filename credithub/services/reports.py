@@ -11,8 +11,11 @@ webhook URL and its signature, or the API token), never from the event body.
 from __future__ import annotations
 
 import datetime as dt
+from typing import assert_never
 
 from credithub.db import accounts as db_accounts
+from credithub.db import executions as db_executions
+from credithub.db import measures as db_measures
 from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
@@ -20,6 +23,7 @@ from credithub.db.pool import Connection, transaction
 from credithub.domain import events, records
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import AlreadyExists, IdentityConflict, InvalidValue, NotYetKnown, PermissionDenied
+from credithub.domain.executions import MeasureExecution
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
 from credithub.services import audit, record_status
 from credithub.services.ports import Deps
@@ -41,6 +45,10 @@ async def handle(conn: Connection, platform: str, event: events.Event, now: dt.d
             await update_account(conn, platform, command)
         case events.RelationChanged():
             await change_relation(conn, platform, command)
+        case events.MeasureExecuted():
+            await record_execution(conn, platform, command, now)
+        case _:
+            assert_never(command)
 
 
 async def report_violation(
@@ -96,6 +104,34 @@ async def revoke_violation(conn: Connection, platform: str, command: events.Viol
         return
     new_status = records.apply_event(record.status, records.RecordEvent.REVOKE)
     await record_status.change(conn, record, new_status, actor=actor(platform), reason=command.reason, at=now)
+
+
+async def record_execution(
+    conn: Connection, platform: str, command: events.MeasureExecuted, now: dt.datetime
+) -> MeasureExecution:
+    """Execution feedback: keep that the platform applied or lifted a measure (the same report
+    again changes nothing)."""
+    if not await db_measures.exists(conn, command.measure):
+        raise InvalidValue(f"data.measure {command.measure!r} is not in the measures catalog", field="data.measure")
+    subject, _ = await ensure_party(conn, platform, command.subject)
+    execution = MeasureExecution(
+        0, platform, subject.id, command.measure, command.action, command.executed_at, now, command.note
+    )
+    if await db_executions.insert(
+        conn, platform, subject.id, command.measure, command.action, command.executed_at, now, command.note
+    ):
+        await audit.write(
+            conn,
+            at=now,
+            actor=actor(platform),
+            action=command.action.value.lower(),
+            entity="execution",
+            entity_id=command.measure,
+            subject_id=subject.id,
+            before=None,
+            after=execution,
+        )
+    return execution
 
 
 async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:
@@ -177,11 +213,24 @@ def _hash(party: events.Party) -> bytes:
     return party.person_hash
 
 
+def _reporting_platform(client: Client) -> str:
+    if client.role is not Role.PLATFORM or client.platform is None:
+        raise PermissionDenied("only platform clients report, and only for their own platform")
+    return client.platform
+
+
 async def report(deps: Deps, client: Client, event: events.Event) -> records.CreditRecord:
     """`reportViolation`: the same handler as a webhook, applied at once. Only platform clients
     report, and only for their own platform."""
-    if client.role is not Role.PLATFORM or client.platform is None:
-        raise PermissionDenied("only platform clients report violations, for their own platform")
+    platform = _reporting_platform(client)
     assert isinstance(event.command, events.ViolationReported)
     async with transaction(deps.pool) as conn:
-        return await report_violation(conn, client.platform, event.command, deps.clock.now())
+        return await report_violation(conn, platform, event.command, deps.clock.now())
+
+
+async def report_execution(deps: Deps, client: Client, event: events.Event) -> MeasureExecution:
+    """`reportMeasureExecution`: the same handler as the measure.executed webhook, applied at once."""
+    platform = _reporting_platform(client)
+    assert isinstance(event.command, events.MeasureExecuted)
+    async with transaction(deps.pool) as conn:
+        return await record_execution(conn, platform, event.command, deps.clock.now())

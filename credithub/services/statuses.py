@@ -16,6 +16,7 @@ from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
 from credithub.db.pool import Connection, transaction
 from credithub.domain.flags import CreditStatus, compute_status
+from credithub.services import outbox
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 
@@ -44,11 +45,14 @@ async def refresh_subjects(deps: Deps, subject_ids: list[int]) -> int:
 
 
 async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> int:
+    """Compute, store, and queue a push to every platform that sees a change (same transaction)."""
     if not subject_ids:
         return 0
+    stored = await db_statuses.lock_many(conn, subject_ids)
     computed: list[tuple[CreditStatus, int]] = []
     for entry in (await db_facts.load_for_subjects(conn, subject_ids)).values():
         status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
         computed.append((status, entry.facts_version))
     await db_statuses.upsert_many(conn, computed, config.version)
+    await outbox.queue_changes(conn, stored, computed, at)
     return len(computed)

@@ -8,6 +8,15 @@ VALUES ($1, $2, $3, $4, $5, $5)
 ON CONFLICT (platform, event_id) DO NOTHING
 RETURNING id;
 
+-- insert_many --
+-- Keep events pulled from a platform's feed, skipping those taken before: $1 platform, $2 event
+-- ids, $3 event types, $4 events (pairwise), $5 received at. Returns the ids of the new ones.
+INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
+SELECT $1, event_id, event_type, event, $5, $5
+FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS e (event_id, event_type, event)
+ON CONFLICT (platform, event_id) DO NOTHING
+RETURNING id;
+
 -- claim --
 -- Take up to $2 events that are due at $1 (or whose lease ran out), lease them until $3 under
 -- claim token $4. Other workers skip them meanwhile.

@@ -23,3 +23,7 @@ ON CONFLICT (code) DO UPDATE SET
 UPDATE measures SET active = $2, updated_by = $3, updated_at = now() WHERE code = $1
 RETURNING code, kind, mandatory, legal_basis, legal_basis_ref, description, subject_kinds, scope, trigger,
           duration_months, active;
+
+-- exists --
+-- Whether the catalog has a measure with this code (active or not): $1 code.
+SELECT EXISTS (SELECT 1 FROM measures WHERE code = $1);

@@ -50,3 +50,11 @@ JOIN subject_statuses ss ON ss.subject_id = k.subject_id AND ss.facts_version = 
 -- count_queued --
 -- How many subjects wait for a refresh (for progress and health).
 SELECT count(*) FROM status_refresh_queue;
+
+-- lock_many --
+-- The stored statuses of these subjects, locked while their successors are computed and the
+-- changes between them go to the outbox: $1 subject ids.
+SELECT subject_id, facts_version, config_version, status FROM subject_statuses
+WHERE subject_id = ANY($1::bigint[])
+ORDER BY subject_id
+FOR UPDATE;

@@ -1,0 +1,77 @@
+-- The push outbox and its attempt log.
+
+-- list_recipients --
+-- Platforms to tell about these subjects, with the subjects' accounts there: $1 subject ids.
+-- Standard platforms are pushed at the push URL they registered; family platforms at their API
+-- unless they registered a push URL.
+SELECT a.subject_id, a.platform, array_agg(a.external_id ORDER BY a.external_id) AS account_ids
+FROM accounts a
+JOIN platforms p ON p.code = a.platform
+WHERE a.subject_id = ANY($1::bigint[])
+  AND (p.push_url IS NOT NULL OR (p.family <> 'standard' AND p.api_url IS NOT NULL))
+GROUP BY a.subject_id, a.platform
+ORDER BY a.subject_id, a.platform;
+
+-- insert_many --
+-- Queue messages: $1 platforms, $2 subject ids, $3 payloads (pairwise), $4 message type, $5 at.
+INSERT INTO outbox (platform, subject_id, message_type, payload, created_at, next_attempt_at)
+SELECT platform, subject_id, $4, payload, $5, $5
+FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS m (platform, subject_id, payload);
+
+-- claim --
+-- Take up to $2 messages due at $1 (new, due for a retry, or held by a worker whose lease ran
+-- out), leasing them for $3 under claim token $4. A message waits while an earlier one for the
+-- same platform and subject is undelivered, so a platform gets a subject's changes in order.
+WITH due AS (
+    SELECT o.id FROM outbox o
+    WHERE o.status IN ('PENDING', 'DELIVERING') AND o.next_attempt_at <= $1
+      AND (o.status = 'PENDING' OR o.locked_until <= $1)
+      AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                      WHERE earlier.platform = o.platform AND earlier.subject_id = o.subject_id
+                        AND earlier.id < o.id AND earlier.status IN ('PENDING', 'DELIVERING'))
+    ORDER BY o.next_attempt_at, o.id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox o SET status = 'DELIVERING', locked_until = $1 + $3::interval, claim_token = $4,
+                    attempts = o.attempts + 1
+FROM due WHERE o.id = due.id
+RETURNING o.id, o.platform, o.subject_id, o.payload, o.created_at, o.attempts, o.throttled;
+
+-- complete --
+-- Record the outcome of an attempt, if this worker still holds the message: $1 id, $2 claim
+-- token, $3 new status, $4 next attempt at, $5 error, $6 delivered at, $7 1 when the platform
+-- throttled (the attempt is given back and counted as throttled instead).
+UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5, delivered_at = $6,
+                  locked_until = NULL, claim_token = NULL,
+                  attempts = attempts - $7, throttled = throttled + $7
+WHERE id = $1 AND claim_token = $2 AND status = 'DELIVERING'
+RETURNING id;
+
+-- insert_attempt --
+-- Log one attempt: $1 message id, $2 attempt number, $3 started at, $4 duration ms, $5 outcome,
+-- $6 HTTP status, $7 error.
+INSERT INTO outbox_attempts (message_id, attempt, started_at, duration_ms, outcome, http_status, error)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- list_dead --
+-- Dead messages, oldest first: $1 platform (null: all), $2 limit.
+SELECT id, platform, subject_id, created_at, attempts, last_error FROM outbox
+WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1)
+ORDER BY id
+LIMIT $2;
+
+-- replay --
+-- Give dead messages a new round of attempts from $3: $1 platform (null: all), $2 ids (null: all).
+UPDATE outbox SET status = 'PENDING', attempts = 0, throttled = 0, next_attempt_at = $3, last_error = NULL
+WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1) AND ($2::bigint[] IS NULL OR id = ANY($2))
+RETURNING id;
+
+-- count_by_status --
+-- How many messages per platform and status.
+SELECT platform, status, count(*) AS total FROM outbox GROUP BY platform, status ORDER BY platform, status;
+
+-- list_attempts --
+-- Every attempt at one message, in order: $1 message id.
+SELECT attempt, started_at, duration_ms, outcome, http_status, error FROM outbox_attempts
+WHERE message_id = $1 ORDER BY id;

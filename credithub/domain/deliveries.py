@@ -1,0 +1,185 @@
+"""Pushing credit status changes to platforms (SPEC §7): what changed for whom, the message that
+says so, and when to try again.
+
+A platform is told about a subject it has an account for whenever the subject's tier or the
+flags that platform sees change (a flag appears, is lifted, or stops or starts being enforced).
+The message is absolute — the whole current state, with what changed — so a platform that gets
+it twice, or late, converges on the same state; `version` orders messages about one subject.
+
+Delivery is at-least-once with an idempotency key per message. Failed attempts are retried on a
+schedule from configuration (minutes to hours) with jitter, then the message is parked as DEAD
+for an operator to replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from credithub.domain.errors import InvalidValue
+from credithub.domain.flags import CreditStatus, Flag, visible_flags
+from credithub.domain.subjects import SubjectKind
+
+MESSAGE_TYPE: Final = "credit.status_changed"
+UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ChangeKind(StrEnum):
+    TIER = "TIER"
+    FLAG_ADDED = "FLAG_ADDED"
+    FLAG_LIFTED = "FLAG_LIFTED"
+    FLAG_ENFORCEMENT = "FLAG_ENFORCEMENT"  # a flag stopped (objection) or resumed being enforced
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: ChangeKind
+    measure: str | None
+    before: str | None
+    after: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "measure": self.measure, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A platform to tell, and the subject's accounts there (only those: never other platforms')."""
+
+    platform: str
+    account_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """The facts of a subject a status message names."""
+
+    subject_id: int
+    kind: SubjectKind
+    credit_code: str | None
+
+
+def _measures(flags: Sequence[Flag]) -> dict[str, bool]:
+    """Measure → enforced (a measure with several reasons is enforced if any reason is)."""
+    found: dict[str, bool] = {}
+    for flag in flags:
+        found[flag.measure] = found.get(flag.measure, False) or flag.enforced
+    return found
+
+
+def compute_changes(before: CreditStatus | None, after: CreditStatus, platform: str) -> tuple[Change, ...]:
+    """What changed between two statuses for one platform (nothing: no message). No stored status
+    before counts as tier unknown and no flags."""
+    changes: list[Change] = []
+    old_tier = before.tier.value if before is not None else None
+    if old_tier != after.tier.value:
+        changes.append(Change(ChangeKind.TIER, None, old_tier, after.tier.value))
+    old = _measures(visible_flags(before, platform)) if before is not None else {}
+    new = _measures(visible_flags(after, platform))
+    for measure in sorted(old.keys() | new.keys()):
+        if measure not in old:
+            changes.append(Change(ChangeKind.FLAG_ADDED, measure, None, _enforcement(new[measure])))
+        elif measure not in new:
+            changes.append(Change(ChangeKind.FLAG_LIFTED, measure, _enforcement(old[measure]), None))
+        elif old[measure] != new[measure]:
+            changes.append(
+                Change(ChangeKind.FLAG_ENFORCEMENT, measure, _enforcement(old[measure]), _enforcement(new[measure]))
+            )
+    return tuple(changes)
+
+
+def _enforcement(enforced: bool) -> str:
+    return "ENFORCED" if enforced else "NOT_ENFORCED"
+
+
+def _flag_json(flag: Flag) -> dict[str, Any]:
+    return {
+        "measure": flag.measure,
+        "kind": flag.kind.value,
+        "mandatory": flag.mandatory,
+        "enforced": flag.enforced,
+        "not_enforced_reason": flag.not_enforced_reason,
+        "scope": flag.scope.value,
+        "legal_basis": flag.legal_basis.text,
+        "source_platform": flag.source_platform,
+        "source_authority": flag.source_authority,
+        "via": flag.via.relation.value if flag.via else None,
+        "effective_from": flag.effective_from.isoformat(),
+        "effective_until": flag.effective_until.isoformat() if flag.effective_until else None,
+    }
+
+
+def compute_message(
+    subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change], version: int
+) -> dict[str, Any]:
+    """The `data` of a credit.status_changed message for one platform (SPEC §7)."""
+    return {
+        "subject_id": f"sub_{subject.subject_id}",
+        "kind": subject.kind.value,
+        "credit_code": subject.credit_code,
+        "accounts": list(recipient.account_ids),
+        "tier": status.tier.value,
+        "on_serious_dishonest_list": status.on_serious_dishonest_list,
+        "flags": [_flag_json(flag) for flag in visible_flags(status, recipient.platform)],
+        "changed": [change.as_json() for change in changes],
+        "as_of": status.as_of.isoformat(),
+        "version": version,
+    }
+
+
+# ---- retries ----------------------------------------------------------------------------------
+
+
+def parse_schedule(raw: str) -> tuple[dt.timedelta, ...]:
+    """`"30s,2m,10m,1h"` → the waits before the 2nd, 3rd, … attempt. Its length is the number of
+    retries: after the last one fails the message is DEAD."""
+    waits = []
+    for item in (part.strip() for part in raw.split(",")):
+        number, unit = item[:-1], item[-1:]
+        if unit not in UNITS or not number.isdigit() or int(number) <= 0:
+            raise InvalidValue(f"push schedule entries look like 30s, 5m, 2h or 1d; got {item!r}", field="schedule")
+        waits.append(dt.timedelta(seconds=int(number) * UNITS[unit]))
+    if not waits:
+        raise InvalidValue("the push schedule needs at least one wait", field="schedule")
+    return tuple(waits)
+
+
+def compute_retry_wait(attempts: int, schedule: Sequence[dt.timedelta], unit_random: float) -> dt.timedelta | None:
+    """The wait before the next try after `attempts` failed ones, or None when they are used up.
+
+    Equal jitter: between half and all of the scheduled wait, so retries of messages that failed
+    together spread out but never come sooner than half the schedule."""
+    if attempts > len(schedule):
+        return None
+    wait = schedule[attempts - 1]
+    return wait / 2 + wait / 2 * unit_random
+
+
+def compute_throttle_wait(retry_after: dt.timedelta | None, schedule: Sequence[dt.timedelta]) -> dt.timedelta:
+    """A platform that says 429 or 503 is asked again when it says (within reason), or after the
+    first scheduled wait when it does not say."""
+    fallback = schedule[0]
+    if retry_after is None or retry_after <= dt.timedelta(0):
+        return fallback
+    return min(retry_after, schedule[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An outbox row as the dispatcher sees it."""
+
+    id: int
+    platform: str
+    subject_id: int
+    payload: Mapping[str, Any]
+    created_at: dt.datetime
+    attempts: int  # this one included
+    throttled: int = 0  # attempts the platform answered 429/503 to (given back, not counted above)
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same on every attempt: the platform keeps the first delivery and drops repeats."""
+        return f"msg_{self.id}"

@@ -1,0 +1,169 @@
+"""The push outbox (SPEC §7): telling platforms that a subject's flags or tier changed.
+
+`queue_changes` runs inside the status refresher's transaction: the new statuses and the
+messages about them commit together, so no change is stored without its messages, nor a message
+sent about a change that was not stored. (The refresher itself is fed by the refresh queue,
+which the database fills in the transaction of every fact change: nothing is missed between
+a change and its message either.)
+
+`dispatch_due` delivers them: messages are claimed with a lease (SKIP LOCKED: several workers
+never take the same one; a worker that dies mid-push loses its lease and the message is sent
+again, with the same idempotency key). Each attempt gets a log row. A failure is retried on the
+configured schedule with jitter; a 429/503 waits as long as the platform asks without using up
+an attempt; a 4xx, or the last failed attempt, parks the message as DEAD for `replay`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from credithub.db import outbox as db_outbox
+from credithub.db import platforms as db_platforms
+from credithub.db import subjects as db_subjects
+from credithub.db.pool import Connection, transaction
+from credithub.db.statuses import Stored
+from credithub.domain import deliveries
+from credithub.domain.flags import CreditStatus
+from credithub.domain.platforms import PlatformLink
+from credithub.services.ports import Deps
+from platform_adapters.errors import PlatformError, PlatformRejected, PlatformThrottled
+
+CLAIM_BATCH: Final = 100
+CONCURRENCY: Final = 8
+# Longer than the HTTP timeout, so a slow push finishes before anyone else may take it over.
+LEASE: Final = dt.timedelta(minutes=2)
+MAX_THROTTLED: Final = 50  # a platform that throttles us this often for one message is not coming back
+
+logger = logging.getLogger(__name__)
+_random = random.SystemRandom()
+
+
+async def queue_changes(
+    conn: Connection, stored: Mapping[int, Stored], computed: Sequence[tuple[CreditStatus, int]], at: dt.datetime
+) -> int:
+    """Queue a message for every platform that sees a subject's tier or flags change between the
+    stored status and the one just computed. Returns how many were queued."""
+    recipients = await db_outbox.list_recipients(conn, [status.subject_id for status, _ in computed])
+    if not recipients:
+        return 0
+    subjects = await db_subjects.get_many(conn, list(recipients))
+    messages: list[tuple[str, int, dict[str, Any]]] = []
+    for status, facts_version in computed:
+        previous = stored.get(status.subject_id)
+        if previous is not None and previous.facts_version > facts_version:
+            continue  # a newer status was stored meanwhile; its own refresh reported it
+        subject = subjects.get(status.subject_id)
+        if subject is None:
+            continue
+        pushed = deliveries.Pushed(subject.id, subject.kind, subject.credit_code)
+        for recipient in recipients.get(status.subject_id, []):
+            changes = deliveries.compute_changes(previous.status if previous else None, status, recipient.platform)
+            if changes:
+                payload = deliveries.compute_message(pushed, status, recipient, changes, facts_version)
+                messages.append((recipient.platform, status.subject_id, payload))
+    await db_outbox.insert_many(conn, messages, deliveries.MESSAGE_TYPE, at)
+    return len(messages)
+
+
+async def dispatch_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
+    """Claim and try to deliver up to `limit` due messages; returns how many were claimed."""
+    token = uuid.uuid4()
+    claimed = await db_outbox.claim(deps.pool, deps.clock.now(), limit, LEASE, token)
+    if not claimed:
+        return 0
+    links = {}
+    for code in {message.platform for message in claimed}:
+        links[code] = await db_platforms.get_link(deps.pool, code)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(message: deliveries.Message) -> None:
+        async with gate:
+            await _deliver(deps, links[message.platform], message, token)
+
+    await asyncio.gather(*(one(message) for message in claimed))
+    return len(claimed)
+
+
+async def _deliver(deps: Deps, link: PlatformLink | None, message: deliveries.Message, token: uuid.UUID) -> None:
+    started_at, started = deps.clock.now(), time.monotonic()
+    status: int | None = None
+    error: PlatformError | None = None
+    if link is None:
+        error = PlatformRejected(f"platform {message.platform} is no longer registered")
+    else:
+        try:
+            status = await deps.adapters[link.family].push_status(deps.http, link, message, started_at)
+        except PlatformError as exc:
+            error = exc
+    duration_ms = round((time.monotonic() - started) * 1000)
+    await _record(deps, message, token, started_at, duration_ms, status, error)
+
+
+async def _record(
+    deps: Deps,
+    message: deliveries.Message,
+    token: uuid.UUID,
+    started_at: dt.datetime,
+    duration_ms: int,
+    status: int | None,
+    error: PlatformError | None,
+) -> None:
+    """The attempt's log row and the message's new state, in one transaction fenced by the claim."""
+    now = deps.clock.now()
+    schedule = deps.settings.push_schedule
+    # A platform that keeps throttling one message eventually uses up its attempts like any failure.
+    throttled = isinstance(error, PlatformThrottled) and message.throttled < MAX_THROTTLED
+    if error is None:
+        outcome, state, next_at = "DELIVERED", "DELIVERED", now
+    elif throttled and isinstance(error, PlatformThrottled):
+        outcome, state = "THROTTLED", "PENDING"
+        next_at = now + deliveries.compute_throttle_wait(error.retry_after, schedule)
+    else:
+        wait = None
+        if not isinstance(error, PlatformRejected):
+            wait = deliveries.compute_retry_wait(message.attempts, schedule, _random.random())
+        outcome, state = ("RETRY", "PENDING") if wait is not None else ("DEAD", "DEAD")
+        next_at = now + (wait or dt.timedelta(0))
+    text = error.message if error is not None else None
+    async with transaction(deps.pool) as conn:
+        kept = await db_outbox.complete(
+            conn,
+            message.id,
+            token,
+            status=state,
+            next_attempt_at=next_at,
+            error=text,
+            delivered_at=now if error is None else None,
+            throttled=throttled,
+        )
+        if not kept:
+            logger.warning("outbox: lost the lease on message %d; another worker delivers it", message.id)
+            return
+        http_status = status if error is None else error.status
+        await db_outbox.insert_attempt(
+            conn, message.id, message.attempts, started_at, duration_ms, outcome, http_status, text
+        )
+    if state == "DEAD":
+        logger.error(
+            "outbox: message %d to %s is dead after %d attempts: %s",
+            message.id,
+            message.platform,
+            message.attempts,
+            text,
+        )
+
+
+async def list_dead(deps: Deps, platform: str | None, limit: int = 1000) -> list[db_outbox.DeadMessage]:
+    return await db_outbox.list_dead(deps.pool, platform, limit)
+
+
+async def replay(deps: Deps, *, platform: str | None = None, ids: list[int] | None = None) -> list[int]:
+    """Give dead messages a fresh round of attempts, starting now."""
+    return await db_outbox.replay(deps.pool, platform, ids, deps.clock.now())

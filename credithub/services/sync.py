@@ -1,0 +1,157 @@
+"""Pulling platforms' feeds (SPEC §7): incrementally from a stored cursor per platform and stream.
+
+Each page is taken in one transaction: its events go into the inbox (keyed by the item's id, so
+pulling the same page again changes nothing), the items the hub cannot take are kept with why,
+and the cursor moves past the page. A crash mid-page leaves the cursor before it; the next pull
+takes the page again. The inbox worker then applies the events exactly as it applies webhooks.
+
+A page that cannot be fetched is retried a few times (honouring Retry-After); after that the
+pull stops with `PullFailed` and the error is kept on the stream. A failing feed never reads as
+an empty one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import stamina
+
+from credithub.db import inbox as db_inbox
+from credithub.db import platforms as db_platforms
+from credithub.db import sync as db_sync
+from credithub.db.pool import transaction
+from credithub.domain import events
+from credithub.domain.errors import InvalidValue, UnknownPlatform
+from credithub.domain.platforms import PlatformLink
+from credithub.services.ports import Deps
+from platform_adapters.errors import PlatformError, PlatformThrottled, PlatformUnavailable
+from platform_adapters.protocol import FeedPage, PlatformAdapter, RefusedItem
+
+FETCH_ATTEMPTS: Final = 5
+# A platform asking us to come back later than this is left until the next pull.
+MAX_INLINE_WAIT: Final = dt.timedelta(seconds=60)
+EVENT_ID_PREFIX: Final = "pull"
+
+
+class PullFailed(Exception):
+    """A stream's page could not be fetched after retrying; its cursor did not move."""
+
+    def __init__(self, platform: str, stream: str, reason: str) -> None:
+        super().__init__(f"pulling {platform} {stream} failed: {reason}")
+        self.platform = platform
+        self.stream = stream
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a stream's pull has come (reported after every page)."""
+
+    platform: str
+    stream: str
+    pages: int
+    items: int
+    new_events: int
+    refused: int
+    caught_up: bool
+
+
+async def load_link(deps: Deps, platform: str) -> tuple[PlatformLink, PlatformAdapter]:
+    link = await db_platforms.get_link(deps.pool, platform)
+    if link is None:
+        raise UnknownPlatform(platform)
+    return link, deps.adapters[link.family]
+
+
+def _retry_hook(exc: Exception) -> bool | dt.timedelta:
+    if isinstance(exc, PlatformThrottled) and exc.retry_after is not None:
+        return exc.retry_after if exc.retry_after <= MAX_INLINE_WAIT else False
+    return isinstance(exc, PlatformUnavailable)
+
+
+async def _fetch(deps: Deps, adapter: PlatformAdapter, link: PlatformLink, stream: str, cursor: str | None) -> FeedPage:
+    async for attempt in stamina.retry_context(
+        on=_retry_hook, attempts=FETCH_ATTEMPTS, timeout=None, wait_initial=0.5, wait_max=30.0
+    ):
+        with attempt:
+            return await adapter.fetch_page(deps.http, link, stream, cursor, deps.settings.sync_page_size)
+    raise AssertionError("stamina re-raises the last failure")
+
+
+async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> tuple[int, int]:
+    """Store one page: its events, its refused items and the cursor after it, all or nothing."""
+    now = deps.clock.now()
+    pulled: list[tuple[str, str, dict[str, object]]] = []
+    refused: list[tuple[str, str]] = []
+    for item in page.items:
+        if isinstance(item, RefusedItem):
+            refused.append((item.item_id, item.reason))
+            continue
+        try:
+            event = events.parse_event(item.event, person_key=deps.person_key, now=now)
+        except InvalidValue as exc:  # includes InvalidIdentifier, whose message never repeats an ID number
+            refused.append((item.item_id, exc.message))
+            continue
+        event_id = f"{EVENT_ID_PREFIX}:{stream}:{item.item_id}"
+        pulled.append((event_id, event.type.value, events.encode_event(event)))
+    async with transaction(deps.pool) as conn:
+        new = await db_inbox.insert_many(conn, link.code, pulled, now)
+        await db_sync.insert_rejects(conn, link.code, stream, refused, now)
+        await db_sync.save_page(conn, link.code, stream, page.cursor, len(pulled), now, caught_up=not page.has_more)
+    return new, len(refused)
+
+
+async def pull_stream(
+    deps: Deps,
+    platform: str,
+    stream: str,
+    *,
+    max_pages: int | None = None,
+    on_page: Callable[[Progress], None] | None = None,
+) -> Progress:
+    """Pull `stream` from its cursor until the feed has no more (or `max_pages`)."""
+    link, adapter = await load_link(deps, platform)
+    if stream not in adapter.streams:
+        raise InvalidValue(f"{link.family} platforms have streams {', '.join(adapter.streams)}; got {stream!r}")
+    progress = Progress(platform, stream, 0, 0, 0, 0, caught_up=False)
+    while max_pages is None or progress.pages < max_pages:
+        cursor = await db_sync.get_cursor(deps.pool, platform, stream)
+        try:
+            page = await _fetch(deps, adapter, link, stream, cursor)
+        except PlatformError as exc:
+            await db_sync.save_error(deps.pool, platform, stream, exc.message, deps.clock.now())
+            raise PullFailed(platform, stream, exc.message) from exc
+        new, refused = await _take(deps, link, stream, page)
+        progress = Progress(
+            platform,
+            stream,
+            progress.pages + 1,
+            progress.items + len(page.items),
+            progress.new_events + new,
+            progress.refused + refused,
+            caught_up=not page.has_more,
+        )
+        if on_page is not None:
+            on_page(progress)
+        if not page.has_more:
+            break
+    return progress
+
+
+async def pull_platform(
+    deps: Deps, platform: str, *, full: bool = False, on_page: Callable[[Progress], None] | None = None
+) -> list[Progress]:
+    """Pull every stream of a platform; `full` starts each from the beginning (a reconciliation:
+    what the hub has is left alone, what it missed is taken)."""
+    link, adapter = await load_link(deps, platform)
+    link.require_api()
+    if full:
+        await db_sync.reset(deps.pool, platform, adapter.streams)
+    return [await pull_stream(deps, platform, stream, on_page=on_page) for stream in adapter.streams]
+
+
+async def list_pulled_platforms(deps: Deps) -> list[str]:
+    return await db_platforms.list_pulled(deps.pool)

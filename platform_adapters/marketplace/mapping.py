@@ -1,0 +1,163 @@
+"""ShopMall's JSON to hub events and back. The only place its raw dicts are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Final
+
+import orjson
+
+from credithub.domain.deliveries import Message
+from platform_adapters.errors import PlatformContractError
+from platform_adapters.protocol import CodeMapping, PulledItem, RefusedItem
+
+SHOP_STATUS: Final = {1: "ACTIVE", 2: "SUSPENDED", 3: "CLOSED"}
+EFFECTIVE: Final = "EFFECTIVE"
+REVOKED: Final = "REVOKED"
+
+
+class MissingField(Exception):
+    """An item lacks a field its kind always has."""
+
+
+def _field(item: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = item.get(key)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise MissingField(key)
+    return value
+
+
+def _instant(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat()
+
+
+def parse_cursor(raw: str | None) -> tuple[int, int]:
+    """(modified since, in ms; page number). Keyset by modification time: a page is asked for
+    from the newest time already taken, so items moving between pages while we page are never
+    skipped; `page_no` only walks a block of items sharing one millisecond."""
+    if raw is None:
+        return 0, 1
+    state = orjson.loads(raw)
+    return int(state["since_ms"]), int(state["page_no"])
+
+
+def format_cursor(since_ms: int, page_no: int) -> str:
+    return orjson.dumps({"since_ms": since_ms, "page_no": page_no}).decode()
+
+
+def compute_next_cursor(items: list[Mapping[str, Any]], since_ms: int, page_no: int) -> tuple[int, int]:
+    stamps = [int(item.get("gmt_modified_ms", since_ms)) for item in items]
+    if not stamps:
+        return since_ms, page_no
+    newest = max(stamps)
+    if newest == since_ms:  # the whole page shares the time we asked from: walk on through the block
+        return since_ms, page_no + 1
+    return newest, 1
+
+
+def read_list(body: Any) -> tuple[list[Mapping[str, Any]], int]:
+    """The `data.list` of an answer, and `data.page_size`; the envelope is checked strictly."""
+    if not isinstance(body, Mapping) or body.get("code") != 0 or not isinstance(body.get("data"), Mapping):
+        raise PlatformContractError(f"answer is not a success envelope: code={_code(body)}")
+    data = body["data"]
+    items = data.get("list")
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise PlatformContractError("answer `data.list` is not a list of objects")
+    return items, int(data.get("page_size", len(items)))
+
+
+def _code(body: Any) -> object:
+    return body.get("code") if isinstance(body, Mapping) else None
+
+
+def _merchant(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "MERCHANT",
+        "account_id": _field(item, "shop_id", str),
+        "name": item.get("shop_name"),
+        "credit_code": _field(item, "uscc", str),
+    }
+
+
+def shop_item(item: Mapping[str, Any]) -> PulledItem | RefusedItem:
+    """A shop → account.updated."""
+    item_id = f"shop:{item.get('shop_id')}@{item.get('gmt_modified_ms')}"
+    try:
+        status = SHOP_STATUS.get(_field(item, "shop_status", int))
+        if status is None:
+            return RefusedItem(item_id, f"unknown shop_status {item.get('shop_status')!r}")
+        data = {"subject": _merchant(item), "status": status, "opened_at": _instant(_field(item, "open_time_ms", int))}
+        modified = _instant(_field(item, "gmt_modified_ms", int))
+    except MissingField as missing:
+        return RefusedItem(item_id, f"shop lacks {missing}")
+    return PulledItem(item_id, {"type": "account.updated", "timestamp": modified, "data": data})
+
+
+def penalty_items(item: Mapping[str, Any], codes: Mapping[str, CodeMapping]) -> list[PulledItem | RefusedItem]:
+    """A penalty → violation.reported, and violation.revoked once it is revoked."""
+    penalty_id = item.get("penalty_id")
+    item_id = f"penalty:{penalty_id}@{item.get('gmt_modified_ms')}"
+    try:
+        code = _field(item, "penalty_code", str)
+        meaning = codes.get(code)
+        if meaning is None:
+            return [RefusedItem(item_id, f"penalty code {code!r} has no mapping for this platform")]
+        state = _field(item, "state", str)
+        modified = _instant(_field(item, "gmt_modified_ms", int))
+        reported = {
+            "violation_id": _field(item, "penalty_id", str),
+            "subject": _merchant(item),
+            "category": meaning.category.value,
+            "severity": meaning.severity.value,
+            "occurred_at": _instant(_field(item, "penalty_time_ms", int)),
+            "description": _field(item, "reason_desc", str),
+            "legal_basis": _field(item, "rule_name", str),
+            "legal_basis_ref": item.get("rule_clause"),
+        }
+    except MissingField as missing:
+        return [RefusedItem(item_id, f"penalty lacks {missing}")]
+    found: list[PulledItem | RefusedItem] = [
+        PulledItem(f"penalty:{penalty_id}", {"type": "violation.reported", "timestamp": modified, "data": reported})
+    ]
+    if state == REVOKED:
+        reason = item.get("revoke_reason") or "revoked by the platform"
+        revoked = {"violation_id": penalty_id, "reason": reason}
+        found.append(PulledItem(item_id, {"type": "violation.revoked", "timestamp": modified, "data": revoked}))
+    elif state != EFFECTIVE:
+        found.append(RefusedItem(item_id, f"unknown penalty state {state!r}"))
+    return found
+
+
+def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
+    """A credit.status_changed message in ShopMall's notify shape."""
+    data = message.payload
+
+    def ms(iso: str | None) -> int | None:
+        return int(dt.datetime.fromisoformat(iso).timestamp() * 1000) if iso else None
+
+    return {
+        "request_id": message.idempotency_key,
+        "notify_time_ms": int(now.timestamp() * 1000),
+        "uscc": data["credit_code"],
+        "shop_ids": data["accounts"],
+        "credit_level": data["tier"],
+        "blacklisted": data["on_serious_dishonest_list"],
+        "version": data["version"],
+        "restrictions": [
+            {
+                "code": flag["measure"],
+                "type": "RESTRICT" if flag["kind"] == "RESTRICTION" else "INCENTIVE",
+                "mandatory": flag["mandatory"],
+                "active": flag["enforced"],
+                "basis": flag["legal_basis"],
+                "start_ms": ms(flag["effective_from"]),
+                "end_ms": ms(flag["effective_until"]),
+            }
+            for flag in data["flags"]
+        ],
+        "changes": [
+            {"type": change["kind"], "code": change["measure"], "before": change["from"], "after": change["to"]}
+            for change in data["changed"]
+        ],
+    }

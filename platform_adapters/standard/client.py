@@ -1,0 +1,83 @@
+"""The standard adapter: pull the documented event feed, push Standard Webhooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Final
+
+import httpx
+import orjson
+from standardwebhooks import Webhook
+
+from credithub.domain.deliveries import MESSAGE_TYPE, Message
+from platform_adapters.errors import PlatformContractError, check_status, platform_errors
+from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem
+
+FEED_PATH: Final = "/credit-hub/events"
+STREAM: Final = "events"
+
+
+def _page(body: Any) -> FeedPage:
+    """The feed page contract: {"events": [{"id", "type", "timestamp", "data"}], "next_cursor", "has_more"}."""
+    if not isinstance(body, Mapping):
+        raise PlatformContractError("feed page is not a JSON object")
+    events, cursor, has_more = body.get("events"), body.get("next_cursor"), body.get("has_more")
+    if not isinstance(events, list) or not isinstance(has_more, bool):
+        raise PlatformContractError("feed page needs an `events` list and a boolean `has_more`")
+    if cursor is not None and not isinstance(cursor, str):
+        raise PlatformContractError("feed page `next_cursor` must be a string or null")
+    if has_more and not cursor:
+        raise PlatformContractError("feed page says `has_more` but gives no `next_cursor`")
+    items = []
+    for event in events:
+        if not isinstance(event, Mapping) or not isinstance(event.get("id"), str) or not event["id"]:
+            raise PlatformContractError("every feed event needs a string `id`")
+        items.append(PulledItem(event["id"], {key: value for key, value in event.items() if key != "id"}))
+    return FeedPage(tuple(items), cursor, has_more)
+
+
+class StandardAdapter:
+    family: str = "standard"
+    streams: tuple[str, ...] = (STREAM,)
+
+    def load_default_codes(self) -> Mapping[str, Any] | None:
+        return None  # standard events carry our categories and severities already
+
+    async def fetch_page(
+        self, http: httpx.AsyncClient, link: PlatformLink, stream: str, cursor: str | None, limit: int
+    ) -> FeedPage:
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor is not None:
+            params["after"] = cursor
+        headers = {"authorization": f"Bearer {link.api_key}"} if link.api_key else {}
+        what = f"{link.code} feed"
+        with platform_errors(what):
+            response = await http.get(link.require_api() + FEED_PATH, params=params, headers=headers)
+        check_status(response, what)
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise PlatformContractError(f"{what}: the answer is not JSON") from exc
+        page = _page(body)
+        return FeedPage(page.items, page.cursor or cursor, page.has_more)
+
+    async def push_status(self, http: httpx.AsyncClient, link: PlatformLink, message: Message, now: dt.datetime) -> int:
+        if not link.push_url or not link.outbound_secret:
+            raise PlatformContractError(f"{link.code} has no push URL or outbound secret")
+        body = orjson.dumps(
+            {"type": MESSAGE_TYPE, "timestamp": message.created_at.isoformat(), "data": message.payload}
+        ).decode()
+        # standardwebhooks' sign() reads the instant's fields as UTC: give it UTC (NOTES-reliability §1).
+        signature = Webhook(link.outbound_secret).sign(message.idempotency_key, now.astimezone(dt.UTC), body)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": message.idempotency_key,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signature,
+        }
+        what = f"push to {link.code}"
+        with platform_errors(what):
+            response = await http.post(link.push_url, content=body.encode(), headers=headers)
+        check_status(response, what)
+        return response.status_code
