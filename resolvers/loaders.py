@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from credithub.db import accounts as db_accounts
 from credithub.db import audit as db_audit
+from credithub.db import executions as db_executions
 from credithub.db import lists as db_lists
 from credithub.db import objections as db_objections
 from credithub.db import records as db_records
@@ -26,6 +27,7 @@ from credithub.db import subjects as db_subjects
 from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
+from credithub.domain.executions import MeasureExecution
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope, compute_record_scope
 from credithub.services import credit_status
@@ -244,6 +246,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
     async def load_audit_write_count(key: AuditWriteFilterKey) -> int:
         return await db_audit.count_writes(pool, **_fields(key))
 
+    async def load_executions(keys: list[int]) -> list[list[MeasureExecution]]:
+        found = await db_executions.list_for_subjects(pool, keys)
+        return [found.get(key, []) for key in keys]
+
     async def load_rule_sets(keys: list[dt.datetime]) -> list[rules.RuleSet]:
         config = await deps.engine.recent(pool)
         return [rules.select_rule_set(config.rule_sets, at) for at in keys]
@@ -274,5 +280,6 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         audit_read_count=DataLoader(_each(load_audit_read_count)),
         audit_write_page=DataLoader(_each(load_audit_write_page)),
         audit_write_count=DataLoader(_each(load_audit_write_count)),
+        executions=DataLoader(load_executions),
         record_scope=record_scope,
     )

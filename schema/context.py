@@ -14,6 +14,7 @@ from credithub.domain import flags, lists, objections, records, repairs, rules, 
 from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.errors import PermissionDenied
+from credithub.domain.executions import MeasureExecution
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope
 from credithub.services.ports import Deps
@@ -149,6 +150,7 @@ class Loaders:
     audit_read_count: DataLoader[AuditReadFilterKey, int]
     audit_write_page: DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]
     audit_write_count: DataLoader[AuditWriteFilterKey, int]
+    executions: DataLoader[int, list[MeasureExecution]]
     record_scope: Callable[[], Awaitable[RecordScope]]
 
 

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import strawberry
 
+from credithub.domain import executions, ids, measures
 from credithub.domain import flags as domain_flags
-from credithub.domain import ids, measures
+from credithub.domain.executions import compute_latest_per_platform
+from schema.context import Info
 from schema.enums import RelationKind, SubjectKind
 from schema.errors import InvalidIdentifierError, UnknownSubjectError
 
@@ -24,6 +26,30 @@ class ViaSubject:
     id: strawberry.ID
     kind: SubjectKind  # type: ignore[valid-type]
     name: str
+
+
+ExecutionAction = strawberry.enum(executions.ExecutionAction, description="A platform applied or lifted a measure.")
+
+
+@strawberry.type(description="A platform's report that it applied or lifted a measure.")
+class MeasureExecution:
+    platform: str
+    measure: str
+    action: ExecutionAction  # type: ignore[valid-type]
+    executed_at: dt.datetime
+    reported_at: dt.datetime
+    note: str | None
+
+    @classmethod
+    def from_domain(cls, execution: executions.MeasureExecution) -> MeasureExecution:
+        return cls(
+            platform=execution.platform,
+            measure=execution.measure,
+            action=execution.action,
+            executed_at=execution.executed_at,
+            reported_at=execution.reported_at,
+            note=execution.note,
+        )
 
 
 @strawberry.type(description="One measure in force for the subject, with why it exists.")
@@ -47,9 +73,18 @@ class RestrictionFlag:
     effective_from: dt.datetime
     effective_until: dt.datetime | None
     reason: str = strawberry.field(description="Why the flag exists, in words.")
+    subject_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Where each platform stands with this measure for the subject, as it reported "
+        "(execution feedback): its latest report, platforms in code order."
+    )
+    async def executions(self, info: Info) -> list[MeasureExecution]:
+        found = await info.context.loaders.executions.load(self.subject_id)
+        return [MeasureExecution.from_domain(item) for item in compute_latest_per_platform(found, self.measure)]
 
     @classmethod
-    def from_domain(cls, flag: domain_flags.Flag) -> RestrictionFlag:
+    def from_domain(cls, flag: domain_flags.Flag, subject_id: int) -> RestrictionFlag:
         via = flag.via
         return cls(
             measure=flag.measure,
@@ -75,6 +110,7 @@ class RestrictionFlag:
             effective_from=flag.effective_from,
             effective_until=flag.effective_until,
             reason=flag.reason,
+            subject_id=subject_id,
         )
 
 
@@ -104,7 +140,10 @@ class CreditStatus:
             tier_reason=status.tier_reason,
             on_serious_dishonest_list=status.on_serious_dishonest_list,
             on_red_list=status.on_red_list,
-            flags=[RestrictionFlag.from_domain(flag) for flag in domain_flags.visible_flags(status, asking_platform)],
+            flags=[
+                RestrictionFlag.from_domain(flag, status.subject_id)
+                for flag in domain_flags.visible_flags(status, asking_platform)
+            ],
             as_of=status.as_of,
             rule_set=status.rule_set,
             stable_until=status.stable_until,

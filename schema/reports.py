@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from schema.credit_status import ExecutionAction, MeasureExecution
 from schema.errors import (
     IdentityConflictError,
     InvalidIdentifierError,
@@ -85,4 +86,43 @@ class ReportViolationSuccess:
 ReportViolationResult = Annotated[
     ReportViolationSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
     strawberry.union("ReportViolationResult"),
+]
+
+
+@strawberry.input(description="Execution feedback, with the fields of the measure.executed webhook.")
+class ReportMeasureExecutionInput:
+    subject: PartyInput
+    measure: str = strawberry.field(description="A code of the measures catalog, e.g. LIVE_STREAM_BAN.")
+    action: ExecutionAction  # type: ignore[valid-type]
+    executed_at: dt.datetime
+    note: str | None = None
+
+    def to_event_body(self, now: dt.datetime) -> dict[str, Any]:
+        """The webhook body this input stands for, so that both are validated the same way."""
+        return {
+            "type": "measure.executed",
+            "timestamp": now.isoformat(),
+            "data": {
+                "subject": self.subject.to_raw(),
+                "measure": self.measure,
+                "action": str(self.action),
+                "executed_at": self.executed_at.isoformat(),
+                "note": self.note,
+            },
+        }
+
+
+@strawberry.type(description="The report as kept (reporting the same again changes nothing).")
+class ReportMeasureExecutionSuccess:
+    execution: MeasureExecution
+    subject_id: strawberry.ID
+
+
+ReportMeasureExecutionResult = Annotated[
+    ReportMeasureExecutionSuccess
+    | InvalidValueError
+    | InvalidIdentifierError
+    | IdentityConflictError
+    | PermissionDeniedError,
+    strawberry.union("ReportMeasureExecutionResult"),
 ]

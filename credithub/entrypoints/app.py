@@ -42,8 +42,9 @@ async def healthz(request: Request) -> JSONResponse:
 
 @asynccontextmanager
 async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled: bool) -> AsyncIterator[None]:
-    """The inbox processor and the status refresher (CREDITHUB_WORKERS=false runs none), stopped
-    cleanly on shutdown: an event being applied finishes or rolls back, never half-applies."""
+    """The inbox processor, the status refresher, the push dispatcher and the platform puller
+    (CREDITHUB_WORKERS=false runs none), stopped cleanly on shutdown: an event being applied
+    finishes or rolls back, never half-applies; a push in flight finishes or is sent again."""
     if not enabled:
         yield
         return
@@ -51,6 +52,8 @@ async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled
     tasks = [
         asyncio.create_task(workers.run_inbox_processor(deps, stop, inbox_wakeup), name="inbox-processor"),
         asyncio.create_task(workers.run_status_refresher(deps, stop), name="status-refresher"),
+        asyncio.create_task(workers.run_push_dispatcher(deps, stop), name="push-dispatcher"),
+        asyncio.create_task(workers.run_platform_puller(deps, stop), name="platform-puller"),
     ]
     try:
         yield

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from credithub import bootstrap
-from credithub.domain.errors import DomainError
+from credithub.domain.errors import DomainError, InvalidValue
 from credithub.services import clients
 from credithub.settings import Settings, SettingsError
 
@@ -60,18 +60,72 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(run())
 
 
+def _platform_json(registered: clients.RegisteredPlatform) -> dict[str, Any]:
+    return {
+        "code": registered.code,
+        "name": registered.name,
+        "family": registered.family,
+        "push_url": registered.push_url,
+        "api_url": registered.api_url,
+        "client_id": registered.client.id,
+        "token": registered.client.token,
+        "webhook_secret": registered.webhook_secret,
+        "outbound_secret": registered.outbound_secret,
+        "codes_mapped": registered.codes,
+    }
+
+
 def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
     async def action(deps: Any) -> dict[str, Any]:
-        registered = await clients.add_platform(deps, args.code, args.name, push_url=args.push_url, family=args.family)
+        registered = await clients.add_platform(
+            deps,
+            args.code,
+            args.name,
+            push_url=args.push_url,
+            family=args.family,
+            api_url=args.api_url,
+            api_key=args.api_key,
+        )
+        return _platform_json(registered)
+
+    _run_with_deps(settings, action)
+
+
+def cmd_platform_set(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        clear = frozenset(name for name in ("api_url", "push_url") if getattr(args, f"no_{name}"))
+        platform = await clients.set_endpoints(
+            deps, args.code, api_url=args.api_url, push_url=args.push_url, api_key=args.api_key, clear=clear
+        )
         return {
-            "code": registered.code,
-            "name": registered.name,
-            "family": registered.family,
-            "push_url": registered.push_url,
-            "client_id": registered.client.id,
-            "token": registered.client.token,
-            "webhook_secret": registered.webhook_secret,
-            "outbound_secret": registered.outbound_secret,
+            "code": platform.code,
+            "family": platform.family,
+            "api_url": platform.api_url,
+            "push_url": platform.push_url,
+        }
+
+    _run_with_deps(settings, action)
+
+
+def cmd_platform_codes(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        if args.load is not None:
+            try:
+                raw = json.loads(args.load.read_text())
+            except (OSError, json.JSONDecodeError) as exc:
+                raise InvalidValue(f"cannot read {args.load}: {exc}", field="load") from exc
+            await clients.replace_codes(deps, args.code, raw)
+        mappings = await clients.list_codes(deps, args.code)
+        return {
+            "platform": args.code,
+            "codes": {
+                mapping.code: {
+                    "category": mapping.category.value,
+                    "severity": mapping.severity.value,
+                    "description": mapping.description,
+                }
+                for mapping in mappings
+            },
         }
 
     _run_with_deps(settings, action)
@@ -167,6 +221,140 @@ def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def _show_progress(progress: Any) -> None:
+    state = "caught up" if progress.caught_up else "…"
+    print(
+        f"\r{progress.platform} {progress.stream}: {progress.pages:,} pages, {progress.items:,} items, "
+        f"{progress.new_events:,} new, {progress.refused:,} refused {state}",
+        end="\n" if progress.caught_up else "",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.db import sync as db_sync
+        from credithub.services import sync
+
+        if args.status:
+            states = await db_sync.list_cursors(deps.pool, args.platform)
+            return {"streams": [_state_json(state) for state in states]}
+        if args.rejects:
+            rejects = await db_sync.list_rejects(deps.pool, args.platform, 1000)
+            return {
+                "rejects": [
+                    {
+                        "platform": r.platform,
+                        "stream": r.stream,
+                        "item_id": r.item_id,
+                        "error": r.error,
+                        "at": r.at.isoformat(),
+                    }
+                    for r in rejects
+                ]
+            }
+        if args.stream and not args.platform:
+            raise InvalidValue("--stream needs --platform", field="stream")
+        platforms = [args.platform] if args.platform else await sync.list_pulled_platforms(deps)
+        results = []
+        try:
+            for platform in platforms:
+                if args.stream:
+                    results.append(await sync.pull_stream(deps, platform, args.stream, on_page=_show_progress))
+                else:
+                    results += await sync.pull_platform(deps, platform, full=args.full, on_page=_show_progress)
+        except sync.PullFailed as exc:
+            print(file=sys.stderr)
+            raise InvalidValue(str(exc)) from exc
+        return {
+            "pulled": [
+                {
+                    "platform": r.platform,
+                    "stream": r.stream,
+                    "pages": r.pages,
+                    "items": r.items,
+                    "new_events": r.new_events,
+                    "refused": r.refused,
+                }
+                for r in results
+            ]
+        }
+
+    _run_with_deps(settings, action)
+
+
+def _state_json(state: Any) -> dict[str, Any]:
+    def iso(instant: Any) -> str | None:
+        return instant.isoformat() if instant is not None else None
+
+    return {
+        "platform": state.platform,
+        "stream": state.stream,
+        "pages": state.pages,
+        "items": state.items,
+        "updated_at": iso(state.updated_at),
+        "caught_up_at": iso(state.caught_up_at),
+        "last_error": state.last_error,
+        "last_error_at": iso(state.last_error_at),
+    }
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.db import outbox as db_outbox
+        from credithub.services import outbox
+
+        match args.outbox_action:
+            case "status":
+                counts = await db_outbox.count_by_status(deps.pool)
+                return {"messages": [{"platform": p, "status": s, "count": n} for p, s, n in counts]}
+            case "dead":
+                dead = await outbox.list_dead(deps, args.platform)
+                return {
+                    "dead": [
+                        {
+                            "id": m.id,
+                            "platform": m.platform,
+                            "subject_id": f"sub_{m.subject_id}",
+                            "created_at": m.created_at.isoformat(),
+                            "attempts": m.attempts,
+                            "error": m.last_error,
+                        }
+                        for m in dead
+                    ]
+                }
+            case "replay":
+                replayed = await outbox.replay(deps, platform=args.platform, ids=args.id or None)
+                return {"replayed": replayed}
+            case "attempts":
+                attempts = await db_outbox.list_attempts(deps.pool, args.message_id)
+                return {
+                    "message_id": args.message_id,
+                    "attempts": [
+                        {
+                            "attempt": a.attempt,
+                            "started_at": a.started_at.isoformat(),
+                            "duration_ms": a.duration_ms,
+                            "outcome": a.outcome,
+                            "http_status": a.http_status,
+                            "error": a.error,
+                        }
+                        for a in attempts
+                    ],
+                }
+            case "deliver":
+                delivered = 0
+                while claimed := await outbox.dispatch_due(deps):
+                    delivered += claimed
+                    print(f"\rtried {delivered:,} messages", end="", file=sys.stderr, flush=True)
+                print(file=sys.stderr)
+                return {"tried": delivered}
+        raise AssertionError(args.outbox_action)
+
+    _run_with_deps(settings, action)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -197,8 +385,24 @@ def build_parser() -> argparse.ArgumentParser:
     platform_add.add_argument("code", help="short code, e.g. shopmall")
     platform_add.add_argument("--name", required=True)
     platform_add.add_argument("--push-url", help="where the hub pushes credit status changes")
-    platform_add.add_argument("--family", default="standard", help="adapter family (default: standard)")
+    platform_add.add_argument(
+        "--family", default="standard", help="adapter family: standard (default), marketplace or livestream"
+    )
+    platform_add.add_argument("--api-url", help="base URL of the platform's API, to pull its feeds from")
+    platform_add.add_argument("--api-key", help="the key the platform issued the hub for its API")
     platform_add.set_defaults(handler=cmd_platform_add)
+    platform_set = platform.add_parser("set", help="change where the hub reaches a platform")
+    platform_set.add_argument("code")
+    platform_set.add_argument("--api-url")
+    platform_set.add_argument("--no-api-url", action="store_true", help="stop pulling from the platform")
+    platform_set.add_argument("--push-url")
+    platform_set.add_argument("--no-push-url", action="store_true", help="forget the push URL")
+    platform_set.add_argument("--api-key", help="replace the key for the platform's API")
+    platform_set.set_defaults(handler=cmd_platform_set)
+    platform_codes = platform.add_parser("codes", help="show (or --load) a platform's penalty-code mapping")
+    platform_codes.add_argument("code")
+    platform_codes.add_argument("--load", type=Path, help="replace the mapping with a JSON file shaped like codes.json")
+    platform_codes.set_defaults(handler=cmd_platform_codes)
     secret = platform.add_parser("secret", help="rotate a platform's webhook secret").add_subparsers(
         dest="secret_action", required=True
     )
@@ -229,6 +433,32 @@ def build_parser() -> argparse.ArgumentParser:
     client_revoke = client.add_parser("revoke", help="revoke a client's token")
     client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add`)")
     client_revoke.set_defaults(handler=cmd_client_revoke)
+
+    sync_cmd = commands.add_parser("sync", help="pull platforms' feeds now (serve pulls on its own), with progress")
+    sync_cmd.add_argument("--platform", help="only this platform (default: every platform with an API URL)")
+    sync_cmd.add_argument("--stream", help="only this stream (needs --platform)")
+    sync_cmd.add_argument("--full", action="store_true", help="a full reconciliation: every stream from the start")
+    sync_cmd.add_argument("--status", action="store_true", help="show each stream's cursor, progress and last error")
+    sync_cmd.add_argument("--rejects", action="store_true", help="list feed items the hub refused, with why")
+    sync_cmd.set_defaults(handler=cmd_sync)
+
+    outbox_cmd = commands.add_parser("outbox", help="pushes to platforms").add_subparsers(
+        dest="outbox_action", required=True
+    )
+    outbox_cmd.add_parser("status", help="messages per platform and state").set_defaults(handler=cmd_outbox)
+    outbox_dead = outbox_cmd.add_parser("dead", help="list messages parked after their last attempt")
+    outbox_dead.add_argument("--platform")
+    outbox_dead.set_defaults(handler=cmd_outbox)
+    outbox_replay = outbox_cmd.add_parser("replay", help="give dead messages a new round of attempts")
+    outbox_replay.add_argument("--platform")
+    outbox_replay.add_argument("--id", type=int, action="append", help="only this message (repeatable)")
+    outbox_replay.set_defaults(handler=cmd_outbox)
+    outbox_attempts = outbox_cmd.add_parser("attempts", help="every attempt at one message")
+    outbox_attempts.add_argument("message_id", type=int)
+    outbox_attempts.set_defaults(handler=cmd_outbox)
+    outbox_cmd.add_parser("deliver", help="deliver due messages now (serve does it on its own)").set_defaults(
+        handler=cmd_outbox
+    )
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"

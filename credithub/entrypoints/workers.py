@@ -1,4 +1,5 @@
-"""Background work inside `serve`: the inbox processor and the status refresher."""
+"""Background work inside `serve`: the inbox processor, the status refresher, the push
+dispatcher and the platform puller."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Final
 
 import asyncpg
 
-from credithub.services import inbox, statuses
+from credithub.services import inbox, outbox, statuses, sync
 from credithub.services.ports import Deps
 
 IDLE_SECONDS: Final = 1.0
@@ -48,6 +49,50 @@ async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.E
             continue
         if not claimed:
             await _first_of(stop, wakeup, INBOX_POLL_SECONDS)
+
+
+async def run_push_dispatcher(deps: Deps, stop: asyncio.Event) -> None:
+    """Deliver due outbox messages until `stop` is set; poll every second when none are due."""
+    while not stop.is_set():
+        try:
+            claimed = await outbox.dispatch_due(deps)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("push dispatcher: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
+        if not claimed:
+            await _sleep_unless_stopped(stop, IDLE_SECONDS)
+
+
+async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:
+    """Every CREDITHUB_SYNC_INTERVAL seconds, pull every stream of every platform with an API.
+    A platform that fails is logged (and its error kept on the stream) and tried next round;
+    the others go on."""
+    while not stop.is_set():
+        try:
+            platforms = await sync.list_pulled_platforms(deps)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("platform puller: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
+        for platform in platforms:
+            if stop.is_set():
+                return
+            try:
+                for progress in await sync.pull_platform(deps, platform, stop=stop):
+                    if progress.new_events or progress.refused:
+                        logger.info(
+                            "pulled %s %s: %d new events, %d refused",
+                            platform,
+                            progress.stream,
+                            progress.new_events,
+                            progress.refused,
+                        )
+            except sync.PullFailed as exc:
+                logger.warning("%s", exc)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                logger.warning("platform puller: %s: %s", platform, exc)
+        await _sleep_unless_stopped(stop, deps.settings.sync_interval)
 
 
 async def _first_of(stop: asyncio.Event, wakeup: asyncio.Event, seconds: float) -> None:

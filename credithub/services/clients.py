@@ -137,3 +137,46 @@ async def retire_webhook_secrets(deps: Deps, platform: str, *, keep: int = 1) ->
     if await db_platforms.get(deps.pool, platform) is None:
         raise UnknownPlatform(platform)
     return await db_platforms.retire_secrets(deps.pool, platform, "webhook", keep, deps.clock.now())
+
+
+async def set_endpoints(
+    deps: Deps,
+    code: str,
+    *,
+    api_url: str | None = None,
+    push_url: str | None = None,
+    api_key: str | None = None,
+    clear: frozenset[str] = frozenset(),
+) -> platforms.Platform:
+    """Change where the hub reaches a platform: given values replace, names in `clear`
+    ("api_url", "push_url") remove, the rest stays. A new API key replaces the old one."""
+    async with transaction(deps.pool) as conn:
+        current = await db_platforms.get(conn, code)
+        if current is None:
+            raise UnknownPlatform(code)
+        new_api = platforms.parse_url(api_url, "api_url") if api_url is not None else current.api_url
+        new_push = platforms.parse_url(push_url, "push_url") if push_url is not None else current.push_url
+        updated = await db_platforms.update_api(
+            conn, code, None if "api_url" in clear else new_api, None if "push_url" in clear else new_push
+        )
+        assert updated is not None
+        if api_key:
+            await db_platforms.insert_secret(conn, code, "api", api_key.strip())
+            await db_platforms.retire_secrets(conn, code, "api", 1, deps.clock.now())
+    return updated
+
+
+async def replace_codes(deps: Deps, code: str, raw: object) -> tuple[platforms.CodeMapping, ...]:
+    """Replace a platform's penalty-code mapping with the one in `raw` (codes.json's shape)."""
+    mappings = platforms.parse_code_mappings(raw)
+    async with transaction(deps.pool) as conn:
+        if await db_platforms.get(conn, code) is None:
+            raise UnknownPlatform(code)
+        await db_platforms.replace_codes(conn, code, mappings)
+    return mappings
+
+
+async def list_codes(deps: Deps, code: str) -> list[platforms.CodeMapping]:
+    if await db_platforms.get(deps.pool, code) is None:
+        raise UnknownPlatform(code)
+    return await db_platforms.list_codes(deps.pool, code)

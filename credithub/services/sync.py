@@ -12,6 +12,7 @@ an empty one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,13 +112,15 @@ async def pull_stream(
     *,
     max_pages: int | None = None,
     on_page: Callable[[Progress], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> Progress:
-    """Pull `stream` from its cursor until the feed has no more (or `max_pages`)."""
+    """Pull `stream` from its cursor until the feed has no more (or `max_pages`, or `stop` is
+    set: a page is never left half-taken)."""
     link, adapter = await load_link(deps, platform)
     if stream not in adapter.streams:
         raise InvalidValue(f"{link.family} platforms have streams {', '.join(adapter.streams)}; got {stream!r}")
     progress = Progress(platform, stream, 0, 0, 0, 0, caught_up=False)
-    while max_pages is None or progress.pages < max_pages:
+    while (max_pages is None or progress.pages < max_pages) and not (stop is not None and stop.is_set()):
         cursor = await db_sync.get_cursor(deps.pool, platform, stream)
         try:
             page = await _fetch(deps, adapter, link, stream, cursor)
@@ -142,7 +145,12 @@ async def pull_stream(
 
 
 async def pull_platform(
-    deps: Deps, platform: str, *, full: bool = False, on_page: Callable[[Progress], None] | None = None
+    deps: Deps,
+    platform: str,
+    *,
+    full: bool = False,
+    on_page: Callable[[Progress], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> list[Progress]:
     """Pull every stream of a platform; `full` starts each from the beginning (a reconciliation:
     what the hub has is left alone, what it missed is taken)."""
@@ -150,7 +158,7 @@ async def pull_platform(
     link.require_api()
     if full:
         await db_sync.reset(deps.pool, platform, adapter.streams)
-    return [await pull_stream(deps, platform, stream, on_page=on_page) for stream in adapter.streams]
+    return [await pull_stream(deps, platform, stream, on_page=on_page, stop=stop) for stream in adapter.streams]
 
 
 async def list_pulled_platforms(deps: Deps) -> list[str]:
