@@ -74,6 +74,7 @@ class Settings:
     platform_timeout: float = 15.0
     sync_interval: int = 300
     sync_page_size: int = 100
+    pull_retry_seconds: float = 0.5  # first wait before re-asking a failing feed (doubles, 5 tries)
     demo: bool = False
 
     @classmethod

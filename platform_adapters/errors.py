@@ -22,7 +22,8 @@ from typing import Final
 
 import httpx
 
-THROTTLE_STATUSES: Final = frozenset({429, 503})
+TOO_MANY_REQUESTS: Final = 429
+THROTTLE_STATUSES: Final = frozenset({429, 503})  # 503 only when it says when to come back
 
 
 class PlatformError(Exception):
@@ -76,8 +77,8 @@ def check_status(response: httpx.Response, what: str) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
-    if status in THROTTLE_STATUSES:
-        retry_after = parse_retry_after(response.headers.get("retry-after"), dt.datetime.now(dt.UTC))
+    retry_after = parse_retry_after(response.headers.get("retry-after"), dt.datetime.now(dt.UTC))
+    if status == TOO_MANY_REQUESTS or (status in THROTTLE_STATUSES and retry_after is not None):
         raise PlatformThrottled(f"{what}: HTTP {status}", status=status, retry_after=retry_after)
     if status >= 500:
         raise PlatformUnavailable(f"{what}: HTTP {status}", status=status)

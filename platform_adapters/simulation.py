@@ -22,6 +22,7 @@ class Fault:
     status: int | None = None  # answer with this status instead of the real answer
     retry_after: str | None = None
     stall_seconds: float = 0.0  # wait this long first (longer than the client's timeout: a timeout)
+    garbled: bool = False  # answer 200 with a body that is not JSON
     path_prefix: str = ""
 
 
@@ -42,6 +43,9 @@ class Faults:
     def stall_next(self, seconds: float, *, times: int = 1, path_prefix: str = "") -> None:
         self.pending.extend(Fault(stall_seconds=seconds, path_prefix=path_prefix) for _ in range(times))
 
+    def garble_next(self, *, times: int = 1, path_prefix: str = "") -> None:
+        self.pending.extend(Fault(garbled=True, path_prefix=path_prefix) for _ in range(times))
+
     async def apply(self, request: Request) -> Response | None:
         """The scripted answer for this request, if a fault is due for it."""
         for fault in list(self.pending):
@@ -49,6 +53,8 @@ class Faults:
                 self.pending.remove(fault)
                 if fault.stall_seconds:
                     await asyncio.sleep(fault.stall_seconds)
+                if fault.garbled:
+                    return Response("<html>502 Bad Gateway</html>", media_type="text/html")
                 if fault.status is None:
                     return None
                 headers = {"retry-after": fault.retry_after} if fault.retry_after else {}

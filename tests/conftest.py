@@ -161,12 +161,16 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
 @pytest.fixture(scope="session")
 async def deps(shared_dsn: str, data_dir: Path) -> AsyncIterator[Deps]:
     pool = await create_pool(shared_dsn, min_size=1, max_size=5)
-    yield make_deps(pool, make_settings(shared_dsn, data_dir))
+    made = make_deps(pool, make_settings(shared_dsn, data_dir))
+    yield made
+    await made.http.aclose()
     await pool.close()
 
 
 @pytest.fixture
 async def fresh_deps(fresh_dsn: str, data_dir: Path) -> AsyncIterator[Deps]:
     pool = await create_pool(fresh_dsn, min_size=1, max_size=5)
-    yield make_deps(pool, make_settings(fresh_dsn, data_dir))
+    made = make_deps(pool, make_settings(fresh_dsn, data_dir))
+    yield made
+    await made.http.aclose()
     await pool.close()

@@ -126,7 +126,7 @@ async def signing(
     return await db_signings.insert(conn, agency_id, anchor_id, valid_from, valid_to, platform_code)
 
 
-async def withdraw(conn: Connection, record_id: int) -> None:
+async def withdraw(conn: Connection, record_id: int, at: dt.datetime | None = None) -> None:
     assert await db_records.update_status(conn, record_id, records.RecordStatus.ACTIVE, records.RecordStatus.WITHDRAWN)
     await db_records.insert_status_change(
         conn,
@@ -136,7 +136,7 @@ async def withdraw(conn: Connection, record_id: int) -> None:
             records.RecordStatus.WITHDRAWN,
             "regulator:test",
             "objection upheld",
-            dt.datetime.now(dt.UTC),
+            at or dt.datetime.now(dt.UTC),
         ),
     )
 

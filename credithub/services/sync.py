@@ -25,7 +25,7 @@ from credithub.db import platforms as db_platforms
 from credithub.db import sync as db_sync
 from credithub.db.pool import transaction
 from credithub.domain import events
-from credithub.domain.errors import InvalidValue, UnknownPlatform
+from credithub.domain.errors import InvalidInput, InvalidValue, UnknownPlatform
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
 from platform_adapters.errors import PlatformError, PlatformThrottled, PlatformUnavailable
@@ -75,7 +75,12 @@ def _retry_hook(exc: Exception) -> bool | dt.timedelta:
 
 async def _fetch(deps: Deps, adapter: PlatformAdapter, link: PlatformLink, stream: str, cursor: str | None) -> FeedPage:
     async for attempt in stamina.retry_context(
-        on=_retry_hook, attempts=FETCH_ATTEMPTS, timeout=None, wait_initial=0.5, wait_max=30.0
+        on=_retry_hook,
+        attempts=FETCH_ATTEMPTS,
+        timeout=None,
+        wait_initial=deps.settings.pull_retry_seconds,
+        wait_max=30.0,
+        wait_jitter=deps.settings.pull_retry_seconds,
     ):
         with attempt:
             return await adapter.fetch_page(deps.http, link, stream, cursor, deps.settings.sync_page_size)
@@ -93,7 +98,7 @@ async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> 
             continue
         try:
             event = events.parse_event(item.event, person_key=deps.person_key, now=now)
-        except InvalidValue as exc:  # includes InvalidIdentifier, whose message never repeats an ID number
+        except InvalidInput as exc:  # InvalidIdentifier's message never repeats an ID number
             refused.append((item.item_id, exc.message))
             continue
         event_id = f"{EVENT_ID_PREFIX}:{stream}:{item.item_id}"

@@ -17,7 +17,12 @@ from platform_adapters.errors import PlatformContractError, PlatformRejected, ch
 from platform_adapters.livestream import mapping, signing
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem, RefusedItem
 
-PATHS: Final = {"anchors": "/api/v3/anchors", "contracts": "/api/v3/contracts", "violations": "/api/v3/violations"}
+PATHS: Final = {
+    "shops": "/api/v3/shops",
+    "anchors": "/api/v3/anchors",
+    "contracts": "/api/v3/contracts",
+    "violations": "/api/v3/violations",
+}
 CODES_FILE: Final = Path(__file__).with_name("codes.json")
 NOTIFY_PATH: Final = "/api/v3/hub/notify"
 
@@ -51,7 +56,9 @@ class LivestreamAdapter:
         items, next_cursor, has_more = mapping.read_page(body)
         found: list[PulledItem | RefusedItem] = []
         for item in items:
-            if stream == "anchors":
+            if stream == "shops":
+                found.append(mapping.shop_item(item))
+            elif stream == "anchors":
                 found.append(mapping.anchor_item(item))
             elif stream == "contracts":
                 found.append(mapping.contract_item(item))

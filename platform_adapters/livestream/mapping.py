@@ -17,6 +17,7 @@ from platform_adapters.protocol import CodeMapping, PulledItem, RefusedItem
 
 CHINA: Final = dt.timezone(dt.timedelta(hours=8), "CST")
 ANCHOR_STATE: Final = {"NORMAL": "ACTIVE", "BANNED": "SUSPENDED", "CANCELLED": "CLOSED"}
+SHOP_STATE: Final = {"OPEN": "ACTIVE", "FROZEN": "SUSPENDED", "CLOSED": "CLOSED"}
 
 
 class MissingField(Exception):
@@ -54,6 +55,26 @@ def read_page(body: Any) -> tuple[list[Mapping[str, Any]], str | None, bool]:
 
 def _anchor(uid: str, cert_no: str, name: Any) -> dict[str, Any]:
     return {"kind": "ANCHOR", "account_id": uid, "name": name, "id_number": cert_no}
+
+
+def shop_item(item: Mapping[str, Any]) -> PulledItem | RefusedItem:
+    """A live-commerce shop (小店) of a merchant → account.updated."""
+    item_id = f"shop:{item.get('shop_id')}@{item.get('ver')}"
+    try:
+        state = SHOP_STATE.get(_text(item, "state"))
+        if state is None:
+            return RefusedItem(item_id, f"unknown shop state {item.get('state')!r}")
+        opened = _local(_text(item, "open_date"))
+        merchant = {
+            "kind": "MERCHANT",
+            "account_id": _text(item, "shop_id"),
+            "name": item.get("shop_name"),
+            "credit_code": _text(item, "uscc"),
+        }
+    except MissingField as missing:
+        return RefusedItem(item_id, f"shop lacks {missing}")
+    data = {"subject": merchant, "status": state, "opened_at": opened}
+    return PulledItem(item_id, {"type": "account.updated", "timestamp": opened, "data": data})
 
 
 def anchor_item(item: Mapping[str, Any]) -> PulledItem | RefusedItem:
@@ -138,7 +159,7 @@ def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
     return {
         "msg_id": message.idempotency_key,
         "ts": int(now.timestamp()),
-        "subject": {"type": data["kind"], "uids": data["accounts"], "uscc": data["credit_code"]},
+        "subject": {"type": data["kind"], "ids": data["accounts"], "uscc": data["credit_code"]},
         "grade": data["tier"],
         "version": data["version"],
         "restrictions": [

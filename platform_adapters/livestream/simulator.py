@@ -51,6 +51,10 @@ class LivestreamSimulator:
         """Feeds are change logs: a new version of an item is appended, never edited in place."""
         self.streams[stream].append(item)
 
+    def put_shop(self, shop_id: str, uscc: str, name: str, *, state: str = "OPEN", ver: int = 1) -> None:
+        item = {"shop_id": shop_id, "shop_name": name, "uscc": uscc, "state": state}
+        self._append("shops", item | {"open_date": "2024-05-01", "ver": ver})
+
     def put_anchor(self, uid: str, cert_no: str, nickname: str, *, state: str = "NORMAL", ver: int = 1) -> None:
         item = {"uid": uid, "nickname": nickname, "cert_no": cert_no, "state": state}
         self._append("anchors", item | {"reg_time": "2025-03-02 10:00:00", "ver": ver})

@@ -18,6 +18,7 @@ from platform_adapters.marketplace import mapping
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem, RefusedItem
 
 PATHS: Final = {"shops": "/open/v2/shops", "penalties": "/open/v2/penalties"}
+KEYS: Final = {"shops": "shop_id", "penalties": "penalty_id"}
 CODES_FILE: Final = Path(__file__).with_name("codes.json")
 NOTIFY_PATH: Final = "/open/v2/credit/notify"
 
@@ -38,8 +39,8 @@ class MarketplaceAdapter:
     async def fetch_page(
         self, http: httpx.AsyncClient, link: PlatformLink, stream: str, cursor: str | None, limit: int
     ) -> FeedPage:
-        since_ms, page_no = mapping.parse_cursor(cursor)
-        params = {"page_no": page_no, "page_size": limit, "modified_since_ms": since_ms}
+        position = mapping.parse_cursor(cursor)
+        params = {"page_no": position.page_no, "page_size": limit, "modified_since_ms": position.since_ms}
         what = f"{link.code} {stream}"
         with platform_errors(what):
             response = await http.get(
@@ -51,15 +52,15 @@ class MarketplaceAdapter:
         except orjson.JSONDecodeError as exc:
             raise PlatformContractError(f"{what}: the answer is not JSON") from exc
         items, page_size = mapping.read_list(body)
+        key = KEYS[stream]
         found: list[PulledItem | RefusedItem] = []
-        for item in items:
+        for item in position.fresh(items, key):
             if stream == "shops":
                 found.append(mapping.shop_item(item))
             else:
                 found.extend(mapping.penalty_items(item, link.codes))
-        next_since, next_page = mapping.compute_next_cursor(items, since_ms, page_no)
-        has_more = len(items) >= min(limit, page_size) and len(items) > 0
-        return FeedPage(tuple(found), mapping.format_cursor(next_since, next_page), has_more)
+        has_more = len(items) > 0 and len(items) >= min(limit, page_size)
+        return FeedPage(tuple(found), mapping.format_cursor(position.after(items, key)), has_more)
 
     async def push_status(self, http: httpx.AsyncClient, link: PlatformLink, message: Message, now: dt.datetime) -> int:
         if not link.outbound_secret:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
@@ -32,28 +33,46 @@ def _instant(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat()
 
 
-def parse_cursor(raw: str | None) -> tuple[int, int]:
-    """(modified since, in ms; page number). Keyset by modification time: a page is asked for
-    from the newest time already taken, so items moving between pages while we page are never
-    skipped; `page_no` only walks a block of items sharing one millisecond."""
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Keyset paging by modification time: a page is asked for from the newest time already
+    taken (`since_ms`), so items moving between pages while we page are never skipped, and the
+    items already taken at that very millisecond (`taken`) are not taken again. `page_no` only
+    walks a block of more items sharing one millisecond than fit on a page."""
+
+    since_ms: int = 0
+    page_no: int = 1
+    taken: tuple[str, ...] = ()
+
+    def fresh(self, items: list[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
+        """The items of a page not taken before."""
+        return [
+            item
+            for item in items
+            if not (item.get("gmt_modified_ms") == self.since_ms and str(item.get(key)) in self.taken)
+        ]
+
+    def after(self, items: list[Mapping[str, Any]], key: str) -> Cursor:
+        """Where to continue once `items` (a whole page) are taken."""
+        stamps = [int(item.get("gmt_modified_ms", self.since_ms)) for item in items]
+        if not stamps:
+            return self
+        newest = max(stamps)
+        at_newest = tuple(str(item.get(key)) for item, stamp in zip(items, stamps, strict=True) if stamp == newest)
+        if newest == self.since_ms:  # the whole page shares the time we asked from: walk on through the block
+            return Cursor(newest, self.page_no + 1, self.taken + at_newest)
+        return Cursor(newest, 1, at_newest)
+
+
+def parse_cursor(raw: str | None) -> Cursor:
     if raw is None:
-        return 0, 1
+        return Cursor()
     state = orjson.loads(raw)
-    return int(state["since_ms"]), int(state["page_no"])
+    return Cursor(int(state["since_ms"]), int(state["page_no"]), tuple(state.get("taken", ())))
 
 
-def format_cursor(since_ms: int, page_no: int) -> str:
-    return orjson.dumps({"since_ms": since_ms, "page_no": page_no}).decode()
-
-
-def compute_next_cursor(items: list[Mapping[str, Any]], since_ms: int, page_no: int) -> tuple[int, int]:
-    stamps = [int(item.get("gmt_modified_ms", since_ms)) for item in items]
-    if not stamps:
-        return since_ms, page_no
-    newest = max(stamps)
-    if newest == since_ms:  # the whole page shares the time we asked from: walk on through the block
-        return since_ms, page_no + 1
-    return newest, 1
+def format_cursor(cursor: Cursor) -> str:
+    return orjson.dumps({"since_ms": cursor.since_ms, "page_no": cursor.page_no, "taken": list(cursor.taken)}).decode()
 
 
 def read_list(body: Any) -> tuple[list[Mapping[str, Any]], int]:

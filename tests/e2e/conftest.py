@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 
 from credithub.db.pool import transaction
 from credithub.domain.records import Category, RecordStatus, Severity
@@ -17,24 +15,14 @@ from credithub.domain.subjects import Account, Signing, Subject, SubjectKind
 from credithub.entrypoints.app import create_app
 from credithub.services import clients
 from credithub.services.ports import Deps
-from tests import factories
+from tests import factories, loopback
 from tests.e2e.graphql_client import GraphQLClient
 
 
 @pytest.fixture(scope="session")
 async def app_url(deps: Deps) -> AsyncIterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(deps.settings, deps=deps), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with loopback.serve(create_app(deps.settings, deps=deps), lifespan="on") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,245 @@
+"""The push outbox on real PostgreSQL against platform simulators on loopback: what is queued
+and when, delivery, retries on the schedule, throttling, dead letters and replay, a worker that
+dies mid-push, and order per subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credithub.db import outbox as db_outbox
+from credithub.db.pool import create_pool, transaction
+from credithub.domain import deliveries
+from credithub.domain.records import Category, Severity
+from credithub.domain.subjects import Subject, SubjectKind
+from credithub.services import clients, outbox, statuses
+from credithub.services.ports import Deps
+from platform_adapters.marketplace.simulator import MarketplaceSimulator
+from platform_adapters.standard.simulator import PUSH_PATH, StandardSimulator
+from tests import factories, loopback
+from tests.conftest import FixedClock, make_deps, make_settings
+
+START = dt.datetime.now(dt.UTC).replace(microsecond=0)
+SCHEDULE = "1m,10m"
+
+
+@dataclass
+class World:
+    deps: Deps
+    clock: FixedClock
+    standard: StandardSimulator
+    market: MarketplaceSimulator
+    standard_code: str
+    market_code: str
+
+    def later(self, delta: dt.timedelta) -> None:
+        self.clock.instant += delta
+
+
+@pytest.fixture
+async def world(fresh_dsn: str, data_dir: Path) -> AsyncIterator[World]:
+    clock = FixedClock(START)
+    pool = await create_pool(fresh_dsn, min_size=1, max_size=5)
+    settings = make_settings(fresh_dsn, data_dir, push_schedule=deliveries.parse_schedule(SCHEDULE))
+    deps = make_deps(pool, settings, clock)
+    market = MarketplaceSimulator(api_key="k", outbound_secret="")
+    standard = StandardSimulator(api_key="k", outbound_secret="")
+    async with loopback.serve(standard.app) as standard_url, loopback.serve(market.app) as market_url:
+        a = await clients.add_platform(deps, "alpha", "Alpha", push_url=standard_url + PUSH_PATH)
+        b = await clients.add_platform(deps, "bmall", "BMall", family="marketplace", api_url=market_url)
+        standard.outbound_secret, market.outbound_secret = a.outbound_secret, b.outbound_secret
+        yield World(deps, clock, standard, market, a.code, b.code)
+    await deps.http.aclose()
+    await pool.close()
+
+
+async def merchant_on_both(world: World) -> Subject:
+    async with transaction(world.deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        await factories.account(conn, merchant.id, world.standard_code)
+        await factories.account(conn, merchant.id, world.market_code)
+    await statuses.refresh_subjects(world.deps, [merchant.id])  # its first status: tier only
+    await deliver_all(world)
+    return merchant
+
+
+async def report_serious(world: World, subject: Subject, platform: str) -> int:
+    async with transaction(world.deps.pool) as conn:
+        record = await factories.record(
+            conn,
+            subject.id,
+            platform,
+            severity=Severity.SERIOUS,
+            category=Category.FAKE_TRANSACTIONS,
+            occurred_at=START - dt.timedelta(days=2),
+        )
+    await statuses.refresh_subjects(world.deps, [subject.id])
+    return record.id
+
+
+async def deliver_all(world: World) -> int:
+    total = 0
+    while claimed := await outbox.dispatch_due(world.deps):
+        total += claimed
+    return total
+
+
+async def messages(world: World, subject: Subject) -> list[dict[str, Any]]:
+    rows = await world.deps.pool.fetch(
+        "SELECT id, platform, status, attempts, throttled, next_attempt_at, payload FROM outbox"
+        " WHERE subject_id = $1 ORDER BY id",
+        subject.id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def test_a_status_change_queues_one_message_per_platform_with_what_that_platform_sees(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    first = await messages(world, merchant)
+    assert {m["platform"] for m in first} == {world.standard_code, world.market_code}
+    assert all({"kind": "TIER", "measure": None, "from": None, "to": "A"} in m["payload"]["changed"] for m in first)
+
+    await report_serious(world, merchant, world.standard_code)
+    queued = (await messages(world, merchant))[2:]
+    by_platform = {m["platform"]: m["payload"] for m in queued}
+    assert set(by_platform) == {world.standard_code, world.market_code}
+    own = {flag["measure"] for flag in by_platform[world.standard_code]["flags"]}
+    other = {flag["measure"] for flag in by_platform[world.market_code]["flags"]}
+    assert "WITHDRAWAL_HOLD" in own  # an ORIGIN_PLATFORM measure: only the reporting platform sees it
+    assert "WITHDRAWAL_HOLD" not in other
+    assert "CAMPAIGN_EXCLUSION" in other
+    assert by_platform[world.market_code]["tier"] == "D"
+    assert by_platform[world.market_code]["accounts"]  # its own account ids only
+    assert {"kind": "TIER", "measure": None, "from": "A", "to": "D"} in by_platform[world.market_code]["changed"]
+    assert {"kind": "FLAG_LIFTED", "measure": "DEPOSIT_REDUCTION", "from": "ENFORCED", "to": None} in by_platform[
+        world.market_code
+    ]["changed"]
+
+    await statuses.refresh_subjects(world.deps, [merchant.id])  # nothing changed: nothing queued
+    assert len(await messages(world, merchant)) == 4
+
+
+async def test_messages_are_delivered_signed_once_per_idempotency_key_with_an_attempt_row(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    await report_serious(world, merchant, world.standard_code)
+    assert await deliver_all(world) == 2
+    assert all(m["status"] == "DELIVERED" for m in await messages(world, merchant))
+    [_, pushed] = world.standard.pushes.latest()
+    assert pushed["type"] == "credit.status_changed"
+    assert pushed["data"]["subject_id"] == f"sub_{merchant.id}"
+    [_, notice] = world.market.pushes.latest()
+    assert notice["credit_level"] == "D"
+    last = (await messages(world, merchant))[-1]
+    [attempt] = await db_outbox.list_attempts(world.deps.pool, last["id"])
+    assert (attempt.outcome, attempt.http_status, attempt.attempt) == ("DELIVERED", 200, 1)
+
+
+async def test_a_failing_platform_is_retried_on_the_schedule_then_the_message_is_dead_until_replayed(
+    world: World,
+) -> None:
+    merchant = await merchant_on_both(world)
+    world.market.faults.fail_next(503, times=3, path_prefix="/open")
+    await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    [market_message] = [m for m in (await messages(world, merchant))[2:] if m["platform"] == world.market_code]
+    assert market_message["status"] == "PENDING"
+    wait = market_message["next_attempt_at"] - START
+    assert dt.timedelta(seconds=30) <= wait <= dt.timedelta(minutes=1)  # equal jitter on the first wait
+
+    assert await deliver_all(world) == 0  # not due yet
+    world.later(dt.timedelta(minutes=1))
+    await deliver_all(world)
+    world.later(dt.timedelta(minutes=10))
+    await deliver_all(world)
+    [dead] = await outbox.list_dead(world.deps, world.market_code)
+    assert dead.id == market_message["id"]
+    assert dead.attempts == 3
+    assert "503" in (dead.last_error or "")
+    outcomes = [a.outcome for a in await db_outbox.list_attempts(world.deps.pool, dead.id)]
+    assert outcomes == ["RETRY", "RETRY", "DEAD"]
+
+    assert await outbox.replay(world.deps, platform=world.market_code) == [dead.id]
+    await deliver_all(world)
+    assert [m["status"] for m in await messages(world, merchant)][-2:] == ["DELIVERED", "DELIVERED"]
+    assert world.market.pushes.latest()[-1]["credit_level"] == "D"
+
+
+async def test_a_rejected_push_is_dead_at_once(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    world.standard.faults.fail_next(410, path_prefix=PUSH_PATH)
+    await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    [dead] = await outbox.list_dead(world.deps, world.standard_code)
+    assert (dead.attempts, "410" in (dead.last_error or "")) == (1, True)
+
+
+async def test_a_throttled_push_waits_as_asked_without_using_up_an_attempt(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    world.market.faults.throttle_next(retry_after=120, times=2, path_prefix="/open")
+    await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    world.later(dt.timedelta(minutes=2))
+    await deliver_all(world)
+    [market_message] = [m for m in (await messages(world, merchant))[2:] if m["platform"] == world.market_code]
+    assert (market_message["status"], market_message["attempts"], market_message["throttled"]) == ("PENDING", 0, 2)
+    assert market_message["next_attempt_at"] == START + dt.timedelta(minutes=2) + dt.timedelta(minutes=2)
+    world.later(dt.timedelta(minutes=2))
+    await deliver_all(world)
+    assert (await messages(world, merchant))[-1]["status"] == "DELIVERED"
+
+
+async def test_a_message_whose_worker_died_mid_push_is_sent_again_and_kept_once(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    await report_serious(world, merchant, world.standard_code)
+    dead_worker = uuid.uuid4()
+    claimed = await db_outbox.claim(world.deps.pool, world.clock.now(), 10, outbox.LEASE, dead_worker)
+    message = next(m for m in claimed if m.platform == world.market_code)
+    link = await world.deps.adapters["marketplace"].push_status(  # the push reached the platform…
+        world.deps.http, await _link(world, world.market_code), message, world.clock.now()
+    )
+    assert link == 200
+    assert await deliver_all(world) == 0  # …then the worker died: its lease still holds
+    world.later(outbox.LEASE)
+    assert await deliver_all(world) == 2
+    assert world.market.pushes.receipts.count(message.idempotency_key) == 2
+    assert len([k for k in world.market.pushes.messages if k == message.idempotency_key]) == 1
+    async with transaction(world.deps.pool) as conn:  # the dead worker's late answer changes nothing
+        assert not await db_outbox.complete(
+            conn,
+            message.id,
+            dead_worker,
+            status="DEAD",
+            next_attempt_at=START,
+            error="x",
+            delivered_at=None,
+            throttled=False,
+        )
+
+
+async def test_a_platform_gets_a_subjects_changes_in_order(world: World) -> None:
+    merchant = await merchant_on_both(world)
+    world.market.faults.fail_next(503, path_prefix="/open")
+    record_id = await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    async with transaction(world.deps.pool) as conn:  # the record is withdrawn meanwhile
+        await factories.withdraw(conn, record_id, world.clock.now())
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    await deliver_all(world)
+    market_rows = [m for m in await messages(world, merchant) if m["platform"] == world.market_code]
+    assert [m["status"] for m in market_rows[1:]] == ["PENDING", "PENDING"]  # the lift waits for the flag
+    world.later(dt.timedelta(minutes=1))
+    await deliver_all(world)
+    tiers = [notice["credit_level"] for notice in world.market.pushes.latest()]
+    assert tiers[-2:] == ["D", "A"]
+
+
+async def _link(world: World, code: str) -> Any:
+    from credithub.db import platforms as db_platforms
+
+    return await db_platforms.get_link(world.deps.pool, code)
