@@ -130,3 +130,63 @@ def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError("serve did not become healthy in 90 s")
+
+
+async def run_cli_async(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """For commands that talk to a simulator this test process serves: the loop must keep running."""
+    import asyncio
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "credithub", *args, cwd=REPO, env=env, stdout=-1, stderr=-1
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_sync_pulls_a_platform_with_progress_and_the_outbox_commands_answer(
+    fresh_dsn: str, tmp_path: Path
+) -> None:
+    from platform_adapters.marketplace.simulator import MarketplaceSimulator
+    from tests import factories, loopback
+
+    env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path), CREDITHUB_SYNC_PAGE_SIZE="2")
+    sim = MarketplaceSimulator(api_key="k-1", outbound_secret="")
+    for n in range(5):
+        sim.put_shop(f"S{n}", factories.credit_code(), f"店铺{n}")
+    sim.put_penalty("P1", "S0", "SP-999", at_ms=sim.clock_ms)
+    async with loopback.serve(sim.app) as url:
+        code, out, err = await run_cli_async(
+            "platform",
+            "add",
+            "bmall",
+            "--name",
+            "BMall",
+            "--family",
+            "marketplace",
+            "--api-url",
+            url,
+            "--api-key",
+            "k-1",
+            env=env,
+        )
+        assert code == 0, err
+        assert json.loads(out)["codes_mapped"] > 0
+        code, out, err = await run_cli_async("sync", "--platform", "bmall", env=env)
+    assert code == 0, err
+    pulled = {entry["stream"]: entry for entry in json.loads(out)["pulled"]}
+    assert (pulled["shops"]["new_events"], pulled["penalties"]["refused"]) == (5, 1)
+    assert "bmall shops: 3 pages" in err
+    assert "caught up" in err
+    code, out, _ = await run_cli_async("sync", "--rejects", env=env)
+    assert "SP-999" in json.loads(out)["rejects"][0]["error"]
+    code, out, _ = await run_cli_async("sync", "--status", "--platform", "bmall", env=env)
+    assert {s["stream"] for s in json.loads(out)["streams"]} == {"shops", "penalties"}
+    for args in (("outbox", "status"), ("outbox", "dead"), ("outbox", "replay", "--platform", "bmall")):
+        code, out, err = await run_cli_async(*args, env=env)
+        assert code == 0, err
+        json.loads(out)
+    code, _, err = await run_cli_async("sync", "--platform", "nowhere", env=env)
+    assert code != 0
+    assert "nowhere" in err
+    assert "Traceback" not in err
