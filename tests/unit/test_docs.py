@@ -26,3 +26,32 @@ def test_the_webhook_guide_shows_every_event_type() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example["type"])
 def test_every_event_example_in_the_webhook_guide_is_accepted(example: dict[str, object]) -> None:
     parse_event(example, person_key=b"docs", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+
+
+def _blocks(name: str) -> list[dict[str, object]]:
+    return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", (DOCS / name).read_text(), re.DOTALL)]
+
+
+def test_the_standard_feed_example_is_a_page_the_standard_adapter_reads() -> None:
+    from platform_adapters.standard.client import _page
+
+    [feed, _push] = _blocks("standard-protocol.md")
+    page = _page(feed)
+    assert [item.item_id for item in page.items] == ["evt_000184", "evt_000185"]
+    for item in page.items:
+        parse_event(item.event, person_key=b"docs", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+
+
+def test_the_push_example_has_exactly_the_fields_the_hub_sends() -> None:
+    from credithub.domain import deliveries
+    from credithub.domain.flags import CreditStatus
+    from credithub.domain.measures import Tier
+    from credithub.domain.subjects import SubjectKind
+
+    [_feed, push] = _blocks("standard-protocol.md")
+    status = CreditStatus(1, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), "R2026", Tier.B, "", False, False, (), None)
+    sent = deliveries.compute_message(
+        deliveries.Pushed(1, SubjectKind.MERCHANT, "x"), status, deliveries.Recipient("p", ("a",)), (), 1
+    )
+    assert push["type"] == deliveries.MESSAGE_TYPE
+    assert set(push["data"]) == set(sent)  # type: ignore[arg-type]
