@@ -62,6 +62,9 @@ def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
         "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
         "CREDITHUB_LOG_LEVEL": "WARNING",
         "CREDITHUB_DATA_DIR": str(REPO / "bench" / ".data" / "service"),
+        # The query path alone: a background refresher would fill the statuses the "computed"
+        # batches must not have, and compete for the two cores while we measure.
+        "CREDITHUB_WORKERS": "false",
     }
     return subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--port", str(port)], cwd=REPO, env=env)
 
@@ -110,14 +113,17 @@ async def admin_token(dsn: str) -> str:
 
 async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[str]]) -> None:
     """Stored statuses for the `stored` batches (as the refresher keeps them), none for the others."""
+    from credithub.bootstrap import create_platform_client
     from credithub.cache import create_cache
     from credithub.db.pool import create_pool
     from credithub.services import statuses
     from credithub.services.catalog import ConfigHolder
     from credithub.services.ports import Deps
     from credithub.settings import Settings
+    from platform_adapters import ADAPTERS
 
     pool = await create_pool(dsn, min_size=1, max_size=2)
+    http = create_platform_client(Settings())
     try:
         deps = Deps(
             settings=Settings(),
@@ -126,6 +132,8 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
             clock=SystemClock(),
             cache=create_cache(None),
             engine=ConfigHolder(),
+            http=http,
+            adapters=ADAPTERS,
         )
         for batch in stored:
             ids = [row["id"] for row in await pool.fetch("SELECT id FROM subjects WHERE credit_code = ANY($1)", batch)]
@@ -135,6 +143,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
             [code for batch in computed for code in batch],
         )
     finally:
+        await http.aclose()
         await pool.close()
 
 

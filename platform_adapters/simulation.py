@@ -15,6 +15,9 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+STATS_PATH = "/_simulator/pushes"
 
 
 @dataclass
@@ -80,3 +83,11 @@ class PushLog:
 
     def latest(self) -> list[dict[str, Any]]:
         return list(self.messages.values())
+
+    def route(self) -> Route:
+        """What a simulator in another process was pushed (for benchmarks): counts only."""
+
+        async def stats(_: Request) -> Response:
+            return JSONResponse({"receipts": len(self.receipts), "kept": len(self.messages), "refused": self.refused})
+
+        return Route(STATS_PATH, stats)

@@ -43,6 +43,7 @@ from credithub.domain.subjects import RelationKind, SubjectKind
 
 NOT_ENFORCED_OBJECTION = "OBJECTION_PENDING: measures are not applied while the information is being verified"
 COUNTING_STATUSES = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
+ENFORCING_STATUSES = frozenset({RecordStatus.ACTIVE})
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -274,14 +275,22 @@ def _matches(
 
 
 def compute_tier(
-    facts: SubjectFacts, in_force: Sequence[RecordFact], rules: RuleSet, at: dt.datetime, horizon: _Horizon
+    facts: SubjectFacts,
+    in_force: Sequence[RecordFact],
+    rules: RuleSet,
+    at: dt.datetime,
+    horizon: _Horizon,
+    *,
+    counting: frozenset[RecordStatus] = ENFORCING_STATUSES,
 ) -> _TierResult:
     """D: serious list or serious record in force; C: general record within the C window;
     A: red list, or no adverse record within the clean period; B otherwise. Records under
-    objection do not lower a tier (rule 2) but do keep a subject from A."""
+    objection do not worsen the tier (rule 2) but do keep a subject from A. With `counting`
+    including OBJECTION_PENDING, the tier the subject would have if its objections failed: the
+    measures of that tier are shown, not enforced (see `compute_status`)."""
     thresholds = rules.tiers
     serious_entries = [e for e in facts.entries if e.list is ListKind.SERIOUS_DISHONEST and e.in_force_at(at)]
-    active = [r for r in in_force if r.status_at(at) is RecordStatus.ACTIVE and r.severity is not None]
+    active = [r for r in in_force if r.status_at(at) in counting and r.severity is not None]
     serious = [r for r in active if r.severity is Severity.SERIOUS]
     if serious_entries or serious:
         spans = [_entry_span(e, at) for e in serious_entries] + [_record_span(r, rules, at) for r in serious]
@@ -350,6 +359,7 @@ def _spans_for(
     facts: SubjectFacts,
     in_force: Sequence[RecordFact],
     tier: _TierResult,
+    disputed: _TierResult,
     rules: RuleSet,
     at: dt.datetime,
     horizon: _Horizon,
@@ -366,7 +376,11 @@ def _spans_for(
         case RecordCountTrigger():
             return _counted(trigger, measure.scope, in_force, rules, at, horizon)
         case TierTrigger(tiers=tiers):
-            return [_tier_span(tier)] if tier.tier in tiers else []
+            if tier.tier in tiers:
+                return [_tier_span(tier)]
+            # Rule 2 for tiers: a tier that only records under objection give still shows its
+            # measures, not enforced (every reason of that tier is disputed).
+            return [_tier_span(disputed)] if disputed.tier in tiers else []
 
 
 def _propagated(
@@ -470,12 +484,13 @@ def compute_status(
         horizon.note(entry.valid_from, entry.ends_at, *(c.at for r in entry.records for c in r.history))
     in_force = records_in_force(facts, rules, at, horizon)
     tier = compute_tier(facts, in_force, rules, at, horizon)
+    disputed = compute_tier(facts, in_force, rules, at, horizon, counting=COUNTING_STATUSES)
     flags: list[Flag] = []
     for measure in catalog:
         if not measure.active or facts.kind not in measure.subject_kinds:
             continue
         groups: dict[tuple[object, ...], list[_Span]] = defaultdict(list)
-        for span in _spans_for(measure, facts, in_force, tier, rules, at, horizon):
+        for span in _spans_for(measure, facts, in_force, tier, disputed, rules, at, horizon):
             span = _bounded(span, measure, horizon)
             if _covers(span, at):
                 groups[(span.source_platform, span.source_authority, span.via)].append(span)

@@ -84,7 +84,7 @@ class LivestreamSimulator:
     @property
     def app(self) -> Starlette:
         routes = [Route(path, self._feed) for path in PATHS.values()]
-        return Starlette(routes=[*routes, Route(NOTIFY_PATH, self._notify, methods=["POST"])])
+        return Starlette(routes=[*routes, Route(NOTIFY_PATH, self._notify, methods=["POST"]), self.pushes.route()])
 
     async def _feed(self, request: Request) -> Response:
         if (fault := await self.faults.apply(request)) is not None:

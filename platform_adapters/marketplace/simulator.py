@@ -68,6 +68,7 @@ class MarketplaceSimulator:
                 Route(PATHS["shops"], self._shops),
                 Route(PATHS["penalties"], self._penalties),
                 Route(NOTIFY_PATH, self._notify, methods=["POST"]),
+                self.pushes.route(),
             ]
         )
 

@@ -32,7 +32,8 @@ class StandardSimulator:
 
     @property
     def app(self) -> Starlette:
-        return Starlette(routes=[Route(FEED_PATH, self._feed), Route(PUSH_PATH, self._push, methods=["POST"])])
+        routes = [Route(FEED_PATH, self._feed), Route(PUSH_PATH, self._push, methods=["POST"]), self.pushes.route()]
+        return Starlette(routes=routes)
 
     async def _feed(self, request: Request) -> Response:
         if (fault := await self.faults.apply(request)) is not None:

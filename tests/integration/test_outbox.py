@@ -243,3 +243,56 @@ async def _link(world: World, code: str) -> Any:
     from credithub.db import platforms as db_platforms
 
     return await db_platforms.get_link(world.deps.pool, code)
+
+
+async def test_objections_and_repair_reach_the_platforms_as_enforcement_changes_and_lifts(world: World) -> None:
+    from credithub.domain.clients import Client, Role
+    from credithub.services import objections, repairs
+
+    merchant = await merchant_on_both(world)
+    async with transaction(world.deps.pool) as conn:
+        record = await factories.record(
+            conn,
+            merchant.id,
+            world.standard_code,
+            severity=Severity.SERIOUS,
+            category=Category.FAKE_TRANSACTIONS,
+            occurred_at=START - dt.timedelta(days=400),  # past the minimum publicity period: repairable
+        )
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    regulator = Client(1, "samr", Role.REGULATOR, None)
+
+    def market_changes() -> list[dict[str, Any]]:
+        return world.market.pushes.latest()[-1]["changes"]
+
+    await deliver_all(world)
+    world.later(dt.timedelta(minutes=1))
+    filed = await objections.file_objection(world.deps, regulator, record.id, "交易真实，附凭证")
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    await deliver_all(world)
+    assert {
+        "type": "FLAG_ENFORCEMENT",
+        "code": "CAMPAIGN_EXCLUSION",
+        "before": "ENFORCED",
+        "after": "NOT_ENFORCED",
+    } in (market_changes())
+    world.later(dt.timedelta(minutes=1))
+    await objections.resolve_objection(world.deps, regulator, filed.id, upheld=False, note="核查属实")
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    await deliver_all(world)
+    assert market_changes()[-1]["after"] == "ENFORCED"
+
+    world.later(dt.timedelta(minutes=1))
+    application = await repairs.apply_for_repair(
+        world.deps, regulator, record.id, "已整改", "本主体承诺守法诚信经营，接受监督"
+    )
+    await repairs.decide_repair(world.deps, regulator, application.id, approved=True, note="同意修复")
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    await deliver_all(world)
+    assert {
+        "type": "FLAG_LIFTED",
+        "code": "CAMPAIGN_EXCLUSION",
+        "before": "ENFORCED",
+        "after": None,
+    } in market_changes()
+    assert world.market.pushes.latest()[-1]["credit_level"] == "A"

@@ -96,6 +96,20 @@ def test_a_record_under_objection_still_shows_its_flags_but_they_are_not_enforce
     assert before.enforced is True
 
 
+def test_a_tier_that_only_a_disputed_record_gives_shows_its_measures_not_enforced() -> None:
+    disputed = record(
+        at(2026, 9, 1), severity=Severity.SERIOUS, changes=((RecordStatus.OBJECTION_PENDING, at(2026, 10, 5)),)
+    )
+    result = status(facts(records=(disputed,)))
+    assert result.tier is Tier.B  # an objection does not worsen the tier, nor leave it clean
+    [flag] = flags_named(result, "CAMPAIGN_EXCLUSION")  # a measure of tier D, where it would stand
+    assert flag.enforced is False
+    assert flag.not_enforced_reason == NOT_ENFORCED_OBJECTION
+    assert flag.record_ids == (disputed.id,)
+    [before] = flags_named(status(facts(records=(disputed,)), at(2026, 10, 1)), "CAMPAIGN_EXCLUSION")
+    assert before.enforced is True
+
+
 def test_one_undisputed_reason_is_enough_to_enforce() -> None:
     disputed = record(at(2026, 10, 1), changes=((RecordStatus.OBJECTION_PENDING, at(2026, 10, 5)),))
     solid = record(at(2026, 10, 2))
