@@ -484,7 +484,11 @@ def compute_status(
         horizon.note(entry.valid_from, entry.ends_at, *(c.at for r in entry.records for c in r.history))
     in_force = records_in_force(facts, rules, at, horizon)
     tier = compute_tier(facts, in_force, rules, at, horizon)
-    disputed = compute_tier(facts, in_force, rules, at, horizon, counting=COUNTING_STATUSES)
+    disputed = (  # the same unless a record in force is under objection (the usual case: computed once)
+        compute_tier(facts, in_force, rules, at, horizon, counting=COUNTING_STATUSES)
+        if any(record.status_at(at) is RecordStatus.OBJECTION_PENDING for record in in_force)
+        else tier
+    )
     flags: list[Flag] = []
     for measure in catalog:
         if not measure.active or facts.kind not in measure.subject_kinds:
