@@ -115,10 +115,11 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
     """Stored statuses for the `stored` batches (as the refresher keeps them), none for the others."""
     from credithub.bootstrap import create_platform_client
     from credithub.cache import create_cache
-    from credithub.db.pool import create_pool
+    from credithub.db.pool import connect_listener, create_pool
     from credithub.services import statuses
     from credithub.services.catalog import ConfigHolder
     from credithub.services.ports import Deps
+    from credithub.services.status_feed import StatusFeed
     from credithub.settings import Settings
     from platform_adapters import ADAPTERS
 
@@ -134,6 +135,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
             engine=ConfigHolder(),
             http=http,
             adapters=ADAPTERS,
+            feed=StatusFeed(lambda: connect_listener(dsn)),
         )
         for batch in stored:
             ids = [row["id"] for row in await pool.fetch("SELECT id FROM subjects WHERE credit_code = ANY($1)", batch)]

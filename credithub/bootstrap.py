@@ -26,10 +26,11 @@ from credithub.cache import close_cache, create_cache
 from credithub.db import meta
 from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
-from credithub.db.pool import create_pool
+from credithub.db.pool import connect_listener, create_pool
 from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
+from credithub.services.status_feed import StatusFeed
 from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
@@ -129,6 +130,7 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
         cache = create_cache(settings.cache_url)
         http = create_platform_client(settings)
+        feed = StatusFeed(lambda: connect_listener(resolved))
         try:
             await _check_key(pool, key)
             yield Deps(
@@ -140,8 +142,10 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 engine=ConfigHolder(),
                 http=http,
                 adapters=ADAPTERS,
+                feed=feed,
             )
         finally:
+            await feed.close()
             await http.aclose()
             await close_cache(cache)
             await pool.close()

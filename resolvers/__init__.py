@@ -1,4 +1,4 @@
-"""Query and Mutation roots, composed from per-feature classes."""
+"""Query, Mutation and Subscription roots, composed from per-feature classes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.reports import ReportMutations
+from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
 from resolvers.workflows import WorkflowMutations, WorkflowQueries
 
@@ -23,4 +24,9 @@ class Query(
 
 @strawberry.type
 class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations):
+    pass
+
+
+@strawberry.type
+class Subscription(StatusFeedSubscriptions):
     pass

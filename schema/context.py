@@ -183,6 +183,16 @@ class Context:
             self._loaders = self.loader_factory(self.deps, self.viewer)
         return self._loaders
 
+    def drop_loaders(self) -> None:
+        """Forget what this context's loaders cached. A WebSocket connection keeps its context
+        for every operation and event it carries; each must read the data as it is then."""
+        self._loaders = None
+
+    def take_reads(self) -> set[tuple[str, int]]:
+        """The reads noted so far, to be audited; they are forgotten here."""
+        taken, self.reads = self.reads, set()
+        return taken
+
     def note_reads(self, operation: str, subject_ids: Iterable[int]) -> None:
         """Credit information about these subjects is in the response: audited after execution
         (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""

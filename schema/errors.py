@@ -120,6 +120,16 @@ class NotRepairableError(UserError):
     pass
 
 
+@strawberry.type(description="The hub cannot go on with this now; try again.")
+class UnavailableError(UserError):
+    pass
+
+
+@strawberry.type(description="A live subscription missed changes: reload, then subscribe again.")
+class LiveFeedLostError(UserError):
+    reason: str = strawberry.field(description="INTERRUPTED or TOO_SLOW.")
+
+
 def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
     """The GraphQL error type for a domain error (the most specific class wins)."""
     match exc:
@@ -166,4 +176,8 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return ConflictError(message=exc.message, code=exc.code)
         case errors.PermissionDenied():
             return PermissionDeniedError(message=exc.message, code=exc.code)
+        case errors.LiveFeedLost():
+            return LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason)
+        case errors.Unavailable():
+            return UnavailableError(message=exc.message, code=exc.code)
     raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc

@@ -41,10 +41,7 @@ class Subject:
         "computed when asked. Flags of ORIGIN_PLATFORM measures show only to their source platform."
     )
     async def credit_status(self, info: Info, as_of: dt.datetime | None = None) -> CreditStatus:
-        status = await info.context.loaders.credit_status.load(StatusKey(self.subject_id, self.facts_version, as_of))
-        assert status is not None, "a subject that was just read has a status"
-        info.context.note_reads("creditStatus", [self.subject_id])
-        return CreditStatus.from_domain(status, getattr(self, "credit_code", None), info.context.viewer.platform)
+        return await read_credit_status(info, self, as_of)
 
     @strawberry.field(description="The subject's credit records, newest occurrence first.")
     async def records(
@@ -199,6 +196,16 @@ def subject_from_domain(subject: subjects.Subject) -> Subject:
             return McnAgency(credit_code=subject.credit_code or "", **common)  # type: ignore[arg-type]
         case subjects.SubjectKind.ANCHOR:
             return Anchor(**common)  # type: ignore[arg-type]
+
+
+async def read_credit_status(info: Info, subject: Subject, as_of: dt.datetime | None) -> CreditStatus:
+    """The subject's status as the caller sees it (flags scoped to other platforms left out), noted
+    for the audit trail."""
+    key = StatusKey(subject.subject_id, subject.facts_version, as_of)
+    status = await info.context.loaders.credit_status.load(key)
+    assert status is not None, "a subject that was just read has a status"
+    info.context.note_reads("creditStatus", [subject.subject_id])
+    return CreditStatus.from_domain(status, getattr(subject, "credit_code", None), info.context.viewer.platform)
 
 
 SUBJECT_CURSOR_SCOPE = "subjects"

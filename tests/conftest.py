@@ -23,9 +23,10 @@ from credithub.bootstrap import SystemClock, create_platform_client
 from credithub.cache import create_cache
 from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
-from credithub.db.pool import create_pool
+from credithub.db.pool import connect_listener, create_pool
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Clock, Deps
+from credithub.services.status_feed import StatusFeed
 from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
@@ -146,6 +147,8 @@ class FixedClock:
 
 
 def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None) -> Deps:
+    dsn = settings.database_url
+    assert dsn is not None, "tests always name their database"
     return Deps(
         settings=settings,
         pool=pool,
@@ -155,6 +158,7 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
         engine=ConfigHolder(),
         http=create_platform_client(settings),
         adapters=ADAPTERS,
+        feed=StatusFeed(lambda: connect_listener(dsn)),
     )
 
 

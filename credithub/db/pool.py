@@ -81,3 +81,11 @@ async def counting_queries() -> AsyncIterator[list[int]]:
         yield counter
     finally:
         query_count.reset(token)
+
+
+LISTENER_SETTINGS: Final = {"application_name": "credithub-listener", "timezone": "UTC"}
+
+
+async def connect_listener(dsn: str) -> asyncpg.Connection:
+    """A connection of its own (not pooled) for LISTEN: it stays subscribed for its lifetime."""
+    return await asyncpg.connect(dsn, server_settings=LISTENER_SETTINGS, timeout=10)

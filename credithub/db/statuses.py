@@ -71,3 +71,8 @@ async def lock_many(conn: Connection, subject_ids: list[int]) -> dict[int, Store
 async def count_queued(conn: Executor) -> int:
     queued: int = await conn.fetchval(SQL["count_queued"])
     return queued
+
+
+async def announce(conn: Connection, channel: str, payloads: list[str]) -> None:
+    if payloads:
+        await conn.execute(SQL["announce"], channel, payloads)

@@ -70,9 +70,10 @@ def _measures(flags: Sequence[Flag]) -> dict[str, bool]:
     return found
 
 
-def compute_changes(before: CreditStatus | None, after: CreditStatus, platform: str) -> tuple[Change, ...]:
-    """What changed between two statuses for one platform (nothing: no message). No stored status
-    before counts as tier unknown and no flags."""
+def compute_changes(before: CreditStatus | None, after: CreditStatus, platform: str | None) -> tuple[Change, ...]:
+    """What changed between two statuses as one platform sees them (None: as a client acting for
+    no platform does; nothing: no message). No stored status before counts as tier unknown and
+    no flags."""
     changes: list[Change] = []
     old_tier = before.tier.value if before is not None else None
     if old_tier != after.tier.value:

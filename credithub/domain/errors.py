@@ -19,7 +19,9 @@
     │   ├── IdentityConflict      an account or code already belongs to another identity
     │   ├── RepairTooEarly        the minimum publicity period has not passed
     │   └── NotRepairable         the law (or the record's nature) excludes repair
-    └── PermissionDenied          your role may not do this
+    ├── PermissionDenied          your role may not do this
+    └── Unavailable               the hub cannot go on with this now; try again
+        └── LiveFeedLost          a subscription missed changes: reload, then subscribe again
 
 Each error carries fields, not just text; `code` is the stable machine-readable name
 that GraphQL clients and HTTP responses show.
@@ -202,3 +204,24 @@ class NotRepairable(Conflict):
     """This record cannot be repaired: the law excludes its category, or it is not negative."""
 
     code = "NOT_REPAIRABLE"
+
+
+class Unavailable(DomainError):
+    """The hub cannot go on with this now; the same request later may succeed."""
+
+    code = "UNAVAILABLE"
+
+
+class LiveFeedLost(Unavailable):
+    """A live subscription can no longer promise every change: the feed was interrupted, or the
+    subscriber read too slowly and changes queued up. It ends; the client reloads what it shows
+    and subscribes again."""
+
+    code = "LIVE_FEED_LOST"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def details(self) -> dict[str, str]:
+        return {"reason": self.reason}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Final, cast
 
 import orjson
@@ -28,6 +28,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionResult as StrawberryExecutionResult
+from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError
@@ -35,7 +37,7 @@ from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
-from resolvers import Mutation, Query
+from resolvers import Mutation, Query, Subscription
 from resolvers.loaders import make_loaders
 from schema.context import Context
 from schema.subjects import Anchor, McnAgency, Merchant
@@ -93,21 +95,35 @@ class ErrorPolicy(MaskErrors):
 class AuditReads(SchemaExtension):
     """Every read of credit information is audited before the answer leaves (SPEC §8).
 
-    Resolvers note what they read (`Context.note_reads`); after execution the reads are written
-    in one statement. If that fails the answer is withheld: no credit information without a
-    trail (fail closed)."""
+    Resolvers note what they read (`Context.note_reads`); after execution (for a subscription:
+    before each event is sent) the reads are written in one statement. If that fails the answer
+    is withheld: no credit information without a trail (fail closed)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.drop_loaders()  # a WebSocket context outlives operations: start each afresh
+        yield
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
+        await self._audit(self.execution_context.result)
+
+    async def on_stream_result(self, result: StreamExecutionResult) -> AsyncIterator[None]:
+        await self._audit(result)
+        yield
+
+    async def _audit(self, result: object) -> None:
         context = self.execution_context.context
         if not isinstance(context, Context) or not context.reads or context.client is None:
             return
+        reads = context.take_reads()
         try:
-            await audit.record_reads(context.deps, context.client, context.reads)
+            await audit.record_reads(context.deps, context.client, reads)
         except Exception:
-            logger.exception("could not audit %d reads; the answer is withheld", len(context.reads))
-            result = self.execution_context.result
-            if isinstance(result, GraphQLExecutionResult):
+            logger.exception("could not audit %d reads; the answer is withheld", len(reads))
+            context.reads.update(reads)  # still owed: the next answer on this connection retries them
+            if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
                 result.data = None
                 result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
 
@@ -135,6 +151,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
     return CreditHubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection),

@@ -16,6 +16,7 @@ from platform_adapters.protocol import PlatformAdapter
 
 if TYPE_CHECKING:
     from credithub.services.catalog import ConfigHolder
+    from credithub.services.status_feed import StatusFeed
 
 
 class Clock(Protocol):
@@ -36,3 +37,4 @@ class Deps:
     engine: ConfigHolder
     http: httpx.AsyncClient  # for calling platforms: no redirects, CREDITHUB_PLATFORM_TIMEOUT
     adapters: Mapping[str, PlatformAdapter]  # by family
+    feed: StatusFeed  # announcements of status changes for this instance's subscriptions

@@ -15,10 +15,12 @@ from typing import Final
 from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
 from credithub.db.pool import Connection, transaction
+from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, compute_status
 from credithub.services import outbox
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
+from credithub.services.status_feed import CHANNEL
 
 REFRESH_BATCH: Final = 500
 
@@ -45,7 +47,8 @@ async def refresh_subjects(deps: Deps, subject_ids: list[int]) -> int:
 
 
 async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> int:
-    """Compute, store, and queue a push to every platform that sees a change (same transaction)."""
+    """Compute, store, queue a push to every platform that sees a change, and announce the
+    changes to subscribers (all in one transaction: announced on commit, or not at all)."""
     if not subject_ids:
         return 0
     stored = await db_statuses.lock_many(conn, subject_ids)
@@ -55,4 +58,19 @@ async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig,
         computed.append((status, entry.facts_version))
     await db_statuses.upsert_many(conn, computed, config.version)
     await outbox.queue_changes(conn, stored, computed, at)
+    await db_statuses.announce(conn, CHANNEL, list(status_feed.encode_payloads(_announcements(stored, computed, at))))
     return len(computed)
+
+
+def _announcements(
+    stored: dict[int, db_statuses.Stored], computed: list[tuple[CreditStatus, int]], at: dt.datetime
+) -> list[status_feed.StatusChanged]:
+    found = []
+    for status, facts_version in computed:
+        previous = stored.get(status.subject_id)
+        if previous is not None and previous.facts_version > facts_version:
+            continue  # a newer status was stored meanwhile, and announced by its own refresh
+        announced = status_feed.compute_status_changed(previous.status if previous else None, status, facts_version, at)
+        if announced is not None:
+            found.append(announced)
+    return found

@@ -75,18 +75,19 @@ def _example(cls: type[DomainError]) -> DomainError:
     import inspect as _inspect
 
     samples = {"int": 1, "dt.datetime": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
-    arguments = {
-        name: samples.get(str(parameter.annotation), "x")
+    parameters = [
+        (name, parameter)
         for name, parameter in _inspect.signature(cls.__init__).parameters.items()
-        if name != "self"
+        if name not in ("self", "field")
         and parameter.default is _inspect.Parameter.empty
         and parameter.kind is not _inspect.Parameter.VAR_KEYWORD
-    }
-    positional = [value for name, value in arguments.items() if name not in ("field",)]
+    ]
+    positional = [samples.get(str(p.annotation), "x") for _, p in parameters if p.kind is not p.KEYWORD_ONLY]
+    keywords = {name: samples.get(str(p.annotation), "x") for name, p in parameters if p.kind is p.KEYWORD_ONLY}
     try:
-        return cls(*positional, field="x")  # type: ignore[call-arg]
+        return cls(*positional, field="x", **keywords)  # type: ignore[call-arg]
     except TypeError:
-        return cls(*positional)
+        return cls(*positional, **keywords)
 
 
 def test_every_domain_error_has_a_graphql_error_type() -> None:

@@ -58,3 +58,8 @@ SELECT subject_id, facts_version, config_version, status FROM subject_statuses
 WHERE subject_id = ANY($1::bigint[])
 ORDER BY subject_id
 FOR UPDATE;
+
+-- announce --
+-- Tell every listening instance which statuses changed ($1 channel, $2 payloads); delivered when
+-- the transaction commits, with the statuses it stored, or never.
+SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload;

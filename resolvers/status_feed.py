@@ -1,0 +1,57 @@
+"""`creditStatusChanged`: a live feed of credit status changes for dashboards (SPEC §9)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Final
+
+import strawberry
+
+from credithub.domain import identifiers, ids
+from credithub.domain.errors import BatchTooLarge, UnknownSubject
+from schema.context import Info
+from schema.status_feed import CreditStatusChange
+from schema.subjects import subject_from_domain
+
+MAX_WATCHED: Final = 1000
+
+
+@strawberry.type
+class StatusFeedSubscriptions:
+    @strawberry.subscription(
+        description="Every change of a subject's credit standing as you see it, from now on: pass "
+        "`subjectIds` and/or `creditCodes` (at most 1,000 in all) to watch only those subjects. "
+        "Each event is read, and audited, when it reaches you. If the feed cannot promise every "
+        "change any more (interrupted, or read too slowly) the subscription ends with the error "
+        "LIVE_FEED_LOST: reload what you show, then subscribe again."
+    )
+    async def credit_status_changed(
+        self, info: Info, subject_ids: list[strawberry.ID] | None = None, credit_codes: list[str] | None = None
+    ) -> AsyncGenerator[CreditStatusChange, None]:
+        context = info.context
+        watched = await _watched_subjects(info, subject_ids, credit_codes)
+        async with context.deps.feed.subscribe(context.viewer.platform, watched) as announcements:
+            async for announced in announcements:
+                context.drop_loaders()  # each event reads the status as it is now, not as cached
+                subject = await context.loaders.subject.load(announced.subject_id)
+                if subject is None:
+                    continue
+                yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)
+
+
+async def _watched_subjects(
+    info: Info, subject_ids: list[strawberry.ID] | None, credit_codes: list[str] | None
+) -> frozenset[int] | None:
+    """The subjects named, or None for all; every one must be valid and known."""
+    if subject_ids is None and credit_codes is None:
+        return None
+    size = len(subject_ids or ()) + len(credit_codes or ())
+    if size > MAX_WATCHED:
+        raise BatchTooLarge(size, MAX_WATCHED, field="subjectIds")
+    watched = {ids.parse_id(ids.IdKind.SUBJECT, raw, field_name="subjectIds") for raw in subject_ids or ()}
+    codes = [identifiers.parse_credit_code(raw, field_name="creditCodes").value for raw in credit_codes or ()]
+    for code, found in zip(codes, await info.context.loaders.subject_by_credit_code.load_many(codes), strict=True):
+        if found is None:
+            raise UnknownSubject(code)
+        watched.add(found.id)
+    return frozenset(watched)
