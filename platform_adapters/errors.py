@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 import httpx
+import orjson
 
 TOO_MANY_REQUESTS: Final = 429
 THROTTLE_STATUSES: Final = frozenset({429, 503})  # 503 only when it says when to come back
@@ -83,6 +84,24 @@ def check_status(response: httpx.Response, what: str) -> None:
     if status >= 500:
         raise PlatformUnavailable(f"{what}: HTTP {status}", status=status)
     raise PlatformRejected(f"{what}: HTTP {status}: {response.text[:200]}", status=status)
+
+
+def read_json(response: httpx.Response, what: str) -> Any:
+    """The body of a 2xx answer as JSON; anything else breaks the platform's contract."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
+        raise PlatformContractError(f"{what}: the answer is not JSON") from exc
+
+
+def read_reply(response: httpx.Response, what: str, *, empty: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The JSON object a platform answers a push with (`empty` when it sends no body)."""
+    if not response.content:
+        return empty
+    reply = read_json(response, what)
+    if not isinstance(reply, Mapping):
+        raise PlatformContractError(f"{what}: the answer is not a JSON object")
+    return reply
 
 
 @contextmanager

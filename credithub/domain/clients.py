@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from credithub.domain.errors import InvalidValue
+from credithub.domain.texts import check_storable
 
 TOKEN_PREFIX = "chub_"  # noqa: S105 (a prefix, not a secret)
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105
@@ -63,4 +64,4 @@ def parse_client_name(raw: str) -> str:
     name = raw.strip()
     if not 1 <= len(name) <= 200:
         raise InvalidValue("client name must be 1-200 characters", field="name")
-    return name
+    return check_storable(name, "name")

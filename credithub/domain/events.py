@@ -19,6 +19,7 @@ from credithub.domain.executions import ExecutionAction
 from credithub.domain.identifiers import compute_person_hash, parse_credit_code, parse_resident_id
 from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.domain.subjects import AccountStatus, RelationKind, SubjectKind
+from credithub.domain.texts import check_storable
 
 MAX_TEXT: Final = 2000
 MAX_ID: Final = 200
@@ -131,7 +132,7 @@ def _text(raw: Mapping[str, Any], key: str, field: str, *, limit: int = MAX_TEXT
         raise InvalidValue(f"{field}.{key} must be a non-empty string", field=f"{field}.{key}")
     if len(value) > limit:
         raise InvalidValue(f"{field}.{key} must be at most {limit} characters", field=f"{field}.{key}")
-    return value.strip()
+    return check_storable(value.strip(), f"{field}.{key}")
 
 
 def _required_text(raw: Mapping[str, Any], key: str, field: str, *, limit: int = MAX_TEXT) -> str:
@@ -165,7 +166,10 @@ def _instant(raw: Mapping[str, Any], key: str, field: str, *, required: bool = T
         raise InvalidValue(
             f"{field}.{key} must include a UTC offset, e.g. 2026-05-01T10:00:00+08:00", field=f"{field}.{key}"
         )
-    return instant.astimezone(dt.UTC)
+    try:
+        return instant.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 lies before the first representable instant
+        raise InvalidValue(f"{field}.{key} is out of range", field=f"{field}.{key}") from None
 
 
 def _required_instant(raw: Mapping[str, Any], key: str, field: str) -> dt.datetime:

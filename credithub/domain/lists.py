@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from credithub.domain.errors import InvalidListBasis, InvalidValue
 from credithub.domain.records import CreditRecord, LegalBasis, RecordStatus, Severity
+from credithub.domain.texts import check_storable
 
 
 class ListKind(StrEnum):
@@ -72,6 +73,7 @@ def check_listing(entry: NewEntry, found: Mapping[int, CreditRecord]) -> None:
     ):
         if not text.strip():
             raise InvalidValue(f"{name} must not be empty", field=name)
+        check_storable(text, name)
     if entry.valid_until is not None and entry.valid_until <= entry.valid_from:
         raise InvalidValue("validUntil must be after validFrom", field="validUntil")
     missing = [record_id for record_id in entry.record_ids if record_id not in found]

@@ -19,6 +19,7 @@ from credithub.domain.errors import InvalidValue
 from credithub.domain.lists import ListKind
 from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.domain.subjects import RelationKind, SubjectKind
+from credithub.domain.texts import check_storable
 
 MEASURE_CODE_MAX = 64
 
@@ -196,6 +197,9 @@ def parse_measure(
         raise InvalidValue("code must be 1-64 letters, digits or underscores", field="code")
     if not legal_basis.strip():
         raise InvalidValue("every measure needs a legal basis", field="legalBasis")
+    check_storable(legal_basis, "legalBasis")
+    check_storable(legal_basis_ref or "", "legalBasisReference")
+    check_storable(description, "description")
     if not subject_kinds:
         raise InvalidValue("a measure must apply to at least one kind of subject", field="subjectKinds")
     if duration_months is not None and duration_months < 1:

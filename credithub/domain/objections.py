@@ -18,6 +18,7 @@ from typing import Final
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import InvalidValue, PermissionDenied, TransitionNotAllowed
 from credithub.domain.records import CreditRecord, RecordEvent
+from credithub.domain.texts import check_storable
 
 MAX_TEXT: Final = 2000
 
@@ -78,7 +79,7 @@ def parse_text(raw: str, field: str) -> str:
         raise InvalidValue(f"{field} must not be empty", field=field)
     if len(text) > MAX_TEXT:
         raise InvalidValue(f"{field} must be at most {MAX_TEXT} characters", field=field)
-    return text
+    return check_storable(text, field)
 
 
 def check_may_file(viewer: Client, subject_platforms: Collection[str]) -> None:

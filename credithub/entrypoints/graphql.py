@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Final, cast
 
+import asyncpg
 import orjson
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -47,6 +48,13 @@ MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
 AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
+UNSTORABLE_TEXT: Final = "Text may not contain control characters such as U+0000."
+# What PostgreSQL says of a string it cannot hold: the domain refuses such text field by field
+# (domain.texts); this catches any input that reaches a query unchecked (a filter, an id).
+_UNSTORABLE: Final = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +68,7 @@ _LIMIT_RULES: Final = [
 
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+    return original is not None and not isinstance(original, (GraphQLError, DomainError, *_UNSTORABLE))
 
 
 class ErrorPolicy(MaskErrors):
@@ -85,6 +93,9 @@ class ErrorPolicy(MaskErrors):
                 path=error.path,
                 extensions={"code": original.code, **original.details()},
             )
+        if isinstance(original, _UNSTORABLE):
+            code = {"code": "INVALID_VALUE"}
+            return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
         if _is_unexpected(error):
             masked = self.anonymise_error(error)
             masked.extensions = {"code": "INTERNAL"}

@@ -30,6 +30,10 @@ async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
             logger.warning("status refresher: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
             await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
             continue
+        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
+            logger.exception("status refresher failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
         if refreshed:
             logger.debug("status refresher: %d statuses refreshed", refreshed)
         else:
@@ -47,6 +51,10 @@ async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.E
             logger.warning("inbox processor: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
             await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
             continue
+        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
+            logger.exception("inbox processor failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
         if not claimed:
             await _first_of(stop, wakeup, INBOX_POLL_SECONDS)
 
@@ -58,6 +66,10 @@ async def run_push_dispatcher(deps: Deps, stop: asyncio.Event) -> None:
             claimed = await outbox.dispatch_due(deps)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             logger.warning("push dispatcher: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
+        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
+            logger.exception("push dispatcher failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
             await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
             continue
         if not claimed:
@@ -73,6 +85,10 @@ async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:
             platforms = await sync.list_pulled_platforms(deps)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             logger.warning("platform puller: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
+            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+            continue
+        except Exception:
+            logger.exception("platform puller failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
             await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
             continue
         for platform in platforms:
@@ -92,6 +108,8 @@ async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:
                 logger.warning("%s", exc)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 logger.warning("platform puller: %s: %s", platform, exc)
+            except Exception:  # one platform's bug must not stop the others, nor later rounds
+                logger.exception("platform puller: pulling %s failed", platform)
         await _sleep_unless_stopped(stop, deps.settings.sync_interval)
 
 

@@ -10,6 +10,7 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.errors import Conflict, InvalidValue, NotFound, PermissionDenied, UnknownSubject
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ListEntry, NewEntry, check_listing
+from credithub.domain.texts import check_storable
 from credithub.services import audit
 from credithub.services.ports import Deps
 
@@ -49,6 +50,7 @@ async def remove_entry(deps: Deps, actor: Client, entry_id: int, reason: str) ->
     _require_lister(actor)
     if not reason.strip():
         raise InvalidValue("a removal needs a reason", field="reason")
+    check_storable(reason, "reason")
     async with transaction(deps.pool) as conn:
         if not await db_lists.lock(conn, entry_id):
             raise NotFound(f"no list entry {format_id(IdKind.LIST_ENTRY, entry_id)}")

@@ -33,7 +33,7 @@ from credithub.domain import deliveries
 from credithub.domain.flags import CreditStatus
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
-from platform_adapters.errors import PlatformError, PlatformRejected, PlatformThrottled
+from platform_adapters.errors import PlatformContractError, PlatformError, PlatformRejected, PlatformThrottled
 
 CLAIM_BATCH: Final = 100
 CONCURRENCY: Final = 8
@@ -102,6 +102,9 @@ async def _deliver(deps: Deps, link: PlatformLink | None, message: deliveries.Me
             status = await deps.adapters[link.family].push_status(deps.http, link, message, started_at)
         except PlatformError as exc:
             error = exc
+        except Exception as exc:  # an adapter bug fails this attempt (retried, logged), never the dispatcher
+            logger.exception("outbox: pushing message %d to %s failed unexpectedly", message.id, message.platform)
+            error = PlatformContractError(f"push to {message.platform} failed: {type(exc).__name__}: {exc}")
     duration_ms = round((time.monotonic() - started) * 1000)
     await _record(deps, message, token, started_at, duration_ms, status, error)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -35,6 +36,8 @@ FETCH_ATTEMPTS: Final = 5
 # A platform asking us to come back later than this is left until the next pull.
 MAX_INLINE_WAIT: Final = dt.timedelta(seconds=60)
 EVENT_ID_PREFIX: Final = "pull"
+
+logger = logging.getLogger(__name__)
 
 
 class PullFailed(Exception):
@@ -132,6 +135,11 @@ async def pull_stream(
         except PlatformError as exc:
             await db_sync.save_error(deps.pool, platform, stream, exc.message, deps.clock.now())
             raise PullFailed(platform, stream, exc.message) from exc
+        except Exception as exc:  # an adapter that cannot read the page: a failed pull, never an empty one
+            logger.exception("pull %s %s: the page could not be read", platform, stream)
+            reason = f"the page could not be read: {type(exc).__name__}: {exc}"
+            await db_sync.save_error(deps.pool, platform, stream, reason, deps.clock.now())
+            raise PullFailed(platform, stream, reason) from exc
         new, refused = await _take(deps, link, stream, page)
         progress = Progress(
             platform,

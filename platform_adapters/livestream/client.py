@@ -13,7 +13,14 @@ import httpx
 import orjson
 
 from credithub.domain.deliveries import Message
-from platform_adapters.errors import PlatformContractError, PlatformRejected, check_status, platform_errors
+from platform_adapters.errors import (
+    PlatformContractError,
+    PlatformRejected,
+    check_status,
+    platform_errors,
+    read_json,
+    read_reply,
+)
 from platform_adapters.livestream import mapping, signing
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem, RefusedItem
 
@@ -49,11 +56,7 @@ class LivestreamAdapter:
         check_status(response, what)
         if not signing.verify_page(response.headers, response.content, link.webhook_secrets, dt.datetime.now(dt.UTC)):
             raise PlatformContractError(f"{what}: the page's signature does not verify")
-        try:
-            body: Any = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise PlatformContractError(f"{what}: the answer is not JSON") from exc
-        items, next_cursor, has_more = mapping.read_page(body)
+        items, next_cursor, has_more = mapping.read_page(read_json(response, what))
         found: list[PulledItem | RefusedItem] = []
         for item in items:
             if stream == "shops":
@@ -82,7 +85,7 @@ class LivestreamAdapter:
         with platform_errors(what):
             response = await http.post(url, content=body, headers=headers)
         check_status(response, what)
-        answer = orjson.loads(response.content) if response.content else {"result": "ok"}
+        answer = read_reply(response, what, empty={"result": "ok"})
         if answer.get("result") != "ok":
             raise PlatformRejected(f"{what}: {answer}", status=response.status_code)
         return response.status_code

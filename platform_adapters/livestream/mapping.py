@@ -36,7 +36,7 @@ def _local(value: str) -> str:
     form = "%Y-%m-%d %H:%M:%S" if " " in value else "%Y-%m-%d"
     try:
         return dt.datetime.strptime(value, form).replace(tzinfo=CHINA).astimezone(dt.UTC).isoformat()
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise MissingField(f"a readable time (got {value!r})") from exc
 
 
@@ -129,7 +129,10 @@ def violation_items(item: Mapping[str, Any], codes: Mapping[str, CodeMapping]) -
         punished = item.get("punish_time")
         if not isinstance(punished, int) or isinstance(punished, bool):
             raise MissingField("punish_time")
-        occurred = dt.datetime.fromtimestamp(punished, dt.UTC).isoformat()
+        try:
+            occurred = dt.datetime.fromtimestamp(punished, dt.UTC).isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise MissingField("a punish_time in range") from None
         reported = {
             "violation_id": _text(item, "case_no"),
             "subject": _anchor(_text(item, "uid"), _text(item, "cert_no"), item.get("nickname")),

@@ -13,7 +13,14 @@ import httpx
 import orjson
 
 from credithub.domain.deliveries import Message
-from platform_adapters.errors import PlatformContractError, PlatformRejected, check_status, platform_errors
+from platform_adapters.errors import (
+    PlatformContractError,
+    PlatformRejected,
+    check_status,
+    platform_errors,
+    read_json,
+    read_reply,
+)
 from platform_adapters.marketplace import mapping
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem, RefusedItem
 
@@ -47,11 +54,7 @@ class MarketplaceAdapter:
                 link.require_api() + PATHS[stream], params=params, headers={"x-api-key": link.api_key or ""}
             )
         check_status(response, what)
-        try:
-            body: Any = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise PlatformContractError(f"{what}: the answer is not JSON") from exc
-        items, page_size = mapping.read_list(body)
+        items, page_size = mapping.read_list(read_json(response, what))
         key = KEYS[stream]
         found: list[PulledItem | RefusedItem] = []
         for item in position.fresh(items, key):
@@ -78,7 +81,7 @@ class MarketplaceAdapter:
         with platform_errors(what):
             response = await http.post(url, content=body, headers=headers)
         check_status(response, what)
-        answer = orjson.loads(response.content) if response.content else {}
+        answer = read_reply(response, what, empty={})
         if answer.get("code", 0) != 0:
             raise PlatformRejected(
                 f"{what}: code {answer.get('code')}: {answer.get('msg')}", status=response.status_code

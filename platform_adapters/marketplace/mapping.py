@@ -30,7 +30,10 @@ def _field(item: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> 
 
 
 def _instant(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat()
+    try:
+        return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise MissingField(f"a time in range (got {ms} ms)") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,17 @@ def read_list(body: Any) -> tuple[list[Mapping[str, Any]], int]:
     items = data.get("list")
     if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
         raise PlatformContractError("answer `data.list` is not a list of objects")
-    return items, int(data.get("page_size", len(items)))
+    # Paging continues from the items' modification times: an item without one breaks the feed.
+    if not all(_is_int(item.get("gmt_modified_ms")) for item in items):
+        raise PlatformContractError("every item of `data.list` needs an integer `gmt_modified_ms`")
+    page_size = data.get("page_size", len(items))
+    if not _is_int(page_size):
+        raise PlatformContractError("answer `data.page_size` is not an integer")
+    return items, page_size
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _code(body: Any) -> object:

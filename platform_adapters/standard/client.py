@@ -11,7 +11,7 @@ import orjson
 from standardwebhooks import Webhook
 
 from credithub.domain.deliveries import MESSAGE_TYPE, Message
-from platform_adapters.errors import PlatformContractError, check_status, platform_errors
+from platform_adapters.errors import PlatformContractError, check_status, platform_errors, read_json
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem
 
 FEED_PATH: Final = "/credit-hub/events"
@@ -55,11 +55,7 @@ class StandardAdapter:
         with platform_errors(what):
             response = await http.get(link.require_api() + FEED_PATH, params=params, headers=headers)
         check_status(response, what)
-        try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise PlatformContractError(f"{what}: the answer is not JSON") from exc
-        page = _page(body)
+        page = _page(read_json(response, what))
         return FeedPage(page.items, page.cursor or cursor, page.has_more)
 
     async def push_status(self, http: httpx.AsyncClient, link: PlatformLink, message: Message, now: dt.datetime) -> int:

@@ -208,6 +208,8 @@ def _with(body: dict[str, Any], value: Any, *path: str) -> dict[str, Any]:
         (_with(violation(), "2026-05-01 10:00", "data", "occurred_at"), "data.occurred_at"),
         (_with(violation(), "RED_LIST", "data", "category"), "data.category"),
         (_with(violation(), [], "data"), "data"),
+        (_with(violation(), "刷单\u0000", "data", "description"), "data.description"),  # PostgreSQL cannot keep U+0000
+        (_with(violation(), "0001-01-01T00:00:00+08:00", "data", "occurred_at"), "data.occurred_at"),
     ],
 )
 async def test_a_malformed_event_is_refused_naming_the_field_and_nothing_is_stored(

@@ -312,3 +312,15 @@ async def test_a_rejected_repair_keeps_its_reason_and_the_record(deps: Deps, cas
     assert rejected["application"]["decisionNote"] == "证据不足"
     assert rejected["application"]["record"]["status"] == "ACTIVE"
     assert (await status_of(cast.as_b, case.merchant.id))["onSeriousDishonestList"] is True
+
+
+async def test_text_postgresql_cannot_keep_is_refused_as_input_never_as_an_internal_error(
+    deps: Deps, cast: Cast
+) -> None:
+    case = await serious_case(deps, cast)
+    refused = await file(cast.as_b, case.record_id, reason="真实交易\u0000")
+    assert (refused["__typename"], refused["code"]) == ("InvalidValueError", "INVALID_VALUE"), refused
+    assert "U+0000" in refused["message"]
+    assert await record_status(cast.as_b, case) == "ACTIVE"  # nothing was filed
+    error = await cast.as_b.error('{ subjects(filter: {nameContains: "a\\u0000"}) { totalCount } }')
+    assert error["extensions"]["code"] == "INVALID_VALUE"

@@ -179,6 +179,25 @@ async def test_a_rejected_push_is_dead_at_once(world: World) -> None:
     assert (dead.attempts, "410" in (dead.last_error or "")) == (1, True)
 
 
+async def test_a_push_answered_with_a_page_that_is_not_json_is_a_failed_attempt_retried_later(world: World) -> None:
+    """ShopMall acknowledges with a JSON code; a 200 that is not JSON is no acknowledgement.
+    (A Standard Webhooks receiver acknowledges with any 2xx: its body is not read.)"""
+    merchant = await merchant_on_both(world)
+    code = world.market_code
+    world.market.faults.garble_next()  # 200 with an HTML body: a proxy in the way, say
+    await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)  # returns: the dispatcher goes on
+    [failed] = [m for m in (await messages(world, merchant))[2:] if m["platform"] == code]
+    assert (failed["status"], failed["attempts"]) == ("PENDING", 1)
+    attempts = await world.deps.pool.fetch(
+        "SELECT outcome, error FROM outbox_attempts WHERE message_id = $1", failed["id"]
+    )
+    assert [row["outcome"] for row in attempts] == ["RETRY"]
+    world.later(dt.timedelta(minutes=2))
+    await deliver_all(world)
+    assert [m["status"] for m in await messages(world, merchant)] == ["DELIVERED"] * 4
+
+
 async def test_a_throttled_push_waits_as_asked_without_using_up_an_attempt(world: World) -> None:
     merchant = await merchant_on_both(world)
     world.market.faults.throttle_next(retry_after=120, times=2, path_prefix="/open")

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from credithub.db import subjects as db_subjects
 from credithub.db import sync as db_sync
@@ -16,6 +20,7 @@ from credithub.domain.clients import generate_webhook_secret
 from credithub.services import clients, inbox, sync
 from credithub.services.ports import Deps
 from platform_adapters.livestream.simulator import LivestreamSimulator
+from platform_adapters.marketplace.client import PATHS
 from platform_adapters.marketplace.simulator import MarketplaceSimulator
 from tests import factories, loopback
 from tests.conftest import make_deps, make_settings
@@ -141,6 +146,37 @@ async def test_a_feed_that_answers_garbage_stops_the_pull_and_is_never_read_as_e
     [state] = await db_sync.list_cursors(sync_deps.pool, market.code)
     assert state.caught_up_at is None
     assert state.pages == 0
+
+
+async def test_a_feed_item_without_the_time_paging_rests_on_fails_the_pull_and_keeps_the_cursor(
+    sync_deps: Deps,
+) -> None:
+    async def shops(_: Request) -> Response:
+        broken = {"shop_id": "S1", "uscc": factories.credit_code(), "shop_status": 1, "gmt_modified_ms": None}
+        return JSONResponse({"code": 0, "data": {"page_size": 50, "list": [broken]}})
+
+    async with loopback.serve(Starlette(routes=[Route(PATHS["shops"], shops)])) as url:
+        registered = await clients.add_platform(
+            sync_deps, "brokenmall", "BrokenMall", family="marketplace", api_url=url, api_key=API_KEY
+        )
+        with pytest.raises(sync.PullFailed, match="gmt_modified_ms"):
+            await sync.pull_stream(sync_deps, registered.code, "shops")
+    [state] = await db_sync.list_cursors(sync_deps.pool, registered.code)
+    assert (state.pages, state.cursor) == (0, None)
+    assert "gmt_modified_ms" in (state.last_error or "")
+
+
+async def test_items_with_text_or_times_the_hub_cannot_keep_are_refused_and_the_feed_goes_on(
+    sync_deps: Deps, market: Market
+) -> None:
+    stock(market.sim, 1)
+    market.sim.put_shop("NUL", factories.credit_code(), "店\u0000铺".encode().decode("unicode_escape"))
+    market.sim.put_shop("FAR", factories.credit_code(), "远古店", opened_ms=-(10**16))
+    progress = await sync.pull_stream(sync_deps, market.code, "shops")
+    assert (progress.new_events, progress.refused, progress.caught_up) == (1, 2, True)
+    rejects = {r.item_id.split("@")[0]: r.error for r in await db_sync.list_rejects(sync_deps.pool, market.code, 10)}
+    assert "U+0000" in rejects["shop:NUL"]
+    assert "time in range" in rejects["shop:FAR"]
 
 
 async def test_items_the_hub_cannot_take_are_kept_with_why_and_the_rest_go_through(

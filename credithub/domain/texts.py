@@ -1,0 +1,27 @@
+"""Free text the hub keeps: what PostgreSQL can store, and what a person could have meant.
+
+PostgreSQL's text and jsonb cannot hold U+0000; other C0 control characters (bar tab and line
+breaks) are never meant in a reason, a description or a name. Refusing them at the edge, with
+the field named, keeps them from failing a transaction deep inside (a 500, a stuck inbox or a
+pull that retries the same page forever).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from credithub.domain.errors import InvalidValue
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_storable(text: str, field: str) -> str:
+    """`text` unchanged, or InvalidValue naming `field` and the first offending character."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise InvalidValue(
+            f"{field} contains the control character U+{ord(found.group()):04X} at position {found.start()}",
+            field=field,
+        )
+    return text
