@@ -52,6 +52,11 @@ async def insert(
     return _objection(rows.required(row))
 
 
+async def get_record_id(conn: Connection, objection_id: int) -> int | None:
+    record_id: int | None = await conn.fetchval(SQL["get_record_id"], objection_id)
+    return record_id
+
+
 async def get_for_update(conn: Connection, objection_id: int) -> Objection | None:
     row = await conn.fetchrow(SQL["get_for_update"], objection_id)
     return _objection(row) if row is not None else None

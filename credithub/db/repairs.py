@@ -52,6 +52,11 @@ async def insert(
     return _application(rows.required(row))
 
 
+async def get_record_id(conn: Connection, application_id: int) -> int | None:
+    record_id: int | None = await conn.fetchval(SQL["get_record_id"], application_id)
+    return record_id
+
+
 async def get_for_update(conn: Connection, application_id: int) -> RepairApplication | None:
     row = await conn.fetchrow(SQL["get_for_update"], application_id)
     return _application(row) if row is not None else None

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from credithub.db import accounts as db_accounts
 from credithub.db import objections as db_objections
-from credithub.db import records as db_records
-from credithub.db.pool import Connection, transaction
+from credithub.db.pool import transaction
 from credithub.domain import objections, records
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
-from credithub.services import audit, record_status
+from credithub.services import audit, catalog, record_status
 from credithub.services.ports import Deps
 
 
@@ -19,8 +18,9 @@ async def file_objection(deps: Deps, actor: Client, record_id: int, reason: str)
     """The record turns OBJECTION_PENDING at once: its measures stop being enforced."""
     reason = objections.parse_text(reason, "reason")
     now = deps.clock.now()
+    rules = await catalog.rules_now(deps)
     async with transaction(deps.pool) as conn:
-        record = await _record(conn, record_id)
+        record = await record_status.lock_visible(conn, actor, record_id, rules, now)
         objections.check_may_file(actor, await db_accounts.list_platforms_of_subject(conn, record.subject_id))
         new_status = records.apply_event(record.status, records.RecordEvent.FILE_OBJECTION)
         due_at = objections.compute_due_at(now, deps.settings.objection_days)
@@ -46,11 +46,18 @@ async def resolve_objection(
     """Upheld: the record is WITHDRAWN (and leaves lists it alone supported); rejected: ACTIVE again."""
     note = objections.parse_text(note, "note")
     now = deps.clock.now()
+    rules = await catalog.rules_now(deps)
+    missing = NotFound(f"no objection {format_id(IdKind.OBJECTION, objection_id)}")
     async with transaction(deps.pool) as conn:
+        record_id = await db_objections.get_record_id(conn, objection_id)
+        if record_id is None:
+            raise missing
+        try:
+            record = await record_status.lock_visible(conn, actor, record_id, rules, now)
+        except NotFound:
+            raise missing from None
         objection = await db_objections.get_for_update(conn, objection_id)
-        if objection is None:
-            raise NotFound(f"no objection {format_id(IdKind.OBJECTION, objection_id)}")
-        record = await _record(conn, objection.record_id)
+        assert objection is not None, "objections are never deleted"
         objections.check_may_resolve(actor, record)
         event = objections.ObjectionEvent.UPHOLD if upheld else objections.ObjectionEvent.REJECT
         new_objection_status = objections.apply(objection.status, event)
@@ -76,10 +83,3 @@ async def resolve_objection(
             after=resolved,
         )
     return resolved
-
-
-async def _record(conn: Connection, record_id: int) -> records.CreditRecord:
-    record = await db_records.get_for_update(conn, record_id)
-    if record is None:
-        raise NotFound(f"no record {format_id(IdKind.RECORD, record_id)}")
-    return record

@@ -12,8 +12,29 @@ from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db.pool import Connection
 from credithub.domain import records
+from credithub.domain.clients import Client
+from credithub.domain.errors import NotFound
+from credithub.domain.ids import IdKind, format_id
 from credithub.domain.objections import ObjectionStatus
+from credithub.domain.rules import RuleSet
+from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
 from credithub.services import audit
+
+
+async def lock_visible(
+    conn: Connection, actor: Client, record_id: int, rules: RuleSet, at: dt.datetime
+) -> records.CreditRecord:
+    """The record, locked, if `actor` may see it; a record hidden from the actor (another
+    platform's unpublished or expired record, a repaired one) is not found, exactly as one that
+    does not exist: a workflow must not tell what the read API keeps back.
+
+    Paths that lock a record and its objection or repair application lock the record first."""
+    record = await db_records.get_for_update(conn, record_id)
+    if record is None or compute_record_visibility(record, compute_record_scope(actor, rules, at)) is (
+        RecordVisibility.HIDDEN
+    ):
+        raise NotFound(f"no record {format_id(IdKind.RECORD, record_id)}")
+    return record
 
 
 async def change(

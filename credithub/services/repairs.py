@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from credithub.db import accounts as db_accounts
-from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db.pool import transaction
 from credithub.domain import records, repairs
@@ -25,9 +24,7 @@ async def apply_for_repair(
     now = deps.clock.now()
     rules = await catalog.rules_now(deps)
     async with transaction(deps.pool) as conn:
-        record = await db_records.get_for_update(conn, record_id)
-        if record is None:
-            raise NotFound(f"no record {format_id(IdKind.RECORD, record_id)}")
+        record = await record_status.lock_visible(conn, actor, record_id, rules, now)
         repairs.check_may_apply(actor, await db_accounts.list_platforms_of_subject(conn, record.subject_id))
         repairs.check_eligible(record, rules, now)
         application = await db_repairs.insert(conn, record.id, actor.label, actor.platform, evidence, commitment, now)
@@ -52,12 +49,18 @@ async def decide_repair(
     supported, its measures lifted. Rejected: the reason is kept, the record stays as it was."""
     note = parse_text(note, "note")
     now = deps.clock.now()
+    rules = await catalog.rules_now(deps)
+    missing = NotFound(f"no repair application {format_id(IdKind.REPAIR, application_id)}")
     async with transaction(deps.pool) as conn:
+        record_id = await db_repairs.get_record_id(conn, application_id)
+        if record_id is None:
+            raise missing
+        try:
+            record = await record_status.lock_visible(conn, actor, record_id, rules, now)
+        except NotFound:
+            raise missing from None
         application = await db_repairs.get_for_update(conn, application_id)
-        if application is None:
-            raise NotFound(f"no repair application {format_id(IdKind.REPAIR, application_id)}")
-        record = await db_records.get_for_update(conn, application.record_id)
-        assert record is not None, "repair_applications.record_id references credit_records"
+        assert application is not None, "repair applications are never deleted"
         repairs.check_may_decide(actor, record)
         event = repairs.RepairEvent.APPROVE if approved else repairs.RepairEvent.REJECT
         new_status = repairs.apply(application.status, event)

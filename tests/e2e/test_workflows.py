@@ -10,7 +10,7 @@ from typing import Any
 from credithub.db import objections as db_objections
 from credithub.db.pool import transaction
 from credithub.domain.ids import IdKind, format_id
-from credithub.domain.records import Category, Severity
+from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.rules import add_months
 from credithub.domain.subjects import Subject, SubjectKind
 from credithub.services import catalog
@@ -324,3 +324,29 @@ async def test_text_postgresql_cannot_keep_is_refused_as_input_never_as_an_inter
     assert await record_status(cast.as_b, case) == "ACTIVE"  # nothing was filed
     error = await cast.as_b.error('{ subjects(filter: {nameContains: "a\\u0000"}) { totalCount } }')
     assert error["extensions"]["code"] == "INVALID_VALUE"
+
+
+async def test_a_record_hidden_from_a_platform_cannot_be_acted_on_or_told_apart_from_none(
+    deps: Deps, cast: Cast
+) -> None:
+    async with transaction(deps.pool) as conn:
+        merchant = await factories.subject(conn, SubjectKind.MERCHANT)
+        await factories.account(conn, merchant.id, cast.platform_a)
+        await factories.account(conn, merchant.id, cast.platform_b)
+        minor = await factories.record(conn, merchant.id, cast.platform_a, severity=Severity.MINOR)  # unpublished
+        repaired = await factories.record(
+            conn, merchant.id, cast.platform_a, status=RecordStatus.REPAIRED, occurred_at=NOW - dt.timedelta(days=800)
+        )
+    nowhere = await file(cast.as_b, "rec_999999999")
+    for record in (minor, repaired):
+        record_id = format_id(IdKind.RECORD, record.id)
+        refused = [
+            await file(cast.as_b, record_id),
+            (await cast.as_b.data(APPLY, recordId=record_id, evidence="整改完毕", commitment=COMMITMENT))[
+                "applyForRepair"
+            ],
+        ]
+        assert [(r["__typename"], r["message"].split()[:2]) for r in refused] == [
+            ("NotFoundError", nowhere["message"].split()[:2])
+        ] * 2
+    assert (await file(cast.as_a, format_id(IdKind.RECORD, minor.id)))["__typename"] == "FileObjectionSuccess"

@@ -9,8 +9,13 @@ WITH changed AS (
 )
 SELECT changed.*, r.subject_id FROM changed JOIN credit_records r ON r.id = changed.record_id;
 
+-- get_record_id --
+-- The record an objection is about, unlocked (to lock the record first): $1 id.
+SELECT record_id FROM objections WHERE id = $1;
+
 -- get_for_update --
--- One objection, locked for its resolution: $1 id.
+-- One objection, locked for its resolution: $1 id. Lock its record first: every path that
+-- touches both takes the record, then the objection, so two of them never wait on each other.
 SELECT o.*, r.subject_id FROM objections o JOIN credit_records r ON r.id = o.record_id
 WHERE o.id = $1 FOR UPDATE OF o;
 

@@ -9,8 +9,12 @@ WITH changed AS (
 )
 SELECT changed.*, r.subject_id FROM changed JOIN credit_records r ON r.id = changed.record_id;
 
+-- get_record_id --
+-- The record an application is about, unlocked (to lock the record first): $1 id.
+SELECT record_id FROM repair_applications WHERE id = $1;
+
 -- get_for_update --
--- One application, locked for its decision: $1 id.
+-- One application, locked for its decision: $1 id. Lock its record first (see objections.sql).
 SELECT a.*, r.subject_id FROM repair_applications a JOIN credit_records r ON r.id = a.record_id
 WHERE a.id = $1 FOR UPDATE OF a;
 
