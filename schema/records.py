@@ -144,7 +144,11 @@ class RecordFilter:
         description="Stored statuses. EXPIRED is derived from time and shown on each record; "
         "ACTIVE here also matches records shown as EXPIRED.",
     )
-    source_platform: str | None = None
+    source_platform: str | None = strawberry.field(
+        default=None,
+        description="Only records this platform reported, among those whose source you are shown: "
+        "a platform matches its own records only (others' are redacted, their source with them).",
+    )
     occurred_from: dt.datetime | None = None
     occurred_before: dt.datetime | None = None
 

@@ -9,7 +9,7 @@ import strawberry
 
 from credithub.domain import ids, objections, pages, repairs
 from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import RecordVisibility, compute_record_visibility
+from credithub.domain.visibility import RecordVisibility, compute_record_visibility, may_read_workflow_texts
 from schema.context import Info, ObjectionFilterKey, RepairFilterKey
 from schema.errors import (
     AlreadyExistsError,
@@ -54,20 +54,29 @@ async def _subject(info: Info, subject_id: int) -> Subject:
     return subject_from_domain(found)
 
 
+_TEXTS_HIDDEN = "Null for dashboard (viewer) clients: written by and about the parties, it may name people."
+
+
 @strawberry.type(description="A subject contests a record. While it is open the record's flags are not enforced.")
 class Objection:
     id: strawberry.ID
     record_id: strawberry.ID
     filed_by: str
     filed_by_platform: str | None
-    reason: str
     filed_at: dt.datetime
     due_at: dt.datetime = strawberry.field(description="When the source must have resolved it.")
     status: ObjectionStatus  # type: ignore[valid-type]
     resolved_by: str | None
     resolved_at: dt.datetime | None
-    resolution_note: str | None
     objection: strawberry.Private[objections.Objection]
+
+    @strawberry.field(description=f"Why it was filed. {_TEXTS_HIDDEN}")
+    def reason(self, info: Info) -> str | None:
+        return self.objection.reason if may_read_workflow_texts(info.context.viewer) else None
+
+    @strawberry.field(description=f"Why it was upheld or rejected. {_TEXTS_HIDDEN}")
+    def resolution_note(self, info: Info) -> str | None:
+        return self.objection.resolution_note if may_read_workflow_texts(info.context.viewer) else None
 
     @strawberry.field(description="Open and past its deadline.")
     def overdue(self, info: Info) -> bool:
@@ -88,13 +97,11 @@ class Objection:
             record_id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, objection.record_id)),
             filed_by=objection.filed_by,
             filed_by_platform=objection.filed_by_platform,
-            reason=objection.reason,
             filed_at=objection.filed_at,
             due_at=objection.due_at,
             status=objection.status,
             resolved_by=objection.resolved_by,
             resolved_at=objection.resolved_at,
-            resolution_note=objection.resolution_note,
             objection=objection,
         )
 
@@ -105,14 +112,23 @@ class RepairApplication:
     record_id: strawberry.ID
     applied_by: str
     applied_by_platform: str | None
-    evidence: str
-    commitment: str = strawberry.field(description="The signed credit commitment (信用承诺书).")
     applied_at: dt.datetime
     status: RepairStatus  # type: ignore[valid-type]
     decided_by: str | None
     decided_at: dt.datetime | None
-    decision_note: str | None = strawberry.field(description="Why it was approved or rejected.")
     application: strawberry.Private[repairs.RepairApplication]
+
+    @strawberry.field(description=f"What the applicant shows it has put right. {_TEXTS_HIDDEN}")
+    def evidence(self, info: Info) -> str | None:
+        return self.application.evidence if may_read_workflow_texts(info.context.viewer) else None
+
+    @strawberry.field(description=f"The signed credit commitment (信用承诺书). {_TEXTS_HIDDEN}")
+    def commitment(self, info: Info) -> str | None:
+        return self.application.commitment if may_read_workflow_texts(info.context.viewer) else None
+
+    @strawberry.field(description=f"Why it was approved or rejected. {_TEXTS_HIDDEN}")
+    def decision_note(self, info: Info) -> str | None:
+        return self.application.decision_note if may_read_workflow_texts(info.context.viewer) else None
 
     @strawberry.field(description="The record as you may see it; null when it is hidden from you (e.g. repaired).")
     async def record(self, info: Info) -> CreditRecord | None:
@@ -129,13 +145,10 @@ class RepairApplication:
             record_id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, application.record_id)),
             applied_by=application.applied_by,
             applied_by_platform=application.applied_by_platform,
-            evidence=application.evidence,
-            commitment=application.commitment,
             applied_at=application.applied_at,
             status=application.status,
             decided_by=application.decided_by,
             decided_at=application.decided_at,
-            decision_note=application.decision_note,
             application=application,
         )
 

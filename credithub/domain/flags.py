@@ -20,6 +20,7 @@ The rules, in the words of the business (each is a function below):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -473,10 +474,47 @@ def _bounded(span: _Span, measure: Measure, horizon: _Horizon) -> _Span:
     return span
 
 
+def _repaired(record: RecordFact) -> bool:
+    return bool(record.history) and record.history[-1].status is RecordStatus.REPAIRED
+
+
+def _entries_without_repaired(entries: tuple[EntryFact, ...]) -> tuple[EntryFact, ...]:
+    kept = []
+    for entry in entries:
+        remaining = tuple(record for record in entry.records if not _repaired(record))
+        if entry.records and not remaining:
+            continue  # the listing rested on repaired records alone
+        kept.append(entry if len(remaining) == len(entry.records) else dataclasses.replace(entry, records=remaining))
+    return tuple(kept)
+
+
+def forget_repaired(facts: SubjectFacts) -> SubjectFacts:
+    """The facts without the records repaired since (their latest status is REPAIRED), nor the
+    list entries — the subject's or a related subject's — that rested on such records alone."""
+    touched = any(_repaired(r) for r in facts.records) or any(
+        _repaired(r) for e in facts.entries + tuple(e for rel in facts.related for e in rel.entries) for r in e.records
+    )
+    if not touched:
+        return facts  # the usual case: nothing to copy
+    return dataclasses.replace(
+        facts,
+        records=tuple(record for record in facts.records if not _repaired(record)),
+        entries=_entries_without_repaired(facts.entries),
+        related=tuple(
+            dataclasses.replace(related, entries=_entries_without_repaired(related.entries))
+            for related in facts.related
+        ),
+    )
+
+
 def compute_status(
     facts: SubjectFacts, catalog: Iterable[Measure], rule_sets: Sequence[RuleSet], at: dt.datetime
 ) -> CreditStatus:
-    """Tier, list membership and the flags in force at `at`, each saying why it exists."""
+    """Tier, list membership and the flags in force at `at`, each saying why it exists.
+
+    A repaired record is gone from every status at every instant (`forget_repaired`): once
+    repaired, it is no longer shown or shared, not even through what it caused in the past."""
+    facts = forget_repaired(facts)
     rules = select_rule_set(rule_sets, at)
     horizon = _Horizon(at)
     horizon.note(*(r.effective_from for r in rule_sets))

@@ -74,6 +74,13 @@ def compute_record_visibility(record: CreditRecord, scope: RecordScope) -> Recor
     return RecordVisibility.REDACTED
 
 
+def may_read_workflow_texts(viewer: Client) -> bool:
+    """Objection reasons, repair evidence and commitments, and decision notes are written by
+    and about the parties and may name people: dashboards (viewers) see that a workflow exists
+    and where it stands, not what it says."""
+    return viewer.role is not Role.VIEWER
+
+
 def compute_workflow_platform(viewer: Client) -> str | None:
     """Whose objections and repair applications a viewer browses: a platform only those it
     filed or must decide (None: all of them, for regulators, admins and dashboards)."""

@@ -110,6 +110,10 @@ async def test_records_filter_by_severity_and_source(cast: Cast) -> None:
         },
     )
     assert data["subjectByCreditCode"]["records"]["totalCount"] == 5  # days 21..25: the bound is exclusive
+    by_b = {"sourcePlatform": cast.platform_b}  # B's records are redacted for A: their source too
+    for client, expected in ((cast.as_a, 0), (cast.as_b, 1), (cast.as_regulator, 2)):  # B's serious one; +repaired
+        data = await client.data(RECORDS_PAGE, code=cast.merchant.credit_code, first=50, filter=by_b)
+        assert data["subjectByCreditCode"]["records"]["totalCount"] == expected
 
 
 async def test_a_page_size_above_the_limit_is_refused(cast: Cast) -> None:

@@ -350,3 +350,21 @@ async def test_a_record_hidden_from_a_platform_cannot_be_acted_on_or_told_apart_
             ("NotFoundError", nowhere["message"].split()[:2])
         ] * 2
     assert (await file(cast.as_a, format_id(IdKind.RECORD, minor.id)))["__typename"] == "FileObjectionSuccess"
+
+
+async def test_dashboards_see_where_workflows_stand_but_not_what_the_parties_wrote(deps: Deps, cast: Cast) -> None:
+    case = await serious_case(deps, cast)
+    filed = await file(cast.as_b, case.record_id, reason="物流单号 SF1234 可证交易真实")
+    assert filed["__typename"] == "FileObjectionSuccess"
+    document = """query($filter: ObjectionFilter) {
+      objections(first: 5, filter: $filter) { edges { node { id status reason resolutionNote } } } }"""
+    seen = {}
+    for role in ("as_viewer", "as_regulator", "as_b"):
+        data = await getattr(cast, role).data(document, filter={"subjectId": subject_id(case)})
+        [node] = [edge["node"] for edge in data["objections"]["edges"]]
+        seen[role] = (node["status"], node["reason"])
+    assert seen == {
+        "as_viewer": ("OPEN", None),
+        "as_regulator": ("OPEN", "物流单号 SF1234 可证交易真实"),
+        "as_b": ("OPEN", "物流单号 SF1234 可证交易真实"),
+    }

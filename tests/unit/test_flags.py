@@ -124,7 +124,25 @@ def test_repaired_and_withdrawn_records_yield_nothing() -> None:
         result = status(facts(records=(gone,)))
         assert restrictions(result) == []
         assert result.tier is Tier.A
-        assert status(facts(records=(gone,)), at(2026, 10, 10)).tier is Tier.D  # before the change it counted
+
+
+def test_a_withdrawn_record_counted_until_it_was_withdrawn_but_a_repaired_one_is_gone_from_the_past_too() -> None:
+    withdrawn = record(
+        at(2026, 10, 1), severity=Severity.SERIOUS, changes=((RecordStatus.WITHDRAWN, at(2026, 10, 20)),)
+    )
+    assert status(facts(records=(withdrawn,)), at(2026, 10, 10)).tier is Tier.D
+    repaired = record(at(2026, 10, 1), severity=Severity.SERIOUS, changes=((RecordStatus.REPAIRED, at(2026, 10, 20)),))
+    before = status(facts(records=(repaired,)), at(2026, 10, 10))  # no longer shared, not even as history
+    assert (before.tier, restrictions(before)) == (Tier.A, [])
+
+
+def test_a_listing_that_rested_on_a_repaired_record_alone_is_gone_from_the_past_too() -> None:
+    repaired = record(at(2026, 9, 1), severity=Severity.SERIOUS, changes=((RecordStatus.REPAIRED, at(2026, 10, 20)),))
+    other = record(at(2026, 9, 2), severity=Severity.SERIOUS)
+    alone = entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, ends=at(2026, 10, 20))
+    assert not status(facts(records=(repaired,), entries=(alone,)), at(2026, 10, 10)).on_serious_dishonest_list
+    shared = entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, other)
+    assert status(facts(records=(repaired, other), entries=(shared,)), at(2026, 10, 10)).on_serious_dishonest_list
 
 
 def test_a_record_past_its_publicity_window_yields_nothing() -> None:
