@@ -114,9 +114,10 @@ def _flag_json(flag: Flag) -> dict[str, Any]:
 
 
 def compute_message(
-    subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change], version: int
+    subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change]
 ) -> dict[str, Any]:
-    """The `data` of a credit.status_changed message for one platform (SPEC §7)."""
+    """The `data` of a credit.status_changed message for one platform (SPEC §7). The outbox adds
+    its `version` when it queues it: the message id, growing with every message about a subject."""
     return {
         "subject_id": f"sub_{subject.subject_id}",
         "kind": subject.kind.value,
@@ -127,7 +128,6 @@ def compute_message(
         "flags": [_flag_json(flag) for flag in visible_flags(status, recipient.platform)],
         "changed": [change.as_json() for change in changes],
         "as_of": status.as_of.isoformat(),
-        "version": version,
     }
 
 

@@ -66,7 +66,7 @@ async def queue_changes(
         for recipient in recipients.get(status.subject_id, []):
             changes = deliveries.compute_changes(previous.status if previous else None, status, recipient.platform)
             if changes:
-                payload = deliveries.compute_message(pushed, status, recipient, changes, facts_version)
+                payload = deliveries.compute_message(pushed, status, recipient, changes)
                 messages.append((recipient.platform, status.subject_id, payload))
     await db_outbox.insert_many(conn, messages, deliveries.MESSAGE_TYPE, at)
     return len(messages)

@@ -179,6 +179,26 @@ async def test_a_rejected_push_is_dead_at_once(world: World) -> None:
     assert (dead.attempts, "410" in (dead.last_error or "")) == (1, True)
 
 
+async def test_versions_grow_per_subject_and_a_dead_message_a_later_delivery_supersedes_stays_dead(
+    world: World,
+) -> None:
+    merchant = await merchant_on_both(world)
+    world.standard.faults.fail_next(410, path_prefix=PUSH_PATH)
+    record_id = await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    [dead] = await outbox.list_dead(world.deps, world.standard_code)
+    async with transaction(world.deps.pool) as conn:
+        await factories.withdraw(conn, record_id, at=START)  # the flag is lifted: a newer, delivered message
+    await statuses.refresh_subjects(world.deps, [merchant.id])
+    await deliver_all(world)
+    assert await outbox.replay(world.deps, platform=world.standard_code) == []  # it would undo the lift
+    assert [d.id for d in await outbox.list_dead(world.deps, world.standard_code)] == [dead.id]
+    for platform in (world.standard_code, world.market_code):
+        sent = [m for m in await messages(world, merchant) if m["platform"] == platform]
+        assert [m["payload"]["version"] for m in sent] == [m["id"] for m in sent]  # ids grow: so do versions
+    assert world.market.pushes.latest()[-1]["version"] > world.market.pushes.latest()[-2]["version"]
+
+
 async def test_a_push_answered_with_a_page_that_is_not_json_is_a_failed_attempt_retried_later(world: World) -> None:
     """ShopMall acknowledges with a JSON code; a 200 that is not JSON is no acknowledgement.
     (A Standard Webhooks receiver acknowledges with any 2xx: its body is not read.)"""

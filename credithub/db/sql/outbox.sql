@@ -14,9 +14,16 @@ ORDER BY a.subject_id, a.platform;
 
 -- insert_many --
 -- Queue messages: $1 platforms, $2 subject ids, $3 payloads (pairwise), $4 message type, $5 at.
-INSERT INTO outbox (platform, subject_id, message_type, payload, created_at, next_attempt_at)
-SELECT platform, subject_id, $4, payload, $5, $5
-FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS m (platform, subject_id, payload);
+-- Each payload's `version` is its message id: it grows with every message about a subject
+-- (their refreshes hold the subject's status row, so they commit in id order), whatever
+-- caused the change — a fact, the passing of time, a catalog edit.
+-- (A batch holds at most one message per platform and subject, so its own order is free.)
+WITH m AS (
+    SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id, platform, subject_id, payload
+    FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u (platform, subject_id, payload)
+)
+INSERT INTO outbox (id, platform, subject_id, message_type, payload, created_at, next_attempt_at)
+SELECT id, platform, subject_id, $4, payload || jsonb_build_object('version', id), $5, $5 FROM m;
 
 -- claim --
 -- Take up to $2 messages due at $1 (new, due for a retry, or held by a worker whose lease ran
@@ -63,9 +70,14 @@ LIMIT $2;
 
 -- replay --
 -- Give dead messages a new round of attempts from $3: $1 platform (null: all), $2 ids (null: all).
-UPDATE outbox SET status = 'PENDING', attempts = 0, throttled = 0, next_attempt_at = $3, last_error = NULL
-WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1) AND ($2::bigint[] IS NULL OR id = ANY($2))
-RETURNING id;
+-- A dead message that a later delivered one about the same subject supersedes stays dead: each
+-- message carries the whole state, so sending the older one now could only undo the newer.
+UPDATE outbox o SET status = 'PENDING', attempts = 0, throttled = 0, next_attempt_at = $3, last_error = NULL
+WHERE o.status = 'DEAD' AND ($1::text IS NULL OR o.platform = $1) AND ($2::bigint[] IS NULL OR o.id = ANY($2))
+  AND NOT EXISTS (SELECT 1 FROM outbox later
+                  WHERE later.platform = o.platform AND later.subject_id = o.subject_id
+                    AND later.id > o.id AND later.status = 'DELIVERED')
+RETURNING o.id;
 
 -- count_by_status --
 -- How many messages per platform and status.
