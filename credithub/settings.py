@@ -34,7 +34,7 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int = 1) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -42,8 +42,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise SettingsError(f"{name} must be at least 1, got {value}")
+    if value < least:
+        raise SettingsError(f"{name} must be at least {least}, got {value}")
     return value
 
 
@@ -67,6 +67,8 @@ class Settings:
     graphiql: bool = True
     pool_size: int = 10
     max_body_bytes: int = 1_048_576
+    rate_limit: int = 100  # GraphQL requests per second per client and instance; 0: no limit
+    rate_burst: int = 200  # how many a client may send at once before the rate applies
     log_level: str = "INFO"
     workers: bool = True
     objection_days: int = 15
@@ -91,6 +93,8 @@ class Settings:
             graphiql=_flag(env, "CREDITHUB_GRAPHIQL", True),
             pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", 10),
             max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
+            rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", 100, least=0),
+            rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),

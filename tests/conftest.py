@@ -132,7 +132,8 @@ def data_dir() -> Iterator[Path]:
 
 
 def make_settings(dsn: str, data_dir: Path, **changes: object) -> Settings:
-    settings = Settings(database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False)
+    # No rate limit by default: tests send bursts no client would; tests/e2e/test_rate_limits.py sets one.
+    settings = Settings(database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False, rate_limit=0)
     return settings.with_changes(**changes)
 
 

@@ -17,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
 from credithub.entrypoints import graphql, webhooks, workers
-from credithub.entrypoints.auth import BearerAuth
+from credithub.entrypoints.auth import BearerAuth, RateLimiter
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -96,4 +96,5 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )
     app.state.inbox_wakeup = asyncio.Event()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
     return app

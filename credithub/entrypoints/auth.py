@@ -1,22 +1,52 @@
-"""Bearer-token authentication in front of the GraphQL endpoint.
+"""Bearer-token authentication and per-client rate limits in front of the GraphQL endpoint.
 
 `Authorization: Bearer <token>` is required on every POST. The GraphiQL page itself (a GET
 for HTML) and CORS preflights carry no credit data and pass without a token; WebSocket
 connections authenticate in their `connection_init` payload instead.
+
+Each authenticated client gets a token bucket (`domain.rates`) per instance:
+CREDITHUB_RATE_BURST requests at once, then CREDITHUB_RATE_LIMIT a second. Over it, the answer
+is 429 with Retry-After, before any work is done.
 """
 
 from __future__ import annotations
 
+import math
+import time
+from collections import OrderedDict
 from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from credithub.domain.rates import Bucket, admit
 from credithub.services import clients
 
 UNAUTHENTICATED: Final = "a valid bearer token is required (Authorization: Bearer <token>)"
+RATE_LIMITED: Final = "too many requests from this client; retry after the number of seconds in Retry-After"
 OPEN_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_BUCKETS: Final = 100_000  # clients remembered per instance; the least recently seen go first
+
+
+class RateLimiter:
+    """The buckets of this instance's clients (rate 0: no limit)."""
+
+    def __init__(self, rate: int, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: OrderedDict[int, Bucket] = OrderedDict()
+
+    def wait_for(self, client_id: int) -> float:
+        """0.0 if the client may go on now, else the seconds it must wait."""
+        if self.rate <= 0:
+            return 0.0
+        bucket, wait = admit(self._buckets.get(client_id), time.monotonic(), self.rate, self.burst)
+        self._buckets[client_id] = bucket
+        self._buckets.move_to_end(client_id)
+        if len(self._buckets) > MAX_BUCKETS:
+            self._buckets.popitem(last=False)
+        return wait
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -46,6 +76,15 @@ class BearerAuth:
                 {"errors": [{"message": UNAUTHENTICATED, "extensions": {"code": "UNAUTHENTICATED"}}]},
                 status_code=401,
                 headers={"WWW-Authenticate": 'Bearer realm="credithub"'},
+            )
+            await response(scope, receive, send)
+            return
+        wait = request.app.state.rate_limiter.wait_for(client.id)
+        if wait > 0:
+            response = JSONResponse(
+                {"errors": [{"message": RATE_LIMITED, "extensions": {"code": "RATE_LIMITED"}}]},
+                status_code=429,
+                headers={"Retry-After": str(math.ceil(wait))},
             )
             await response(scope, receive, send)
             return
