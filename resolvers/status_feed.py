@@ -8,7 +8,8 @@ from typing import Final
 import strawberry
 
 from credithub.domain import identifiers, ids
-from credithub.domain.errors import BatchTooLarge, UnknownSubject
+from credithub.domain.errors import BatchTooLarge, PermissionDenied, UnknownSubject
+from credithub.services import clients
 from schema.context import Info
 from schema.status_feed import CreditStatusChange
 from schema.subjects import subject_from_domain
@@ -32,6 +33,8 @@ class StatusFeedSubscriptions:
         watched = await _watched_subjects(info, subject_ids, credit_codes)
         async with context.deps.feed.subscribe(context.viewer.platform, watched) as announcements:
             async for announced in announcements:
+                if context.token is not None and await clients.authenticate(context.deps, context.token) is None:
+                    raise PermissionDenied("this client's token was revoked")  # cached briefly: a cheap check
                 context.drop_loaders()  # each event reads the status as it is now, not as cached
                 subject = await context.loaders.subject.load(announced.subject_id)
                 if subject is None:

@@ -168,6 +168,7 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+    token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
     _loaders: Loaders | None = field(default=None, repr=False)
     reads: set[tuple[str, int]] = field(default_factory=set)
 

@@ -188,6 +188,7 @@ class GraphQLView(GraphQL[Context, None]):
         if client is None:
             raise ConnectionRejectionError({"message": UNAUTHENTICATED})
         context.client = client
+        context.token = token
         return cast(UnsetType, UNSET)
 
     def encode_json(self, data: Any) -> str:

@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from credithub.domain.ids import IdKind, format_id
-from credithub.services import statuses
+from credithub.services import clients, statuses
 from credithub.services.ports import Deps
 from tests import factories
 from tests.e2e.conftest import Cast
@@ -159,3 +159,19 @@ async def test_bad_subjects_to_watch_are_refused_before_anything_is_sent(
     assert message["type"] == "next", message
     assert message["payload"]["data"] is None
     assert [error["extensions"]["code"] for error in message["payload"]["errors"]] == [code]
+
+
+async def test_a_subscription_of_a_client_whose_token_is_revoked_ends_at_its_next_event(
+    deps: Deps, app_url: str, cast: Cast
+) -> None:
+    issued = await clients.add_client(deps, f"wall screen {factories.suffix()}", "viewer")
+    screen = GraphQLClient(cast.as_a.http, issued.token)
+    case = await serious_case(deps, cast)
+    await refresh_all(deps)
+    async with subscribed(deps, app_url, screen, ids=[subject_id(case)]) as changes:
+        await clients.revoke(deps, issued.id)
+        await file(cast.as_b, case.record_id)
+        await refresh_all(deps)
+        message = await changes.next()
+    assert message["payload"]["data"] is None, message
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
