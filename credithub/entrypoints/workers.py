@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
 
 import asyncpg
 
@@ -20,19 +22,33 @@ FAILURE_BACKOFF_SECONDS: Final = 5.0
 logger = logging.getLogger(__name__)
 
 
+T = TypeVar("T")
+
+_OUTAGE: Final = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+async def _guarded(
+    name: str, stop: asyncio.Event, work: Callable[[], Awaitable[T]], *, backoff: float = FAILURE_BACKOFF_SECONDS
+) -> T | None:
+    """One step of a worker loop. A database outage is logged and waited out; anything else is a
+    bug, logged with its traceback and waited out too: a worker never ends before `stop`.
+    None means the step failed (after the back-off)."""
+    try:
+        return await work()
+    except _OUTAGE as exc:
+        logger.warning("%s: %s; retrying in %.0f s", name, exc, backoff)
+    except Exception:
+        logger.exception("%s failed; retrying in %.0f s", name, backoff)
+    await _sleep_unless_stopped(stop, backoff)
+    return None
+
+
 async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
     """Refresh stale statuses until `stop` is set; sleep a second when there is nothing to do.
     A database outage is logged and retried, never fatal: reads compute what the store lacks."""
     while not stop.is_set():
-        try:
-            refreshed = await statuses.refresh_due(deps)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            logger.warning("status refresher: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
-            logger.exception("status refresher failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+        refreshed = await _guarded("status refresher", stop, lambda: statuses.refresh_due(deps))
+        if refreshed is None:
             continue
         if refreshed:
             logger.debug("status refresher: %d statuses refreshed", refreshed)
@@ -45,34 +61,16 @@ async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.E
     events accepted elsewhere (or due for a retry) are found by polling."""
     while not stop.is_set():
         wakeup.clear()
-        try:
-            claimed = await inbox.process_due(deps)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            logger.warning("inbox processor: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
-            logger.exception("inbox processor failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        if not claimed:
+        claimed = await _guarded("inbox processor", stop, lambda: inbox.process_due(deps))
+        if claimed == 0:
             await _first_of(stop, wakeup, INBOX_POLL_SECONDS)
 
 
 async def run_push_dispatcher(deps: Deps, stop: asyncio.Event) -> None:
     """Deliver due outbox messages until `stop` is set; poll every second when none are due."""
     while not stop.is_set():
-        try:
-            claimed = await outbox.dispatch_due(deps)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            logger.warning("push dispatcher: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        except Exception:  # a bug must not end the loop for good: log it loudly, back off, go on
-            logger.exception("push dispatcher failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        if not claimed:
+        claimed = await _guarded("push dispatcher", stop, lambda: outbox.dispatch_due(deps))
+        if claimed == 0:
             await _sleep_unless_stopped(stop, IDLE_SECONDS)
 
 
@@ -81,36 +79,34 @@ async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:
     A platform that fails is logged (and its error kept on the stream) and tried next round;
     the others go on."""
     while not stop.is_set():
-        try:
-            platforms = await sync.list_pulled_platforms(deps)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            logger.warning("platform puller: %s; retrying in %.0f s", exc, FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
-            continue
-        except Exception:
-            logger.exception("platform puller failed; retrying in %.0f s", FAILURE_BACKOFF_SECONDS)
-            await _sleep_unless_stopped(stop, FAILURE_BACKOFF_SECONDS)
+        platforms = await _guarded("platform puller", stop, lambda: sync.list_pulled_platforms(deps))
+        if platforms is None:
             continue
         for platform in platforms:
             if stop.is_set():
                 return
-            try:
-                for progress in await sync.pull_platform(deps, platform, stop=stop):
-                    if progress.new_events or progress.refused:
-                        logger.info(
-                            "pulled %s %s: %d new events, %d refused",
-                            platform,
-                            progress.stream,
-                            progress.new_events,
-                            progress.refused,
-                        )
-            except sync.PullFailed as exc:
-                logger.warning("%s", exc)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("platform puller: %s: %s", platform, exc)
-            except Exception:  # one platform's bug must not stop the others, nor later rounds
-                logger.exception("platform puller: pulling %s failed", platform)
+            # One platform's failure is retried next round; the others go on at once.
+            await _guarded(
+                f"platform puller: {platform}", stop, functools.partial(_pull, deps, platform, stop), backoff=0
+            )
         await _sleep_unless_stopped(stop, deps.settings.sync_interval)
+
+
+async def _pull(deps: Deps, platform: str, stop: asyncio.Event) -> None:
+    try:
+        progress_by_stream = await sync.pull_platform(deps, platform, stop=stop)
+    except sync.PullFailed as exc:  # its error is kept on the stream; the next round tries again
+        logger.warning("%s", exc)
+        return
+    for progress in progress_by_stream:
+        if progress.new_events or progress.refused:
+            logger.info(
+                "pulled %s %s: %d new events, %d refused",
+                platform,
+                progress.stream,
+                progress.new_events,
+                progress.refused,
+            )
 
 
 async def _first_of(stop: asyncio.Event, wakeup: asyncio.Event, seconds: float) -> None:
