@@ -174,6 +174,16 @@ class CreditStatus:
     stable_until: dt.datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class StatusReplaced:
+    """The status store takes `after` (computed from facts of `facts_version`) in place of
+    `before` (None: nothing stored yet, or in an encoding this version cannot read)."""
+
+    before: CreditStatus | None
+    after: CreditStatus
+    facts_version: int
+
+
 # ---- the computation ------------------------------------------------------------------------
 
 

@@ -21,16 +21,15 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 from credithub.db import outbox as db_outbox
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import Connection, transaction
-from credithub.db.statuses import Stored
 from credithub.domain import deliveries
-from credithub.domain.flags import CreditStatus
+from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
 from platform_adapters.errors import PlatformContractError, PlatformError, PlatformRejected, PlatformThrottled
@@ -45,26 +44,22 @@ logger = logging.getLogger(__name__)
 _random = random.SystemRandom()
 
 
-async def queue_changes(
-    conn: Connection, stored: Mapping[int, Stored], computed: Sequence[tuple[CreditStatus, int]], at: dt.datetime
-) -> int:
+async def queue_changes(conn: Connection, replaced: Sequence[StatusReplaced], at: dt.datetime) -> int:
     """Queue a message for every platform that sees a subject's tier or flags change between the
-    stored status and the one just computed. Returns how many were queued."""
-    recipients = await db_outbox.list_recipients(conn, [status.subject_id for status, _ in computed])
+    stored status and the one replacing it. Returns how many were queued."""
+    recipients = await db_outbox.list_recipients(conn, [item.after.subject_id for item in replaced])
     if not recipients:
         return 0
     subjects = await db_subjects.get_many(conn, list(recipients))
     messages: list[tuple[str, int, dict[str, Any]]] = []
-    for status, facts_version in computed:
-        previous = stored.get(status.subject_id)
-        if previous is not None and previous.facts_version > facts_version:
-            continue  # a newer status was stored meanwhile; its own refresh reported it
+    for item in replaced:
+        status = item.after
         subject = subjects.get(status.subject_id)
         if subject is None:
             continue
         pushed = deliveries.Pushed(subject.id, subject.kind, subject.credit_code)
         for recipient in recipients.get(status.subject_id, []):
-            changes = deliveries.compute_changes(previous.status if previous else None, status, recipient.platform)
+            changes = deliveries.compute_changes(item.before, status, recipient.platform)
             if changes:
                 payload = deliveries.compute_message(pushed, status, recipient, changes)
                 messages.append((recipient.platform, status.subject_id, payload))

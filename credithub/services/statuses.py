@@ -16,7 +16,7 @@ from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
 from credithub.db.pool import Connection, transaction
 from credithub.domain import status_feed
-from credithub.domain.flags import CreditStatus, compute_status
+from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
 from credithub.services import outbox
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
@@ -57,20 +57,23 @@ async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig,
         status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
         computed.append((status, entry.facts_version))
     await db_statuses.upsert_many(conn, computed, config.version)
-    await outbox.queue_changes(conn, stored, computed, at)
-    await db_statuses.announce(conn, CHANNEL, list(status_feed.encode_payloads(_announcements(stored, computed, at))))
+    replaced = _replacements(stored, computed)
+    await outbox.queue_changes(conn, replaced, at)
+    announced = [status_feed.compute_status_changed(r.before, r.after, r.facts_version, at) for r in replaced]
+    payloads = status_feed.encode_payloads(item for item in announced if item is not None)
+    await db_statuses.announce(conn, CHANNEL, list(payloads))
     return len(computed)
 
 
-def _announcements(
-    stored: dict[int, db_statuses.Stored], computed: list[tuple[CreditStatus, int]], at: dt.datetime
-) -> list[status_feed.StatusChanged]:
-    found = []
+def _replacements(
+    stored: dict[int, db_statuses.Stored], computed: list[tuple[CreditStatus, int]]
+) -> list[StatusReplaced]:
+    """What the store took in place of what: leaving out a status computed from older facts than
+    the one stored meanwhile (its own refresh has reported the change)."""
+    replaced = []
     for status, facts_version in computed:
         previous = stored.get(status.subject_id)
         if previous is not None and previous.facts_version > facts_version:
-            continue  # a newer status was stored meanwhile, and announced by its own refresh
-        announced = status_feed.compute_status_changed(previous.status if previous else None, status, facts_version, at)
-        if announced is not None:
-            found.append(announced)
-    return found
+            continue
+        replaced.append(StatusReplaced(previous.status if previous else None, status, facts_version))
+    return replaced
