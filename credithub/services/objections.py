@@ -50,12 +50,7 @@ async def resolve_objection(
     missing = NotFound(f"no objection {format_id(IdKind.OBJECTION, objection_id)}")
     async with transaction(deps.pool) as conn:
         record_id = await db_objections.get_record_id(conn, objection_id)
-        if record_id is None:
-            raise missing
-        try:
-            record = await record_status.lock_visible(conn, actor, record_id, rules, now)
-        except NotFound:
-            raise missing from None
+        record = await record_status.lock_visible_of(conn, actor, record_id, rules, now, missing)
         objection = await db_objections.get_for_update(conn, objection_id)
         assert objection is not None, "objections are never deleted"
         objections.check_may_resolve(actor, record)

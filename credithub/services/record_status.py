@@ -37,6 +37,20 @@ async def lock_visible(
     return record
 
 
+async def lock_visible_of(
+    conn: Connection, actor: Client, record_id: int | None, rules: RuleSet, at: dt.datetime, missing: NotFound
+) -> records.CreditRecord:
+    """The record an objection or repair application is about (`record_id`, read unlocked;
+    None: no such workflow), locked as `lock_visible` does — before the caller locks the
+    workflow row. A missing workflow, or one about a record hidden from the actor, is `missing`."""
+    if record_id is None:
+        raise missing
+    try:
+        return await lock_visible(conn, actor, record_id, rules, at)
+    except NotFound:
+        raise missing from None
+
+
 async def change(
     conn: Connection,
     record: records.CreditRecord,

@@ -53,12 +53,7 @@ async def decide_repair(
     missing = NotFound(f"no repair application {format_id(IdKind.REPAIR, application_id)}")
     async with transaction(deps.pool) as conn:
         record_id = await db_repairs.get_record_id(conn, application_id)
-        if record_id is None:
-            raise missing
-        try:
-            record = await record_status.lock_visible(conn, actor, record_id, rules, now)
-        except NotFound:
-            raise missing from None
+        record = await record_status.lock_visible_of(conn, actor, record_id, rules, now, missing)
         application = await db_repairs.get_for_update(conn, application_id)
         assert application is not None, "repair applications are never deleted"
         repairs.check_may_decide(actor, record)
