@@ -14,6 +14,9 @@ from credithub.domain.errors import InvalidValue
 # The waits before each retry of a push (Standard Webhooks' example, trimmed): about two days in all.
 DEFAULT_PUSH_SCHEDULE = "1m,5m,30m,2h,6h,12h,24h"
 
+# The body that runs the inter-platform list: configuration, named by each deployment.
+DEFAULT_JOINT_LIST_AUTHORITY = "平台间失信联合约束名单管理机构"
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -72,6 +75,8 @@ class Settings:
     log_level: str = "INFO"
     workers: bool = True
     objection_days: int = 15
+    defence_days: int = 10  # days a subject has to state its defence against a listing proposal
+    joint_list_authority: str = DEFAULT_JOINT_LIST_AUTHORITY  # the body that decides JOINT_CONSTRAINT entries
     push_schedule: tuple[dt.timedelta, ...] = parse_schedule(DEFAULT_PUSH_SCHEDULE)
     platform_timeout: float = 15.0
     sync_interval: int = 300
@@ -98,6 +103,8 @@ class Settings:
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
+            defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", 10, least=0),
+            joint_list_authority=(env.get("CREDITHUB_JOINT_LIST_AUTHORITY") or DEFAULT_JOINT_LIST_AUTHORITY).strip(),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
             platform_timeout=float(_positive_int(env, "CREDITHUB_PLATFORM_TIMEOUT", 15)),
             sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", 300),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from credithub.domain import visibility
 from credithub.services import credit_status
 from schema import errors
 from schema.context import Info
@@ -21,8 +22,12 @@ class CreditStatusQueries:
     async def credit_statuses(
         self, info: Info, credit_codes: list[str], as_of: dt.datetime | None = None
     ) -> list[CreditStatusResult]:
-        platform = info.context.viewer.platform
-        lookups = await credit_status.statuses_by_credit_code(info.context.deps, credit_codes, as_of)
+        viewer = info.context.viewer
+        platform = viewer.platform
+        scope = visibility.compute_enumeration_scope(viewer)
+        lookups = await credit_status.statuses_by_credit_code(
+            info.context.deps, credit_codes, as_of, only_subject=scope.subject_id
+        )
         info.context.note_reads("creditStatuses", (found.subject.id for found in lookups if found.subject is not None))
         return [_result(lookup, platform) for lookup in lookups]
 

@@ -29,12 +29,13 @@ from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.pages import Page
-from credithub.domain.visibility import RecordScope, compute_record_scope
+from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
 from credithub.services import credit_status
 from credithub.services.ports import Deps
 from schema.context import (
     AuditReadFilterKey,
     AuditWriteFilterKey,
+    ExitReviewFilterKey,
     ListEntryFilterKey,
     Loaders,
     NewestFirstPageKey,
@@ -98,6 +99,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
     pool = deps.pool
     now = deps.clock.now()
     scopes: list[RecordScope] = []
+    scope = compute_enumeration_scope(viewer)  # a subject sees only itself; a platform lists only its own
+
+    def mine(found: subjects.Subject | None) -> subjects.Subject | None:
+        return found if found is not None and scope.subject_id in (None, found.id) else None
 
     async def record_scope() -> RecordScope:
         """What of each subject's records the viewer is shown, under the rules in force now."""
@@ -108,15 +113,15 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
 
     async def load_subjects(keys: list[int]) -> list[subjects.Subject | None]:
         found = await db_subjects.get_many(pool, keys)
-        return [found.get(key) for key in keys]
+        return [mine(found.get(key)) for key in keys]
 
     async def load_subjects_by_credit_code(keys: list[str]) -> list[subjects.Subject | None]:
         found = await db_subjects.get_many_by_credit_code(pool, keys)
-        return [found.get(key) for key in keys]
+        return [mine(found.get(key)) for key in keys]
 
     async def load_subjects_by_account(keys: list[tuple[str, str]]) -> list[subjects.Subject | None]:
         found = await db_subjects.get_many_by_account(pool, keys)
-        return [found.get(key) for key in keys]
+        return [mine(found.get(key)) for key in keys]
 
     async def load_subject_pages(keys: list[SubjectPageKey]) -> list[Page[subjects.Subject]]:
         pages_found = []
@@ -168,7 +173,12 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         ) -> dict[SigningPageKey, Page[subjects.Signing]]:
             in_force_at, before_id, first = group
             found = await db_signings.list_page_for_agencies(
-                pool, [key.agency_id for key in members], in_force_at=in_force_at, before_id=before_id, limit=first + 1
+                pool,
+                [key.agency_id for key in members],
+                in_force_at=in_force_at,
+                before_id=before_id,
+                limit=first + 1,
+                platform=scope.platform,
             )
             return _pages(found, members, lambda key: key.agency_id, first)
 
@@ -179,7 +189,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
             in_force_at: dt.datetime | None, members: list[SigningCountKey]
         ) -> dict[SigningCountKey, int]:
             found = await db_signings.count_for_agencies(
-                pool, [key.agency_id for key in members], in_force_at=in_force_at
+                pool, [key.agency_id for key in members], in_force_at=in_force_at, platform=scope.platform
             )
             return {key: found.get(key.agency_id, 0) for key in members}
 
@@ -200,19 +210,28 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         return await _grouped(keys, lambda key: key.as_of, load_group)
 
     async def load_list_entry_page(key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
-        where = key.where
-        found = await db_lists.list_page(
-            pool,
-            kind=where.kind,
-            subject_id=where.subject_id,
-            in_force_at=where.in_force_at,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
+        found = await db_lists.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
         return Page(items=found[: key.first], has_next=len(found) > key.first)
 
     async def load_list_entry_count(key: ListEntryFilterKey) -> int:
-        return await db_lists.count(pool, kind=key.kind, subject_id=key.subject_id, in_force_at=key.in_force_at)
+        return await db_lists.count(pool, **_fields(key))
+
+    async def load_list_entries(keys: list[int]) -> list[lists.ListEntry | None]:
+        found = await db_lists.get_many(pool, keys)
+        return [found.get(key) for key in keys]
+
+    async def load_defences(keys: list[int]) -> list[list[lists.Defence]]:
+        found = await db_lists.list_defences(pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    async def load_exit_review_page(key: NewestFirstPageKey[ExitReviewFilterKey]) -> Page[lists.ExitReview]:
+        found = await db_lists.exit_review_page(
+            pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1
+        )
+        return Page(items=found[: key.first], has_next=len(found) > key.first)
+
+    async def load_exit_review_count(key: ExitReviewFilterKey) -> int:
+        return await db_lists.exit_review_count(pool, **_fields(key))
 
     async def load_records(keys: list[int]) -> list[records.CreditRecord | None]:
         found = await db_records.get_many(pool, keys)
@@ -271,6 +290,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         rule_set=DataLoader(load_rule_sets),
         list_entry_page=DataLoader(_each(load_list_entry_page)),
         list_entry_count=DataLoader(_each(load_list_entry_count)),
+        list_entry=DataLoader(load_list_entries),
+        defences=DataLoader(load_defences),
+        exit_review_page=DataLoader(_each(load_exit_review_page)),
+        exit_review_count=DataLoader(_each(load_exit_review_count)),
         record=DataLoader(load_records),
         objection_page=DataLoader(_each(load_objection_page)),
         objection_count=DataLoader(_each(load_objection_count)),

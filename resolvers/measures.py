@@ -33,7 +33,11 @@ class MeasureMutations:
     async def save_measure(self, info: Info, input: MeasureInput) -> SaveMeasureResult:
         try:
             measure = await catalog.save_measure(info.context.deps, info.context.viewer, input.to_fields())
-        except (domain_errors.InvalidValue, domain_errors.PermissionDenied) as exc:
+        except (
+            domain_errors.InvalidValue,
+            domain_errors.LegalBasisInsufficient,
+            domain_errors.PermissionDenied,
+        ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return SaveMeasureSuccess(measure=Measure.from_domain(measure))
 

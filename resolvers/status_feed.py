@@ -7,10 +7,10 @@ from typing import Final
 
 import strawberry
 
-from credithub.domain import identifiers, ids
+from credithub.domain import identifiers, ids, visibility
 from credithub.domain.errors import BatchTooLarge, PermissionDenied, UnknownSubject
 from credithub.services import clients
-from schema.context import Info
+from schema.context import Context, Info
 from schema.status_feed import CreditStatusChange
 from schema.subjects import subject_from_domain
 
@@ -37,9 +37,17 @@ class StatusFeedSubscriptions:
                     raise PermissionDenied("this client's token was revoked")  # cached briefly: a cheap check
                 context.drop_loaders()  # each event reads the status as it is now, not as cached
                 subject = await context.loaders.subject.load(announced.subject_id)
-                if subject is None:
+                if subject is None or not await _may_follow(context, subject.id):
                     continue
                 yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)
+
+
+async def _may_follow(context: Context, subject_id: int) -> bool:
+    """Minimal disclosure: a platform follows only subjects that hold an account on it."""
+    platform = visibility.compute_enumeration_scope(context.viewer).platform
+    if platform is None:
+        return True
+    return any(account.platform == platform for account in await context.loaders.accounts.load(subject_id))
 
 
 async def _watched_subjects(

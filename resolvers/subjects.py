@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
-from credithub.domain import identifiers, ids, pages, platforms
+from credithub.domain import identifiers, ids, pages, platforms, visibility
 from schema.context import Info, SubjectPageKey
 from schema.subjects import SUBJECT_CURSOR_SCOPE, Subject, SubjectConnection, SubjectFilter, subject_from_domain
 
@@ -31,7 +33,10 @@ class SubjectQueries:
         found = await info.context.loaders.subject_by_account.load(key)
         return subject_from_domain(found) if found is not None else None
 
-    @strawberry.field(description="Subjects in registration order, filtered.")
+    @strawberry.field(
+        description="Subjects in registration order, filtered. A platform lists only subjects that hold an account "
+        "on it; a subject only itself. Every listing is audited like a lookup."
+    )
     async def subjects(
         self,
         info: Info,
@@ -39,7 +44,10 @@ class SubjectQueries:
         after: str | None = None,
         filter: SubjectFilter | None = None,
     ) -> SubjectConnection:
-        where = (filter or SubjectFilter()).to_domain(info.context.now())
+        scope = visibility.compute_enumeration_scope(info.context.viewer)
+        asked = (filter or SubjectFilter()).to_domain(info.context.now())
+        where = dataclasses.replace(asked, visible_to_platform=scope.platform, only_subject=scope.subject_id)
         key = SubjectPageKey(where, pages.decode_int_cursor(SUBJECT_CURSOR_SCOPE, after), pages.parse_first(first))
         page = await info.context.loaders.subject_page.load(key)
+        info.context.note_reads("subjects", (subject.id for subject in page.items))
         return SubjectConnection.from_page(page, where, has_previous=after is not None)

@@ -6,6 +6,7 @@ import strawberry
 
 from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages
+from credithub.domain import objections as objections_domain
 from credithub.domain.visibility import compute_workflow_platform
 from credithub.services import objections, repairs
 from schema import errors
@@ -15,6 +16,7 @@ from schema.workflows import (
     REPAIR_CURSOR_SCOPE,
     ApplyForRepairResult,
     ApplyForRepairSuccess,
+    CorrectionInput,
     DecideRepairResult,
     DecideRepairSuccess,
     FileObjectionResult,
@@ -22,6 +24,7 @@ from schema.workflows import (
     Objection,
     ObjectionConnection,
     ObjectionFilter,
+    ObjectionOutcome,
     RepairApplication,
     RepairApplicationConnection,
     RepairApplicationFilter,
@@ -82,8 +85,9 @@ class WorkflowQueries:
 @strawberry.type
 class WorkflowMutations:
     @strawberry.mutation(
-        description="Contest a record (the subject's platform or a regulator). The record turns "
-        "OBJECTION_PENDING and its flags stop being enforced at once."
+        description="Contest a record: the subject itself, a platform where it held an account when the record was "
+        "reported, or a regulator. The first objection turns the record OBJECTION_PENDING and its flags stop being "
+        "enforced at once; after a rejection, only the source or a regulator suspends it again."
     )
     async def file_objection(self, info: Info, record_id: strawberry.ID, reason: str) -> FileObjectionResult:
         try:
@@ -94,15 +98,30 @@ class WorkflowMutations:
         return FileObjectionSuccess(objection=Objection.from_domain(objection))
 
     @strawberry.mutation(
-        description="Decide an objection (the record's source platform or a regulator): upheld → the "
-        "record is WITHDRAWN and leaves the lists it alone supported; rejected → ACTIVE again."
+        description="Decide an objection (the record's source — its platform, or a regulator of its authority — or, "
+        "for a platform's record, a regulator; never whoever filed it): upheld → the record is WITHDRAWN (outcome "
+        "WITHDRAW, the default) or CORRECTed (outcome CORRECT with `correction`); rejected → ACTIVE again."
     )
     async def resolve_objection(
-        self, info: Info, objection_id: strawberry.ID, upheld: bool, note: str
+        self,
+        info: Info,
+        objection_id: strawberry.ID,
+        upheld: bool,
+        note: str,
+        outcome: ObjectionOutcome | None = None,  # type: ignore[valid-type]
+        correction: CorrectionInput | None = None,
     ) -> ResolveObjectionResult:
         try:
             number = ids.parse_id(ids.IdKind.OBJECTION, objection_id, field_name="objectionId")
-            objection = await objections.resolve_objection(info.context.deps, info.context.viewer, number, upheld, note)
+            objection = await objections.resolve_objection(
+                info.context.deps,
+                info.context.viewer,
+                number,
+                upheld,
+                note,
+                outcome=objections_domain.Outcome(outcome) if outcome is not None else None,
+                correction=correction.to_domain() if correction is not None else None,
+            )
         except EXPECTED as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return ResolveObjectionSuccess(objection=Objection.from_domain(objection))

@@ -11,22 +11,25 @@ from credithub.domain import ids, subjects
 AccountStatus = strawberry.enum(subjects.AccountStatus, description="State of an account on its platform.")
 
 
+_DETAILS = "Null when another platform asks: platforms see each other's accounts only as platform and status."
+
+
 @strawberry.type(description="A subject's account on one platform; (platform, externalId) is unique.")
 class Account:
     id: strawberry.ID
     platform: str
-    external_id: str
     status: AccountStatus  # type: ignore[valid-type]
-    display_name: str | None
-    opened_at: dt.datetime | None
+    external_id: str | None = strawberry.field(description=f"The platform's own id of the account. {_DETAILS}")
+    display_name: str | None = strawberry.field(description=_DETAILS)
+    opened_at: dt.datetime | None = strawberry.field(description=_DETAILS)
 
     @classmethod
-    def from_domain(cls, account: subjects.Account) -> Account:
+    def from_domain(cls, account: subjects.Account, *, details: bool) -> Account:
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.ACCOUNT, account.id)),
             platform=account.platform,
-            external_id=account.external_id,
             status=account.status,
-            display_name=account.display_name,
-            opened_at=account.opened_at,
+            external_id=account.external_id if details else None,
+            display_name=account.display_name if details else None,
+            opened_at=account.opened_at if details else None,
         )

@@ -25,6 +25,9 @@ class AuditRead:
     platform: str | None
     operation: str = strawberry.field(description="The field that served it, e.g. creditStatus or records.")
     subject_id: strawberry.ID
+    purpose: str | None = strawberry.field(
+        description="Why the client read it: the request's Credit-Purpose header, else the client's default purpose."
+    )
 
     @classmethod
     def from_domain(cls, row: audit.AuditRead) -> AuditRead:
@@ -37,6 +40,7 @@ class AuditRead:
             platform=row.platform,
             operation=row.operation,
             subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, row.subject_id)),
+            purpose=row.purpose,
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -12,14 +14,15 @@ from strawberry.dataloader import DataLoader
 
 from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
-from credithub.domain.clients import Client
+from credithub.domain.clients import Client, parse_declared_purpose
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.pages import Page
-from credithub.domain.visibility import RecordScope
+from credithub.domain.visibility import RecordScope, may_read_workflow_texts
 from credithub.services.ports import Deps
 
 W = TypeVar("W")
+PURPOSE_HEADER = "credit-purpose"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,15 @@ class ListEntryFilterKey:
     kind: lists.ListKind | None
     subject_id: int | None
     in_force_at: dt.datetime | None
+    state: lists.ListEntryState | None
+    platform: str | None  # a platform lists only subjects that hold an account on it
+
+
+@dataclass(frozen=True, slots=True)
+class ExitReviewFilterKey:
+    status: lists.ExitReviewStatus | None
+    authority: str | None
+    subject_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +153,10 @@ class Loaders:
     rule_set: DataLoader[dt.datetime, rules.RuleSet]
     list_entry_page: DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]
     list_entry_count: DataLoader[ListEntryFilterKey, int]
+    list_entry: DataLoader[int, lists.ListEntry | None]
+    defences: DataLoader[int, list[lists.Defence]]
+    exit_review_page: DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]
+    exit_review_count: DataLoader[ExitReviewFilterKey, int]
     record: DataLoader[int, records.CreditRecord | None]
     objection_page: DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]
     objection_count: DataLoader[ObjectionFilterKey, int]
@@ -184,6 +200,11 @@ class Context:
             self._loaders = self.loader_factory(self.deps, self.viewer)
         return self._loaders
 
+    @property
+    def may_read_party_texts(self) -> bool:
+        """Whether this viewer reads what the parties wrote (objection reasons, defences, notes)."""
+        return may_read_workflow_texts(self.viewer)
+
     def drop_loaders(self) -> None:
         """Forget what this context's loaders cached. A WebSocket connection keeps its context
         for every operation and event it carries; each must read the data as it is then."""
@@ -199,6 +220,20 @@ class Context:
         (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
         assert operation in READ_OPERATIONS, operation
         self.reads.update((operation, subject_id) for subject_id in subject_ids)
+
+    @property
+    def purpose(self) -> str | None:
+        """The purpose this request declares for reading credit information (`Credit-Purpose`)."""
+        if self.request is None:
+            return None
+        headers = getattr(self.request, "headers", None)
+        raw = headers.get(PURPOSE_HEADER) if headers is not None else None
+        if raw is None:
+            return None
+        # Headers arrive as latin-1: UTF-8 bytes sent raw are recovered, percent-encoding decoded.
+        with contextlib.suppress(UnicodeError):
+            raw = raw.encode("latin-1").decode("utf-8")
+        return parse_declared_purpose(urllib.parse.unquote(raw))
 
     def now(self) -> dt.datetime:
         return self.deps.clock.now()

@@ -11,7 +11,7 @@ from credithub.domain import executions, ids, measures
 from credithub.domain import flags as domain_flags
 from credithub.domain.executions import compute_latest_per_platform
 from schema.context import Info
-from schema.enums import RelationKind, SubjectKind
+from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
 from schema.errors import InvalidIdentifierError, UnknownSubjectError
 
 CreditTier = strawberry.enum(
@@ -62,6 +62,10 @@ class RestrictionFlag:
     scope: MeasureScope  # type: ignore[valid-type]
     legal_basis: str
     legal_basis_reference: str | None
+    legal_basis_level: LegalBasisLevel = strawberry.field(  # type: ignore[valid-type]
+        description="The rank of the measure's legal basis: only LAW, ADMINISTRATIVE_REGULATION and "
+        "LOCAL_REGULATION make a restriction mandatory."
+    )
     source_platform: str | None = strawberry.field(description="The platform that reported the reason, if any.")
     source_authority: str | None = strawberry.field(description="The authority behind the reason, if any.")
     via: RelationKind | None = strawberry.field(  # type: ignore[valid-type]
@@ -95,6 +99,7 @@ class RestrictionFlag:
             scope=flag.scope,
             legal_basis=flag.legal_basis.text,
             legal_basis_reference=flag.legal_basis.reference,
+            legal_basis_level=flag.legal_basis_level,
             source_platform=flag.source_platform,
             source_authority=flag.source_authority,
             via=via.relation if via else None,
@@ -121,6 +126,7 @@ class CreditStatus:
     tier: CreditTier  # type: ignore[valid-type]
     tier_reason: str
     on_serious_dishonest_list: bool
+    on_joint_constraint_list: bool = strawberry.field(description="On the inter-platform blacklist.")
     on_red_list: bool
     flags: list[RestrictionFlag]
     as_of: dt.datetime
@@ -139,6 +145,7 @@ class CreditStatus:
             tier=status.tier,
             tier_reason=status.tier_reason,
             on_serious_dishonest_list=status.on_serious_dishonest_list,
+            on_joint_constraint_list=status.on_joint_constraint_list,
             on_red_list=status.on_red_list,
             flags=[
                 RestrictionFlag.from_domain(flag, status.subject_id)

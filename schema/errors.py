@@ -1,9 +1,14 @@
 """Typed errors: every `DomainError` has a GraphQL type implementing `UserError`, so a client
-can handle a result union member it does not know yet by `message` and `code`."""
+can handle a result union member it does not know yet by `message` and `code`.
+
+`from_domain` maps an exception through one table, keyed by domain error class and searched
+along the exception's MRO: the most specific class that has a GraphQL type wins."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
 
 import strawberry
 
@@ -120,6 +125,36 @@ class NotRepairableError(UserError):
     pass
 
 
+@strawberry.type(description="The legal basis ranks too low for what it would ground.")
+class LegalBasisInsufficientError(InputError):
+    level: str = strawberry.field(description="The level given.")
+
+
+@strawberry.type(description="An end date past the longest the rules allow; `latest` is the latest accepted.")
+class ValidityTooLongError(InputError):
+    latest: dt.datetime
+
+
+@strawberry.type(description="The subject may still state its defence: decide after `deadline`.")
+class DefenceWindowOpenError(UserError):
+    deadline: dt.datetime
+
+
+@strawberry.type(description="The defence comes too late: the deadline passed or the proposal was decided.")
+class DefenceWindowClosedError(UserError):
+    pass
+
+
+@strawberry.type(description="The red list and a blacklist never hold the same subject at once.")
+class ListingConflictError(UserError):
+    pass
+
+
+@strawberry.type(description="The subject carries no such measure for that platform at that instant.")
+class NoSuchFlagError(UserError):
+    pass
+
+
 @strawberry.type(description="The hub cannot go on with this now; try again.")
 class UnavailableError(UserError):
     pass
@@ -130,54 +165,73 @@ class LiveFeedLostError(UserError):
     reason: str = strawberry.field(description="INTERRUPTED or TOO_SLOW.")
 
 
+def _plain(kind: Callable[..., UserError]) -> Callable[[Any, str], UserError]:
+    return lambda exc, given: kind(message=exc.message, code=exc.code)
+
+
+def _input(kind: Callable[..., UserError]) -> Callable[[Any, str], UserError]:
+    return lambda exc, given: kind(message=exc.message, code=exc.code, field=exc.field)
+
+
+def _identifier(exc: errors.InvalidIdentifier, given: str) -> UserError:
+    shown = given if exc.kind != "RESIDENT_ID" else ""
+    return InvalidIdentifierError(
+        message=exc.message, code=exc.code, field=exc.field, identifier=exc.kind, check=exc.check, input=shown
+    )
+
+
+# Domain error class → its GraphQL error; `from_domain` walks the exception's MRO.
+MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] = {
+    errors.InvalidIdentifier: _identifier,
+    errors.BatchTooLarge: lambda exc, given: BatchTooLargeError(
+        message=exc.message, code=exc.code, field=exc.field, limit=exc.limit
+    ),
+    errors.InvalidId: _input(InvalidIdError),
+    errors.InvalidCursor: _input(InvalidCursorError),
+    errors.InvalidPageSize: _input(InvalidPageSizeError),
+    errors.InvalidListBasis: _input(InvalidListBasisError),
+    errors.LegalBasisInsufficient: lambda exc, given: LegalBasisInsufficientError(
+        message=exc.message, code=exc.code, field=exc.field, level=exc.level
+    ),
+    errors.ValidityTooLong: lambda exc, given: ValidityTooLongError(
+        message=exc.message, code=exc.code, field=exc.field, latest=exc.latest
+    ),
+    errors.InvalidValue: _input(InvalidValueError),
+    errors.InvalidInput: _input(InvalidInputError),
+    errors.UnknownPlatform: lambda exc, given: UnknownPlatformError(
+        message=exc.message, code=exc.code, platform=exc.platform
+    ),
+    errors.NotYetKnown: _plain(NotYetKnownError),
+    errors.UnknownSubject: lambda exc, given: UnknownSubjectError(
+        message=exc.message, code=exc.code, input=given or exc.identifier
+    ),
+    errors.NotFound: _plain(NotFoundError),
+    errors.TransitionNotAllowed: lambda exc, given: TransitionNotAllowedError(
+        message=exc.message, code=exc.code, state=exc.state, event=exc.event
+    ),
+    errors.RepairTooEarly: lambda exc, given: RepairTooEarlyError(
+        message=exc.message, code=exc.code, allowed_from=exc.allowed_from, rule_set=exc.rule_set
+    ),
+    errors.NotRepairable: _plain(NotRepairableError),
+    errors.DefenceWindowOpen: lambda exc, given: DefenceWindowOpenError(
+        message=exc.message, code=exc.code, deadline=exc.deadline
+    ),
+    errors.DefenceWindowClosed: _plain(DefenceWindowClosedError),
+    errors.ListingConflict: _plain(ListingConflictError),
+    errors.NoSuchFlag: _plain(NoSuchFlagError),
+    errors.IdentityConflict: _plain(IdentityConflictError),
+    errors.AlreadyExists: _plain(AlreadyExistsError),
+    errors.Conflict: _plain(ConflictError),
+    errors.PermissionDenied: _plain(PermissionDeniedError),
+    errors.LiveFeedLost: lambda exc, given: LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason),
+    errors.Unavailable: _plain(UnavailableError),
+}
+
+
 def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
     """The GraphQL error type for a domain error (the most specific class wins)."""
-    match exc:
-        case errors.InvalidIdentifier():
-            shown = given if exc.kind != "RESIDENT_ID" else ""
-            return InvalidIdentifierError(
-                message=exc.message, code=exc.code, field=exc.field, identifier=exc.kind, check=exc.check, input=shown
-            )
-        case errors.BatchTooLarge():
-            return BatchTooLargeError(message=exc.message, code=exc.code, field=exc.field, limit=exc.limit)
-        case errors.InvalidId():
-            return InvalidIdError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.InvalidCursor():
-            return InvalidCursorError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.InvalidPageSize():
-            return InvalidPageSizeError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.InvalidListBasis():
-            return InvalidListBasisError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.InvalidValue():
-            return InvalidValueError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.InvalidInput():
-            return InvalidInputError(message=exc.message, code=exc.code, field=exc.field)
-        case errors.UnknownPlatform():
-            return UnknownPlatformError(message=exc.message, code=exc.code, platform=exc.platform)
-        case errors.NotYetKnown():
-            return NotYetKnownError(message=exc.message, code=exc.code)
-        case errors.UnknownSubject():
-            return UnknownSubjectError(message=exc.message, code=exc.code, input=given or exc.identifier)
-        case errors.NotFound():
-            return NotFoundError(message=exc.message, code=exc.code)
-        case errors.TransitionNotAllowed():
-            return TransitionNotAllowedError(message=exc.message, code=exc.code, state=exc.state, event=exc.event)
-        case errors.RepairTooEarly():
-            return RepairTooEarlyError(
-                message=exc.message, code=exc.code, allowed_from=exc.allowed_from, rule_set=exc.rule_set
-            )
-        case errors.NotRepairable():
-            return NotRepairableError(message=exc.message, code=exc.code)
-        case errors.IdentityConflict():
-            return IdentityConflictError(message=exc.message, code=exc.code)
-        case errors.AlreadyExists():
-            return AlreadyExistsError(message=exc.message, code=exc.code)
-        case errors.Conflict():
-            return ConflictError(message=exc.message, code=exc.code)
-        case errors.PermissionDenied():
-            return PermissionDeniedError(message=exc.message, code=exc.code)
-        case errors.LiveFeedLost():
-            return LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason)
-        case errors.Unavailable():
-            return UnavailableError(message=exc.message, code=exc.code)
+    for cls in type(exc).__mro__:
+        make = MAPPING.get(cls)
+        if make is not None:
+            return make(exc, given)
     raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc

@@ -9,8 +9,8 @@ import strawberry
 
 from credithub.domain import measures
 from schema.credit_status import CreditTier, MeasureKind, MeasureScope
-from schema.enums import RelationKind, SubjectKind
-from schema.errors import InvalidValueError, NotFoundError, PermissionDeniedError
+from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
+from schema.errors import InvalidValueError, LegalBasisInsufficientError, NotFoundError, PermissionDeniedError
 from schema.lists import CreditList
 from schema.records import RecordCategory, Severity
 
@@ -27,7 +27,7 @@ class TriggerType(StrEnum):
 class MeasureTrigger:
     type: TriggerType
     description: str
-    list_kind: CreditList | None = strawberry.field(name="list")  # type: ignore[valid-type]
+    lists: list[CreditList] | None  # type: ignore[valid-type]
     via: list[RelationKind] | None  # type: ignore[valid-type]
     categories: list[RecordCategory] | None  # type: ignore[valid-type]
     severities: list[Severity] | None  # type: ignore[valid-type]
@@ -35,13 +35,17 @@ class MeasureTrigger:
     window_months: int | None
     tiers: list[CreditTier] | None  # type: ignore[valid-type]
 
+    @strawberry.field(name="list", deprecation_reason="A LIST trigger may name several lists: use lists.")
+    def first_list(self) -> CreditList | None:  # type: ignore[valid-type]
+        return self.lists[0] if self.lists else None
+
     @classmethod
     def from_domain(cls, trigger: measures.Trigger) -> MeasureTrigger:
         raw = measures.format_trigger(trigger)
         return cls(
             type=TriggerType(raw["type"]),
             description=measures.describe_trigger(trigger),
-            list_kind=raw.get("list"),
+            lists=raw.get("lists"),
             via=raw.get("via"),
             categories=raw.get("categories"),
             severities=raw.get("severities"),
@@ -58,6 +62,7 @@ class Measure:
     mandatory: bool
     legal_basis: str
     legal_basis_reference: str | None
+    legal_basis_level: LegalBasisLevel  # type: ignore[valid-type]
     description: str
     subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
     scope: MeasureScope  # type: ignore[valid-type]
@@ -73,6 +78,7 @@ class Measure:
             mandatory=measure.mandatory,
             legal_basis=measure.legal_basis.text,
             legal_basis_reference=measure.legal_basis.reference,
+            legal_basis_level=measure.legal_basis_level,
             description=measure.description,
             subject_kinds=sorted(measure.subject_kinds),
             scope=measure.scope,
@@ -85,7 +91,9 @@ class Measure:
 @strawberry.input(description="A trigger: give the fields its type needs (see MeasureTrigger).")
 class MeasureTriggerInput:
     type: TriggerType
-    list_kind: CreditList | None = strawberry.field(default=None, name="list")  # type: ignore[valid-type]
+    lists: list[CreditList] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="LIST: the subject is on any of these."
+    )
     via: list[RelationKind] | None = None  # type: ignore[valid-type]
     categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
     severities: list[Severity] | None = None  # type: ignore[valid-type]
@@ -99,7 +107,7 @@ class MeasureTriggerInput:
 
         return {
             "type": self.type.value,
-            "list": str(self.list_kind) if self.list_kind else None,
+            "lists": values(self.lists),
             "via": values(self.via),
             "categories": values(self.categories),
             "severities": values(self.severities),
@@ -116,6 +124,9 @@ class MeasureInput:
     mandatory: bool
     legal_basis: str
     legal_basis_reference: str | None = None
+    legal_basis_level: LegalBasisLevel = strawberry.field(  # type: ignore[valid-type]
+        description="A mandatory restriction needs LAW, ADMINISTRATIVE_REGULATION or LOCAL_REGULATION."
+    )
     description: str = ""
     subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
     scope: MeasureScope  # type: ignore[valid-type]
@@ -130,6 +141,7 @@ class MeasureInput:
             "mandatory": self.mandatory,
             "legal_basis": self.legal_basis,
             "legal_basis_ref": self.legal_basis_reference,
+            "legal_basis_level": str(self.legal_basis_level),
             "description": self.description,
             "subject_kinds": [str(kind) for kind in self.subject_kinds],
             "scope": str(self.scope),
@@ -150,7 +162,8 @@ class SetMeasureActiveSuccess:
 
 
 SaveMeasureResult = Annotated[
-    SaveMeasureSuccess | InvalidValueError | PermissionDeniedError, strawberry.union("SaveMeasureResult")
+    SaveMeasureSuccess | InvalidValueError | LegalBasisInsufficientError | PermissionDeniedError,
+    strawberry.union("SaveMeasureResult"),
 ]
 SetMeasureActiveResult = Annotated[
     SetMeasureActiveSuccess | NotFoundError | PermissionDeniedError, strawberry.union("SetMeasureActiveResult")

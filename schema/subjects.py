@@ -9,7 +9,7 @@ import strawberry
 from credithub.domain import ids, pages, subjects
 from credithub.domain import records as domain_records
 from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import compute_record_visibility
+from credithub.domain.visibility import compute_record_visibility, may_see_account_details
 from schema.accounts import Account
 from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, StatusKey
 from schema.credit_status import CreditStatus, CreditTier
@@ -34,7 +34,10 @@ class Subject:
     @strawberry.field(description="The subject's accounts on every platform.")
     async def accounts(self, info: Info) -> list[Account]:
         found = await info.context.loaders.accounts.load(self.subject_id)
-        return [Account.from_domain(account) for account in found]
+        viewer = info.context.viewer
+        return [
+            Account.from_domain(account, details=may_see_account_details(viewer, account.platform)) for account in found
+        ]
 
     @strawberry.field(
         description="Tier, list membership and joint restriction flags at `asOf` (default: now), "
@@ -121,6 +124,7 @@ class McnAgency(Subject):
             first=pages.parse_first(first, maximum=MAX_SIGNINGS_PAGE),
         )
         page = await info.context.loaders.signing_page.load(key)
+        info.context.note_reads("anchors", (signing.anchor_id for signing in page.items))
         edges = [
             McnSigningEdge(
                 cursor=pages.encode_cursor(SIGNING_CURSOR_SCOPE, signing.id), node=McnSigning.from_domain(signing)
@@ -145,17 +149,15 @@ class McnSigning:
     agency_id: strawberry.Private[int]
     anchor_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def agency(self, info: Info) -> McnAgency:
+    @strawberry.field(description="Null for a subject client asking about another subject: it sees only itself.")
+    async def agency(self, info: Info) -> McnAgency | None:
         found = await info.context.loaders.subject.load(self.agency_id)
-        assert found is not None, "mcn_signings.agency_id references subjects"
-        return McnAgency(credit_code=found.credit_code or "", **_common(found))  # type: ignore[arg-type]
+        return McnAgency(credit_code=found.credit_code or "", **_common(found)) if found else None  # type: ignore[arg-type]
 
-    @strawberry.field
-    async def anchor(self, info: Info) -> Anchor:
+    @strawberry.field(description="Null for a subject client asking about another subject: it sees only itself.")
+    async def anchor(self, info: Info) -> Anchor | None:
         found = await info.context.loaders.subject.load(self.anchor_id)
-        assert found is not None, "mcn_signings.anchor_id references subjects"
-        return Anchor(**_common(found))  # type: ignore[arg-type]
+        return Anchor(**_common(found)) if found else None  # type: ignore[arg-type]
 
     @classmethod
     def from_domain(cls, signing: subjects.Signing) -> McnSigning:

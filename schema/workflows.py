@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from credithub.domain import ids, objections, pages, repairs
+from credithub.domain import ids, objections, pages, records, repairs
 from credithub.domain.rules import compute_shown_record_status
 from credithub.domain.visibility import RecordVisibility, compute_record_visibility, may_read_workflow_texts
 from schema.context import Info, ObjectionFilterKey, RepairFilterKey
@@ -22,13 +22,16 @@ from schema.errors import (
     TransitionNotAllowedError,
 )
 from schema.pagination import PageInfo
-from schema.records import CreditRecord
+from schema.records import CreditRecord, RecordCategory, Severity
 
 if TYPE_CHECKING:
     from schema.subjects import Subject
 
 ObjectionStatus = strawberry.enum(
     objections.ObjectionStatus, description="OPEN until the source or a regulator upholds or rejects it."
+)
+ObjectionOutcome = strawberry.enum(
+    objections.Outcome, description="What an upheld objection does: WITHDRAW the record, or CORRECT it."
 )
 RepairStatus = strawberry.enum(repairs.RepairStatus, description="PENDING until the source or a regulator decides.")
 OBJECTION_CURSOR_SCOPE = "objections"
@@ -68,6 +71,13 @@ class Objection:
     status: ObjectionStatus  # type: ignore[valid-type]
     resolved_by: str | None
     resolved_at: dt.datetime | None
+    suspends: bool = strawberry.field(
+        description="Whether filing it suspended the record's measures: after a rejection, a new objection is "
+        "reviewed but suspends nothing unless the record's source or a regulator filed it."
+    )
+    outcome: ObjectionOutcome | None = strawberry.field(  # type: ignore[valid-type]
+        description="Upheld only: the record was WITHDRAWN or CORRECTed."
+    )
     objection: strawberry.Private[objections.Objection]
 
     @strawberry.field(description=f"Why it was filed. {_TEXTS_HIDDEN}")
@@ -80,6 +90,13 @@ class Objection:
 
     @strawberry.field(description="Open and past its deadline.")
     def overdue(self, info: Info) -> bool:
+        return self.objection.overdue_at(info.context.now())
+
+    @strawberry.field(
+        description="Open past its deadline: escalated to regulators. The record's measures stay suspended until "
+        "it is resolved."
+    )
+    def escalated(self, info: Info) -> bool:
         return self.objection.overdue_at(info.context.now())
 
     @strawberry.field(description="The contested record as you may see it; null when it is hidden from you.")
@@ -102,6 +119,8 @@ class Objection:
             status=objection.status,
             resolved_by=objection.resolved_by,
             resolved_at=objection.resolved_at,
+            suspends=objection.suspends,
+            outcome=objection.outcome,
             objection=objection,
         )
 
@@ -220,7 +239,9 @@ class ObjectionFilter:
     status: ObjectionStatus | None = None  # type: ignore[valid-type]
     subject_id: strawberry.ID | None = None
     record_id: strawberry.ID | None = None
-    overdue: bool = strawberry.field(default=False, description="Only open objections past their deadline.")
+    overdue: bool = strawberry.field(
+        default=False, description="Only open objections past their deadline (escalated to regulators)."
+    )
 
     def to_key(self, involving_platform: str | None, now: dt.datetime) -> ObjectionFilterKey:
         return ObjectionFilterKey(
@@ -229,6 +250,17 @@ class ObjectionFilter:
             record_id=ids.parse_optional_id(ids.IdKind.RECORD, self.record_id, field_name="recordId"),
             overdue_at=now if self.overdue else None,
             involving_platform=involving_platform,
+        )
+
+
+@strawberry.input(description="What an upheld objection with outcome CORRECT changes in the record.")
+class CorrectionInput:
+    category: RecordCategory  # type: ignore[valid-type]
+    severity: Severity | None = None  # type: ignore[valid-type]
+
+    def to_domain(self) -> records.Reclassification:
+        return records.Reclassification(
+            records.Category(self.category), records.Severity(self.severity) if self.severity else None
         )
 
 

@@ -133,7 +133,11 @@ def data_dir() -> Iterator[Path]:
 
 def make_settings(dsn: str, data_dir: Path, **changes: object) -> Settings:
     # No rate limit by default: tests send bursts no client would; tests/e2e/test_rate_limits.py sets one.
-    settings = Settings(database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False, rate_limit=0)
+    # No defence window by default, so a listing can be proposed and decided in one test; the
+    # window's own tests move a clock past it.
+    settings = Settings(
+        database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False, rate_limit=0, defence_days=0
+    )
     return settings.with_changes(**changes)
 
 

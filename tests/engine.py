@@ -6,7 +6,7 @@ import datetime as dt
 from itertools import count
 from typing import Any
 
-from credithub.domain.flags import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
+from credithub.domain.facts import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
 from credithub.domain.lists import ListKind
 from credithub.domain.measures import Measure, parse_measure
 from credithub.domain.records import Category, RecordStatus, Severity
@@ -71,6 +71,7 @@ def measure(
     kinds: list[str] | None = None,
     scope: str = "ALL_PLATFORMS",
     months: int | None = None,
+    level: str | None = None,
 ) -> Measure:
     return parse_measure(
         code=code,
@@ -78,6 +79,7 @@ def measure(
         mandatory=mandatory,
         legal_basis=f"basis of {code}",
         legal_basis_ref=None,
+        legal_basis_level=level or ("LAW" if mandatory else "NORMATIVE_DOCUMENT"),
         description=code,
         subject_kinds=kinds or ALL_KINDS,
         scope=scope,
@@ -109,7 +111,9 @@ CATALOG: tuple[Measure, ...] = (
         scope="ORIGIN_PLATFORM",
         months=1,
     ),
-    measure("CAMPAIGN_EXCLUSION", {"type": "TIER", "tiers": ["C", "D"]}, mandatory=False),
+    measure(
+        "CAMPAIGN_EXCLUSION", {"type": "TIER", "tiers": ["C", "D"]}, mandatory=False, kinds=["MERCHANT", "MCN_AGENCY"]
+    ),
     measure(
         "ENHANCED_REVIEW",
         {

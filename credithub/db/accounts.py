@@ -69,3 +69,8 @@ async def insert_if_absent(
 
 async def list_platforms_of_subject(conn: Executor, subject_id: int) -> frozenset[str]:
     return frozenset(row["platform"] for row in await conn.fetch(SQL["list_platforms_of_subject"], subject_id))
+
+
+async def platform_known_since(conn: Executor, subject_id: int, platform: str) -> dt.datetime | None:
+    since: dt.datetime | None = await conn.fetchval(SQL["platform_known_since"], subject_id, platform)
+    return since

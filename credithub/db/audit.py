@@ -13,7 +13,9 @@ from credithub.domain.clients import Client
 SQL: Final = QUERIES["audit"]
 
 
-async def insert_reads(conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int]]) -> None:
+async def insert_reads(
+    conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int]], purpose: str | None
+) -> None:
     if reads:
         await conn.execute(
             SQL["insert_reads"],
@@ -24,6 +26,7 @@ async def insert_reads(conn: Executor, at: dt.datetime, client: Client, reads: l
             client.platform,
             [operation for operation, _ in reads],
             [subject_id for _, subject_id in reads],
+            purpose,
         )
 
 
@@ -63,6 +66,7 @@ async def list_reads(
             row["platform"],
             row["operation"],
             row["subject_id"],
+            row["purpose"],
         )
         for row in found
     ]

@@ -12,8 +12,20 @@ from credithub.domain.clients import Client, Role
 SQL: Final = QUERIES["clients"]
 
 
-async def insert(conn: Connection, name: str, role: Role, platform: str | None, token_hash: bytes) -> int:
-    client_id: int = await conn.fetchval(SQL["insert"], name, role.value, platform, token_hash)
+async def insert(
+    conn: Connection,
+    name: str,
+    role: Role,
+    platform: str | None,
+    token_hash: bytes,
+    *,
+    authority: str | None = None,
+    subject_id: int | None = None,
+    default_purpose: str | None = None,
+) -> int:
+    client_id: int = await conn.fetchval(
+        SQL["insert"], name, role.value, platform, token_hash, authority, subject_id, default_purpose
+    )
     return client_id
 
 
@@ -21,7 +33,15 @@ async def get_by_token_hash(conn: Executor, token_hash: bytes) -> Client | None:
     row = await conn.fetchrow(SQL["get_by_token_hash"], token_hash)
     if row is None:
         return None
-    return Client(id=row["id"], name=row["name"], role=Role(row["role"]), platform=row["platform"])
+    return Client(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        platform=row["platform"],
+        authority=row["authority"],
+        subject_id=row["subject_id"],
+        default_purpose=row["default_purpose"],
+    )
 
 
 async def revoke(conn: Executor, client_id: int, at: dt.datetime) -> bytes | None:

@@ -2,11 +2,11 @@
 
 `load_for_subjects` is one round trip for any number of subjects. PostgreSQL returns arrays of
 anonymous rows per subject, which asyncpg decodes in C into tuples (timestamps already
-`datetime`); this module turns them into `credithub.domain.flags` facts. The shapes:
+`datetime`); this module turns them into `credithub.domain.facts`. The shapes:
 
     record:   (id, category, severity, occurred_at, valid_until, source_platform, source_authority,
                [(status, at), …])
-    entry:    (id, list, authority, valid_from, ends_at, [record, …])
+    entry:    (id, list, authority, valid_from, ends_at, end_cause, [record, …])
     related:  (relation, subject_id, kind, name, valid_from, valid_to, [entry, …])
 """
 
@@ -18,8 +18,8 @@ from typing import Any, Final
 
 from credithub.db.pool import Executor
 from credithub.db.queries import QUERIES
-from credithub.domain.flags import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
-from credithub.domain.lists import ListKind
+from credithub.domain.facts import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
+from credithub.domain.lists import EndCause, ListKind
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import RelationKind, SubjectKind
 
@@ -73,13 +73,14 @@ def _record(raw: tuple[Any, ...]) -> RecordFact:
 
 
 def _entry(raw: tuple[Any, ...]) -> EntryFact:
-    entry_id, kind, authority, valid_from, ends_at, records = raw
+    entry_id, kind, authority, valid_from, ends_at, end_cause, records = raw
     return EntryFact(
         id=entry_id,
         list=ListKind(kind),
         authority=authority,
         valid_from=valid_from,
         ends_at=ends_at,
+        end_cause=EndCause(end_cause) if end_cause is not None else None,
         records=tuple(_record(record) for record in records),
     )
 

@@ -20,6 +20,7 @@ def as_row(measure: Measure) -> dict[str, Any]:
         "mandatory": measure.mandatory,
         "legal_basis": measure.legal_basis.text,
         "legal_basis_ref": measure.legal_basis.reference,
+        "legal_basis_level": measure.legal_basis_level.value,
         "description": measure.description,
         "subject_kinds": sorted(kind.value for kind in measure.subject_kinds),
         "scope": measure.scope.value,
@@ -50,6 +51,7 @@ async def upsert(conn: Connection, measure: Measure, actor: str) -> None:
         row["duration_months"],
         row["active"],
         actor,
+        row["legal_basis_level"],
     )
 
 

@@ -11,7 +11,7 @@ from credithub.db import rows
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.errors import AlreadyExists
-from credithub.domain.objections import Objection, ObjectionStatus
+from credithub.domain.objections import Objection, ObjectionStatus, Outcome
 
 SQL: Final = QUERIES["objections"]
 ONE_OPEN_PER_RECORD: Final = "objections_one_open_per_record"
@@ -31,6 +31,8 @@ def _objection(row: Any) -> Objection:
         resolved_by=row["resolved_by"],
         resolved_at=row["resolved_at"],
         resolution_note=row["resolution_note"],
+        suspends=row["suspends"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] is not None else None,
     )
 
 
@@ -42,9 +44,11 @@ async def insert(
     reason: str,
     filed_at: dt.datetime,
     due_at: dt.datetime,
+    *,
+    suspends: bool,
 ) -> Objection:
     try:
-        row = await conn.fetchrow(SQL["insert"], record_id, filed_by, platform, reason, filed_at, due_at)
+        row = await conn.fetchrow(SQL["insert"], record_id, filed_by, platform, reason, filed_at, due_at, suspends)
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == ONE_OPEN_PER_RECORD:
             raise AlreadyExists("an objection against this record is open already") from exc
@@ -63,9 +67,22 @@ async def get_for_update(conn: Connection, objection_id: int) -> Objection | Non
 
 
 async def resolve(
-    conn: Connection, objection_id: int, status: ObjectionStatus, by: str, at: dt.datetime, note: str
+    conn: Connection,
+    objection_id: int,
+    status: ObjectionStatus,
+    by: str,
+    at: dt.datetime,
+    note: str,
+    outcome: Outcome | None,
 ) -> Objection:
-    return _objection(rows.required(await conn.fetchrow(SQL["resolve"], objection_id, status.value, by, at, note)))
+    row = await conn.fetchrow(
+        SQL["resolve"], objection_id, status.value, by, at, note, outcome.value if outcome is not None else None
+    )
+    return _objection(rows.required(row))
+
+
+async def list_of_record(conn: Executor, record_id: int) -> list[Objection]:
+    return [_objection(row) for row in await conn.fetch(SQL["list_of_record"], record_id)]
 
 
 async def resolve_open_of_record(

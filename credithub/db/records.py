@@ -33,7 +33,9 @@ def _filter_args(where: records.RecordFilter, scope: RecordScope) -> tuple[Any, 
         where.occurred_from,
         where.occurred_before,
         scope.include_repaired,
-        scope.sees_all,
+        # A subject client reaches only its own subject's records (the subject loaders confine it),
+        # all of which it sees in full: for these queries that is "sees all".
+        scope.sees_all or scope.own_subject is not None,
         scope.own_platform,
         [severity.value for severity in published],
         [scope.rules.window(severity).max_months for severity in published],
@@ -138,6 +140,10 @@ async def get_many(conn: Executor, ids: list[int]) -> dict[int, records.CreditRe
     return {row["id"]: rows.credit_record(row) for row in await conn.fetch(SQL["get_many"], ids)}
 
 
+async def list_of_subject(conn: Executor, subject_id: int) -> list[records.CreditRecord]:
+    return [rows.credit_record(row) for row in await conn.fetch(SQL["list_of_subject"], subject_id)]
+
+
 async def get_by_source_ref(conn: Connection, platform: str, ref: str) -> records.CreditRecord | None:
     row = await conn.fetchrow(SQL["get_by_source_ref"], platform, ref)
     return rows.credit_record(row) if row is not None else None
@@ -146,3 +152,48 @@ async def get_by_source_ref(conn: Connection, platform: str, ref: str) -> record
 async def get_for_update(conn: Connection, record_id: int) -> records.CreditRecord | None:
     row = await conn.fetchrow(SQL["get_for_update"], record_id)
     return rows.credit_record(row) if row is not None else None
+
+
+async def correct(
+    conn: Connection,
+    record: records.CreditRecord,
+    correction: records.Reclassification,
+    *,
+    objection_id: int | None,
+    actor: str,
+    reason: str,
+    at: dt.datetime,
+) -> None:
+    """Change a locked record's category and severity, keeping what it said before."""
+    severity = correction.severity.value if correction.severity is not None else None
+    assert await conn.fetchval(SQL["correct"], record.id, correction.category.value, severity) is not None
+    await conn.execute(
+        SQL["insert_correction"],
+        record.id,
+        objection_id,
+        record.category.value,
+        record.severity.value if record.severity is not None else None,
+        correction.category.value,
+        severity,
+        actor,
+        reason,
+        at,
+    )
+
+
+async def list_corrections_for_records(conn: Executor, record_ids: list[int]) -> dict[int, list[records.Correction]]:
+    grouped: dict[int, list[records.Correction]] = defaultdict(list)
+    for row in await conn.fetch(SQL["list_corrections_for_records"], record_ids):
+        grouped[row["record_id"]].append(
+            records.Correction(
+                record_id=row["record_id"],
+                from_category=records.Category(row["from_category"]),
+                from_severity=records.Severity(row["from_severity"]) if row["from_severity"] else None,
+                to_category=records.Category(row["to_category"]),
+                to_severity=records.Severity(row["to_severity"]) if row["to_severity"] else None,
+                actor=row["actor"],
+                reason=row["reason"],
+                at=row["at"],
+            )
+        )
+    return grouped

@@ -94,6 +94,7 @@ def measure(row: asyncpg.Record) -> measures.Measure:
         mandatory=row["mandatory"],
         legal_basis=row["legal_basis"],
         legal_basis_ref=row["legal_basis_ref"],
+        legal_basis_level=row["legal_basis_level"],
         description=row["description"],
         subject_kinds=list(row["subject_kinds"]),
         scope=row["scope"],
@@ -104,20 +105,50 @@ def measure(row: asyncpg.Record) -> measures.Measure:
 
 
 def list_entry(row: asyncpg.Record) -> lists.ListEntry:
+    end_cause = row["end_cause"]
     return lists.ListEntry(
         id=row["id"],
         list=lists.ListKind(row["list"]),
         subject_id=row["subject_id"],
         record_ids=tuple(row["record_ids"]),
         authority=row["authority"],
-        listed_by=row["listed_by"],
-        listed_at=row["listed_at"],
+        state=lists.ListEntryState(row["state"]),
+        proposed_by=row["proposed_by"],
+        proposed_by_platform=row["proposed_by_platform"],
+        proposed_at=row["proposed_at"],
         reason=row["reason"],
         legal_basis=records.LegalBasis(row["legal_basis"], row["legal_basis_ref"]),
+        legal_basis_level=records.LegalBasisLevel(row["legal_basis_level"]),
         exit_condition=row["exit_condition"],
+        notice_sent_at=row["notice_sent_at"],
+        defence_deadline=row["defence_deadline"],
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        decision_note=row["decision_note"],
+        decision_ref=row["decision_ref"],
         valid_from=row["valid_from"],
         valid_until=row["valid_until"],
-        removed_at=row["removed_at"],
-        removed_by=row["removed_by"],
-        removal_reason=row["removal_reason"],
+        ended_at=row["ended_at"],
+        ended_by=row["ended_by"],
+        end_reason=row["end_reason"],
+        end_cause=lists.EndCause(end_cause) if end_cause is not None else None,
+    )
+
+
+def defence(row: asyncpg.Record) -> lists.Defence:
+    return lists.Defence(row["id"], row["entry_id"], row["submitted_by"], row["statement"], row["submitted_at"])
+
+
+def exit_review(row: asyncpg.Record) -> lists.ExitReview:
+    return lists.ExitReview(
+        id=row["id"],
+        entry_id=row["entry_id"],
+        record_id=row["record_id"],
+        cause=lists.ExitCause(row["cause"]),
+        opened_by=row["opened_by"],
+        opened_at=row["opened_at"],
+        status=lists.ExitReviewStatus(row["status"]),
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        note=row["note"],
     )

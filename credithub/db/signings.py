@@ -19,18 +19,24 @@ PERIOD_KEY: Final = "mcn_signings_period_key"
 
 
 async def list_page_for_agencies(
-    conn: Executor, agency_ids: list[int], *, in_force_at: dt.datetime | None, before_id: int | None, limit: int
+    conn: Executor,
+    agency_ids: list[int],
+    *,
+    in_force_at: dt.datetime | None,
+    before_id: int | None,
+    limit: int,
+    platform: str | None = None,
 ) -> dict[int, list[Signing]]:
     grouped: dict[int, list[Signing]] = defaultdict(list)
-    for row in await conn.fetch(SQL["list_page_for_agencies"], agency_ids, limit, before_id, in_force_at):
+    for row in await conn.fetch(SQL["list_page_for_agencies"], agency_ids, limit, before_id, in_force_at, platform):
         grouped[row["agency_id"]].append(rows.signing(row))
     return grouped
 
 
 async def count_for_agencies(
-    conn: Executor, agency_ids: list[int], *, in_force_at: dt.datetime | None
+    conn: Executor, agency_ids: list[int], *, in_force_at: dt.datetime | None, platform: str | None = None
 ) -> dict[int, int]:
-    found = await conn.fetch(SQL["count_for_agencies"], agency_ids, in_force_at)
+    found = await conn.fetch(SQL["count_for_agencies"], agency_ids, in_force_at, platform)
     return {row["agency_id"]: row["total"] for row in found}
 
 

@@ -34,7 +34,16 @@ async def get_many_by_account(conn: Executor, keys: list[tuple[str, str]]) -> di
 
 def _filter_args(where: SubjectFilter) -> tuple[object, ...]:
     kind = where.kind.value if where.kind else None
-    return (kind, where.platform, where.name_contains, where.tier, where.on_list, where.at)
+    return (
+        kind,
+        where.platform,
+        where.name_contains,
+        where.tier,
+        where.on_list,
+        where.at,
+        where.visible_to_platform,
+        where.only_subject,
+    )
 
 
 async def list_page(conn: Executor, where: SubjectFilter, after_id: int | None, limit: int) -> list[Subject]:

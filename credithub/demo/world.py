@@ -27,7 +27,7 @@ from credithub.domain.identifiers import (
     compute_person_hash,
 )
 from credithub.domain.lists import ListKind
-from credithub.domain.records import Category, RecordStatus, Severity, SourceType
+from credithub.domain.records import Category, LegalBasisLevel, RecordStatus, Severity, SourceType
 from credithub.domain.rules import add_months
 from credithub.domain.subjects import AccountStatus, SubjectKind
 
@@ -100,16 +100,20 @@ class StatusChangeRow(NamedTuple):
 
 
 class EntryRow(NamedTuple):
+    """A listing already decided and in force (the demo's proposals and other states are made
+    through the services, see `services.demo`)."""
+
     subject_index: int
     list: ListKind
     record_indices: tuple[int, ...]
     authority: str
-    listed_by: str
+    decided_by: str
     reason: str
     legal_basis: str
+    legal_basis_level: LegalBasisLevel
     exit_condition: str
     valid_from: dt.datetime
-    valid_until: dt.datetime | None
+    valid_until: dt.datetime
 
 
 @dataclass
@@ -469,8 +473,9 @@ def _list(build: _Builder, rng: random.Random) -> None:
     for index, row in enumerate(world.records):
         key = (row.subject_index, ListKind.SERIOUS_DISHONEST)
         serious_active = row.severity is Severity.SERIOUS and row.status is RecordStatus.ACTIVE
-        if serious_active and key not in listed and rng.random() < 0.5:
-            start = min(row.reported_at + dt.timedelta(days=30), build.now)
+        start = min(row.reported_at + dt.timedelta(days=30), build.now)
+        in_window = add_months(row.occurred_at, 36) > start + dt.timedelta(days=1)  # a listing ends with its record
+        if serious_active and in_window and key not in listed and rng.random() < 0.5:
             world.entries.append(
                 EntryRow(
                     row.subject_index,
@@ -480,9 +485,10 @@ def _list(build: _Builder, rng: random.Random) -> None:
                     "regulator:国家市场监督管理总局",
                     f"严重失信：{row.description}",
                     SERIOUS_LIST_BASIS,
+                    LegalBasisLevel.DEPARTMENTAL_RULE,
                     SERIOUS_LIST_EXIT,
                     start,
-                    add_months(start, 36),
+                    add_months(row.occurred_at, 36),
                 )
             )
             listed.add(key)
@@ -496,9 +502,10 @@ def _list(build: _Builder, rng: random.Random) -> None:
                     "regulator:国家发展和改革委员会",
                     "守信激励",
                     RED_LIST_BASIS,
+                    LegalBasisLevel.NORMATIVE_DOCUMENT,
                     RED_LIST_EXIT,
                     row.occurred_at,
-                    row.valid_until,
+                    row.valid_until or add_months(row.occurred_at, 36),
                 )
             )
             listed.add((row.subject_index, ListKind.RED))

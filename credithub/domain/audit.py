@@ -15,7 +15,16 @@ from credithub.domain.errors import PermissionDenied
 
 # What a read of credit information is called in the trail: the GraphQL field that served it.
 READ_OPERATIONS: Final = frozenset(
-    {"creditStatus", "creditStatuses", "records", "listEntries", "objections", "repairApplications"}
+    {
+        "creditStatus",
+        "creditStatuses",
+        "records",
+        "listEntries",
+        "objections",
+        "repairApplications",
+        "subjects",  # an enumeration reveals who is on a list or of a tier as much as a lookup
+        "anchors",
+    }
 )
 
 
@@ -29,6 +38,7 @@ class AuditRead:
     platform: str | None
     operation: str
     subject_id: int
+    purpose: str | None = None  # why the client read it, as it declared
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@
     │   ├── InvalidPageSize       `first` is outside the allowed range
     │   ├── BatchTooLarge         more items in one request than allowed
     │   ├── InvalidListBasis      the records given cannot support a listing
+    │   ├── LegalBasisInsufficient the legal basis ranks too low for what it would ground
+    │   ├── ValidityTooLong       an end date past the longest the rules allow
     │   └── InvalidValue          any other field value the hub cannot accept
     ├── NotFound                  the thing named does not exist (or is not visible to you)
     │   ├── UnknownPlatform
@@ -18,8 +20,12 @@
     │   ├── TransitionNotAllowed  the record's status does not allow this step
     │   ├── IdentityConflict      an account or code already belongs to another identity
     │   ├── RepairTooEarly        the minimum publicity period has not passed
-    │   └── NotRepairable         the law (or the record's nature) excludes repair
-    ├── PermissionDenied          your role may not do this
+    │   ├── NotRepairable         the law (or the record's nature) excludes repair
+    │   ├── DefenceWindowOpen     the subject may still state its defence: decide after the deadline
+    │   ├── DefenceWindowClosed   the deadline for a defence has passed, or the proposal was decided
+    │   ├── ListingConflict       a red-list entry and a blacklist cannot hold the same subject
+    │   └── NoSuchFlag            the subject carries no such measure for that platform then
+    ├── PermissionDenied          your role may not do this (or not on what you filed yourself)
     └── Unavailable               the hub cannot go on with this now; try again
         └── LiveFeedLost          a subscription missed changes: reload, then subscribe again
 
@@ -126,9 +132,10 @@ class AlreadyExists(Conflict):
 
 
 class PermissionDenied(DomainError):
-    """The caller's role does not allow this operation."""
+    """The caller's role does not allow this operation: outside its authority, about a subject it
+    does not speak for, or a decision on what it filed itself."""
 
-    code = "FORBIDDEN"
+    code = "PERMISSION_DENIED"
 
 
 class BatchTooLarge(InvalidInput):
@@ -204,6 +211,66 @@ class NotRepairable(Conflict):
     """This record cannot be repaired: the law excludes its category, or it is not negative."""
 
     code = "NOT_REPAIRABLE"
+
+
+class LegalBasisInsufficient(InvalidInput):
+    """The legal basis ranks too low: a mandatory restriction needs a law, an administrative
+    regulation or a local regulation; a serious-dishonest designation needs a public instrument."""
+
+    code = "LEGAL_BASIS_INSUFFICIENT"
+
+    def __init__(self, message: str, *, level: str, field: str = "legalBasisLevel") -> None:
+        super().__init__(message, field=field)
+        self.level = level
+
+    def details(self) -> dict[str, str]:
+        return {**super().details(), "level": self.level}
+
+
+class ValidityTooLong(InvalidInput):
+    """An end date lies past the longest the rules allow (e.g. a listing past the publicity window
+    of the records it rests on)."""
+
+    code = "VALIDITY_TOO_LONG"
+
+    def __init__(self, message: str, *, latest: dt.datetime, field: str = "validUntil") -> None:
+        super().__init__(message, field=field)
+        self.latest = latest
+
+    def details(self) -> dict[str, str]:
+        return {**super().details(), "latest": self.latest.isoformat()}
+
+
+class DefenceWindowOpen(Conflict):
+    """A listing is decided only once the subject has had its say: after the defence deadline."""
+
+    code = "DEFENCE_WINDOW_OPEN"
+
+    def __init__(self, deadline: dt.datetime) -> None:
+        super().__init__(f"the subject may state its defence until {deadline.isoformat()}; decide after that")
+        self.deadline = deadline
+
+    def details(self) -> dict[str, str]:
+        return {"deadline": self.deadline.isoformat()}
+
+
+class DefenceWindowClosed(Conflict):
+    """A defence comes too late: its deadline has passed, or the proposal was already decided."""
+
+    code = "DEFENCE_WINDOW_CLOSED"
+
+
+class ListingConflict(Conflict):
+    """The red list and a blacklist never hold the same subject, and a red entry cannot stand
+    beside a general or serious record in force."""
+
+    code = "LISTING_CONFLICT"
+
+
+class NoSuchFlag(Conflict):
+    """Execution feedback names a measure the subject does not carry for that platform at that instant."""
+
+    code = "NO_SUCH_FLAG"
 
 
 class Unavailable(DomainError):

@@ -17,6 +17,8 @@ class IdKind(StrEnum):
     LIST_ENTRY = "lst"
     OBJECTION = "obj"
     REPAIR = "rep"
+    DEFENCE = "dfn"
+    EXIT_REVIEW = "exr"
     AUDIT_READ = "ard"
     AUDIT_WRITE = "awr"
 

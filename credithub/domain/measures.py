@@ -2,7 +2,7 @@
 
 A measure is data (the `measures` table), edited by admins. What can trigger one:
 
-    ListTrigger         the subject is on a list (or, with `via`, a subject one relation away is)
+    ListTrigger         the subject is on one of the lists (or, with `via`, a subject one relation away is)
     RecordTrigger       a record in force of the given categories and severities
     RecordCountTrigger  at least `count` such records that occurred within `window_months`
     TierTrigger         the subject's credit tier is one of `tiers`
@@ -10,18 +10,21 @@ A measure is data (the `measures` table), edited by admins. What can trigger one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from credithub.domain.errors import InvalidValue
+from credithub.domain.errors import InvalidValue, LegalBasisInsufficient
 from credithub.domain.lists import ListKind
-from credithub.domain.records import Category, LegalBasis, Severity
+from credithub.domain.records import Category, LegalBasis, LegalBasisLevel, Severity
 from credithub.domain.subjects import RelationKind, SubjectKind
 from credithub.domain.texts import check_storable
 
 MEASURE_CODE_MAX = 64
+# A code reads like ONBOARDING_BAN: upper-case words of letters and digits joined by single underscores.
+MEASURE_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
 
 class MeasureKind(StrEnum):
@@ -43,7 +46,7 @@ class Tier(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ListTrigger:
-    list: ListKind
+    lists: frozenset[ListKind]
     via: tuple[RelationKind, ...] = ()  # empty: the subject's own entries; else one hop along these
 
 
@@ -75,6 +78,7 @@ class Measure:
     kind: MeasureKind
     mandatory: bool
     legal_basis: LegalBasis
+    legal_basis_level: LegalBasisLevel
     description: str
     subject_kinds: frozenset[SubjectKind]
     scope: Scope
@@ -100,6 +104,14 @@ def _positive(raw: Any, name: str) -> int:
     return raw
 
 
+def _lists(raw: Mapping[str, Any]) -> frozenset[ListKind]:
+    """`lists` (one or more), or `list` (one), as the catalog and older documents give them."""
+    given = raw.get("lists") or ([raw["list"]] if raw.get("list") else None)
+    if not given:
+        raise InvalidValue("a LIST trigger names at least one list", field="trigger.lists")
+    return frozenset(ListKind(value) for value in given)
+
+
 def parse_trigger(raw: Mapping[str, Any]) -> Trigger:
     """A trigger from its JSON form, e.g. {"type": "LIST", "list": "SERIOUS_DISHONEST", "via": ["MCN_SIGNING"]}."""
     kind = raw.get("type")
@@ -107,7 +119,7 @@ def parse_trigger(raw: Mapping[str, Any]) -> Trigger:
         match kind:
             case "LIST":
                 via = tuple(RelationKind(value) for value in raw.get("via") or ())
-                return ListTrigger(list=ListKind(raw["list"]), via=via)
+                return ListTrigger(lists=_lists(raw), via=via)
             case "RECORD":
                 return RecordTrigger(
                     _enum_set(raw.get("categories"), Category, "categories"),
@@ -139,8 +151,8 @@ def format_trigger(trigger: Trigger) -> dict[str, Any]:
         return sorted(item.value for item in items) if items is not None else None
 
     match trigger:
-        case ListTrigger(list=kind, via=via):
-            return {"type": "LIST", "list": kind.value, "via": [relation.value for relation in via]}
+        case ListTrigger(lists=kinds, via=via):
+            return {"type": "LIST", "lists": values(kinds), "via": [relation.value for relation in via]}
         case RecordTrigger(categories=categories, severities=severities):
             return {"type": "RECORD", "categories": values(categories), "severities": values(severities)}
         case RecordCountTrigger(categories=categories, severities=severities, count=count, window_months=window):
@@ -162,10 +174,11 @@ def describe_trigger(trigger: Trigger) -> str:
         return "/".join(sorted(item.value for item in items)) if items else anything
 
     match trigger:
-        case ListTrigger(list=kind, via=()):
-            return f"on the {kind.value} list"
-        case ListTrigger(list=kind, via=via):
-            return f"related by {' or '.join(relation.value for relation in via)} to a subject on the {kind.value} list"
+        case ListTrigger(lists=kinds, via=()):
+            return f"on the {names(kinds, '')} list"
+        case ListTrigger(lists=kinds, via=via):
+            relations = " or ".join(relation.value for relation in via)
+            return f"related by {relations} to a subject on the {names(kinds, '')} list"
         case RecordTrigger(categories=categories, severities=severities):
             return f"a {names(severities, 'any-severity')} {names(categories, 'negative')} record in force"
         case RecordCountTrigger(categories=categories, severities=severities, count=count, window_months=window):
@@ -184,6 +197,7 @@ def parse_measure(
     mandatory: bool,
     legal_basis: str,
     legal_basis_ref: str | None,
+    legal_basis_level: str,
     description: str,
     subject_kinds: list[str],
     scope: str,
@@ -191,10 +205,16 @@ def parse_measure(
     duration_months: int | None,
     active: bool = True,
 ) -> Measure:
-    """Validate a catalog entry. A measure without a legal basis cannot exist."""
+    """Validate a catalog entry. A measure without a legal basis cannot exist; a mandatory
+    restriction needs a law, an administrative regulation or a local regulation behind it; a
+    tier never restricts a natural person."""
     code = code.strip().upper()
-    if not code or len(code) > MEASURE_CODE_MAX or not all(c.isascii() and (c.isalnum() or c == "_") for c in code):
-        raise InvalidValue("code must be 1-64 letters, digits or underscores", field="code")
+    if len(code) > MEASURE_CODE_MAX or not MEASURE_CODE.fullmatch(code):
+        raise InvalidValue(
+            "code must look like ONBOARDING_BAN: up to 64 upper-case letters and digits, words joined by single "
+            "underscores, starting with a letter",
+            field="code",
+        )
     if not legal_basis.strip():
         raise InvalidValue("every measure needs a legal basis", field="legalBasis")
     check_storable(legal_basis, "legalBasis")
@@ -209,16 +229,26 @@ def parse_measure(
     try:
         measure_kind, measure_scope = MeasureKind(kind), Scope(scope)
         kinds = frozenset(SubjectKind(value) for value in subject_kinds)
+        level = LegalBasisLevel(legal_basis_level)
     except ValueError as exc:
         raise InvalidValue(str(exc), field="measure") from None
+    if mandatory and measure_kind is MeasureKind.RESTRICTION and not level.may_mandate_restrictions:
+        raise LegalBasisInsufficient(
+            f"a mandatory restriction needs a law, an administrative regulation or a local regulation; "
+            f"a {level.value} may only ground a recommended one",
+            level=level.value,
+        )
     parsed = parse_trigger(trigger)
     if isinstance(parsed, ListTrigger) and parsed.via and measure_kind is MeasureKind.INCENTIVE:
         raise InvalidValue("incentives do not propagate along relations", field="trigger.via")
+    if isinstance(parsed, TierTrigger) and measure_kind is MeasureKind.RESTRICTION and SubjectKind.ANCHOR in kinds:
+        raise InvalidValue("tier-triggered restrictions never apply to natural persons (anchors)", field="subjectKinds")
     return Measure(
         code=code,
         kind=measure_kind,
         mandatory=mandatory,
         legal_basis=LegalBasis(legal_basis.strip(), legal_basis_ref.strip() if legal_basis_ref else None),
+        legal_basis_level=level,
         description=description.strip(),
         subject_kinds=kinds,
         scope=measure_scope,

@@ -53,6 +53,34 @@ class RecordStatus(StrEnum):
 class SourceType(StrEnum):
     PLATFORM = "PLATFORM"
     AUTHORITY = "AUTHORITY"
+    SUBJECT = "SUBJECT"  # the subject's own act: a public credit commitment
+
+
+class LegalBasisLevel(StrEnum):
+    """The rank of the instrument a measure or a listing rests on, highest first. Only a law, an
+    administrative regulation or a local regulation may ground a mandatory restriction of rights:
+    rules, normative documents and platform rules may only recommend one."""
+
+    LAW = "LAW"
+    ADMINISTRATIVE_REGULATION = "ADMINISTRATIVE_REGULATION"
+    LOCAL_REGULATION = "LOCAL_REGULATION"
+    DEPARTMENTAL_RULE = "DEPARTMENTAL_RULE"
+    NORMATIVE_DOCUMENT = "NORMATIVE_DOCUMENT"
+    PLATFORM_RULE = "PLATFORM_RULE"
+
+    @property
+    def may_mandate_restrictions(self) -> bool:
+        return self in MANDATING_LEVELS
+
+    @property
+    def is_public(self) -> bool:
+        """An instrument of the state (not a platform's own rule)."""
+        return self is not LegalBasisLevel.PLATFORM_RULE
+
+
+MANDATING_LEVELS = frozenset(
+    {LegalBasisLevel.LAW, LegalBasisLevel.ADMINISTRATIVE_REGULATION, LegalBasisLevel.LOCAL_REGULATION}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +129,28 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Reclassification:
+    """A record's category and severity as an upheld objection corrects them."""
+
+    category: Category
+    severity: Severity | None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One correction of a record's category or severity, kept forever like its status history."""
+
+    record_id: int
+    from_category: Category
+    from_severity: Severity | None
+    to_category: Category
+    to_severity: Severity | None
+    actor: str
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RecordFilter:
     """Which records a list shows; None (or an empty tuple never passed) means no restriction."""
 
@@ -128,15 +178,21 @@ class RecordEvent(StrEnum):
     FILE_OBJECTION = "FILE_OBJECTION"
     UPHOLD_OBJECTION = "UPHOLD_OBJECTION"
     REJECT_OBJECTION = "REJECT_OBJECTION"
+    CORRECT = "CORRECT"  # an upheld objection corrects the category or severity
     REVOKE = "REVOKE"  # the source takes it back
     REPAIR = "REPAIR"
 
 
-# The record lifecycle (SPEC §4, §6). WITHDRAWN is final; anything not listed is refused.
+# The record lifecycle. WITHDRAWN is final; anything not listed is refused. An objection that did
+# not suspend the record (filed again after a rejection) is resolved from ACTIVE.
 TRANSITIONS: Final[dict[tuple[RecordStatus, RecordEvent], RecordStatus]] = {
     (RecordStatus.ACTIVE, RecordEvent.FILE_OBJECTION): RecordStatus.OBJECTION_PENDING,
     (RecordStatus.OBJECTION_PENDING, RecordEvent.UPHOLD_OBJECTION): RecordStatus.WITHDRAWN,
     (RecordStatus.OBJECTION_PENDING, RecordEvent.REJECT_OBJECTION): RecordStatus.ACTIVE,
+    (RecordStatus.OBJECTION_PENDING, RecordEvent.CORRECT): RecordStatus.ACTIVE,
+    (RecordStatus.ACTIVE, RecordEvent.UPHOLD_OBJECTION): RecordStatus.WITHDRAWN,
+    (RecordStatus.ACTIVE, RecordEvent.REJECT_OBJECTION): RecordStatus.ACTIVE,
+    (RecordStatus.ACTIVE, RecordEvent.CORRECT): RecordStatus.ACTIVE,
     (RecordStatus.ACTIVE, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,
     (RecordStatus.OBJECTION_PENDING, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,
     (RecordStatus.REPAIRED, RecordEvent.REVOKE): RecordStatus.WITHDRAWN,

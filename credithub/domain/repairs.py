@@ -1,11 +1,13 @@
-"""Credit repair (信用修复): a subject asks for a record to stop being shown and shared (SPEC §6).
+"""Credit repair (信用修复): a subject asks for a record to stop being shown and shared.
 
-The subject applies — through a platform where it has an account, or a regulator on its
-behalf — with evidence that it has corrected the behaviour and a signed credit commitment,
-once the record's minimum publicity period has passed (per the rule set in force; serious
-records after a year under the 2026 rules) and unless the law excludes its category. The
-record's source platform or a regulator decides: approved → REPAIRED; rejected → the
-reason is kept and the record stays as it was.
+The subject applies — itself, through a platform where it has an account, or a regulator on its
+behalf — with evidence that it has corrected the behaviour and a signed credit commitment, once
+the record's minimum publicity period has passed (per the rule set in force; serious records
+after a year under the 2026 rules) and unless the law excludes its category. Whoever designated
+it repairs it (谁认定、谁修复): the record's source platform, or a regulator of its authority —
+or, for a platform's record, a regulator — decides, never whoever applied. Approved → REPAIRED;
+rejected → the reason is kept and the record stays as it was. A repair by someone other than a
+listing's own authority never ends that listing: it opens an exit review for it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Final
 
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import InvalidValue, NotRepairable, PermissionDenied, RepairTooEarly, TransitionNotAllowed
-from credithub.domain.records import CreditRecord, RecordEvent, RecordStatus
+from credithub.domain.records import CreditRecord, RecordEvent, RecordStatus, SourceType
 from credithub.domain.rules import RuleSet, add_months
 
 
@@ -80,20 +82,34 @@ def check_eligible(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> Non
         raise RepairTooEarly(allowed_from, rules.code)
 
 
-def check_may_apply(viewer: Client, subject_platforms: frozenset[str]) -> None:
-    if viewer.role is Role.REGULATOR or (viewer.role is Role.PLATFORM and viewer.platform in subject_platforms):
+def check_may_apply(viewer: Client, record: CreditRecord, subject_platforms: frozenset[str]) -> None:
+    if viewer.role is Role.REGULATOR or viewer.speaks_for(record.subject_id):
+        return
+    if viewer.role is Role.PLATFORM and viewer.platform in subject_platforms:
         return
     raise PermissionDenied(
-        "repair is applied for through a platform where the subject has an account, or by a regulator"
+        "repair is applied for by the subject, through a platform where it has an account, or by a regulator"
     )
 
 
-def check_may_decide(viewer: Client, record: CreditRecord) -> None:
-    if viewer.role is Role.REGULATOR:
+def check_may_decide(viewer: Client, record: CreditRecord, application: RepairApplication) -> None:
+    """Whoever designated the record repairs it; nobody decides what they applied for."""
+    if viewer.label == application.applied_by or (
+        viewer.role is Role.PLATFORM
+        and viewer.platform is not None
+        and viewer.platform == application.applied_by_platform
+    ):
+        raise PermissionDenied("nobody decides a repair they applied for")
+    if record.source.type is SourceType.PLATFORM:
+        if viewer.role is Role.PLATFORM and viewer.platform == record.source.platform:
+            return
+        if viewer.role is Role.REGULATOR and viewer.authority is not None:
+            return
+    elif record.source.authority is not None and viewer.acts_for_authority(record.source.authority):
         return
-    if viewer.role is Role.PLATFORM and viewer.platform is not None and viewer.platform == record.source.platform:
-        return
-    raise PermissionDenied("repair is decided by the record's source (who designated it repairs it) or a regulator")
+    raise PermissionDenied(
+        "repair is decided by the record's source: its platform, or a regulator of its authority (谁认定、谁修复)"
+    )
 
 
 def parse_commitment(raw: str) -> str:

@@ -42,13 +42,14 @@ class PublicityWindow:
 
 @dataclass(frozen=True, slots=True)
 class TierThresholds:
-    """Credit tiers: D (serious list or serious record in force), C (general record in force
-    within `c_window_months`), A (red list, or no adverse record within `a_clean_months`,
-    ignoring `a_ignored_severities`), B otherwise."""
+    """Credit tiers: D (a blacklist or serious record in force), C (general record in force
+    within `c_window_months`), A (red list, or at least `a_known_months` of known history with no
+    adverse record within `a_clean_months`, ignoring `a_ignored_severities`), B otherwise."""
 
     c_window_months: int
     a_clean_months: int
     a_ignored_severities: frozenset[Severity]
+    a_known_months: int = 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class RuleSet:
     windows: Mapping[Severity, PublicityWindow]
     tiers: TierThresholds
     repair_excluded_categories: frozenset[str] = frozenset()  # category names the law keeps from repair
+    red_list_max_months: int = 36  # the longest a red-list entry may last
 
     def window(self, severity: Severity) -> PublicityWindow:
         return self.windows[severity]
@@ -89,7 +91,9 @@ def parse_rule_set(code: str, name: str, effective_from: dt.datetime, body: Mapp
             c_window_months=int(tiers["c_window_months"]),
             a_clean_months=int(tiers["a_clean_months"]),
             a_ignored_severities=frozenset(Severity(s) for s in tiers.get("a_ignored_severities", [])),
+            a_known_months=int(tiers.get("a_known_months", 36)),
         )
+        red_list_max_months = int(body.get("lists", {}).get("red_max_months", 36))
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidValue(f"rule set {code} is malformed: {exc}", field="rules") from exc
     if set(windows) != set(Severity):
@@ -105,6 +109,7 @@ def parse_rule_set(code: str, name: str, effective_from: dt.datetime, body: Mapp
         windows=windows,
         tiers=thresholds,
         repair_excluded_categories=frozenset(str(category) for category in excluded),
+        red_list_max_months=red_list_max_months,
     )
 
 

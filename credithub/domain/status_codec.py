@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
-from credithub.domain.flags import CreditStatus, Flag, Via
+from credithub.domain.flags import CreditStatus, Flag
 from credithub.domain.measures import MeasureKind, Scope, Tier
-from credithub.domain.records import LegalBasis
+from credithub.domain.records import LegalBasis, LegalBasisLevel
+from credithub.domain.spans import Via
 from credithub.domain.subjects import RelationKind, SubjectKind
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # 2: legal-basis levels and the inter-platform list
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -34,6 +35,7 @@ def _encode_flag(flag: Flag) -> dict[str, Any]:
         "scope": flag.scope.value,
         "basis": flag.legal_basis.text,
         "basis_ref": flag.legal_basis.reference,
+        "level": flag.legal_basis_level.value,
         "platform": flag.source_platform,
         "authority": flag.source_authority,
         "via": [via.relation.value, via.subject_id, via.subject_kind.value, via.subject_name] if via else None,
@@ -57,6 +59,7 @@ def _decode_flag(raw: dict[str, Any]) -> Flag:
         mandatory=raw["mandatory"],
         scope=Scope(raw["scope"]),
         legal_basis=LegalBasis(raw["basis"], raw["basis_ref"]),
+        legal_basis_level=LegalBasisLevel(raw["level"]),
         source_platform=raw["platform"],
         source_authority=raw["authority"],
         via=Via(RelationKind(via[0]), via[1], SubjectKind(via[2]), via[3]) if via else None,
@@ -79,6 +82,7 @@ def encode_status(status: CreditStatus) -> dict[str, Any]:
         "tier": status.tier.value,
         "tier_reason": status.tier_reason,
         "serious_list": status.on_serious_dishonest_list,
+        "joint_list": status.on_joint_constraint_list,
         "red_list": status.on_red_list,
         "flags": [_encode_flag(flag) for flag in status.flags],
         "stable_until": _time(status.stable_until),
@@ -98,6 +102,7 @@ def decode_status(raw: dict[str, Any]) -> CreditStatus | None:
         tier=Tier(raw["tier"]),
         tier_reason=raw["tier_reason"],
         on_serious_dishonest_list=raw["serious_list"],
+        on_joint_constraint_list=raw["joint_list"],
         on_red_list=raw["red_list"],
         flags=tuple(_decode_flag(flag) for flag in raw["flags"]),
         stable_until=_parse_time(raw["stable_until"]),

@@ -78,12 +78,19 @@ def compute_status_changed(
 
 
 def _is_clean(status: CreditStatus) -> bool:
-    return status.tier is Tier.A and not status.flags and not status.on_serious_dishonest_list
+    return (
+        status.tier is Tier.A
+        and not status.flags
+        and not status.on_serious_dishonest_list
+        and not status.on_joint_constraint_list
+    )
 
 
 def _changed(before: CreditStatus | None, after: CreditStatus, platform: str | None) -> bool:
     if before is not None and (
-        before.on_serious_dishonest_list != after.on_serious_dishonest_list or before.on_red_list != after.on_red_list
+        before.on_serious_dishonest_list != after.on_serious_dishonest_list
+        or before.on_joint_constraint_list != after.on_joint_constraint_list
+        or before.on_red_list != after.on_red_list
     ):
         return True
     return bool(compute_changes(before, after, platform))

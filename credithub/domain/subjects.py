@@ -99,3 +99,5 @@ class SubjectFilter:
     tier: str | None = None
     on_list: str | None = None
     at: dt.datetime | None = None
+    visible_to_platform: str | None = None  # minimal disclosure: a platform lists only its own subjects
+    only_subject: int | None = None  # a subject client lists only itself

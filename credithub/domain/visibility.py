@@ -3,7 +3,8 @@
 A platform sees its own records in full and everyone else's redacted to category, severity,
 dates and source type — and of everyone else's only those that are published (minor records
 are not) and still inside their publicity window. Regulators and admins see every record in
-full. Repaired records are no longer shown or shared: only regulators still see them.
+full; a subject its own records in full and nobody else's. Repaired records are no longer shown
+or shared: only regulators still see them.
 
 `RecordScope` is what a viewer is shown at an instant under the rule set then in force;
 `db.records` applies the same scope in SQL so pages and counts agree with
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from credithub.domain.clients import Client, Role
+from credithub.domain.errors import PermissionDenied
 from credithub.domain.records import CreditRecord, RecordStatus, Severity
 from credithub.domain.rules import RuleSet, compute_window_end
 
@@ -44,6 +46,7 @@ class RecordScope:
     own_platform: str | None
     rules: RuleSet
     at: dt.datetime
+    own_subject: int | None = None  # a subject client: its own records in full, nobody else's
 
     def published(self, severity: Severity | None) -> bool:
         return severity is None or self.rules.window(severity).published
@@ -56,12 +59,15 @@ def compute_record_scope(viewer: Client, rules: RuleSet, at: dt.datetime) -> Rec
         own_platform=viewer.platform if viewer.role is Role.PLATFORM else None,
         rules=rules,
         at=at,
+        own_subject=viewer.subject_id if viewer.role is Role.SUBJECT else None,
     )
 
 
 def compute_record_visibility(record: CreditRecord, scope: RecordScope) -> RecordVisibility:
     if record.status is RecordStatus.REPAIRED and not scope.include_repaired:
         return RecordVisibility.HIDDEN
+    if scope.own_subject is not None:
+        return RecordVisibility.FULL if record.subject_id == scope.own_subject else RecordVisibility.HIDDEN
     if scope.sees_all:
         return RecordVisibility.FULL
     if scope.own_platform is not None and record.source.platform == scope.own_platform:
@@ -85,3 +91,34 @@ def compute_workflow_platform(viewer: Client) -> str | None:
     """Whose objections and repair applications a viewer browses: a platform only those it
     filed or must decide (None: all of them, for regulators, admins and dashboards)."""
     return viewer.platform if viewer.role is Role.PLATFORM else None
+
+
+OVERSIGHT_ROLES = frozenset({Role.REGULATOR, Role.ADMIN, Role.VIEWER})
+
+
+@dataclass(frozen=True, slots=True)
+class EnumerationScope:
+    """Which subjects a viewer may enumerate (minimal disclosure): a platform only subjects that
+    hold an account on it; a subject only itself; everyone else all (None: no restriction)."""
+
+    platform: str | None
+    subject_id: int | None
+
+
+def compute_enumeration_scope(viewer: Client) -> EnumerationScope:
+    return EnumerationScope(
+        platform=viewer.platform if viewer.role is Role.PLATFORM else None,
+        subject_id=viewer.subject_id if viewer.role is Role.SUBJECT else None,
+    )
+
+
+def may_see_account_details(viewer: Client, account_platform: str) -> bool:
+    """Minimal disclosure: a platform sees another platform's accounts of a subject only as
+    platform and status — not their external ids, display names or opening dates."""
+    return viewer.role is not Role.PLATFORM or viewer.platform == account_platform
+
+
+def check_may_oversee(viewer: Client) -> None:
+    """Work queues across the whole hub (exit reviews, execution gaps) are for oversight."""
+    if viewer.role not in OVERSIGHT_ROLES:
+        raise PermissionDenied("regulators, admins and dashboards see this across the hub")

@@ -133,12 +133,22 @@ def cmd_platform_codes(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
     async def action(deps: Any) -> dict[str, Any]:
-        issued = await clients.add_client(deps, args.name, args.role, platform=args.platform)
+        issued = await clients.add_client(
+            deps,
+            args.name,
+            args.role,
+            platform=args.platform,
+            authority=args.authority,
+            subject=args.subject,
+            purpose=args.purpose,
+        )
         return {
             "id": issued.id,
             "name": issued.name,
             "role": issued.role.value,
             "platform": issued.platform,
+            "authority": issued.authority,
+            "subject_id": f"sub_{issued.subject_id}" if issued.subject_id is not None else None,
             "token": issued.token,
         }
 
@@ -427,8 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
     client = commands.add_parser("client", help="manage API clients").add_subparsers(dest="action", required=True)
     client_add = client.add_parser("add", help="issue a client token; prints it as JSON")
     client_add.add_argument("name")
-    client_add.add_argument("--role", required=True, help="platform | regulator | viewer | admin")
+    client_add.add_argument("--role", required=True, help="platform | regulator | viewer | admin | subject")
     client_add.add_argument("--platform", help="the platform a `platform` client acts for")
+    client_add.add_argument("--authority", help="the authority a `regulator` designates and decides for")
+    client_add.add_argument(
+        "--subject", help="the subject a `subject` client speaks for: its id (sub_…) or credit code"
+    )
+    client_add.add_argument("--purpose", help="why the client reads credit information, kept with each audited read")
     client_add.set_defaults(handler=cmd_client_add)
     client_revoke = client.add_parser("revoke", help="revoke a client's token")
     client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add`)")

@@ -130,7 +130,7 @@ class AuditReads(SchemaExtension):
             return
         reads = context.take_reads()
         try:
-            await audit.record_reads(context.deps, context.client, reads)
+            await audit.record_reads(context.deps, context.client, reads, context.purpose)
         except Exception:
             logger.exception("could not audit %d reads; the answer is withheld", len(reads))
             context.reads.update(reads)  # still owed: the next answer on this connection retries them

@@ -54,6 +54,10 @@ async def write(
     )
 
 
-async def record_reads(deps: Deps, client: Client, reads: Iterable[tuple[str, int]]) -> None:
-    """Keep who read credit information about which subjects, through which operation."""
-    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, sorted(reads))
+async def record_reads(
+    deps: Deps, client: Client, reads: Iterable[tuple[str, int]], purpose: str | None = None
+) -> None:
+    """Keep who read credit information about which subjects, through which operation, and why
+    (the purpose the request declared, else the client's default purpose)."""
+    declared = purpose or client.default_purpose
+    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, sorted(reads), declared)

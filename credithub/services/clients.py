@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from credithub.cache import CLIENT_TTL_SECONDS, client_key
 from credithub.db import clients as db_clients
 from credithub.db import platforms as db_platforms
-from credithub.db.pool import transaction
-from credithub.domain import clients, platforms
-from credithub.domain.errors import InvalidValue, NotFound, UnknownPlatform
+from credithub.db import subjects as db_subjects
+from credithub.db.pool import Connection, transaction
+from credithub.domain import clients, identifiers, platforms
+from credithub.domain.errors import InvalidValue, NotFound, UnknownPlatform, UnknownSubject
+from credithub.domain.ids import IdKind, parse_id
 from credithub.services.ports import Deps
 
 
@@ -22,6 +24,8 @@ class IssuedClient:
     role: clients.Role
     platform: str | None
     token: str
+    authority: str | None = None
+    subject_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +85,59 @@ async def add_platform(
     )
 
 
-async def add_client(deps: Deps, name: str, role: str, *, platform: str | None = None) -> IssuedClient:
-    """Issue a token for a regulator, viewer, admin, or (bound to a platform) platform client."""
+async def add_client(
+    deps: Deps,
+    name: str,
+    role: str,
+    *,
+    platform: str | None = None,
+    authority: str | None = None,
+    subject: str | None = None,
+    purpose: str | None = None,
+) -> IssuedClient:
+    """Issue a token: a platform client (bound to its platform), a regulator (bound to the
+    authority it designates for), a subject (bound to itself: a subject id or credit code), a
+    viewer or an admin."""
     name = clients.parse_client_name(name)
     parsed_role = clients.parse_role(role)
     if (parsed_role is clients.Role.PLATFORM) != (platform is not None):
         raise InvalidValue("a platform client needs --platform, and only a platform client takes it", field="platform")
+    if authority is not None and parsed_role is not clients.Role.REGULATOR:
+        raise InvalidValue("only a regulator is bound to an authority", field="authority")
+    if (parsed_role is clients.Role.SUBJECT) != (subject is not None):
+        raise InvalidValue("a subject client needs --subject, and only a subject client takes it", field="subject")
+    bound_authority = clients.parse_authority(authority) if authority is not None else None
+    default_purpose = clients.parse_purpose(purpose) if purpose is not None else None
     token = clients.generate_token()
     async with transaction(deps.pool) as conn:
         if platform is not None and await db_platforms.get(conn, platform) is None:
             raise UnknownPlatform(platform)
-        client_id = await db_clients.insert(conn, name, parsed_role, platform, clients.hash_token(token))
-    return IssuedClient(client_id, name, parsed_role, platform, token)
+        subject_id = await _find_subject(conn, subject) if subject is not None else None
+        client_id = await db_clients.insert(
+            conn,
+            name,
+            parsed_role,
+            platform,
+            clients.hash_token(token),
+            authority=bound_authority,
+            subject_id=subject_id,
+            default_purpose=default_purpose,
+        )
+    return IssuedClient(client_id, name, parsed_role, platform, token, bound_authority, subject_id)
+
+
+async def _find_subject(conn: Connection, raw: str) -> int:
+    """A subject by its hub id (sub_42) or credit code."""
+    if raw.strip().startswith(IdKind.SUBJECT.value + "_"):
+        subject_id = parse_id(IdKind.SUBJECT, raw, field_name="subject")
+        if not await db_subjects.get_many(conn, [subject_id]):
+            raise UnknownSubject(raw.strip())
+        return subject_id
+    code = identifiers.parse_credit_code(raw, field_name="subject").value
+    found = await db_subjects.get_by_credit_code(conn, code)
+    if found is None:
+        raise UnknownSubject(f"credit code {code}")
+    return found.id
 
 
 async def authenticate(deps: Deps, token: str) -> clients.Client | None:

@@ -95,8 +95,11 @@ async def _stored(
     return {subject_id: status for subject_id, status in decoded.items() if status is not None}
 
 
-async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.datetime | None) -> list[StatusLookup]:
-    """One lookup per input, in input order; one bad code never fails the batch."""
+async def statuses_by_credit_code(
+    deps: Deps, raw_codes: list[str], as_of: dt.datetime | None, *, only_subject: int | None = None
+) -> list[StatusLookup]:
+    """One lookup per input, in input order; one bad code never fails the batch. With
+    `only_subject` (a subject client), every other subject is unknown to the caller."""
     check_batch_size(len(raw_codes), field="creditCodes")
     at = as_of or deps.clock.now()
     parsed: list[str | InvalidIdentifier] = []
@@ -106,7 +109,8 @@ async def statuses_by_credit_code(deps: Deps, raw_codes: list[str], as_of: dt.da
         except InvalidIdentifier as exc:
             parsed.append(exc)
     codes = sorted({code for code in parsed if isinstance(code, str)})
-    found = {subject.credit_code: subject for subject in await db_facts.resolve_credit_codes(deps.pool, codes)}
+    resolved = await db_facts.resolve_credit_codes(deps.pool, codes)
+    found = {s.credit_code: s for s in resolved if only_subject is None or s.id == only_subject}
     config_version = max((subject.config_version for subject in found.values()), default=0)
     config = await deps.engine.at_version(deps.pool, config_version)
     stored = {s.id: s.stored for s in found.values() if s.stored is not None}

@@ -1,12 +1,12 @@
 """A record's status changes, whoever causes them (objections, repair, the source revoking): the
-status, its history row, the audit row, and what the change leaves without ground — list entries
-resting on no record in force, an objection or a repair application about a withdrawn record."""
+status, its history row, the audit row, and what the change leaves without ground — listings
+resting on it (ended by their own authority, else put to it in an exit review), an objection or a
+repair application about a withdrawn record."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from credithub.db import lists as db_lists
 from credithub.db import objections as db_objections
 from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
@@ -15,10 +15,11 @@ from credithub.domain import records
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
+from credithub.domain.lists import ExitCause
 from credithub.domain.objections import ObjectionStatus
 from credithub.domain.rules import RuleSet
 from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
-from credithub.services import audit
+from credithub.services import audit, lists
 
 
 async def lock_visible(
@@ -59,10 +60,12 @@ async def change(
     actor: str,
     reason: str,
     at: dt.datetime,
+    acting: Client | None = None,
 ) -> None:
     """Move a locked record to `new_status` with its history and audit rows. A WITHDRAWN or
-    REPAIRED record takes its list entries with it where no other record in force supports them;
-    a WITHDRAWN record closes its open objection (upheld) and pending repair (rejected)."""
+    REPAIRED record ends the listings resting on it only when `acting` is their own authority
+    and nothing else holds them up; any other listing gets an exit review for its authority.
+    A WITHDRAWN record closes its open objection (upheld) and pending repair (rejected)."""
     updated = await db_records.update_status(conn, record.id, record.status, new_status)
     assert updated, "the record row is locked by the caller"
     await db_records.insert_status_change(
@@ -81,19 +84,8 @@ async def change(
     )
     if new_status not in (records.RecordStatus.WITHDRAWN, records.RecordStatus.REPAIRED):
         return
-    unlisting = f"the record it rested on was {new_status.value.lower()}"
-    for entry_id in await db_lists.remove_unsupported(conn, record.id, at=at, by=actor, reason=unlisting):
-        await audit.write(
-            conn,
-            at=at,
-            actor=actor,
-            action="unlist",
-            entity="list_entry",
-            entity_id=entry_id,
-            subject_id=record.subject_id,
-            before=None,
-            after={"removal_reason": unlisting},
-        )
+    cause = ExitCause.REPAIRED if new_status is records.RecordStatus.REPAIRED else ExitCause.WITHDRAWN
+    await lists.on_record_stopped(conn, record, cause, actor=acting, by=actor, at=at)
     if new_status is records.RecordStatus.WITHDRAWN:
         note = f"the record was withdrawn: {reason}"
         closed = await db_objections.resolve_open_of_record(conn, record.id, ObjectionStatus.UPHELD, actor, at, note)

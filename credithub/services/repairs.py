@@ -25,7 +25,7 @@ async def apply_for_repair(
     rules = await catalog.rules_now(deps)
     async with transaction(deps.pool) as conn:
         record = await record_status.lock_visible(conn, actor, record_id, rules, now)
-        repairs.check_may_apply(actor, await db_accounts.list_platforms_of_subject(conn, record.subject_id))
+        repairs.check_may_apply(actor, record, await db_accounts.list_platforms_of_subject(conn, record.subject_id))
         repairs.check_eligible(record, rules, now)
         application = await db_repairs.insert(conn, record.id, actor.label, actor.platform, evidence, commitment, now)
         await audit.write(
@@ -45,8 +45,9 @@ async def apply_for_repair(
 async def decide_repair(
     deps: Deps, actor: Client, application_id: int, approved: bool, note: str
 ) -> repairs.RepairApplication:
-    """Approved: the record is REPAIRED — no longer shown or shared, off the lists it alone
-    supported, its measures lifted. Rejected: the reason is kept, the record stays as it was."""
+    """Approved: the record is REPAIRED — no longer shown or shared, its measures lifted; a listing
+    resting on it ends if the decider is that listing's own authority, else its authority gets an
+    exit review. Rejected: the reason is kept, the record stays as it was. Never by the applicant."""
     note = parse_text(note, "note")
     now = deps.clock.now()
     rules = await catalog.rules_now(deps)
@@ -56,13 +57,13 @@ async def decide_repair(
         record = await record_status.lock_visible_of(conn, actor, record_id, rules, now, missing)
         application = await db_repairs.get_for_update(conn, application_id)
         assert application is not None, "repair applications are never deleted"
-        repairs.check_may_decide(actor, record)
+        repairs.check_may_decide(actor, record, application)
         event = repairs.RepairEvent.APPROVE if approved else repairs.RepairEvent.REJECT
         new_status = repairs.apply(application.status, event)
         if approved:
             repaired = records.apply_event(record.status, records.RecordEvent.REPAIR)
             await record_status.change(
-                conn, record, repaired, actor=actor.label, reason=f"credit repair: {note}", at=now
+                conn, record, repaired, actor=actor.label, reason=f"credit repair: {note}", at=now, acting=actor
             )
         decided = await db_repairs.decide(conn, application.id, new_status, actor.label, now, note)
         await audit.write(

@@ -18,6 +18,8 @@ from credithub.services.ports import Deps
 from tests import factories, loopback
 from tests.e2e.graphql_client import GraphQLClient
 
+AUTHORITY = "国家市场监督管理总局"
+
 
 @pytest.fixture(scope="session")
 async def app_url(deps: Deps) -> AsyncIterator[str]:
@@ -40,7 +42,9 @@ class Cast:
     platform_b: str
     as_a: GraphQLClient
     as_b: GraphQLClient
-    as_regulator: GraphQLClient
+    as_regulator: GraphQLClient  # bound to AUTHORITY
+    as_second_regulator: GraphQLClient  # the same authority: decides what the first proposed
+    as_joint_regulator: GraphQLClient  # the body that runs the inter-platform list
     as_viewer: GraphQLClient
     as_admin: GraphQLClient
     merchant: Subject
@@ -55,8 +59,15 @@ async def cast(deps: Deps, http: httpx.AsyncClient) -> Cast:
     a, b = await factories.platform(deps), await factories.platform(deps)
     tokens = {
         role: (await clients.add_client(deps, f"{role} {factories.suffix()}", role)).token
-        for role in ("regulator", "viewer", "admin")
+        for role in ("viewer", "admin")
     }
+    for name in ("regulator", "second regulator"):
+        issued = await clients.add_client(deps, f"{name} {factories.suffix()}", "regulator", authority=AUTHORITY)
+        tokens[name] = issued.token
+    joint = await clients.add_client(
+        deps, f"joint list {factories.suffix()}", "regulator", authority=deps.settings.joint_list_authority
+    )
+    tokens["joint"] = joint.token
     async with transaction(deps.pool) as conn:
         merchant = await factories.subject(conn, SubjectKind.MERCHANT)
         merchant_account = await factories.account(conn, merchant.id, a.code)
@@ -92,6 +103,8 @@ async def cast(deps: Deps, http: httpx.AsyncClient) -> Cast:
         as_a=GraphQLClient(http, a.client.token),
         as_b=GraphQLClient(http, b.client.token),
         as_regulator=GraphQLClient(http, tokens["regulator"]),
+        as_second_regulator=GraphQLClient(http, tokens["second regulator"]),
+        as_joint_regulator=GraphQLClient(http, tokens["joint"]),
         as_viewer=GraphQLClient(http, tokens["viewer"]),
         as_admin=GraphQLClient(http, tokens["admin"]),
         merchant=merchant,

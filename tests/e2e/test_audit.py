@@ -43,9 +43,13 @@ async def test_every_write_keeps_its_actor_and_the_entity_before_and_after(deps:
     filed = await file(cast.as_b, case.record_id, reason="交易真实")
     rows = (await cast.as_regulator.data(WRITES, filter={"subjectId": subject_id(case)}))["auditWrites"]["edges"]
     by_entity = {(row["node"]["entity"], row["node"]["action"]): row["node"] for row in rows}
+    proposal = by_entity[("list_entry", "propose")]
+    assert proposal["actor"].startswith("regulator:")
+    assert (proposal["before"], proposal["after"]["state"]) == (None, "PROPOSED")
     listing = by_entity[("list_entry", "list")]
     assert listing["actor"].startswith("regulator:")
-    assert listing["before"] is None
+    assert listing["actor"] != proposal["actor"]
+    assert (listing["before"]["state"], listing["after"]["state"]) == ("PROPOSED", "IN_FORCE")
     assert listing["after"]["list"] == "SERIOUS_DISHONEST"
     objection = by_entity[("objection", "file")]
     assert objection["entityId"] == filed["objection"]["id"].removeprefix("obj_")
@@ -59,7 +63,7 @@ async def test_every_write_keeps_its_actor_and_the_entity_before_and_after(deps:
 async def test_only_regulators_browse_the_audit_trail(cast: Cast, role: str) -> None:
     for document in (READS, WRITES):
         error = await getattr(cast, role).error(document)
-        assert error["extensions"]["code"] == "FORBIDDEN"
+        assert error["extensions"]["code"] == "PERMISSION_DENIED"
 
 
 @pytest.mark.parametrize(

@@ -29,11 +29,22 @@ query($id: ID!, $asOf: DateTime) {
   }
 }"""
 
-ADD_ENTRY = """
-mutation($input: AddListEntryInput!) {
-  addListEntry(input: $input) {
+PROPOSE = """
+mutation($input: ProposeListingInput!) {
+  proposeListing(input: $input) {
     __typename
-    ... on AddListEntrySuccess { entry { id list recordIds inForce subject { id } } }
+    ... on ProposeListingSuccess { entry { id list state recordIds inForce authority defenceDeadline subject { id } } }
+    ... on UserError { message code }
+  }
+}"""
+
+DECIDE_LISTING = """
+mutation($entryId: ID!, $listed: Boolean!, $note: String!, $validUntil: DateTime, $decisionRef: String) {
+  decideListing(entryId: $entryId, listed: $listed, note: $note, validUntil: $validUntil, decisionRef: $decisionRef) {
+    __typename
+    ... on DecideListingSuccess { entry { id list state recordIds inForce validFrom validUntil decidedBy subject { id } } }
+    ... on ValidityTooLongError { latest }
+    ... on DefenceWindowOpenError { deadline }
     ... on UserError { message code }
   }
 }"""
@@ -51,22 +62,44 @@ def measures(status: dict[str, Any]) -> set[str]:
     return {flag["measure"] for flag in status["flags"]}
 
 
-async def list_serious(client: GraphQLClient, subject_id: int, record_ids: list[int]) -> dict[str, Any]:
+async def propose(
+    client: GraphQLClient, subject_id: int, record_ids: list[int], *, kind: str = "SERIOUS_DISHONEST"
+) -> dict[str, Any]:
     data = await client.data(
-        ADD_ENTRY,
+        PROPOSE,
         input={
-            "list": "SERIOUS_DISHONEST",
+            "list": kind,
             "subjectId": format_id(IdKind.SUBJECT, subject_id),
             "recordIds": [format_id(IdKind.RECORD, record_id) for record_id in record_ids],
-            "authority": "国家市场监督管理总局",
             "reason": "严重失信",
             "legalBasis": "《市场监督管理严重违法失信名单管理办法》",
+            "legalBasisLevel": "DEPARTMENTAL_RULE",
             "exitCondition": "三年期满",
-            "validFrom": (NOW - dt.timedelta(days=1)).isoformat(),
         },
     )
-    result: dict[str, Any] = data["addListEntry"]
+    result: dict[str, Any] = data["proposeListing"]
     return result
+
+
+async def decide(
+    client: GraphQLClient, entry_id: str, *, listed: bool = True, valid_until: dt.datetime | None = None
+) -> dict[str, Any]:
+    until = valid_until or NOW + dt.timedelta(days=200)
+    data = await client.data(
+        DECIDE_LISTING, entryId=entry_id, listed=listed, note="经审查，认定属实", validUntil=until.isoformat()
+    )
+    result: dict[str, Any] = data["decideListing"]
+    return result
+
+
+async def list_serious(
+    cast: Cast, subject_id: int, record_ids: list[int], *, proposer: GraphQLClient | None = None
+) -> dict[str, Any]:
+    """Propose (one regulator of the authority) and decide (another): the entry in force, or the first refusal."""
+    proposed = await propose(proposer or cast.as_regulator, subject_id, record_ids)
+    if proposed["__typename"] != "ProposeListingSuccess":
+        return proposed
+    return await decide(cast.as_second_regulator, proposed["entry"]["id"])
 
 
 async def test_listing_an_mcn_agency_flags_its_signed_anchors_at_once(deps: Deps, cast: Cast) -> None:
@@ -80,8 +113,8 @@ async def test_listing_an_mcn_agency_flags_its_signed_anchors_at_once(deps: Deps
     before = await status_of(cast.as_b, anchor.id)  # computed and cached before the listing
     assert "ASSOCIATED_RISK_REVIEW" not in measures(before)
 
-    listed = await list_serious(cast.as_regulator, agency.id, [serious.id])
-    assert listed["__typename"] == "AddListEntrySuccess"
+    listed = await list_serious(cast, agency.id, [serious.id])
+    assert listed["__typename"] == "DecideListingSuccess", listed
     assert listed["entry"]["inForce"] is True
 
     after = await status_of(cast.as_b, anchor.id)
@@ -100,23 +133,26 @@ async def test_the_serious_dishonest_list_refuses_a_general_record(deps: Deps, c
     async with transaction(deps.pool) as conn:
         merchant = await factories.subject(conn, SubjectKind.MERCHANT)
         general = await factories.record(conn, merchant.id, cast.platform_a)
-    result = await list_serious(cast.as_regulator, merchant.id, [general.id])
+    result = await list_serious(cast, merchant.id, [general.id])
     assert (result["__typename"], result["code"]) == ("InvalidListBasisError", "INVALID_LIST_BASIS")
 
 
-async def test_only_regulators_and_admins_manage_lists(deps: Deps, cast: Cast) -> None:
+async def test_only_a_public_authority_designates_the_serious_dishonest_list(deps: Deps, cast: Cast) -> None:
     async with transaction(deps.pool) as conn:
         merchant = await factories.subject(conn, SubjectKind.MERCHANT)
         serious = await factories.record(conn, merchant.id, cast.platform_a, severity=Severity.SERIOUS)
-    result = await list_serious(cast.as_a, merchant.id, [serious.id])
-    assert result["__typename"] == "PermissionDeniedError"
+    for outsider in (cast.as_a, cast.as_admin, cast.as_viewer):
+        result = await list_serious(cast, merchant.id, [serious.id], proposer=outsider)
+        assert (result["__typename"], result["code"]) == ("PermissionDeniedError", "PERMISSION_DENIED")
 
 
-async def test_a_banned_anchor_is_flagged_on_a_platform_where_he_opens_a_new_account(deps: Deps, cast: Cast) -> None:
+async def test_a_designated_live_stream_ban_follows_the_anchor_to_a_new_account_elsewhere(
+    deps: Deps, cast: Cast
+) -> None:
     async with transaction(deps.pool) as conn:
         anchor = await factories.subject(conn, SubjectKind.ANCHOR)
         await factories.account(conn, anchor.id, cast.platform_a)
-        await factories.record(
+        serious = await factories.record(
             conn,
             anchor.id,
             cast.platform_a,
@@ -125,19 +161,31 @@ async def test_a_banned_anchor_is_flagged_on_a_platform_where_he_opens_a_new_acc
             occurred_at=NOW - dt.timedelta(days=10),
         )
         new_account = await factories.account(conn, anchor.id, cast.platform_b)
-    data = await cast.as_b.data(
-        """query($p: String!, $e: String!) { subjectByAccount(platform: $p, externalId: $e) {
-             creditStatus { flags { measure scope sourcePlatform enforced } } } }""",
-        p=cast.platform_b,
-        e=new_account.external_id,
-    )
-    flags = data["subjectByAccount"]["creditStatus"]["flags"]
+    document = """query($p: String!, $e: String!) { subjectByAccount(platform: $p, externalId: $e) {
+                    creditStatus { flags { measure mandatory scope sourcePlatform sourceAuthority enforced } } } }"""
+
+    async def flags_on_b() -> list[dict[str, Any]]:
+        data = await cast.as_b.data(document, p=cast.platform_b, e=new_account.external_id)
+        found: list[dict[str, Any]] = data["subjectByAccount"]["creditStatus"]["flags"]
+        return found
+
+    # Platform A's own word is no sanction elsewhere: no ban, and nothing mandatory, on B.
+    assert [f for f in await flags_on_b() if f["measure"] == "LIVE_STREAM_BAN" or f["mandatory"]] == []
+    # A proposes the inter-platform list; the body that runs it decides; the ban follows the person.
+    proposed = await propose(cast.as_a, anchor.id, [serious.id], kind="JOINT_CONSTRAINT")
+    assert proposed["__typename"] == "ProposeListingSuccess", proposed
+    assert proposed["entry"]["authority"] == deps.settings.joint_list_authority
+    assert [f for f in await flags_on_b() if f["measure"] == "LIVE_STREAM_BAN"] == []  # a proposal yields nothing
+    decided = await decide(cast.as_joint_regulator, proposed["entry"]["id"])
+    assert decided["__typename"] == "DecideListingSuccess", decided
     assert {
         "measure": "LIVE_STREAM_BAN",
+        "mandatory": False,
         "scope": "ALL_PLATFORMS",
-        "sourcePlatform": cast.platform_a,
+        "sourcePlatform": None,
+        "sourceAuthority": deps.settings.joint_list_authority,
         "enforced": True,
-    } in flags
+    } in await flags_on_b()
 
 
 async def test_origin_platform_measures_show_only_to_the_reporting_platform(deps: Deps, cast: Cast) -> None:
@@ -156,7 +204,7 @@ async def test_a_past_instant_uses_the_rules_then_in_force(deps: Deps, cast: Cas
     then = await status_of(cast.as_a, merchant.id, dt.datetime(2024, 9, 1, tzinfo=dt.UTC))
     assert (then["ruleSet"], then["tier"]) == ("R2023", "B")  # general, 12 months old: in force under Order 58
     before = await status_of(cast.as_a, merchant.id, dt.datetime(2023, 8, 1, tzinfo=dt.UTC))
-    assert before["tier"] == "A"
+    assert before["tier"] == "B"  # nothing adverse yet, but nothing known either: A is earned
     assert "CAMPAIGN_EXCLUSION" in measures(
         await status_of(cast.as_a, merchant.id, dt.datetime(2023, 10, 1, tzinfo=dt.UTC))
     )
@@ -215,6 +263,7 @@ def measure_input(code: str, **changes: Any) -> dict[str, Any]:
         "kind": "RESTRICTION",
         "mandatory": False,
         "legalBasis": "《测试规则》",
+        "legalBasisLevel": "PLATFORM_RULE",
         "subjectKinds": ["MERCHANT"],
         "scope": "ALL_PLATFORMS",
         "trigger": {"type": "RECORD", "categories": ["TAX_EVASION"]},
@@ -244,12 +293,21 @@ async def test_an_admin_adds_a_measure_and_the_next_query_applies_it(deps: Deps,
         ("as_regulator", {}, "PermissionDeniedError"),
         ("as_admin", {"legalBasis": "  "}, "InvalidValueError"),
         ("as_admin", {"trigger": {"type": "RECORD_COUNT", "count": 0, "windowMonths": 12}}, "InvalidValueError"),
+        ("as_admin", {"code": "__"}, "InvalidValueError"),
+        ("as_admin", {"code": "1_BAN"}, "InvalidValueError"),
+        ("as_admin", {"mandatory": True}, "LegalBasisInsufficientError"),
+        ("as_admin", {"mandatory": True, "legalBasisLevel": "DEPARTMENTAL_RULE"}, "LegalBasisInsufficientError"),
+        (
+            "as_admin",
+            {"subjectKinds": ["ANCHOR"], "trigger": {"type": "TIER", "tiers": ["D"]}},
+            "InvalidValueError",
+        ),
     ],
 )
 async def test_bad_catalog_edits_come_back_as_typed_errors(
     cast: Cast, client: str, changes: dict[str, Any], expected: str
 ) -> None:
-    result = await getattr(cast, client).data(SAVE_MEASURE, input=measure_input("SHOULD_NOT_EXIST", **changes))
+    result = await getattr(cast, client).data(SAVE_MEASURE, input={**measure_input("SHOULD_NOT_EXIST"), **changes})
     assert result["saveMeasure"]["__typename"] == expected
 
 
@@ -263,7 +321,7 @@ async def test_subjects_filter_by_stored_tier_and_by_list(deps: Deps, cast: Cast
         serious = await factories.record(
             conn, listed.id, cast.platform_a, severity=Severity.SERIOUS, occurred_at=NOW - dt.timedelta(days=20)
         )
-    assert (await list_serious(cast.as_regulator, listed.id, [serious.id]))["__typename"] == "AddListEntrySuccess"
+    assert (await list_serious(cast, listed.id, [serious.id]))["__typename"] == "DecideListingSuccess"
     while await statuses.refresh_due(deps):
         pass
     document = """query($filter: SubjectFilter) { subjects(first: 10, filter: $filter) { totalCount
@@ -276,7 +334,7 @@ async def test_subjects_filter_by_stored_tier_and_by_list(deps: Deps, cast: Cast
     listed_id, clean_id = format_id(IdKind.SUBJECT, listed.id), format_id(IdKind.SUBJECT, clean.id)
     assert await found() == {listed_id, clean_id}
     assert await found(tier="D") == {listed_id}
-    assert await found(tier="A") == {clean_id}
+    assert await found(tier="B") == {clean_id}  # first seen today: A is earned over 36 months
     assert await found(onList="SERIOUS_DISHONEST") == {listed_id}
     assert await found(onList="RED") == set()
 

@@ -6,7 +6,10 @@ import datetime as dt
 
 import httpx
 
+from credithub.db.pool import transaction
 from credithub.domain.ids import IdKind, format_id
+from credithub.domain.subjects import SubjectKind
+from credithub.services.ports import Deps
 from tests import factories
 from tests.e2e.conftest import Cast
 from tests.e2e.graphql_client import GraphQLClient
@@ -190,7 +193,7 @@ query($code: String!, $asOf: DateTime, $includeEnded: Boolean!) {
 
 async def test_an_agency_lists_the_anchors_signed_at_an_instant(cast: Cast) -> None:
     async def anchor_ids(**variables: object) -> set[str]:
-        data = await cast.as_a.data(ANCHORS, code=cast.agency.credit_code, **variables)
+        data = await cast.as_regulator.data(ANCHORS, code=cast.agency.credit_code, **variables)
         connection = data["subjectByCreditCode"]["anchors"]
         assert connection["totalCount"] == len(connection["edges"])
         return {edge["node"]["anchor"]["id"] for edge in connection["edges"]}
@@ -200,6 +203,63 @@ async def test_an_agency_lists_the_anchors_signed_at_an_instant(cast: Cast) -> N
     before_end = (factories.NOW - dt.timedelta(days=20)).isoformat()
     assert await anchor_ids(asOf=before_end, includeEnded=False) == set(ids)
     assert await anchor_ids(includeEnded=True) == set(ids)
+
+
+async def test_a_platform_lists_only_the_anchors_that_hold_an_account_on_it(deps: Deps, cast: Cast) -> None:
+    async with transaction(deps.pool) as conn:
+        agency = await factories.subject(conn, SubjectKind.MCN_AGENCY)
+        ours = await factories.subject(conn, SubjectKind.ANCHOR)
+        theirs = await factories.subject(conn, SubjectKind.ANCHOR)
+        ours_account = await factories.account(conn, ours.id, cast.platform_a)
+        await factories.account(conn, theirs.id, cast.platform_b)
+        for anchor in (ours, theirs):
+            await factories.signing(conn, agency.id, anchor.id, valid_from=factories.NOW - dt.timedelta(days=30))
+    document = """query($code: String!) { subjectByCreditCode(creditCode: $code) { ... on McnAgency { anchors(first: 10) {
+        totalCount edges { node { anchor { id accounts { platform externalId displayName status } } } } } } } }"""
+    seen = (await cast.as_a.data(document, code=agency.credit_code))["subjectByCreditCode"]["anchors"]
+    assert seen["totalCount"] == 1
+    [edge] = seen["edges"]
+    assert edge["node"]["anchor"]["id"] == format_id(IdKind.SUBJECT, ours.id)
+    assert edge["node"]["anchor"]["accounts"] == [
+        {"platform": cast.platform_a, "externalId": ours_account.external_id, "displayName": None, "status": "ACTIVE"}
+    ]
+    listing = await cast.as_regulator.execute(
+        'query($id: ID!) { auditReads(filter: {subjectId: $id, operation: "anchors"}) { totalCount } }',
+        id=format_id(IdKind.SUBJECT, ours.id),
+    )
+    assert listing["data"]["auditReads"]["totalCount"] >= 1  # the enumeration was audited like a lookup
+
+
+async def test_another_platforms_accounts_show_only_as_platform_and_status(cast: Cast) -> None:
+    document = """query($id: ID!) { subject(id: $id) { accounts { platform externalId displayName status } } }"""
+    seen = (await cast.as_a.data(document, id=format_id(IdKind.SUBJECT, cast.merchant.id)))["subject"]["accounts"]
+    by_platform = {account["platform"]: account for account in seen}
+    assert by_platform[cast.platform_a]["externalId"] == cast.merchant_account.external_id
+    assert by_platform[cast.platform_b] == {
+        "platform": cast.platform_b,
+        "externalId": None,
+        "displayName": None,
+        "status": "ACTIVE",
+    }
+    regulator_view = await cast.as_regulator.data(document, id=format_id(IdKind.SUBJECT, cast.merchant.id))
+    assert all(account["externalId"] for account in regulator_view["subject"]["accounts"])
+
+
+async def test_a_platform_lists_only_subjects_holding_an_account_on_it_and_says_why_it_reads(cast: Cast) -> None:
+    document = """query($filter: SubjectFilter) { subjects(first: 50, filter: $filter) { edges { node { id } } } }"""
+    fragment = cast.agency.name[-6:].upper()  # the agency holds no account on A or B
+    assert (await cast.as_a.data(document, filter={"nameContains": fragment}))["subjects"]["edges"] == []
+    response = await cast.as_a.http.post(
+        "/graphql",
+        json={"query": document, "variables": {"filter": {"kind": "MERCHANT", "platform": cast.platform_a}}},
+        headers={**cast.as_a.headers, "Credit-Purpose": "onboarding%20review%20%E5%85%A5%E9%A9%BB%E5%AE%A1%E6%A0%B8"},
+    )
+    assert response.status_code == 200
+    reads = await cast.as_regulator.data(
+        'query($id: ID!) { auditReads(filter: {subjectId: $id, operation: "subjects"}) { edges { node { purpose } } } }',
+        id=format_id(IdKind.SUBJECT, cast.merchant.id),
+    )
+    assert "onboarding review 入驻审核" in {edge["node"]["purpose"] for edge in reads["auditReads"]["edges"]}
 
 
 async def test_subjects_list_filters_by_kind_platform_and_name(cast: Cast) -> None:
@@ -287,7 +347,6 @@ async def test_unpublished_and_expired_records_are_shown_only_to_their_source_an
 async def test_a_record_past_its_publicity_window_is_shown_as_expired(cast: Cast) -> None:
     from credithub.db.pool import transaction
     from credithub.domain.subjects import SubjectKind
-    from credithub.services.ports import Deps
 
     deps: Deps = cast.deps
     async with transaction(deps.pool) as conn:

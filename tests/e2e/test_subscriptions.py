@@ -174,4 +174,4 @@ async def test_a_subscription_of_a_client_whose_token_is_revoked_ends_at_its_nex
         await refresh_all(deps)
         message = await changes.next()
     assert message["payload"]["data"] is None, message
-    assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"

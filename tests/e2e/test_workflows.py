@@ -64,7 +64,19 @@ RECORD_STATUSES = """
 query($id: ID!) { subject(id: $id) { records(first: 50) { totalCount edges { node { id status statusHistory { fromStatus toStatus actor reason } } } } } }"""
 
 ENTRIES = """
-query($id: ID!) { listEntries(filter: {subjectId: $id}) { edges { node { id removedAt removedBy removalReason inForce } } } }"""
+query($id: ID!) { listEntries(filter: {subjectId: $id}) { edges { node { id state endedAt endedBy endReason endCause inForce } } } }"""
+
+EXIT_REVIEWS = """
+query($id: ID!) { exitReviews(filter: {subjectId: $id}) { totalCount edges { node { id cause status entryId recordId } } } }"""
+
+DECIDE_EXIT = """
+mutation($id: ID!, $end: Boolean!, $note: String!) {
+  decideExitReview(reviewId: $id, endListing: $end, note: $note) {
+    __typename
+    ... on DecideExitReviewSuccess { review { id status decidedBy entry { state endCause } } }
+    ... on UserError { message code }
+  }
+}"""
 
 COMMITMENT = "本主体承诺已纠正失信行为，今后守法诚信经营，如有违反愿承担相应法律责任。"
 
@@ -93,8 +105,8 @@ async def serious_case(
             category=category,
             occurred_at=NOW - dt.timedelta(days=days_ago),
         )
-    listed = await list_serious(cast.as_regulator, merchant.id, [record.id])
-    assert listed["__typename"] == "AddListEntrySuccess", listed
+    listed = await list_serious(cast, merchant.id, [record.id])
+    assert listed["__typename"] == "DecideListingSuccess", listed
     return Case(merchant, format_id(IdKind.RECORD, record.id), listed["entry"]["id"])
 
 
@@ -157,9 +169,11 @@ async def test_an_objection_stops_enforcement_at_once_and_a_rejection_restores_i
     assert (again["__typename"], again["state"], again["event"]) == ("TransitionNotAllowedError", "REJECTED", "UPHOLD")
 
 
-async def test_an_upheld_objection_withdraws_the_record_and_takes_it_off_the_list(deps: Deps, cast: Cast) -> None:
+async def test_an_upheld_objection_withdraws_the_record_and_its_authority_ends_the_listing(
+    deps: Deps, cast: Cast
+) -> None:
     case = await serious_case(deps, cast)
-    filed = await file(cast.as_regulator, case.record_id)
+    filed = await file(cast.as_b, case.record_id)
     upheld = await resolve(cast.as_regulator, filed["objection"]["id"], upheld=True)
     assert upheld["objection"]["status"] == "UPHELD"
     assert upheld["objection"]["record"]["status"] == "WITHDRAWN"
@@ -171,7 +185,7 @@ async def test_an_upheld_objection_withdraws_the_record_and_takes_it_off_the_lis
     [entry] = (await cast.as_regulator.data(ENTRIES, id=subject_id(case)))["listEntries"]["edges"]
     assert entry["node"]["id"] == case.entry_id
     assert entry["node"]["inForce"] is False
-    assert "withdrawn" in entry["node"]["removalReason"]
+    assert "withdrawn" in entry["node"]["endReason"]
 
     history = await cast.as_a.data(RECORD_STATUSES, id=subject_id(case))
     [record] = [e["node"] for e in history["subject"]["records"]["edges"] if e["node"]["id"] == case.record_id]
@@ -218,6 +232,7 @@ async def test_overdue_objections_are_listed_and_each_platform_sees_its_own(deps
             "late",
             NOW - dt.timedelta(days=21),
             NOW - dt.timedelta(days=6),
+            suspends=True,
         )
     late_id = format_id(IdKind.OBJECTION, late.id)
 
@@ -263,7 +278,9 @@ async def test_categories_the_law_excludes_are_not_repairable(deps: Deps, cast: 
     assert excluded.value in result["message"]
 
 
-async def test_an_approved_repair_hides_the_record_lifts_its_measures_and_unlists_it(deps: Deps, cast: Cast) -> None:
+async def test_an_approved_repair_hides_the_record_and_asks_the_listings_authority_to_end_it(
+    deps: Deps, cast: Cast
+) -> None:
     case = await serious_case(deps, cast, days_ago=400)
     assert (await status_of(cast.as_b, case.merchant.id))["flags"]
     short = (await cast.as_b.data(APPLY, recordId=case.record_id, evidence="已整改", commitment="承诺"))[
@@ -290,12 +307,29 @@ async def test_an_approved_repair_hides_the_record_lifts_its_measures_and_unlist
     assert approved["application"]["status"] == "APPROVED"
     assert approved["application"]["record"] is None  # repaired: no longer shown, even to its source
 
-    status = await status_of(cast.as_b, case.merchant.id)
-    assert restrictions(status) == []
-    assert status["onSeriousDishonestList"] is False
     for client in (cast.as_a, cast.as_b, cast.as_viewer, cast.as_admin):
         assert await record_status(client, case) is None
     assert await record_status(cast.as_regulator, case) == "REPAIRED"
+    # A repaired its own record; the listing is the market regulator's act: it stands, and its
+    # authority is asked whether it should end.
+    status = await status_of(cast.as_b, case.merchant.id)
+    assert status["onSeriousDishonestList"] is True
+    assert "ONBOARDING_BAN" in restrictions(status)
+    [review] = (await cast.as_regulator.data(EXIT_REVIEWS, id=subject_id(case)))["exitReviews"]["edges"]
+    assert (review["node"]["cause"], review["node"]["status"], review["node"]["entryId"]) == (
+        "REPAIRED",
+        "OPEN",
+        case.entry_id,
+    )
+    refused = await cast.as_a.data(DECIDE_EXIT, id=review["node"]["id"], end=True, note="已修复")
+    assert refused["decideExitReview"]["__typename"] == "PermissionDeniedError"
+    ended = await cast.as_regulator.data(DECIDE_EXIT, id=review["node"]["id"], end=True, note="记录已修复，移出名单")
+    assert ended["decideExitReview"]["review"]["status"] == "ENDED"
+    assert ended["decideExitReview"]["review"]["entry"]["state"] == "ENDED"
+
+    status = await status_of(cast.as_b, case.merchant.id)
+    assert restrictions(status) == []
+    assert status["onSeriousDishonestList"] is False
     [entry] = (await cast.as_regulator.data(ENTRIES, id=subject_id(case)))["listEntries"]["edges"]
     assert entry["node"]["inForce"] is False
 

@@ -82,7 +82,7 @@ async def test_an_unexpected_failure_is_masked_and_names_no_internals(deps: Deps
 async def test_without_an_authenticated_client_nothing_is_read(deps: Deps) -> None:
     context = Context(deps=deps, loader_factory=make_loaders, client=None)
     result = await build_schema().execute('{ subject(id: "sub_1") { name } }', context_value=context)
-    assert result.errors[0].extensions["code"] == "FORBIDDEN"
+    assert result.errors[0].extensions["code"] == "PERMISSION_DENIED"
 
 
 async def test_introspection_can_be_switched_off() -> None:

@@ -67,5 +67,7 @@ async def test_accounts_of_subjects_read_through_the_subject_index(demo_conn: as
 
 async def test_signing_pages_read_through_the_agency_index(demo_conn: asyncpg.Connection) -> None:
     ids = [row["id"] for row in await demo_conn.fetch("SELECT id FROM subjects WHERE kind = 'MCN_AGENCY' LIMIT 20")]
-    plan = await _plan(demo_conn, QUERIES["signings"]["list_page_for_agencies"], ids, 21, None, dt.datetime.now(dt.UTC))
+    plan = await _plan(
+        demo_conn, QUERIES["signings"]["list_page_for_agencies"], ids, 21, None, dt.datetime.now(dt.UTC), None
+    )
     assert "mcn_signings_agency_idx" in plan

@@ -53,9 +53,12 @@ async def test_deciding_while_the_source_revokes_finishes_both_without_a_deadloc
 ) -> None:
     registered = await clients.add_platform(fresh_deps, "locks", "Locks")
     source = Client(id=0, name="locks", role=Role.PLATFORM, platform=registered.code)
+    # Whoever files or applies is never who decides: the subject's own client does the filing.
     async with transaction(fresh_deps.pool) as conn:
         merchant = await factories.subject(conn, SubjectKind.MERCHANT)
         await factories.account(conn, merchant.id, registered.code)
+    subject = Client(id=1, name="merchant", role=Role.SUBJECT, platform=None, subject_id=merchant.id)
+    async with transaction(fresh_deps.pool) as conn:
         record = await factories.record(
             conn, merchant.id, registered.code, severity=Severity.GENERAL, occurred_at=LONG_AGO
         )
@@ -64,7 +67,7 @@ async def test_deciding_while_the_source_revokes_finishes_both_without_a_deadloc
     if workflow == "repair":
         application = await repairs.apply_for_repair(
             fresh_deps,
-            source,
+            subject,
             record.id,
             "整改完毕，附整改报告",
             "本主体承诺守法诚信经营，如有违反愿承担相应法律责任。",
@@ -72,7 +75,7 @@ async def test_deciding_while_the_source_revokes_finishes_both_without_a_deadloc
         monkeypatch.setattr(db_repairs, "get_for_update", pause.wrap(db_repairs.get_for_update))
         decision = repairs.decide_repair(fresh_deps, source, application.id, False, "证据不足")
     else:
-        objection = await objections.file_objection(fresh_deps, source, record.id, "系统误判")
+        objection = await objections.file_objection(fresh_deps, subject, record.id, "系统误判")
         monkeypatch.setattr(db_objections, "get_for_update", pause.wrap(db_objections.get_for_update))
         decision = objections.resolve_objection(fresh_deps, source, objection.id, False, "核查属实")
 

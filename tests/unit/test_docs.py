@@ -49,7 +49,9 @@ def test_the_push_example_has_exactly_the_fields_the_hub_sends() -> None:
     from credithub.domain.subjects import SubjectKind
 
     [_feed, push] = _blocks("standard-protocol.md")
-    status = CreditStatus(1, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), "R2026", Tier.B, "", False, False, (), None)
+    status = CreditStatus(
+        1, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), "R2026", Tier.B, "", False, False, False, (), None
+    )
     sent = deliveries.compute_message(
         deliveries.Pushed(1, SubjectKind.MERCHANT, "x"), status, deliveries.Recipient("p", ("a",)), ()
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from credithub.domain.flags import NOT_ENFORCED_OBJECTION, CreditStatus, Flag, compute_status, visible_flags
-from credithub.domain.lists import ListKind
+from credithub.domain.lists import EndCause, ListKind
 from credithub.domain.measures import MeasureKind, Tier
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import RelationKind, SubjectKind
@@ -69,13 +70,20 @@ def test_a_legal_representative_carries_a_listing_to_the_other_companies_he_repr
     assert result.on_serious_dishonest_list is False
 
 
-def test_a_live_stream_ban_follows_the_person_to_every_platform() -> None:
-    ban = record(at(2026, 8, 1), category=Category.ILLEGAL_CONTENT, severity=Severity.SERIOUS, platform="livewave")
+def test_a_live_stream_ban_on_an_authority_record_follows_the_person_to_every_platform() -> None:
+    ban = record(at(2026, 8, 1), category=Category.ILLEGAL_CONTENT, severity=Severity.SERIOUS, platform=None)
     result = status(facts(SubjectKind.ANCHOR, records=(ban,)))
     for asking in ("livewave", "shopmall", None):
         assert [flag.measure for flag in visible_flags(result, asking) if flag.measure == "LIVE_STREAM_BAN"] == [
             "LIVE_STREAM_BAN"
         ]
+
+
+def test_one_platforms_serious_report_puts_no_mandatory_measure_on_anyone() -> None:
+    report = record(at(2026, 8, 1), category=Category.ILLEGAL_CONTENT, severity=Severity.SERIOUS, platform="livewave")
+    result = status(facts(SubjectKind.ANCHOR, records=(report,)))
+    assert [flag.measure for flag in result.flags if flag.mandatory] == []
+    assert result.tier is Tier.D  # the record still counts: for its tier and recommended measures
 
 
 def test_an_origin_platform_measure_applies_only_where_the_asking_platform_is_the_source() -> None:
@@ -136,11 +144,18 @@ def test_a_withdrawn_record_counted_until_it_was_withdrawn_but_a_repaired_one_is
     assert (before.tier, restrictions(before)) == (Tier.A, [])
 
 
-def test_a_listing_that_rested_on_a_repaired_record_alone_is_gone_from_the_past_too() -> None:
+def test_a_listing_its_authority_ended_by_repair_is_gone_from_the_past_too() -> None:
     repaired = record(at(2026, 9, 1), severity=Severity.SERIOUS, changes=((RecordStatus.REPAIRED, at(2026, 10, 20)),))
     other = record(at(2026, 9, 2), severity=Severity.SERIOUS)
-    alone = entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, ends=at(2026, 10, 20))
+    alone = dataclasses.replace(
+        entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, ends=at(2026, 10, 20)), end_cause=EndCause.REPAIRED
+    )
     assert not status(facts(records=(repaired,), entries=(alone,)), at(2026, 10, 10)).on_serious_dishonest_list
+    # Repaired by someone else, the listing is its authority's own act: it stands until that authority ends it.
+    standing = entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, ends=at(2027, 9, 1))
+    kept = status(facts(records=(repaired,), entries=(standing,)), at(2026, 10, 25))
+    assert kept.on_serious_dishonest_list
+    assert all(repaired.id not in flag.record_ids for flag in kept.flags)  # the repaired record itself is not shared
     shared = entry(ListKind.SERIOUS_DISHONEST, at(2026, 9, 5), repaired, other)
     assert status(facts(records=(repaired, other), entries=(shared,)), at(2026, 10, 10)).on_serious_dishonest_list
 

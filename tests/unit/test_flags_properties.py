@@ -9,16 +9,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credithub.domain.flags import (
-    CreditStatus,
-    EntryFact,
-    RecordFact,
-    RelatedFact,
-    StatusAt,
-    SubjectFacts,
-    compute_status,
-    visible_flags,
-)
+from credithub.domain.facts import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
+from credithub.domain.flags import CreditStatus, compute_status, visible_flags
 from credithub.domain.lists import ListKind
 from credithub.domain.measures import Scope
 from credithub.domain.records import Category, RecordStatus, Severity

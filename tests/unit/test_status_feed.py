@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, Flag
 from credithub.domain.measures import MeasureKind, Scope, Tier
-from credithub.domain.records import LegalBasis
+from credithub.domain.records import LegalBasis, LegalBasisLevel
 from credithub.domain.status_feed import StatusChanged, compute_status_changed, decode_payload, encode_payloads
 
 AT = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
@@ -25,6 +25,7 @@ def status(tier: Tier = Tier.A, *flags: Flag, listed: bool = False) -> CreditSta
         tier=tier,
         tier_reason="test",
         on_serious_dishonest_list=listed,
+        on_joint_constraint_list=False,
         on_red_list=False,
         flags=flags,
         stable_until=None,
@@ -38,6 +39,7 @@ def flag(measure: str, scope: Scope, source: str | None, *, enforced: bool = Tru
         mandatory=False,
         scope=scope,
         legal_basis=LegalBasis("platform rule", None),
+        legal_basis_level=LegalBasisLevel.PLATFORM_RULE,
         source_platform=source,
         source_authority=None if source else "SAMR",
         via=None,

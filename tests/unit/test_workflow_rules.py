@@ -12,10 +12,19 @@ from hypothesis import strategies as st
 from credithub.domain import objections, records, repairs
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import NotRepairable, PermissionDenied, RepairTooEarly, TransitionNotAllowed
-from credithub.domain.records import Category, RecordEvent, RecordStatus, Severity
+from credithub.domain.records import Category, RecordEvent, RecordStatus, Severity, Source, SourceType
 from credithub.domain.rules import add_months, select_rule_set
 from tests.engine import RULE_SETS
-from tests.unit.test_visibility import client, record
+from tests.unit.test_visibility import NOW, client, record
+
+
+def subject_client(subject_id: int) -> Client:
+    return Client(id=9, name="merchant", role=Role.SUBJECT, platform=None, subject_id=subject_id)
+
+
+def regulator(authority: str) -> Client:
+    return Client(id=8, name="c", role=Role.REGULATOR, platform=None, authority=authority)
+
 
 AT = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 RULES = select_rule_set(RULE_SETS, AT)
@@ -51,42 +60,106 @@ def test_a_decided_application_is_final(final: repairs.RepairStatus, event: repa
         repairs.apply(final, event)
 
 
+KNOWN_BEFORE = NOW - dt.timedelta(days=30)  # the platform's account began before the record was reported
+
+
 @pytest.mark.parametrize(
-    ("viewer", "may_file"),
+    ("viewer", "since", "may_file"),
     [
-        (client(Role.PLATFORM, "bazaar"), True),  # the subject has an account there
+        (client(Role.PLATFORM, "bazaar"), KNOWN_BEFORE, True),
+        (client(Role.PLATFORM, "bazaar"), NOW + dt.timedelta(minutes=1), False),  # an account opened to object
+        (client(Role.PLATFORM, "elsewhere"), None, False),
+        (client(Role.REGULATOR), None, True),
+        (subject_client(1), None, True),  # the subject itself
+        (subject_client(2), None, False),
+        (client(Role.VIEWER), None, False),
+        (client(Role.ADMIN), None, False),
+    ],
+)
+def test_who_may_file_an_objection(viewer: Client, since: dt.datetime | None, *, may_file: bool) -> None:
+    if may_file:
+        objections.check_may_file(viewer, record(), since)
+    else:
+        with pytest.raises(PermissionDenied):
+            objections.check_may_file(viewer, record(), since)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "may_apply"),
+    [
+        (client(Role.PLATFORM, "bazaar"), True),
         (client(Role.PLATFORM, "elsewhere"), False),
         (client(Role.REGULATOR), True),
-        (client(Role.VIEWER), False),
+        (subject_client(1), True),
+        (subject_client(2), False),
         (client(Role.ADMIN), False),
     ],
 )
-def test_who_may_file_an_objection_or_apply_for_repair(viewer: Client, *, may_file: bool) -> None:
+def test_who_may_apply_for_repair(viewer: Client, *, may_apply: bool) -> None:
     platforms = frozenset({"shopmall", "bazaar"})
-    for check in (objections.check_may_file, repairs.check_may_apply):
-        if may_file:
-            check(viewer, platforms)
-        else:
-            with pytest.raises(PermissionDenied):
-                check(viewer, platforms)
+    if may_apply:
+        repairs.check_may_apply(viewer, record(), platforms)
+    else:
+        with pytest.raises(PermissionDenied):
+            repairs.check_may_apply(viewer, record(), platforms)
+
+
+FILED_BY_B = objections.Objection(
+    1, 1, 1, "platform:bazaar", "bazaar", "r", NOW, NOW, objections.ObjectionStatus.OPEN, None, None, None
+)
+APPLIED_BY_B = repairs.RepairApplication(
+    1, 1, 1, "platform:bazaar", "bazaar", "e", "c", NOW, repairs.RepairStatus.PENDING, None, None, None
+)
 
 
 @pytest.mark.parametrize(
     ("viewer", "may_decide"),
     [
         (client(Role.PLATFORM, "shopmall"), True),  # the record's source
-        (client(Role.PLATFORM, "bazaar"), False),
-        (client(Role.REGULATOR), True),
+        (client(Role.PLATFORM, "bazaar"), False),  # filed it: nobody decides what they filed
+        (client(Role.PLATFORM, "other"), False),
+        (regulator("国家市场监督管理总局"), True),  # a platform's record: any bound regulator
+        (client(Role.REGULATOR), False),  # bound to no authority: decides nothing
+        (subject_client(1), False),
         (client(Role.ADMIN), False),
     ],
 )
-def test_the_source_or_a_regulator_decides(viewer: Client, *, may_decide: bool) -> None:
-    for check in (objections.check_may_resolve, repairs.check_may_decide):
+def test_the_source_or_a_regulator_decides_never_the_filer(viewer: Client, *, may_decide: bool) -> None:
+    checks = (
+        lambda: objections.check_may_resolve(viewer, record(), FILED_BY_B),
+        lambda: repairs.check_may_decide(viewer, record(), APPLIED_BY_B),
+    )
+    for check in checks:
         if may_decide:
-            check(viewer, record())
+            check()
         else:
             with pytest.raises(PermissionDenied):
-                check(viewer, record())
+                check()
+
+
+def test_an_authoritys_record_is_decided_only_by_that_authoritys_regulators() -> None:
+    court = dataclasses.replace(record(), source=Source(SourceType.AUTHORITY, None, "上海市浦东新区人民法院", "D-1"))
+    objections.check_may_resolve(regulator("上海市浦东新区人民法院"), court, FILED_BY_B)
+    for outsider in (regulator("国家市场监督管理总局"), client(Role.PLATFORM, "shopmall")):
+        with pytest.raises(PermissionDenied):
+            objections.check_may_resolve(outsider, court, FILED_BY_B)
+        with pytest.raises(PermissionDenied):
+            repairs.check_may_decide(outsider, court, APPLIED_BY_B)
+
+
+def test_a_regulator_cannot_resolve_the_objection_it_filed_itself() -> None:
+    mine = dataclasses.replace(FILED_BY_B, filed_by="regulator:c", filed_by_platform=None)
+    with pytest.raises(PermissionDenied):
+        objections.check_may_resolve(regulator("国家市场监督管理总局"), record(), mine)
+
+
+def test_after_a_rejection_only_the_source_or_a_regulator_suspends_the_record_again() -> None:
+    rejected = dataclasses.replace(FILED_BY_B, status=objections.ObjectionStatus.REJECTED)
+    assert objections.compute_suspends(client(Role.PLATFORM, "bazaar"), record(), []) is True
+    assert objections.compute_suspends(client(Role.PLATFORM, "bazaar"), record(), [rejected]) is False
+    assert objections.compute_suspends(subject_client(1), record(), [rejected]) is False
+    assert objections.compute_suspends(client(Role.PLATFORM, "shopmall"), record(), [rejected]) is True
+    assert objections.compute_suspends(regulator("x"), record(), [rejected]) is True
 
 
 @given(st.sampled_from([Severity.GENERAL, Severity.SERIOUS]), st.integers(min_value=0, max_value=40 * 30))

@@ -37,3 +37,8 @@ RETURNING id, subject_id, platform, external_id, status, display_name, opened_at
 -- list_platforms_of_subject --
 -- The platforms where a subject has an account: $1 subject id.
 SELECT DISTINCT platform FROM accounts WHERE subject_id = $1;
+
+-- platform_known_since --
+-- Since when a platform has known a subject: its account's opening (or, if earlier, when the hub
+-- learned of it), the earliest if several: $1 subject id, $2 platform. Nothing without an account.
+SELECT min(least(coalesce(opened_at, created_at), created_at)) FROM accounts WHERE subject_id = $1 AND platform = $2;

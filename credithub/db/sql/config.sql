@@ -10,6 +10,6 @@ SELECT code, name, effective_from, rules FROM rule_sets ORDER BY effective_from;
 
 -- list_measures --
 -- The whole catalog, by code.
-SELECT code, kind, mandatory, legal_basis, legal_basis_ref, description, subject_kinds, scope, trigger,
+SELECT code, kind, mandatory, legal_basis, legal_basis_ref, legal_basis_level, description, subject_kinds, scope, trigger,
        duration_months, active, updated_at, updated_by
 FROM measures ORDER BY code;

@@ -1,10 +1,11 @@
 -- Objections against records.
 
 -- insert --
--- File an objection: $1 record id, $2 filed by, $3 filing platform, $4 reason, $5 filed at, $6 due at.
+-- File an objection: $1 record id, $2 filed by, $3 filing platform, $4 reason, $5 filed at, $6 due at,
+-- $7 whether it suspends the record's measures.
 WITH changed AS (
-    INSERT INTO objections (record_id, filed_by, filed_by_platform, reason, filed_at, due_at)
-    VALUES ($1, $2, $3, $4, $5, $6)
+    INSERT INTO objections (record_id, filed_by, filed_by_platform, reason, filed_at, due_at, suspends)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
     RETURNING *
 )
 SELECT changed.*, r.subject_id FROM changed JOIN credit_records r ON r.id = changed.record_id;
@@ -20,9 +21,10 @@ SELECT o.*, r.subject_id FROM objections o JOIN credit_records r ON r.id = o.rec
 WHERE o.id = $1 FOR UPDATE OF o;
 
 -- resolve --
--- Record the resolution: $1 id, $2 new status, $3 resolved by, $4 resolved at, $5 note.
+-- Record the resolution: $1 id, $2 new status, $3 resolved by, $4 resolved at, $5 note, $6 outcome
+-- (upheld only).
 WITH changed AS (
-    UPDATE objections SET status = $2, resolved_by = $3, resolved_at = $4, resolution_note = $5
+    UPDATE objections SET status = $2, resolved_by = $3, resolved_at = $4, resolution_note = $5, outcome = $6
     WHERE id = $1 AND status = 'OPEN'
     RETURNING *
 )
@@ -55,8 +57,14 @@ WHERE ($1::text IS NULL OR o.status = $1)
 -- Close the record's open objection, if any, when the record leaves review another way: $1 record
 -- id, $2 new status, $3 resolved by, $4 resolved at, $5 note.
 WITH changed AS (
-    UPDATE objections SET status = $2, resolved_by = $3, resolved_at = $4, resolution_note = $5
+    UPDATE objections SET status = $2, resolved_by = $3, resolved_at = $4, resolution_note = $5,
+                          outcome = CASE WHEN $2::text = 'UPHELD' THEN 'WITHDRAW' END
     WHERE record_id = $1 AND status = 'OPEN'
     RETURNING *
 )
 SELECT changed.*, r.subject_id FROM changed JOIN credit_records r ON r.id = changed.record_id;
+
+-- list_of_record --
+-- Every objection ever filed against a record, oldest first: $1 record id.
+SELECT o.*, r.subject_id FROM objections o JOIN credit_records r ON r.id = o.record_id
+WHERE o.record_id = $1 ORDER BY o.id;

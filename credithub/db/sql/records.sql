@@ -99,3 +99,23 @@ FOR UPDATE;
 SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
        occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
 FROM credit_records WHERE id = $1 FOR UPDATE;
+
+-- list_of_subject --
+-- Every record of a subject, whatever its status: $1 subject id.
+SELECT * FROM credit_records WHERE subject_id = $1 ORDER BY occurred_at DESC, id DESC;
+
+-- correct --
+-- Change a record's category and severity after an upheld objection: $1 record id, $2 category,
+-- $3 severity. The record is locked by the caller.
+UPDATE credit_records SET category = $2, severity = $3 WHERE id = $1 RETURNING id;
+
+-- insert_correction --
+-- Keep what a correction changed: $1 record id, $2 objection id, $3 from category, $4 from severity,
+-- $5 to category, $6 to severity, $7 actor, $8 reason, $9 at.
+INSERT INTO record_corrections (record_id, objection_id, from_category, from_severity, to_category, to_severity,
+                                actor, reason, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+
+-- list_corrections_for_records --
+-- The corrections of the given records, oldest first.
+SELECT * FROM record_corrections WHERE record_id = ANY($1::bigint[]) ORDER BY record_id, at, id;

@@ -2,7 +2,8 @@
 
 -- list_page_for_agencies --
 -- One page of signings per agency, newest id first: $1 agency ids, $2 limit per agency,
--- $3 before id (cursor), $4 in force at (null: every signing, ended ones included).
+-- $3 before id (cursor), $4 in force at (null: every signing, ended ones included), $5 only anchors
+-- with an account on this platform (null: all; a platform lists only its own subjects).
 SELECT g.id, g.agency_id, g.anchor_id, g.valid_from, g.valid_to, g.source_platform
 FROM unnest($1::bigint[]) AS a (id)
 CROSS JOIN LATERAL (
@@ -10,16 +11,18 @@ CROSS JOIN LATERAL (
     WHERE m.agency_id = a.id
       AND ($3::bigint IS NULL OR m.id < $3)
       AND ($4::timestamptz IS NULL OR (m.valid_from <= $4 AND (m.valid_to IS NULL OR m.valid_to > $4)))
+      AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM accounts x WHERE x.subject_id = m.anchor_id AND x.platform = $5))
     ORDER BY m.id DESC
     LIMIT $2
 ) g;
 
 -- count_for_agencies --
--- How many signings match per agency: $1 agency ids, $2 in force at (null: every signing).
+-- How many signings match per agency: $1 agency ids, $2 in force at (null: every signing), $3 platform.
 SELECT m.agency_id, count(*) AS total
 FROM mcn_signings m
 WHERE m.agency_id = ANY($1::bigint[])
   AND ($2::timestamptz IS NULL OR (m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to > $2)))
+  AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM accounts x WHERE x.subject_id = m.anchor_id AND x.platform = $3))
 GROUP BY m.agency_id;
 
 -- list_for_anchors --

@@ -17,7 +17,8 @@ JOIN subjects s ON s.id = a.subject_id;
 
 -- list_page --
 -- Subjects in id order: $1 kind, $2 platform with an account, $3 name substring (case-insensitive),
--- $4 stored tier, $5 list the subject is on at $6, $7 after id, $8 limit. Null filters match all.
+-- $4 stored tier, $5 list the subject is on at $6; the viewer's scope: $7 only subjects with an
+-- account on this platform, $8 only this subject; $9 after id, $10 limit. Null filters match all.
 SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
 FROM subjects s
 WHERE ($1::text IS NULL OR s.kind = $1)
@@ -26,15 +27,16 @@ WHERE ($1::text IS NULL OR s.kind = $1)
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id AND ss.tier = $4))
   AND ($5::text IS NULL OR EXISTS (
         SELECT 1 FROM list_entries e
-        WHERE e.subject_id = s.id AND e.list = $5 AND e.valid_from <= $6
-          AND (e.valid_until IS NULL OR e.valid_until > $6) AND (e.removed_at IS NULL OR e.removed_at > $6)))
-  AND ($7::bigint IS NULL OR s.id > $7)
+        WHERE e.subject_id = s.id AND e.list = $5 AND entry_in_force(e.valid_from, e.valid_until, e.ended_at, $6)))
+  AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = s.id AND a.platform = $7))
+  AND ($8::bigint IS NULL OR s.id = $8)
+  AND ($9::bigint IS NULL OR s.id > $9)
 ORDER BY s.id
-LIMIT $8;
+LIMIT $10;
 
 -- count --
 -- How many subjects match the list_page filters: $1 kind, $2 platform, $3 name substring, $4 tier,
--- $5 list, $6 instant for the list.
+-- $5 list, $6 instant for the list, $7 viewer's platform, $8 viewer's own subject.
 SELECT count(*)
 FROM subjects s
 WHERE ($1::text IS NULL OR s.kind = $1)
@@ -43,8 +45,9 @@ WHERE ($1::text IS NULL OR s.kind = $1)
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id AND ss.tier = $4))
   AND ($5::text IS NULL OR EXISTS (
         SELECT 1 FROM list_entries e
-        WHERE e.subject_id = s.id AND e.list = $5 AND e.valid_from <= $6
-          AND (e.valid_until IS NULL OR e.valid_until > $6) AND (e.removed_at IS NULL OR e.removed_at > $6)));
+        WHERE e.subject_id = s.id AND e.list = $5 AND entry_in_force(e.valid_from, e.valid_until, e.ended_at, $6)))
+  AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = s.id AND a.platform = $7))
+  AND ($8::bigint IS NULL OR s.id = $8);
 
 -- insert --
 -- Add a subject: $1 kind, $2 name, $3 credit code (organisations), $4 person id (anchors).
