@@ -17,6 +17,7 @@ from typing import Any, Final
 from credithub.domain.errors import InvalidValue
 from credithub.domain.executions import ExecutionAction
 from credithub.domain.identifiers import compute_person_hash, parse_credit_code, parse_resident_id
+from credithub.domain.instants import parse_instant
 from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.domain.subjects import AccountStatus, RelationKind, SubjectKind
 from credithub.domain.texts import check_storable
@@ -156,20 +157,7 @@ def _instant(raw: Mapping[str, Any], key: str, field: str, *, required: bool = T
         if required:
             raise InvalidValue(f"{field}.{key} is required", field=f"{field}.{key}")
         return None
-    try:
-        instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        instant = None
-    if instant is None:
-        raise InvalidValue(f"{field}.{key} must be an ISO 8601 date-time", field=f"{field}.{key}")
-    if instant.tzinfo is None:
-        raise InvalidValue(
-            f"{field}.{key} must include a UTC offset, e.g. 2026-05-01T10:00:00+08:00", field=f"{field}.{key}"
-        )
-    try:
-        return instant.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 lies before the first representable instant
-        raise InvalidValue(f"{field}.{key} is out of range", field=f"{field}.{key}") from None
+    return parse_instant(value, f"{field}.{key}")
 
 
 def _required_instant(raw: Mapping[str, Any], key: str, field: str) -> dt.datetime:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Final, cast
 
 import asyncpg
 import orjson
 import strawberry
+from graphql import ArgumentNode, DocumentNode, GraphQLError, Node, ObjectFieldNode, Visitor, visit
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -33,7 +35,7 @@ from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from credithub.domain.errors import DomainError
+from credithub.domain.errors import DomainError, InvalidInput
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
@@ -41,6 +43,7 @@ from credithub.services.ports import Deps
 from resolvers import Mutation, Query, Subscription
 from resolvers.loaders import make_loaders
 from schema.context import Context
+from schema.scalars import SCALAR_FIELD, SCALAR_MAP
 from schema.subjects import Anchor, McnAgency, Merchant
 
 MAX_DEPTH: Final = 12
@@ -71,6 +74,55 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, DomainError, *_UNSTORABLE))
 
 
+def _domain_error(error: GraphQLError) -> DomainError | None:
+    """The domain error behind `error`, also when graphql-core wrapped it while coercing an
+    input (a scalar's parse error becomes the cause of a variable's or a literal's error)."""
+    cause: BaseException | None = error.original_error
+    for _ in range(4):
+        if isinstance(cause, DomainError):
+            return cause
+        if not isinstance(cause, GraphQLError):
+            return None
+        cause = cause.original_error
+    return None
+
+
+_VARIABLE_ERROR: Final = re.compile(r"^Variable '\$([A-Za-z_]\w*)' has invalid value(?: at )?((?:\.\w+|\[\d+\])*)")
+
+
+def _input_path(error: GraphQLError, document: DocumentNode | None) -> str | None:
+    """Which input a coercion error is about: the variable and the path inside it, or for a
+    literal in the document, the argument and the fields leading to the value."""
+    variable = _VARIABLE_ERROR.match(error.message)
+    if variable is not None:
+        return variable.group(1) + variable.group(2)
+    if document is None or not error.nodes:
+        return None
+    return _literal_path(document, error.nodes[0])
+
+
+def _literal_path(document: DocumentNode, target: Node) -> str | None:
+    found: list[str] = []
+
+    class Finder(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: list[str] = []
+
+        def enter(self, node: Node, *_args: object) -> None:
+            if isinstance(node, ArgumentNode | ObjectFieldNode):
+                self.names.append(node.name.value)
+            if node is target and not found:
+                found.append(".".join(self.names))
+
+        def leave(self, node: Node, *_args: object) -> None:
+            if isinstance(node, ArgumentNode | ObjectFieldNode):
+                self.names.pop()
+
+    visit(document, Finder())
+    return found[0] if found and found[0] else None
+
+
 class ErrorPolicy(MaskErrors):
     """The one place GraphQL errors are shaped for clients.
 
@@ -86,12 +138,15 @@ class ErrorPolicy(MaskErrors):
 
     def _shape(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if isinstance(original, DomainError):
+        domain = _domain_error(error)
+        if domain is not None:
+            if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
+                domain = self._name_input(error, domain)
             return GraphQLError(
-                original.message,
+                domain.message,
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": original.code, **original.details()},
+                extensions={"code": domain.code, **domain.details()},
             )
         if isinstance(original, _UNSTORABLE):
             code = {"code": "INVALID_VALUE"}
@@ -101,6 +156,16 @@ class ErrorPolicy(MaskErrors):
             masked.extensions = {"code": "INTERNAL"}
             return masked
         return error
+
+    def _name_input(self, error: GraphQLError, domain: InvalidInput) -> InvalidInput:
+        """A scalar's error names the argument it was given for, not just the scalar."""
+        path = _input_path(error, self.execution_context.graphql_document)
+        if path is None:
+            return domain
+        renamed = copy.copy(domain)
+        renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
+        renamed.field = path
+        return renamed
 
 
 class AuditReads(SchemaExtension):
@@ -165,7 +230,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
         subscription=Subscription,
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not introspection),
+        config=StrawberryConfig(disable_field_suggestions=not introspection, scalar_map=SCALAR_MAP),
         execution_context_class=ProjectingExecutionContext if projection else None,
     )
 
