@@ -9,6 +9,7 @@ from resolvers.clients import ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
+from resolvers.parked import ParkedQueries
 from resolvers.reports import ReportMutations
 from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
@@ -17,7 +18,14 @@ from resolvers.workflows import WorkflowMutations, WorkflowQueries
 
 @strawberry.type
 class Query(
-    SubjectQueries, CreditStatusQueries, ListQueries, WorkflowQueries, AuditQueries, MeasureQueries, ClientQueries
+    SubjectQueries,
+    CreditStatusQueries,
+    ListQueries,
+    WorkflowQueries,
+    AuditQueries,
+    MeasureQueries,
+    ClientQueries,
+    ParkedQueries,
 ):
     pass
 

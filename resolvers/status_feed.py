@@ -10,6 +10,7 @@ import strawberry
 from credithub.domain import identifiers, ids
 from credithub.domain.errors import BatchTooLarge, PermissionDenied, UnknownSubject
 from credithub.services import clients
+from credithub.services.statuses import OUTAGE
 from schema.context import Info
 from schema.status_feed import CreditStatusChange
 from schema.subjects import subject_from_domain
@@ -36,7 +37,13 @@ class StatusFeedSubscriptions:
                 if context.token is not None and await clients.authenticate(context.deps, context.token) is None:
                     raise PermissionDenied("this client's token was revoked")  # cached briefly: a cheap check
                 context.drop_loaders()  # each event reads the status as it is now, not as cached
-                subject = await context.loaders.subject.load(announced.subject_id)
+                try:
+                    subject = await context.loaders.subject.load(announced.subject_id)
+                except OUTAGE:
+                    raise
+                except Exception as exc:  # one subject that cannot be read must not end the feed
+                    context.deps.feed.note_undeliverable(announced.subject_id, exc)
+                    continue
                 if subject is None:
                     continue
                 yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)

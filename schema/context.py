@@ -137,7 +137,7 @@ class Loaders:
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]
-    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]
+    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]  # raises StatusUnavailable for one subject
     rule_set: DataLoader[dt.datetime, rules.RuleSet]
     list_entry_page: DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]
     list_entry_count: DataLoader[ListEntryFilterKey, int]

@@ -125,6 +125,14 @@ class UnavailableError(UserError):
     pass
 
 
+@strawberry.type(
+    description="This subject's credit status cannot be computed now; it is parked for the hub's operators, "
+    "and every other subject is unaffected."
+)
+class StatusUnavailableError(UserError):
+    subject: str = strawberry.field(description="The subject's id.")
+
+
 @strawberry.type(description="A live subscription missed changes: reload, then subscribe again.")
 class LiveFeedLostError(UserError):
     reason: str = strawberry.field(description="INTERRUPTED or TOO_SLOW.")
@@ -178,6 +186,8 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return PermissionDeniedError(message=exc.message, code=exc.code)
         case errors.LiveFeedLost():
             return LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason)
+        case errors.StatusUnavailable():
+            return StatusUnavailableError(message=exc.message, code=exc.code, subject=exc.subject)
         case errors.Unavailable():
             return UnavailableError(message=exc.message, code=exc.code)
     raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc

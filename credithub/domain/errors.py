@@ -21,7 +21,8 @@
     │   └── NotRepairable         the law (or the record's nature) excludes repair
     ├── PermissionDenied          your role may not do this
     └── Unavailable               the hub cannot go on with this now; try again
-        └── LiveFeedLost          a subscription missed changes: reload, then subscribe again
+        ├── LiveFeedLost          a subscription missed changes: reload, then subscribe again
+        └── StatusUnavailable     this subject's status cannot be computed; it is parked
 
 Each error carries fields, not just text; `code` is the stable machine-readable name
 that GraphQL clients and HTTP responses show.
@@ -225,3 +226,17 @@ class LiveFeedLost(Unavailable):
 
     def details(self) -> dict[str, str]:
         return {"reason": self.reason}
+
+
+class StatusUnavailable(Unavailable):
+    """A subject's credit status cannot be computed (one of its facts is one the engine cannot
+    read). The subject is parked for the hub's operators; every other subject is unaffected."""
+
+    code = "STATUS_UNAVAILABLE"
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"the credit status of {subject} cannot be computed now; it is parked for the hub's operators")
+        self.subject = subject
+
+    def details(self) -> dict[str, str]:
+        return {"subject": self.subject}

@@ -88,3 +88,17 @@ def decode_time_cursor(scope: str, cursor: str | None) -> tuple[dt.datetime, int
     except InvalidValue:
         raise InvalidCursor(NOT_OURS, field="after") from None
     return instant, _row_id(key[1])
+
+
+def decode_parked_cursor(scope: str, cursor: str | None) -> tuple[dt.datetime, str, int] | None:
+    """For lists ordered by (time, kind, id), e.g. parked items of several queues."""
+    if cursor is None:
+        return None
+    key = decode_cursor(scope, cursor)
+    if len(key) != 3 or not isinstance(key[1], str):
+        raise InvalidCursor(NOT_OURS, field="after")
+    try:
+        instant = parse_instant(key[0], "after")
+    except InvalidValue:
+        raise InvalidCursor(NOT_OURS, field="after") from None
+    return instant, key[1], _row_id(key[2])

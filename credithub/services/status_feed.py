@@ -74,6 +74,7 @@ class StatusFeed:
         self._listener: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
         self._lock = asyncio.Lock()
+        self.undeliverable = 0  # announcements no subscriber could be given, since this instance started
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -140,6 +141,7 @@ class StatusFeed:
             announcements = decode_payload(str(payload))
         except ValueError:
             logger.warning("status feed: ignored a payload that is not ours on %s", CHANNEL)
+            self.undeliverable += 1
             return
         for subscriber in list(self._subscribers):
             for announced in announcements:
@@ -148,6 +150,12 @@ class StatusFeed:
     def _interrupt_all(self) -> None:
         for subscriber in list(self._subscribers):
             subscriber.end(LiveFeedLost(INTERRUPTED, reason="INTERRUPTED"))
+
+    def note_undeliverable(self, subject_id: int, error: BaseException) -> None:
+        """A subscriber could not be given this announcement (its subject could not be read): it is
+        counted and logged, and the subscription goes on with the next one."""
+        self.undeliverable += 1
+        logger.error("status feed: could not deliver the change of subject %d: %s", subject_id, error)
 
     @property
     def subscriber_count(self) -> int:
