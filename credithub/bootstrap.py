@@ -31,6 +31,7 @@ from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.services.status_feed import StatusFeed
+from credithub.services.tokens import TokenWatch
 from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
@@ -130,7 +131,9 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
         cache = create_cache(settings.cache_url)
         http = create_platform_client(settings)
-        feed = StatusFeed(lambda: connect_listener(resolved))
+        feed = StatusFeed(lambda: connect_listener(resolved), max_per_client=settings.max_subscriptions)
+        tokens = TokenWatch(lambda: connect_listener(resolved, "credithub-revocations"))
+        tokens.on_revoked(feed.end_client)
         try:
             await _check_key(pool, key)
             yield Deps(
@@ -143,8 +146,10 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 http=http,
                 adapters=ADAPTERS,
                 feed=feed,
+                tokens=tokens,
             )
         finally:
+            await tokens.close()
             await feed.close()
             await http.aclose()
             await close_cache(cache)

@@ -38,11 +38,3 @@ async def close_cache(cache: BaseCache) -> None:
 def status_key(subject_id: int, facts_version: int, config_version: int) -> str:
     """A computed credit status, valid for the facts and catalog/rules versions it was made from."""
     return f":status:{subject_id}:{facts_version}:{config_version}"
-
-
-CLIENT_TTL_SECONDS: Final = 30  # a revoked token keeps working at most this long on other instances
-
-
-def client_key(token_hash: bytes) -> str:
-    """The client holding a bearer token, by the token's hash (never the token itself)."""
-    return f":client:{token_hash.hex()}"

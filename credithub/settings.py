@@ -69,6 +69,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     rate_limit: int = 100  # GraphQL requests per second per client and instance; 0: no limit
     rate_burst: int = 200  # how many a client may send at once before the rate applies
+    max_subscriptions: int = 20  # live subscriptions per client and instance (and per WebSocket)
     log_level: str = "INFO"
     workers: bool = True
     objection_days: int = 15
@@ -95,6 +96,7 @@ class Settings:
             max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
             rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", 100, least=0),
             rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
+            max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", 20),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),

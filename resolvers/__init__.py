@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.audit import AuditQueries
-from resolvers.clients import ClientQueries
+from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
@@ -31,7 +31,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations):
+class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations, ClientMutations):
     pass
 
 

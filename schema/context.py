@@ -171,6 +171,9 @@ class Context:
     token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
     _loaders: Loaders | None = field(default=None, repr=False)
     reads: set[tuple[str, int]] = field(default_factory=set)
+    # Reads audited already for the subscription delivery batch being sent: each event of a batch
+    # is not audited again (one audit statement per batch, not per event).
+    audited: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def viewer(self) -> Client:
@@ -198,7 +201,13 @@ class Context:
         """Credit information about these subjects is in the response: audited after execution
         (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
         assert operation in READ_OPERATIONS, operation
-        self.reads.update((operation, subject_id) for subject_id in subject_ids)
+        self.reads.update(
+            read for read in ((operation, subject_id) for subject_id in subject_ids) if read not in self.audited
+        )
+
+    def begin_delivery(self) -> None:
+        """A new delivery batch of a subscription starts: what it reads is audited afresh."""
+        self.audited.clear()
 
     def now(self) -> dt.datetime:
         return self.deps.clock.now()

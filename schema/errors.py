@@ -120,6 +120,16 @@ class NotRepairableError(UserError):
     pass
 
 
+@strawberry.type(description="Too many requests or operations from this client: retry after `retryAfter` seconds.")
+class RateLimitedError(UserError):
+    retry_after: int
+
+
+@strawberry.type(description="The client holds as many live subscriptions as it may: end one first.")
+class TooManySubscriptionsError(UserError):
+    limit: int
+
+
 @strawberry.type(description="The hub cannot go on with this now; try again.")
 class UnavailableError(UserError):
     pass
@@ -184,6 +194,10 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return ConflictError(message=exc.message, code=exc.code)
         case errors.PermissionDenied():
             return PermissionDeniedError(message=exc.message, code=exc.code)
+        case errors.RateLimited():
+            return RateLimitedError(message=exc.message, code=exc.code, retry_after=exc.retry_after)
+        case errors.TooManySubscriptions():
+            return TooManySubscriptionsError(message=exc.message, code=exc.code, limit=exc.limit)
         case errors.LiveFeedLost():
             return LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason)
         case errors.StatusUnavailable():

@@ -86,6 +86,6 @@ async def counting_queries() -> AsyncIterator[list[int]]:
 LISTENER_SETTINGS: Final = {"application_name": "credithub-listener", "timezone": "UTC"}
 
 
-async def connect_listener(dsn: str) -> asyncpg.Connection:
+async def connect_listener(dsn: str, name: str = "credithub-listener") -> asyncpg.Connection:
     """A connection of its own (not pooled) for LISTEN: it stays subscribed for its lifetime."""
-    return await asyncpg.connect(dsn, server_settings=LISTENER_SETTINGS, timeout=10)
+    return await asyncpg.connect(dsn, server_settings={**LISTENER_SETTINGS, "application_name": name}, timeout=10)

@@ -20,6 +20,8 @@
     │   ├── RepairTooEarly        the minimum publicity period has not passed
     │   └── NotRepairable         the law (or the record's nature) excludes repair
     ├── PermissionDenied          your role may not do this
+    ├── RateLimited               slow down: retry after the seconds given
+    ├── TooManySubscriptions      end a live subscription before opening another
     └── Unavailable               the hub cannot go on with this now; try again
         ├── LiveFeedLost          a subscription missed changes: reload, then subscribe again
         └── StatusUnavailable     this subject's status cannot be computed; it is parked
@@ -240,3 +242,29 @@ class StatusUnavailable(Unavailable):
 
     def details(self) -> dict[str, str]:
         return {"subject": self.subject}
+
+
+class RateLimited(DomainError):
+    """The client sent more requests or operations than its rate allows; it may retry after `retry_after` seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests from this client; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+    def details(self) -> dict[str, str]:
+        return {"retryAfter": str(self.retry_after)}
+
+
+class TooManySubscriptions(DomainError):
+    """The client already holds as many live subscriptions on this instance as it may."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a client may hold at most {limit} subscriptions at once; end one first")
+        self.limit = limit
+
+    def details(self) -> dict[str, str]:
+        return {"limit": str(self.limit)}

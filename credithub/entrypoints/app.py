@@ -62,6 +62,17 @@ async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled
         await asyncio.gather(*tasks)
 
 
+@asynccontextmanager
+async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
+    """Listen for revoked clients while serving: a revoked token stops working on this instance
+    at once (until then, or while not listening, every request asks the database)."""
+    await deps.tokens.start()
+    try:
+        yield
+    finally:
+        await deps.tokens.close()
+
+
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
@@ -70,18 +81,28 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if deps is not None:
             app.state.deps = deps
-            async with background_workers(deps, app.state.inbox_wakeup, enabled=settings.workers):
+            async with (
+                watching_revocations(deps),
+                background_workers(deps, app.state.inbox_wakeup, enabled=settings.workers),
+            ):
                 yield
             return
         async with bootstrap.open_deps(settings) as opened:
             if settings.demo:
                 await demo.prepare_demo(opened)
             app.state.deps = opened
-            async with background_workers(opened, app.state.inbox_wakeup, enabled=settings.workers):
+            async with (
+                watching_revocations(opened),
+                background_workers(opened, app.state.inbox_wakeup, enabled=settings.workers),
+            ):
                 logger.info("credithub is ready")
                 yield
 
-    view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
+    view = graphql.make_view(
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        max_subscriptions=settings.max_subscriptions,
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),

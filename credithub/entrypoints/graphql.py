@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Final, cast
@@ -35,11 +36,12 @@ from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from credithub.domain.errors import DomainError, InvalidInput
+from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
+from credithub.services.status_feed import REVOKED
 from resolvers import Mutation, Query, Subscription
 from resolvers.loaders import make_loaders
 from schema.context import Context
@@ -196,12 +198,50 @@ class AuditReads(SchemaExtension):
         reads = context.take_reads()
         try:
             await audit.record_reads(context.deps, context.client, reads)
+            context.audited.update(reads)
         except Exception:
             logger.exception("could not audit %d reads; the answer is withheld", len(reads))
             context.reads.update(reads)  # still owed: the next answer on this connection retries them
             if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
                 result.data = None
                 result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
+
+
+class WebSocketGate(SchemaExtension):
+    """Every operation over a WebSocket is authorised afresh — a revoked token is refused on the
+    next message, not at the next connection — and counts against the client's rate limit like
+    an HTTP request. (HTTP requests pass `entrypoints.auth.BearerAuth` instead.)
+
+    The refusal is given as a validation error: that is the step before execution whose errors
+    Strawberry answers with, over either protocol, without running anything."""
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket) and context.token is not None:
+            refusal = await self._refusal(context)
+            if refusal is not None:
+                # A new list: ValidationCache may have put its cached (shared) one here.
+                self.execution_context.pre_execution_errors = [
+                    *(self.execution_context.pre_execution_errors or []),
+                    _refusal(refusal),
+                ]
+        yield
+
+    async def _refusal(self, context: Context) -> DomainError | None:
+        client = await clients.authenticate(context.deps, context.token or "")
+        if client is None:
+            return PermissionDenied(REVOKED)
+        context.client = client
+        wait = context.request.app.state.rate_limiter.wait_for(client.id)
+        if wait > 0:
+            return RateLimited(math.ceil(wait))
+        return None
+
+
+def _refusal(error: DomainError) -> GraphQLError:
+    """An operation refused before it runs, shaped as ErrorPolicy shapes domain errors (it has not
+    seen it: the refusal happens before its own hooks)."""
+    return GraphQLError(error.message, extensions={"code": error.code, **error.details()}, original_error=error)
 
 
 class CreditHubSchema(strawberry.Schema):
@@ -217,6 +257,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
         ValidationCache,
+        WebSocketGate,  # after ValidationCache, which sets the validation result it cached
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
@@ -261,9 +302,11 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
 
-def make_view(*, introspection: bool, graphiql: bool) -> GraphQLView:
+def make_view(*, introspection: bool, graphiql: bool, max_subscriptions: int = 20) -> GraphQLView:
     return GraphQLView(
         build_schema(introspection=introspection),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
+        # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.
+        max_subscriptions_per_connection=max_subscriptions,
     )

@@ -17,6 +17,7 @@ from platform_adapters.protocol import PlatformAdapter
 if TYPE_CHECKING:
     from credithub.services.catalog import ConfigHolder
     from credithub.services.status_feed import StatusFeed
+    from credithub.services.tokens import TokenWatch
 
 
 class Clock(Protocol):
@@ -38,3 +39,4 @@ class Deps:
     http: httpx.AsyncClient  # for calling platforms: no redirects, CREDITHUB_PLATFORM_TIMEOUT
     adapters: Mapping[str, PlatformAdapter]  # by family
     feed: StatusFeed  # announcements of status changes for this instance's subscriptions
+    tokens: TokenWatch  # this instance's cache of authenticated tokens, emptied by revocations
