@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from credithub import bootstrap
 from credithub.entrypoints import graphql, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth, RateLimiter
+from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
-        Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
+        Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
     ]
     app = Starlette(

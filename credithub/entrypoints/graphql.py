@@ -53,12 +53,13 @@ MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
 AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
-UNSTORABLE_TEXT: Final = "Text may not contain control characters such as U+0000."
+UNSTORABLE_TEXT: Final = "Text must be valid Unicode (no lone surrogates) without control characters such as U+0000."
 # What PostgreSQL says of a string it cannot hold: the domain refuses such text field by field
 # (domain.texts); this catches any input that reaches a query unchecked (a filter, an id).
 _UNSTORABLE: Final = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
     asyncpg.exceptions.UntranslatableCharacterError,
+    UnicodeEncodeError,  # a lone surrogate (written "\ud800" in the document) cannot be sent as UTF-8
 )
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class ErrorPolicy(MaskErrors):
             masked = self.anonymise_error(error)
             masked.extensions = {"code": "INTERNAL"}
             return masked
+        _code_document_error(error)
         return error
 
     def _name_input(self, error: GraphQLError, domain: InvalidInput) -> InvalidInput:
@@ -244,10 +246,22 @@ def _refusal(error: DomainError) -> GraphQLError:
     return GraphQLError(error.message, extensions={"code": error.code, **error.details()}, original_error=error)
 
 
+def _code_document_error(error: GraphQLError) -> None:
+    """The document itself is wrong — it does not parse, or does not fit the schema or its limits:
+    say so with a code, like every other client mistake."""
+    if (error.extensions or {}).get("code") or error.path is not None or _is_unexpected(error):
+        return
+    code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+    error.extensions = {**(error.extensions or {}), "code": code}
+
+
 class CreditHubSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log only what is unexpected: a bad credit code is the client's business, not an incident."""
+        """Log only what is unexpected: a bad credit code is the client's business, not an incident.
+        Errors raised before execution (parsing in ParserCache) never pass ErrorPolicy: they get
+        their code here."""
         for error in errors:
+            _code_document_error(error)
             if _is_unexpected(error):
                 logger.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 

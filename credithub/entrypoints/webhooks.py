@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from credithub.db import platforms as db_platforms
-from credithub.domain import events
+from credithub.domain import events, platforms
 from credithub.domain.errors import UnknownPlatform
 from credithub.entrypoints import signatures
 from credithub.entrypoints.http_errors import MalformedBody
@@ -22,6 +22,8 @@ from credithub.services.ports import Deps
 async def receive(request: Request) -> JSONResponse:
     deps: Deps = request.app.state.deps
     platform = request.path_params["platform"]
+    if not platforms.is_platform_code(platform):  # e.g. U+0000 in the path: no such platform, never a query
+        raise UnknownPlatform(platform)
     body = await request.body()  # the raw bytes: the signature covers them exactly
     secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
     if secrets is None:
