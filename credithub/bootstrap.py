@@ -26,7 +26,7 @@ from credithub.cache import close_cache, create_cache
 from credithub.db import meta
 from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
-from credithub.db.pool import connect_listener, create_pool
+from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
@@ -128,7 +128,8 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
     async with _dsn_or_database(settings, dsn) as resolved:
         await migrate(resolved)
         key = load_person_key(settings)
-        pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
+        pools = await create_pools(resolved, settings)
+        pool = pools.workers
         cache = create_cache(settings.cache_url)
         http = create_platform_client(settings)
         feed = StatusFeed(lambda: connect_listener(resolved), max_per_client=settings.max_subscriptions)
@@ -147,13 +148,44 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 adapters=ADAPTERS,
                 feed=feed,
                 tokens=tokens,
+                pools=pools,
             )
         finally:
             await tokens.close()
             await feed.close()
             await http.aclose()
             await close_cache(cache)
-            await pool.close()
+            await pools.close()
+
+
+async def create_pools(dsn: str, settings: Settings) -> Pools:
+    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout."""
+    return Pools(
+        api=await create_pool(
+            dsn,
+            min_size=min(2, settings.pool_size),
+            max_size=settings.pool_size,
+            statement_timeout=settings.api_statement_timeout,
+            application_name="credithub-api",
+        ),
+        ingest=await create_pool(
+            dsn,
+            min_size=1,
+            max_size=settings.ingest_pool_size,
+            statement_timeout=settings.ingest_statement_timeout,
+            application_name="credithub-ingest",
+        ),
+        workers=await create_pool(
+            dsn,
+            min_size=1,
+            max_size=settings.worker_pool_size,
+            statement_timeout=settings.worker_statement_timeout,
+            application_name="credithub-workers",
+        ),
+        health=await create_pool(
+            dsn, min_size=1, max_size=1, statement_timeout=1.0, application_name="credithub-health"
+        ),
+    )
 
 
 def create_platform_client(settings: Settings) -> httpx.AsyncClient:

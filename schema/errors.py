@@ -58,6 +58,12 @@ class InvalidValueError(InputError):
     pass
 
 
+@strawberry.type(description="The request asks for more objects than one request may; ask for less at once.")
+class QueryTooCostlyError(InputError):
+    cost: int
+    limit: int
+
+
 @strawberry.type(description="The records given cannot support this listing.")
 class InvalidListBasisError(InputError):
     pass
@@ -155,6 +161,10 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             shown = given if exc.kind != "RESIDENT_ID" else ""
             return InvalidIdentifierError(
                 message=exc.message, code=exc.code, field=exc.field, identifier=exc.kind, check=exc.check, input=shown
+            )
+        case errors.QueryTooCostly():
+            return QueryTooCostlyError(
+                message=exc.message, code=exc.code, field=exc.field, cost=exc.cost, limit=exc.limit
             )
         case errors.BatchTooLarge():
             return BatchTooLargeError(message=exc.message, code=exc.code, field=exc.field, limit=exc.limit)

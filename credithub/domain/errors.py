@@ -7,6 +7,7 @@
     │   ├── InvalidCursor         a pagination cursor the hub did not issue
     │   ├── InvalidPageSize       `first` is outside the allowed range
     │   ├── BatchTooLarge         more items in one request than allowed
+    │   ├── QueryTooCostly        a GraphQL request asks for too many objects at once
     │   ├── InvalidListBasis      the records given cannot support a listing
     │   └── InvalidValue          any other field value the hub cannot accept
     ├── NotFound                  the thing named does not exist (or is not visible to you)
@@ -268,3 +269,20 @@ class TooManySubscriptions(DomainError):
 
     def details(self) -> dict[str, str]:
         return {"limit": str(self.limit)}
+
+
+class QueryTooCostly(InvalidInput):
+    """A GraphQL request asks for more objects than one request may (lists counted by the size asked for)."""
+
+    code = "QUERY_TOO_COSTLY"
+
+    def __init__(self, cost: int, limit: int) -> None:
+        super().__init__(
+            f"this request asks for about {cost} objects; at most {limit} per request: "
+            "ask for smaller pages or batches, or split it"
+        )
+        self.cost = cost
+        self.limit = limit
+
+    def details(self) -> dict[str, str]:
+        return {"cost": str(self.cost), "limit": str(self.limit)}

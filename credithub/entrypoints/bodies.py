@@ -15,6 +15,9 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MALFORMED: Final = "MALFORMED_REQUEST"
+TOO_LARGE: Final = "INPUT_TOO_LARGE"
+MAX_DOCUMENT_CHARACTERS: Final = 20_000  # a document of 2,000 tokens is far shorter, unless a literal is huge
+MAX_STRING_CHARACTERS: Final = 10_000  # the longest text the hub keeps is 2,000 characters
 BAD_REQUEST: Final = "BAD_REQUEST"
 
 
@@ -33,7 +36,7 @@ class GraphQLBodyCheck:
         body = await _read_body(receive)
         problem = _problem(body, _content_type(scope))
         if problem is not None:
-            await _send_json(send, 400, error_body(problem, MALFORMED))
+            await _send_json(send, 400, error_body(*problem))
             return
         await self.app(scope, _replay(body, receive), _json_refusals(send))
 
@@ -45,16 +48,37 @@ def _content_type(scope: Scope) -> str:
     return ""
 
 
-def _problem(body: bytes, content_type: str) -> str | None:
-    """What is wrong with a GraphQL POST body, or None. (multipart is not served: uploads are off.)"""
+def _problem(body: bytes, content_type: str) -> tuple[str, str] | None:
+    """What is wrong with a GraphQL POST body (message, code), or None. (multipart is not
+    served: uploads are off.)"""
     if content_type not in ("application/json", "application/graphql-response+json", ""):
         return None  # Strawberry answers other content types with its own 4xx, turned into JSON below
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        return f"the body is not valid UTF-8 JSON: {exc}"
+        return f"the body is not valid UTF-8 JSON: {exc}", MALFORMED
     if not isinstance(parsed, dict):
-        return "the body must be a JSON object with `query` and optionally `variables` and `operationName`"
+        return "the body must be a JSON object with `query` and optionally `variables` and `operationName`", MALFORMED
+    query = parsed.get("query")
+    if isinstance(query, str) and len(query) > MAX_DOCUMENT_CHARACTERS:
+        return f"the document is longer than {MAX_DOCUMENT_CHARACTERS} characters", TOO_LARGE
+    too_long = _long_string(parsed.get("variables"))
+    if too_long is not None:
+        return f"variables{too_long} is longer than {MAX_STRING_CHARACTERS} characters", TOO_LARGE
+    return None
+
+
+def _long_string(value: object) -> str | None:
+    """The path of the first string longer than MAX_STRING_CHARACTERS in `value`, or None."""
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str) and len(item) > MAX_STRING_CHARACTERS:
+            return path
+        if isinstance(item, dict):
+            pending.extend((f"{path}.{key}", child) for key, child in item.items())
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
     return None
 
 

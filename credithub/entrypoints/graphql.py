@@ -12,7 +12,17 @@ from typing import Any, Final, cast
 import asyncpg
 import orjson
 import strawberry
-from graphql import ArgumentNode, DocumentNode, GraphQLError, Node, ObjectFieldNode, Visitor, visit
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    Node,
+    ObjectFieldNode,
+    Visitor,
+    get_operation_ast,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,8 +46,9 @@ from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
+from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
+from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
@@ -52,6 +63,9 @@ MAX_DEPTH: Final = 12
 MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
+QUERY_TIMEOUT: Final = (
+    "This took longer than the hub allows a request; ask for less at once (smaller pages or batches)."
+)
 AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
 UNSTORABLE_TEXT: Final = "Text must be valid Unicode (no lone surrogates) without control characters such as U+0000."
 # What PostgreSQL says of a string it cannot hold: the domain refuses such text field by field
@@ -74,7 +88,8 @@ _LIMIT_RULES: Final = [
 
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError, *_UNSTORABLE))
+    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *_UNSTORABLE)
+    return original is not None and not isinstance(original, known)
 
 
 def _domain_error(error: GraphQLError) -> DomainError | None:
@@ -154,6 +169,9 @@ class ErrorPolicy(MaskErrors):
         if isinstance(original, _UNSTORABLE):
             code = {"code": "INVALID_VALUE"}
             return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
+        if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
+            code = {"code": "QUERY_TIMEOUT"}
+            return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
         if _is_unexpected(error):
             masked = self.anonymise_error(error)
             masked.extensions = {"code": "INTERNAL"}
@@ -240,6 +258,36 @@ class WebSocketGate(SchemaExtension):
         return None
 
 
+class CostLimit(SchemaExtension):
+    """Refuses, before execution, a request that asks for more objects than CREDITHUB_MAX_QUERY_COST
+    (`entrypoints.cost`), counting list sizes from the document and the variables alike."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def on_validate(self) -> Iterator[None]:
+        # Before yielding: ValidationCache (listed earlier) has validated by now, and errors set
+        # after the yield would come too late to stop execution.
+        self._check()
+        yield
+
+    def _check(self) -> None:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or context.pre_execution_errors:
+            return  # invalid documents are refused for what is wrong with them
+        try:
+            operation = get_operation_ast(document, context.operation_name)
+        except GraphQLError:
+            return
+        if operation is None:
+            return
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        cost = compute_cost(context.schema._schema, operation, fragments, context.variables)
+        if cost > self.limit:
+            context.pre_execution_errors = [_refusal(QueryTooCostly(cost, self.limit))]
+
+
 def _refusal(error: DomainError) -> GraphQLError:
     """An operation refused before it runs, shaped as ErrorPolicy shapes domain errors (it has not
     seen it: the refusal happens before its own hooks)."""
@@ -266,12 +314,15 @@ class CreditHubSchema(strawberry.Schema):
                 logger.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(*, introspection: bool = True, projection: bool = True) -> CreditHubSchema:
+def build_schema(
+    *, introspection: bool = True, projection: bool = True, max_cost: int = DEFAULT_MAX_COST
+) -> CreditHubSchema:
     """`projection=False` leaves every field to graphql-core (the parity tests compare both)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
         ValidationCache,
         WebSocketGate,  # after ValidationCache, which sets the validation result it cached
+        lambda: CostLimit(max_cost),
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
@@ -295,7 +346,7 @@ class GraphQLView(GraphQL[Context, None]):
     by `entrypoints.auth` before a request gets here."""
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps: Deps = request.app.state.deps
+        deps: Deps = request.app.state.deps.for_work("api")
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
         return Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
 
@@ -316,9 +367,11 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
 
-def make_view(*, introspection: bool, graphiql: bool, max_subscriptions: int = 20) -> GraphQLView:
+def make_view(
+    *, introspection: bool, graphiql: bool, max_subscriptions: int = 20, max_cost: int = DEFAULT_MAX_COST
+) -> GraphQLView:
     return GraphQLView(
-        build_schema(introspection=introspection),
+        build_schema(introspection=introspection, max_cost=max_cost),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
         # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.

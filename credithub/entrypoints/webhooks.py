@@ -20,7 +20,7 @@ from credithub.services.ports import Deps
 
 
 async def receive(request: Request) -> JSONResponse:
-    deps: Deps = request.app.state.deps
+    deps: Deps = request.app.state.deps.for_work("ingest")  # its own connections: reads cannot starve it
     platform = request.path_params["platform"]
     if not platforms.is_platform_code(platform):  # e.g. U+0000 in the path: no such platform, never a query
         raise UnknownPlatform(platform)

@@ -67,7 +67,7 @@ async def _statuses(
         return {}
     keys = [status_key(subject_id, facts_version, config.version) for subject_id, facts_version in versions.items()]
     result: dict[int, CreditStatus | StatusUnavailable] = {}
-    for subject_id, status in zip(versions, await deps.cache.multi_get(keys), strict=True):
+    for subject_id, status in zip(versions, await deps.cache.get_many(keys), strict=True):
         if status is not None and _valid_at(status, at):
             result[subject_id] = dataclasses.replace(status, as_of=at)
     missing = {subject_id: versions[subject_id] for subject_id in versions if subject_id not in result}
@@ -86,7 +86,7 @@ async def _statuses(
         for failed in computed.unavailable:  # the refresher parks it; this answer says so for it alone
             result[failed.subject_id] = StatusUnavailable(ids.format_id(ids.IdKind.SUBJECT, failed.subject_id))
     if fresh:
-        await deps.cache.multi_set(fresh, ttl=STATUS_TTL_SECONDS)
+        await deps.cache.set_many(fresh, ttl=STATUS_TTL_SECONDS)
     return result
 
 

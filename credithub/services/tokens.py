@@ -90,12 +90,15 @@ class TokenWatch:
         for listener in self._listeners:
             listener(client_id)
 
-    async def start(self) -> None:
-        """Listen for notices (until `close`); returns once listening, or after the first failed try."""
-        if self._task is None:
+    async def start(self) -> bool:
+        """Listen for notices (until `close`); returns once listening, or after the first failed
+        try. False if it was listening already (started by someone else, who will close it)."""
+        started = self._task is None
+        if started:
             self._task = asyncio.create_task(self._watch(), name="token-watch")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._listening.wait(), timeout=5)
+        return started
 
     async def close(self) -> None:
         if self._task is not None:
