@@ -110,6 +110,14 @@ class IdentityConflictError(UserError):
     pass
 
 
+@strawberry.type(
+    description="The violation id was reported before with other content: revoke it and report the "
+    "correction under a new id."
+)
+class ViolationConflictError(UserError):
+    violation_id: str
+
+
 @strawberry.type(description="The hub has not received what this refers to yet.")
 class NotYetKnownError(UserError):
     pass
@@ -196,6 +204,8 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             )
         case errors.NotRepairable():
             return NotRepairableError(message=exc.message, code=exc.code)
+        case errors.ViolationConflict():
+            return ViolationConflictError(message=exc.message, code=exc.code, violation_id=exc.violation_id)
         case errors.IdentityConflict():
             return IdentityConflictError(message=exc.message, code=exc.code)
         case errors.AlreadyExists():

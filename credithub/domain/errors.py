@@ -19,6 +19,7 @@
     │   ├── TransitionNotAllowed  the record's status does not allow this step
     │   ├── IdentityConflict      an account or code already belongs to another identity
     │   ├── RepairTooEarly        the minimum publicity period has not passed
+    │   ├── ViolationConflict     a violation id reported again with other content
     │   └── NotRepairable         the law (or the record's nature) excludes repair
     ├── PermissionDenied          your role may not do this
     ├── RateLimited               slow down: retry after the seconds given
@@ -286,3 +287,20 @@ class QueryTooCostly(InvalidInput):
 
     def details(self) -> dict[str, str]:
         return {"cost": str(self.cost), "limit": str(self.limit)}
+
+
+class ViolationConflict(Conflict):
+    """A platform reported a violation under an id it already used, with other content. Reports
+    are never silently replaced: revoke the first one, or report under a new id."""
+
+    code = "VIOLATION_CONFLICT"
+
+    def __init__(self, violation_id: str) -> None:
+        super().__init__(
+            f"violation {violation_id!r} was reported before with other content; a report is not replaced: "
+            "revoke it (violation.revoked) and report the correction under a new violation id"
+        )
+        self.violation_id = violation_id
+
+    def details(self) -> dict[str, str]:
+        return {"violationId": self.violation_id}

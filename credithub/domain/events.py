@@ -9,6 +9,8 @@ keeps), which carries the hash, not the number.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -288,6 +290,27 @@ def parse_event(raw: Any, *, person_key: bytes, now: dt.datetime) -> Event:
         case EventType.MEASURE_EXECUTED:
             command = _measure_executed(data, person_key=person_key, now=now)
     return Event(event_type, timestamp, command)
+
+
+def compute_report_digest(command: ViolationReported) -> bytes:
+    """What identifies the content of a violation report: the same report sent again has the
+    same digest, a different one under the same violation id does not. The subject's display
+    name is left out: it is profile data, not part of the violation."""
+    subject = command.subject
+    content = [
+        command.violation_id,
+        subject.kind.value,
+        subject.account_id,
+        subject.credit_code,
+        subject.person_hash.hex() if subject.person_hash else None,
+        command.category.value,
+        command.severity.value,
+        command.occurred_at.astimezone(dt.UTC).isoformat(),
+        command.description,
+        command.legal_basis.text,
+        command.legal_basis.reference,
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).digest()
 
 
 # ---- the stored form: what the inbox keeps (person hashes, never ID numbers) ----------------

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from credithub.domain.errors import InvalidInput, UnknownPlatform
+from credithub.domain.errors import Conflict, InvalidInput, UnknownPlatform
 from credithub.entrypoints.signatures import SignatureRejected
 
 RETRY_AFTER_SECONDS: Final = "30"
@@ -45,6 +45,11 @@ async def _invalid_input(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.message, "code": exc.code, **exc.details()}, status_code=422)
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Conflict)
+    return JSONResponse({"error": exc.message, "code": exc.code, **exc.details()}, status_code=409)
+
+
 async def _http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (404 for an unknown path, 405, 413 for a body over the limit) as JSON."""
     assert isinstance(exc, HTTPException)
@@ -68,6 +73,7 @@ EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[
     SignatureRejected: _signature_rejected,
     MalformedBody: _malformed,
     InvalidInput: _invalid_input,
+    Conflict: _conflict,
     asyncpg.PostgresConnectionError: _unavailable,
     asyncpg.InterfaceError: _unavailable,
     asyncpg.CannotConnectNowError: _unavailable,

@@ -29,6 +29,9 @@ async def receive(request: Request) -> JSONResponse:
     if secrets is None:
         raise UnknownPlatform(platform)
     event_id = signatures.verify(body, request.headers, secrets)
+    first = await inbox.find_accepted(deps, platform, event_id)
+    if first is not None:  # a repeat: the first answer, whatever this body says
+        return JSONResponse({"accepted": True, "id": first.event_id}, status_code=202)
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
