@@ -8,12 +8,14 @@ Either way, pending migrations are applied before anything else touches the data
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import os
 import secrets
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +38,7 @@ from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
 KEY_FILE_NAME: Final = "secret_key"
+SUPERVISE_SECONDS: Final = 2.0
 KEY_FINGERPRINT_META: Final = "person_key_fingerprint"
 _FINGERPRINT_MESSAGE: Final = b"credithub person-hash key fingerprint v1"
 _SERVER_SQL: Final = QUERIES["server"]
@@ -62,11 +65,25 @@ async def database(settings: Settings) -> AsyncIterator[str]:
         return
     embedded = EmbeddedPostgres(settings.data_dir)
     server_dsn = await asyncio.to_thread(embedded.start)
+    supervisor = asyncio.create_task(_keep_running(embedded), name="embedded-postgres-supervisor")
     try:
         await _ensure_database(server_dsn)
         yield embedded.dsn(DATABASE_NAME)
     finally:
+        supervisor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await supervisor
         await asyncio.to_thread(embedded.stop)
+
+
+async def _keep_running(embedded: EmbeddedPostgres) -> None:
+    """Restart the embedded server if it dies while the hub runs; the pools reconnect on their own."""
+    while True:
+        await asyncio.sleep(SUPERVISE_SECONDS)
+        try:
+            await asyncio.to_thread(embedded.restart_if_stopped)
+        except (OSError, subprocess.SubprocessError) as exc:  # e.g. its old processes still hold memory
+            logger.warning("embedded PostgreSQL could not be restarted yet: %s", exc)
 
 
 async def _ensure_database(server_dsn: str) -> None:
