@@ -63,6 +63,7 @@ MAX_DEPTH: Final = 12
 MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
+DATABASE_UNAVAILABLE: Final = "The hub's database is unavailable for a moment; try again shortly."
 QUERY_TIMEOUT: Final = (
     "This took longer than the hub allows a request; ask for less at once (smaller pages or batches)."
 )
@@ -86,9 +87,19 @@ _LIMIT_RULES: Final = [
 ]
 
 
+# The database is away (restarting, unreachable): the client should retry, not report a bug.
+_OUTAGE: Final = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+)
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *_UNSTORABLE)
+    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *_OUTAGE, *_UNSTORABLE)
     return original is not None and not isinstance(original, known)
 
 
@@ -172,6 +183,10 @@ class ErrorPolicy(MaskErrors):
         if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
             code = {"code": "QUERY_TIMEOUT"}
             return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
+        if isinstance(original, _OUTAGE):
+            logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
+            code = {"code": "UNAVAILABLE"}
+            return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
         if _is_unexpected(error):
             masked = self.anonymise_error(error)
             masked.extensions = {"code": "INTERNAL"}

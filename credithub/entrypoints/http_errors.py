@@ -77,5 +77,6 @@ EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[
     asyncpg.PostgresConnectionError: _unavailable,
     asyncpg.InterfaceError: _unavailable,
     asyncpg.CannotConnectNowError: _unavailable,
+    asyncpg.QueryCanceledError: _unavailable,  # the ingest statement timeout: the platform retries later
     OSError: _unavailable,
 }
