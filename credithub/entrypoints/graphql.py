@@ -216,6 +216,7 @@ class AuditReads(SchemaExtension):
         context = self.execution_context.context
         if isinstance(context, Context):
             context.drop_loaders()  # a WebSocket context outlives operations: start each afresh
+            context.begin_delivery()  # and each operation's reads are audited, whatever came before
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
