@@ -80,7 +80,7 @@ _UNSTORABLE: Final = (
 logger = logging.getLogger(__name__)
 
 # Built once: the limiters' rule classes are part of ValidationCache's key, so a fresh class
-# per request would miss the cache every time (strawberry#4635, shared/NOTES-graphql.md §1.2).
+# per request would miss the cache every time (strawberry#4635).
 _LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
