@@ -121,6 +121,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
     from credithub.services.catalog import ConfigHolder
     from credithub.services.ports import Deps
     from credithub.services.status_feed import StatusFeed
+    from credithub.services.tokens import TokenWatch
     from credithub.settings import Settings
     from platform_adapters import ADAPTERS
 
@@ -137,6 +138,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
             http=http,
             adapters=ADAPTERS,
             feed=StatusFeed(lambda: connect_listener(dsn)),
+            tokens=TokenWatch(lambda: connect_listener(dsn, "credithub-revocations")),
         )
         for batch in stored:
             ids = [row["id"] for row in await pool.fetch("SELECT id FROM subjects WHERE credit_code = ANY($1)", batch)]

@@ -8,12 +8,14 @@ Either way, pending migrations are applied before anything else touches the data
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import os
 import secrets
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,15 +28,17 @@ from credithub.cache import close_cache, create_cache
 from credithub.db import meta
 from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
-from credithub.db.pool import connect_listener, create_pool
+from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.services.status_feed import StatusFeed
+from credithub.services.tokens import TokenWatch
 from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
 KEY_FILE_NAME: Final = "secret_key"
+SUPERVISE_SECONDS: Final = 2.0
 KEY_FINGERPRINT_META: Final = "person_key_fingerprint"
 _FINGERPRINT_MESSAGE: Final = b"credithub person-hash key fingerprint v1"
 _SERVER_SQL: Final = QUERIES["server"]
@@ -61,11 +65,25 @@ async def database(settings: Settings) -> AsyncIterator[str]:
         return
     embedded = EmbeddedPostgres(settings.data_dir)
     server_dsn = await asyncio.to_thread(embedded.start)
+    supervisor = asyncio.create_task(_keep_running(embedded), name="embedded-postgres-supervisor")
     try:
         await _ensure_database(server_dsn)
         yield embedded.dsn(DATABASE_NAME)
     finally:
+        supervisor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await supervisor
         await asyncio.to_thread(embedded.stop)
+
+
+async def _keep_running(embedded: EmbeddedPostgres) -> None:
+    """Restart the embedded server if it dies while the hub runs; the pools reconnect on their own."""
+    while True:
+        await asyncio.sleep(SUPERVISE_SECONDS)
+        try:
+            await asyncio.to_thread(embedded.restart_if_stopped)
+        except (OSError, subprocess.SubprocessError) as exc:  # e.g. its old processes still hold memory
+            logger.warning("embedded PostgreSQL could not be restarted yet: %s", exc)
 
 
 async def _ensure_database(server_dsn: str) -> None:
@@ -127,10 +145,13 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
     async with _dsn_or_database(settings, dsn) as resolved:
         await migrate(resolved)
         key = load_person_key(settings)
-        pool = await create_pool(resolved, max_size=settings.pool_size, min_size=min(2, settings.pool_size))
+        pools = await create_pools(resolved, settings)
+        pool = pools.workers
         cache = create_cache(settings.cache_url)
         http = create_platform_client(settings)
-        feed = StatusFeed(lambda: connect_listener(resolved))
+        feed = StatusFeed(lambda: connect_listener(resolved), max_per_client=settings.max_subscriptions)
+        tokens = TokenWatch(lambda: connect_listener(resolved, "credithub-revocations"))
+        tokens.on_revoked(feed.end_client)
         try:
             await _check_key(pool, key)
             yield Deps(
@@ -143,12 +164,45 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 http=http,
                 adapters=ADAPTERS,
                 feed=feed,
+                tokens=tokens,
+                pools=pools,
             )
         finally:
+            await tokens.close()
             await feed.close()
             await http.aclose()
             await close_cache(cache)
-            await pool.close()
+            await pools.close()
+
+
+async def create_pools(dsn: str, settings: Settings) -> Pools:
+    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout."""
+    return Pools(
+        api=await create_pool(
+            dsn,
+            min_size=min(2, settings.pool_size),
+            max_size=settings.pool_size,
+            statement_timeout=settings.api_statement_timeout,
+            application_name="credithub-api",
+        ),
+        ingest=await create_pool(
+            dsn,
+            min_size=1,
+            max_size=settings.ingest_pool_size,
+            statement_timeout=settings.ingest_statement_timeout,
+            application_name="credithub-ingest",
+        ),
+        workers=await create_pool(
+            dsn,
+            min_size=1,
+            max_size=settings.worker_pool_size,
+            statement_timeout=settings.worker_statement_timeout,
+            application_name="credithub-workers",
+        ),
+        health=await create_pool(
+            dsn, min_size=1, max_size=1, statement_timeout=1.0, application_name="credithub-health"
+        ),
+    )
 
 
 def create_platform_client(settings: Settings) -> httpx.AsyncClient:

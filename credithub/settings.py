@@ -68,10 +68,18 @@ class Settings:
     cache_url: str | None = None
     introspection: bool = True
     graphiql: bool = True
-    pool_size: int = 10
+    pool_size: int = 10  # GraphQL's connections per instance
+    ingest_pool_size: int = 3  # webhook ingest's own connections
+    worker_pool_size: int = 6  # the background workers' (and CLI commands') own connections
+    api_statement_timeout: float = 5.0  # seconds a GraphQL statement may run
+    ingest_statement_timeout: float = 2.0  # seconds a webhook's statement may run
+    worker_statement_timeout: float = 120.0  # seconds a background or CLI statement may run
+    client_concurrency: int = 4  # GraphQL requests one client may have in flight per instance
+    max_query_cost: int = 5000  # objects one GraphQL request may ask for (lists counted by size)
     max_body_bytes: int = 1_048_576
     rate_limit: int = 100  # GraphQL requests per second per client and instance; 0: no limit
     rate_burst: int = 200  # how many a client may send at once before the rate applies
+    max_subscriptions: int = 20  # live subscriptions per client and instance (and per WebSocket)
     log_level: str = "INFO"
     workers: bool = True
     objection_days: int = 15
@@ -97,9 +105,17 @@ class Settings:
             introspection=_flag(env, "CREDITHUB_INTROSPECTION", True),
             graphiql=_flag(env, "CREDITHUB_GRAPHIQL", True),
             pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", 10),
+            ingest_pool_size=_positive_int(env, "CREDITHUB_INGEST_POOL_SIZE", 3),
+            worker_pool_size=_positive_int(env, "CREDITHUB_WORKER_POOL_SIZE", 6),
+            api_statement_timeout=float(_positive_int(env, "CREDITHUB_API_STATEMENT_TIMEOUT", 5)),
+            ingest_statement_timeout=float(_positive_int(env, "CREDITHUB_INGEST_STATEMENT_TIMEOUT", 2)),
+            worker_statement_timeout=float(_positive_int(env, "CREDITHUB_WORKER_STATEMENT_TIMEOUT", 120)),
+            client_concurrency=_positive_int(env, "CREDITHUB_CLIENT_CONCURRENCY", 4, least=0),
+            max_query_cost=_positive_int(env, "CREDITHUB_MAX_QUERY_COST", 5000),
             max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
             rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", 100, least=0),
             rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
+            max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", 20),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),

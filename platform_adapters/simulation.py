@@ -27,6 +27,7 @@ class Fault:
     stall_seconds: float = 0.0  # wait this long first (longer than the client's timeout: a timeout)
     garbled: bool = False  # answer 200 with a body that is not JSON
     path_prefix: str = ""
+    body: str | None = None  # answer with this text instead of a JSON error
 
 
 @dataclass
@@ -35,8 +36,8 @@ class Faults:
 
     pending: deque[Fault] = field(default_factory=deque)
 
-    def fail_next(self, status: int = 503, *, times: int = 1, path_prefix: str = "") -> None:
-        self.pending.extend(Fault(status=status, path_prefix=path_prefix) for _ in range(times))
+    def fail_next(self, status: int = 503, *, times: int = 1, path_prefix: str = "", body: str | None = None) -> None:
+        self.pending.extend(Fault(status=status, path_prefix=path_prefix, body=body) for _ in range(times))
 
     def throttle_next(self, retry_after: int | str = 1, *, times: int = 1, path_prefix: str = "") -> None:
         self.pending.extend(
@@ -61,6 +62,8 @@ class Faults:
                 if fault.status is None:
                     return None
                 headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
+                if fault.body is not None:
+                    return Response(fault.body, status_code=fault.status, headers=headers, media_type="text/plain")
                 return JSONResponse({"error": "scripted fault"}, status_code=fault.status, headers=headers)
         return None
 

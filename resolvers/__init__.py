@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.audit import AuditQueries
-from resolvers.clients import ClientQueries
+from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
+from resolvers.parked import ParkedQueries
 from resolvers.reports import ReportMutations
 from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
@@ -17,13 +18,20 @@ from resolvers.workflows import WorkflowMutations, WorkflowQueries
 
 @strawberry.type
 class Query(
-    SubjectQueries, CreditStatusQueries, ListQueries, WorkflowQueries, AuditQueries, MeasureQueries, ClientQueries
+    SubjectQueries,
+    CreditStatusQueries,
+    ListQueries,
+    WorkflowQueries,
+    AuditQueries,
+    MeasureQueries,
+    ClientQueries,
+    ParkedQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations):
+class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations, ClientMutations):
     pass
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from credithub.db import platforms as db_platforms
-from schema.clients import Platform, Viewer
+from credithub.domain import errors as domain_errors
+from credithub.domain import ids
+from credithub.services import clients
+from schema import errors
+from schema.clients import Platform, RevokeClientResult, RevokeClientSuccess, Viewer
 from schema.context import Info
 
 
@@ -18,3 +22,18 @@ class ClientQueries:
     @strawberry.field(description="Every platform connected to the hub.")
     async def platforms(self, info: Info) -> list[Platform]:
         return [Platform.from_domain(platform) for platform in await db_platforms.list_all(info.context.deps.pool)]
+
+
+@strawberry.type
+class ClientMutations:
+    @strawberry.mutation(
+        description="Revoke a client's token (admins): every instance refuses it within a second, over HTTP "
+        "and on open WebSockets, whose subscriptions end."
+    )
+    async def revoke_client(self, info: Info, client_id: strawberry.ID) -> RevokeClientResult:
+        try:
+            revoked = ids.parse_id(ids.IdKind.CLIENT, client_id, field_name="clientId")
+            await clients.revoke_as(info.context.deps, info.context.viewer, revoked)
+        except (domain_errors.InvalidId, domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return RevokeClientSuccess(client_id=client_id)

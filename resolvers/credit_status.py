@@ -37,5 +37,5 @@ def _result(lookup: credit_status.StatusLookup, platform: str | None) -> CreditS
         return CreditStatus.from_domain(lookup.status, lookup.subject.credit_code, platform)
     assert lookup.error is not None
     error = errors.from_domain(lookup.error, given=lookup.input)
-    assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError)
+    assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError | errors.StatusUnavailableError)
     return error

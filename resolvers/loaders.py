@@ -27,6 +27,7 @@ from credithub.db import subjects as db_subjects
 from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
+from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
@@ -199,10 +200,12 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_signings.list_for_anchors(pool, keys)
         return [found.get(key, []) for key in keys]
 
-    async def load_credit_statuses(keys: list[StatusKey]) -> list[flags.CreditStatus | None]:
+    async def load_credit_statuses(keys: list[StatusKey]) -> list[flags.CreditStatus | StatusUnavailable | None]:
+        """A StatusUnavailable in place of a status is raised by `load` for that subject alone."""
+
         async def load_group(
             as_of: dt.datetime | None, members: list[StatusKey]
-        ) -> dict[StatusKey, flags.CreditStatus | None]:
+        ) -> dict[StatusKey, flags.CreditStatus | StatusUnavailable | None]:
             versions = {key.subject_id: key.facts_version for key in members}
             found = await credit_status.statuses_of_subjects(deps, versions, as_of)
             return {key: found.get(key.subject_id) for key in members}

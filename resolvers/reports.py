@@ -38,6 +38,7 @@ class ReportMutations:
             domain_errors.InvalidIdentifier,
             domain_errors.InvalidValue,
             domain_errors.IdentityConflict,
+            domain_errors.ViolationConflict,
             domain_errors.PermissionDenied,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]

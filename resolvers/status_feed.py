@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Final
 
@@ -10,6 +11,8 @@ import strawberry
 from credithub.domain import identifiers, ids, visibility
 from credithub.domain.errors import BatchTooLarge, PermissionDenied, UnknownSubject
 from credithub.services import clients
+from credithub.services.status_feed import REVOKED
+from credithub.services.statuses import OUTAGE
 from schema.context import Context, Info
 from schema.status_feed import CreditStatusChange
 from schema.subjects import subject_from_domain
@@ -31,15 +34,37 @@ class StatusFeedSubscriptions:
     ) -> AsyncGenerator[CreditStatusChange, None]:
         context = info.context
         watched = await _watched_subjects(info, subject_ids, credit_codes)
-        async with context.deps.feed.subscribe(context.viewer.platform, watched) as announcements:
-            async for announced in announcements:
-                if context.token is not None and await clients.authenticate(context.deps, context.token) is None:
-                    raise PermissionDenied("this client's token was revoked")  # cached briefly: a cheap check
-                context.drop_loaders()  # each event reads the status as it is now, not as cached
-                subject = await context.loaders.subject.load(announced.subject_id)
-                if subject is None or not await _may_follow(context, subject.id):
-                    continue
-                yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)
+        async with context.deps.feed.subscribe(context.viewer.id, context.viewer.platform, watched) as batches:
+            # A revocation ends the subscription at once (a notice). These checks catch one whose
+            # notice came before the subscription was registered, or was missed while not listening.
+            await _check_not_revoked(info)
+            async for batch in batches:
+                await _check_not_revoked(info)
+                context.drop_loaders()  # each batch reads the statuses as they are now, not as cached
+                context.begin_delivery()
+                found = await asyncio.gather(
+                    *(context.loaders.subject.load(announced.subject_id) for announced in batch), return_exceptions=True
+                )
+                deliver = []
+                for announced, subject in zip(batch, found, strict=True):
+                    if isinstance(subject, OUTAGE):
+                        raise subject
+                    if isinstance(subject, BaseException):  # one subject that cannot be read must not end the feed
+                        context.deps.feed.note_undeliverable(announced.subject_id, subject)
+                        continue
+                    if subject is None or not await _may_follow(context, subject.id):
+                        continue
+                    deliver.append((announced, subject))
+                # Noted for the audit together: the first event's audit covers the batch.
+                context.note_reads("creditStatus", [subject.id for _, subject in deliver])
+                for announced, subject in deliver:
+                    yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)
+
+
+async def _check_not_revoked(info: Info) -> None:
+    context = info.context
+    if context.token is not None and await clients.authenticate(context.deps, context.token) is None:
+        raise PermissionDenied(REVOKED)
 
 
 async def _may_follow(context: Context, subject_id: int) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from credithub.domain import clients, platforms
+from schema.errors import InvalidIdError, NotFoundError, PermissionDeniedError
 
 Role = strawberry.enum(clients.Role, description="What a client may do.")
 
@@ -29,3 +32,14 @@ class Platform:
     @classmethod
     def from_domain(cls, platform: platforms.Platform) -> Platform:
         return cls(code=platform.code, name=platform.name, family=platform.family)
+
+
+@strawberry.type(description="The client's token is revoked: every instance refuses it from now on.")
+class RevokeClientSuccess:
+    client_id: strawberry.ID
+
+
+RevokeClientResult = Annotated[
+    RevokeClientSuccess | InvalidIdError | NotFoundError | PermissionDeniedError,
+    strawberry.union("RevokeClientResult"),
+]

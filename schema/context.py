@@ -149,7 +149,7 @@ class Loaders:
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]
-    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]
+    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]  # raises StatusUnavailable for one subject
     rule_set: DataLoader[dt.datetime, rules.RuleSet]
     list_entry_page: DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]
     list_entry_count: DataLoader[ListEntryFilterKey, int]
@@ -187,6 +187,9 @@ class Context:
     token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
     _loaders: Loaders | None = field(default=None, repr=False)
     reads: set[tuple[str, int]] = field(default_factory=set)
+    # Reads audited already for the subscription delivery batch being sent: each event of a batch
+    # is not audited again (one audit statement per batch, not per event).
+    audited: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def viewer(self) -> Client:
@@ -219,7 +222,13 @@ class Context:
         """Credit information about these subjects is in the response: audited after execution
         (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
         assert operation in READ_OPERATIONS, operation
-        self.reads.update((operation, subject_id) for subject_id in subject_ids)
+        self.reads.update(
+            read for read in ((operation, subject_id) for subject_id in subject_ids) if read not in self.audited
+        )
+
+    def begin_delivery(self) -> None:
+        """A new delivery batch of a subscription starts: what it reads is audited afresh."""
+        self.audited.clear()
 
     @property
     def purpose(self) -> str | None:

@@ -12,7 +12,7 @@ from credithub.domain import flags as domain_flags
 from credithub.domain.executions import compute_latest_per_platform
 from schema.context import Info
 from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
-from schema.errors import InvalidIdentifierError, UnknownSubjectError
+from schema.errors import InvalidIdentifierError, StatusUnavailableError, UnknownSubjectError
 
 CreditTier = strawberry.enum(
     measures.Tier, name="CreditTier", description="Differentiated management: A best, D worst."
@@ -158,6 +158,6 @@ class CreditStatus:
 
 
 CreditStatusResult = Annotated[
-    CreditStatus | InvalidIdentifierError | UnknownSubjectError,
+    CreditStatus | InvalidIdentifierError | UnknownSubjectError | StatusUnavailableError,
     strawberry.union("CreditStatusResult", description="A status, or why there is none for this input."),
 ]

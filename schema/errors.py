@@ -63,6 +63,12 @@ class InvalidValueError(InputError):
     pass
 
 
+@strawberry.type(description="The request asks for more objects than one request may; ask for less at once.")
+class QueryTooCostlyError(InputError):
+    cost: int
+    limit: int
+
+
 @strawberry.type(description="The records given cannot support this listing.")
 class InvalidListBasisError(InputError):
     pass
@@ -107,6 +113,14 @@ class TransitionNotAllowedError(UserError):
 @strawberry.type(description="An account or identifier already belongs to another identity.")
 class IdentityConflictError(UserError):
     pass
+
+
+@strawberry.type(
+    description="The violation id was reported before with other content: revoke it and report the "
+    "correction under a new id."
+)
+class ViolationConflictError(UserError):
+    violation_id: str
 
 
 @strawberry.type(description="The hub has not received what this refers to yet.")
@@ -155,9 +169,27 @@ class NoSuchFlagError(UserError):
     pass
 
 
+@strawberry.type(description="Too many requests or operations from this client: retry after `retryAfter` seconds.")
+class RateLimitedError(UserError):
+    retry_after: int
+
+
+@strawberry.type(description="The client holds as many live subscriptions as it may: end one first.")
+class TooManySubscriptionsError(UserError):
+    limit: int
+
+
 @strawberry.type(description="The hub cannot go on with this now; try again.")
 class UnavailableError(UserError):
     pass
+
+
+@strawberry.type(
+    description="This subject's credit status cannot be computed now; it is parked for the hub's operators, "
+    "and every other subject is unaffected."
+)
+class StatusUnavailableError(UserError):
+    subject: str = strawberry.field(description="The subject's id.")
 
 
 @strawberry.type(description="A live subscription missed changes: reload, then subscribe again.")
@@ -183,6 +215,9 @@ def _identifier(exc: errors.InvalidIdentifier, given: str) -> UserError:
 # Domain error class → its GraphQL error; `from_domain` walks the exception's MRO.
 MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] = {
     errors.InvalidIdentifier: _identifier,
+    errors.QueryTooCostly: lambda exc, given: QueryTooCostlyError(
+        message=exc.message, code=exc.code, field=exc.field, cost=exc.cost, limit=exc.limit
+    ),
     errors.BatchTooLarge: lambda exc, given: BatchTooLargeError(
         message=exc.message, code=exc.code, field=exc.field, limit=exc.limit
     ),
@@ -213,6 +248,9 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
         message=exc.message, code=exc.code, allowed_from=exc.allowed_from, rule_set=exc.rule_set
     ),
     errors.NotRepairable: _plain(NotRepairableError),
+    errors.ViolationConflict: lambda exc, given: ViolationConflictError(
+        message=exc.message, code=exc.code, violation_id=exc.violation_id
+    ),
     errors.DefenceWindowOpen: lambda exc, given: DefenceWindowOpenError(
         message=exc.message, code=exc.code, deadline=exc.deadline
     ),
@@ -223,7 +261,14 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
     errors.AlreadyExists: _plain(AlreadyExistsError),
     errors.Conflict: _plain(ConflictError),
     errors.PermissionDenied: _plain(PermissionDeniedError),
+    errors.RateLimited: lambda exc, given: RateLimitedError(message=exc.message, code=exc.code, retry_after=exc.retry_after),
+    errors.TooManySubscriptions: lambda exc, given: TooManySubscriptionsError(
+        message=exc.message, code=exc.code, limit=exc.limit
+    ),
     errors.LiveFeedLost: lambda exc, given: LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason),
+    errors.StatusUnavailable: lambda exc, given: StatusUnavailableError(
+        message=exc.message, code=exc.code, subject=exc.subject
+    ),
     errors.Unavailable: _plain(UnavailableError),
 }
 

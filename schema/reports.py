@@ -14,6 +14,7 @@ from schema.errors import (
     InvalidIdentifierError,
     InvalidValueError,
     PermissionDeniedError,
+    ViolationConflictError,
 )
 from schema.records import CreditRecord, RecordCategory, Severity
 
@@ -84,7 +85,12 @@ class ReportViolationSuccess:
 
 
 ReportViolationResult = Annotated[
-    ReportViolationSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
+    ReportViolationSuccess
+    | InvalidValueError
+    | InvalidIdentifierError
+    | IdentityConflictError
+    | ViolationConflictError
+    | PermissionDeniedError,
     strawberry.union("ReportViolationResult"),
 ]
 

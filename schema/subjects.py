@@ -257,11 +257,10 @@ class SubjectFilter:
     )
 
     def to_domain(self, now: dt.datetime) -> subjects.SubjectFilter:
-        name = self.name_contains.strip() if self.name_contains else None
         return subjects.SubjectFilter(
             kind=self.kind,
             platform=self.platform,
-            name_contains=name or None,
+            name_contains=subjects.parse_name_search(self.name_contains),
             tier=str(self.tier) if self.tier else None,
             on_list=str(self.on_list) if self.on_list else None,
             at=now,

@@ -27,6 +27,7 @@ from credithub.db.pool import connect_listener, create_pool
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Clock, Deps
 from credithub.services.status_feed import StatusFeed
+from credithub.services.tokens import TokenWatch
 from credithub.settings import Settings
 from platform_adapters import ADAPTERS
 
@@ -154,6 +155,9 @@ class FixedClock:
 def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None) -> Deps:
     dsn = settings.database_url
     assert dsn is not None, "tests always name their database"
+    feed = StatusFeed(lambda: connect_listener(dsn), max_per_client=settings.max_subscriptions)
+    tokens = TokenWatch(lambda: connect_listener(dsn, "credithub-revocations"))
+    tokens.on_revoked(feed.end_client)
     return Deps(
         settings=settings,
         pool=pool,
@@ -163,7 +167,8 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
         engine=ConfigHolder(),
         http=create_platform_client(settings),
         adapters=ADAPTERS,
-        feed=StatusFeed(lambda: connect_listener(dsn)),
+        feed=feed,
+        tokens=tokens,
     )
 
 

@@ -8,6 +8,7 @@ last process that opened it lets go (pgserver keeps the list of holders in the f
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -33,10 +34,36 @@ class EmbeddedPostgres:
             warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
             from pgserver.postgres_server import get_server
 
+        from pgserver.postgres_server import PostgresServer
+
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         logger.info("starting embedded PostgreSQL in %s", self.pgdata)
+        with PostgresServer._lock:
+            forgotten = _forget_dead_holders(self.pgdata)
+        if forgotten:
+            logger.warning("embedded PostgreSQL: forgot holders that were killed: %s", forgotten)
         self._server = get_server(self.pgdata, cleanup_mode="stop")
         return str(self._server.get_uri())
+
+    def is_running(self) -> bool:
+        from pgserver.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        return info is not None and bool(info.is_running())
+
+    def restart_if_stopped(self) -> bool:
+        """Start the server again if it died (True), under pgserver's lock so that two processes
+        holding it do not both start it."""
+        from pgserver.postgres_server import PostgresServer
+
+        if self._server is None or self.is_running():
+            return False
+        with PostgresServer._lock:
+            if self.is_running():
+                return False
+            logger.warning("embedded PostgreSQL in %s is not running; starting it again", self.pgdata)
+            self._server.ensure_postgres_running()
+        return True
 
     def dsn(self, database: str = DATABASE_NAME) -> str:
         assert self._server is not None, "start() first"
@@ -56,3 +83,20 @@ class EmbeddedPostgres:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+HOLDERS_FILE: Final = ".handle_pids.json"  # where pgserver lists the processes holding the server
+
+
+def _forget_dead_holders(pgdata: Path) -> list[int]:
+    """Take processes that no longer exist off pgserver's list of holders; returns them."""
+    import psutil
+
+    path = pgdata / HOLDERS_FILE
+    if not path.exists():
+        return []
+    holders = [int(pid) for pid in json.loads(path.read_text() or "[]")]
+    alive = [pid for pid in holders if psutil.pid_exists(pid) and pid != 0]
+    if alive != holders:
+        path.write_text(json.dumps(alive))
+    return [pid for pid in holders if pid not in alive]

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
+from credithub.domain.texts import make_storable
 
 SQL: Final = QUERIES["inbox"]
 
@@ -87,7 +88,7 @@ async def complete(conn: Connection, event_id: int, token: uuid.UUID, at: dt.dat
 
 
 async def fail(conn: Executor, event_id: int, token: uuid.UUID, error: str, retry_at: dt.datetime | None) -> None:
-    await conn.execute(SQL["fail"], event_id, token, error[:2000], retry_at)
+    await conn.execute(SQL["fail"], event_id, token, make_storable(error), retry_at)
 
 
 async def get_by_key(conn: Executor, platform: str, event_id: str) -> InboxEvent | None:

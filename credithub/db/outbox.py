@@ -11,6 +11,7 @@ from typing import Any, Final
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.deliveries import Message, Recipient
+from credithub.domain.texts import make_storable
 
 SQL: Final = QUERIES["outbox"]
 
@@ -86,7 +87,14 @@ async def complete(
 ) -> bool:
     """False when the lease was lost (another worker took the message over): change nothing."""
     row = await conn.fetchrow(
-        SQL["complete"], message_id, token, status, next_attempt_at, error, delivered_at, int(throttled)
+        SQL["complete"],
+        message_id,
+        token,
+        status,
+        next_attempt_at,
+        make_storable(error) if error is not None else None,
+        delivered_at,
+        int(throttled),
     )
     return row is not None
 
@@ -101,7 +109,8 @@ async def insert_attempt(
     http_status: int | None,
     error: str | None,
 ) -> None:
-    await conn.execute(SQL["insert_attempt"], message_id, attempt, started_at, duration_ms, outcome, http_status, error)
+    text = make_storable(error) if error is not None else None
+    await conn.execute(SQL["insert_attempt"], message_id, attempt, started_at, duration_ms, outcome, http_status, text)
 
 
 async def list_dead(conn: Executor, platform: str | None, limit: int) -> list[DeadMessage]:
@@ -126,3 +135,8 @@ async def list_attempts(conn: Executor, message_id: int) -> list[Attempt]:
         Attempt(row["attempt"], row["started_at"], row["duration_ms"], row["outcome"], row["http_status"], row["error"])
         for row in await conn.fetch(SQL["list_attempts"], message_id)
     ]
+
+
+async def park(conn: Executor, message_id: int, token: uuid.UUID, error: str, at: dt.datetime) -> None:
+    """Set a claimed message aside as DEAD with its error (it could not be handled at all)."""
+    await conn.execute(SQL["park"], message_id, token, make_storable(error), at)

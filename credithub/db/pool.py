@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Final
 
 import asyncpg
@@ -50,8 +51,21 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 2, max_size: int = 10, command_timeout: float = 30.0
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    command_timeout: float = 30.0,
+    statement_timeout: float | None = None,
+    application_name: str = "credithub",
 ) -> asyncpg.Pool:
+    """A pool; with `statement_timeout` (seconds) the server cancels any statement that runs
+    longer, and asyncpg gives up waiting a second after that."""
+    settings = {**SERVER_SETTINGS, "application_name": application_name}
+    if statement_timeout is not None:
+        settings["statement_timeout"] = str(round(statement_timeout * 1000))
+        settings["idle_in_transaction_session_timeout"] = str(round((statement_timeout + 60) * 1000))
+        command_timeout = statement_timeout + 1
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -59,10 +73,26 @@ async def create_pool(
         command_timeout=command_timeout,
         init=_init_connection,
         reset=_keep_session,
-        server_settings=SERVER_SETTINGS,
+        server_settings=settings,
     )
     assert pool is not None
     return pool
+
+
+@dataclass(frozen=True, slots=True)
+class Pools:
+    """One pool per kind of work, each with its own connections and statement timeout, so that
+    a flood of one kind (expensive reads) cannot take the connections another needs (webhook
+    ingest, health checks, the background workers)."""
+
+    api: asyncpg.Pool  # GraphQL over HTTP and WebSocket
+    ingest: asyncpg.Pool  # webhooks: accept into the inbox
+    workers: asyncpg.Pool  # background work and CLI commands: long statements allowed
+    health: asyncpg.Pool  # /healthz and /readyz: one connection, a one-second timeout
+
+    async def close(self) -> None:
+        for pool in (self.api, self.ingest, self.workers, self.health):
+            await pool.close()
 
 
 @asynccontextmanager
@@ -86,6 +116,6 @@ async def counting_queries() -> AsyncIterator[list[int]]:
 LISTENER_SETTINGS: Final = {"application_name": "credithub-listener", "timezone": "UTC"}
 
 
-async def connect_listener(dsn: str) -> asyncpg.Connection:
+async def connect_listener(dsn: str, name: str = "credithub-listener") -> asyncpg.Connection:
     """A connection of its own (not pooled) for LISTEN: it stays subscribed for its lifetime."""
-    return await asyncpg.connect(dsn, server_settings=LISTENER_SETTINGS, timeout=10)
+    return await asyncpg.connect(dsn, server_settings={**LISTENER_SETTINGS, "application_name": name}, timeout=10)

@@ -91,6 +91,7 @@ async def insert(
     description: str | None,
     legal_basis: records.LegalBasis,
     valid_until: dt.datetime | None = None,
+    report_digest: bytes | None = None,
 ) -> records.CreditRecord:
     try:
         row = await conn.fetchrow(
@@ -109,12 +110,19 @@ async def insert(
             legal_basis.text,
             legal_basis.reference,
             valid_until,
+            report_digest,
         )
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name in (PLATFORM_REF_KEY, AUTHORITY_REF_KEY):
             raise AlreadyExists(f"the source already reported a record with id {source.ref!r}") from exc
         raise
     return rows.credit_record(rows.required(row))
+
+
+async def get_report_digest(conn: Executor, platform: str, violation_id: str) -> tuple[int, bytes | None] | None:
+    """(record id, digest of what was reported) for a platform's violation id, or None if none."""
+    row = await conn.fetchrow(SQL["get_report_digest"], platform, violation_id)
+    return (row["id"], row["report_digest"]) if row is not None else None
 
 
 async def insert_status_change(conn: Connection, change: records.StatusChange) -> None:

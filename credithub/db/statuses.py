@@ -10,6 +10,7 @@ from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.flags import CreditStatus
 from credithub.domain.status_codec import decode_status, encode_status
+from credithub.domain.texts import make_storable
 
 SQL: Final = QUERIES["statuses"]
 
@@ -76,3 +77,33 @@ async def count_queued(conn: Executor) -> int:
 async def announce(conn: Connection, channel: str, payloads: list[str]) -> None:
     if payloads:
         await conn.execute(SQL["announce"], channel, payloads)
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """A subject whose status could not be computed, and why (for the operator, not the client)."""
+
+    subject_id: int
+    facts_version: int
+    error: str
+
+
+async def park(conn: Executor, failed: list[Unavailable], config_version: int, at: dt.datetime) -> None:
+    if failed:
+        await conn.execute(
+            SQL["park"],
+            [item.subject_id for item in failed],
+            [item.facts_version for item in failed],
+            [make_storable(item.error) for item in failed],
+            config_version,
+            at,
+        )
+
+
+async def unpark(conn: Executor, subject_ids: list[int]) -> None:
+    if subject_ids:
+        await conn.execute(SQL["unpark"], subject_ids)
+
+
+async def retry_parked(conn: Executor, subject_ids: list[int] | None) -> list[int]:
+    return [row["subject_id"] for row in await conn.fetch(SQL["retry_parked"], subject_ids)]

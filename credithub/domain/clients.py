@@ -8,11 +8,12 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from credithub.domain.errors import InvalidValue
+from credithub.domain.errors import InvalidValue, PermissionDenied
 from credithub.domain.texts import check_storable
 
 TOKEN_PREFIX = "chub_"  # noqa: S105 (a prefix, not a secret)
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105
+MAX_TOKEN_LENGTH = 100  # ours are 48 characters; anything much longer is not worth hashing
 
 
 class Role(StrEnum):
@@ -105,3 +106,9 @@ def parse_client_name(raw: str) -> str:
     if not 1 <= len(name) <= 200:
         raise InvalidValue("client name must be 1-200 characters", field="name")
     return check_storable(name, "name")
+
+
+def check_may_manage(actor: Client) -> None:
+    """Clients are managed by admins (and from the command line)."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("only admins manage clients")

@@ -7,6 +7,7 @@
     │   ├── InvalidCursor         a pagination cursor the hub did not issue
     │   ├── InvalidPageSize       `first` is outside the allowed range
     │   ├── BatchTooLarge         more items in one request than allowed
+    │   ├── QueryTooCostly        a GraphQL request asks for too many objects at once
     │   ├── InvalidListBasis      the records given cannot support a listing
     │   ├── LegalBasisInsufficient the legal basis ranks too low for what it would ground
     │   ├── ValidityTooLong       an end date past the longest the rules allow
@@ -20,14 +21,18 @@
     │   ├── TransitionNotAllowed  the record's status does not allow this step
     │   ├── IdentityConflict      an account or code already belongs to another identity
     │   ├── RepairTooEarly        the minimum publicity period has not passed
+    │   ├── ViolationConflict     a violation id reported again with other content
     │   ├── NotRepairable         the law (or the record's nature) excludes repair
     │   ├── DefenceWindowOpen     the subject may still state its defence: decide after the deadline
     │   ├── DefenceWindowClosed   the deadline for a defence has passed, or the proposal was decided
     │   ├── ListingConflict       a red-list entry and a blacklist cannot hold the same subject
     │   └── NoSuchFlag            the subject carries no such measure for that platform then
     ├── PermissionDenied          your role may not do this (or not on what you filed yourself)
+    ├── RateLimited               slow down: retry after the seconds given
+    ├── TooManySubscriptions      end a live subscription before opening another
     └── Unavailable               the hub cannot go on with this now; try again
-        └── LiveFeedLost          a subscription missed changes: reload, then subscribe again
+        ├── LiveFeedLost          a subscription missed changes: reload, then subscribe again
+        └── StatusUnavailable     this subject's status cannot be computed; it is parked
 
 Each error carries fields, not just text; `code` is the stable machine-readable name
 that GraphQL clients and HTTP responses show.
@@ -292,3 +297,77 @@ class LiveFeedLost(Unavailable):
 
     def details(self) -> dict[str, str]:
         return {"reason": self.reason}
+
+
+class StatusUnavailable(Unavailable):
+    """A subject's credit status cannot be computed (one of its facts is one the engine cannot
+    read). The subject is parked for the hub's operators; every other subject is unaffected."""
+
+    code = "STATUS_UNAVAILABLE"
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"the credit status of {subject} cannot be computed now; it is parked for the hub's operators")
+        self.subject = subject
+
+    def details(self) -> dict[str, str]:
+        return {"subject": self.subject}
+
+
+class RateLimited(DomainError):
+    """The client sent more requests or operations than its rate allows; it may retry after `retry_after` seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests from this client; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+    def details(self) -> dict[str, str]:
+        return {"retryAfter": str(self.retry_after)}
+
+
+class TooManySubscriptions(DomainError):
+    """The client already holds as many live subscriptions on this instance as it may."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a client may hold at most {limit} subscriptions at once; end one first")
+        self.limit = limit
+
+    def details(self) -> dict[str, str]:
+        return {"limit": str(self.limit)}
+
+
+class QueryTooCostly(InvalidInput):
+    """A GraphQL request asks for more objects than one request may (lists counted by the size asked for)."""
+
+    code = "QUERY_TOO_COSTLY"
+
+    def __init__(self, cost: int, limit: int) -> None:
+        super().__init__(
+            f"this request asks for about {cost} objects; at most {limit} per request: "
+            "ask for smaller pages or batches, or split it"
+        )
+        self.cost = cost
+        self.limit = limit
+
+    def details(self) -> dict[str, str]:
+        return {"cost": str(self.cost), "limit": str(self.limit)}
+
+
+class ViolationConflict(Conflict):
+    """A platform reported a violation under an id it already used, with other content. Reports
+    are never silently replaced: revoke the first one, or report under a new id."""
+
+    code = "VIOLATION_CONFLICT"
+
+    def __init__(self, violation_id: str) -> None:
+        super().__init__(
+            f"violation {violation_id!r} was reported before with other content; a report is not replaced: "
+            "revoke it (violation.revoked) and report the correction under a new violation id"
+        )
+        self.violation_id = violation_id
+
+    def details(self) -> dict[str, str]:
+        return {"violationId": self.violation_id}

@@ -9,6 +9,8 @@ keeps), which carries the hash, not the number.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +19,7 @@ from typing import Any, Final
 from credithub.domain.errors import InvalidValue
 from credithub.domain.executions import ExecutionAction
 from credithub.domain.identifiers import compute_person_hash, parse_credit_code, parse_resident_id
+from credithub.domain.instants import parse_instant
 from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.domain.subjects import AccountStatus, RelationKind, SubjectKind
 from credithub.domain.texts import check_storable
@@ -156,20 +159,7 @@ def _instant(raw: Mapping[str, Any], key: str, field: str, *, required: bool = T
         if required:
             raise InvalidValue(f"{field}.{key} is required", field=f"{field}.{key}")
         return None
-    try:
-        instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        instant = None
-    if instant is None:
-        raise InvalidValue(f"{field}.{key} must be an ISO 8601 date-time", field=f"{field}.{key}")
-    if instant.tzinfo is None:
-        raise InvalidValue(
-            f"{field}.{key} must include a UTC offset, e.g. 2026-05-01T10:00:00+08:00", field=f"{field}.{key}"
-        )
-    try:
-        return instant.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 lies before the first representable instant
-        raise InvalidValue(f"{field}.{key} is out of range", field=f"{field}.{key}") from None
+    return parse_instant(value, f"{field}.{key}")
 
 
 def _required_instant(raw: Mapping[str, Any], key: str, field: str) -> dt.datetime:
@@ -300,6 +290,27 @@ def parse_event(raw: Any, *, person_key: bytes, now: dt.datetime) -> Event:
         case EventType.MEASURE_EXECUTED:
             command = _measure_executed(data, person_key=person_key, now=now)
     return Event(event_type, timestamp, command)
+
+
+def compute_report_digest(command: ViolationReported) -> bytes:
+    """What identifies the content of a violation report: the same report sent again has the
+    same digest, a different one under the same violation id does not. The subject's display
+    name is left out: it is profile data, not part of the violation."""
+    subject = command.subject
+    content = [
+        command.violation_id,
+        subject.kind.value,
+        subject.account_id,
+        subject.credit_code,
+        subject.person_hash.hex() if subject.person_hash else None,
+        command.category.value,
+        command.severity.value,
+        command.occurred_at.astimezone(dt.UTC).isoformat(),
+        command.description,
+        command.legal_basis.text,
+        command.legal_basis.reference,
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).digest()
 
 
 # ---- the stored form: what the inbox keeps (person hashes, never ID numbers) ----------------

@@ -24,15 +24,19 @@ class Platform:
     created_at: dt.datetime
 
 
-def parse_platform_code(raw: str) -> str:
-    code = raw.strip()
-    valid = (
+def is_platform_code(code: str) -> bool:
+    """Whether `code` has the shape of a platform code (one could be registered under it)."""
+    return (
         2 <= len(code) <= 32
         and code[0].isascii()
         and code[0].islower()
         and all(char.isascii() and (char.islower() or char.isdigit() or char in "-_") for char in code)
     )
-    if not valid:
+
+
+def parse_platform_code(raw: str) -> str:
+    code = raw.strip()
+    if not is_platform_code(code):
         raise InvalidValue(f"platform code must be {PLATFORM_CODE_PATTERN}, got {raw!r}", field="platform")
     return code
 

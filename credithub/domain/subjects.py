@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
+
+from credithub.domain.errors import InvalidValue
+from credithub.domain.texts import check_storable
 
 
 class SubjectKind(StrEnum):
@@ -101,3 +105,19 @@ class SubjectFilter:
     at: dt.datetime | None = None
     visible_to_platform: str | None = None  # minimal disclosure: a platform lists only its own subjects
     only_subject: int | None = None  # a subject client lists only itself
+
+
+MAX_NAME_SEARCH: Final = 100
+
+
+def parse_name_search(raw: str | None) -> str | None:
+    """A `nameContains` search: at most MAX_NAME_SEARCH characters (names are at most 200), or
+    InvalidValue. A longer pattern only costs the database time: no name could contain it."""
+    name = raw.strip() if raw else None
+    if not name:
+        return None
+    if len(name) > MAX_NAME_SEARCH:
+        raise InvalidValue(
+            f"filter.nameContains must be at most {MAX_NAME_SEARCH} characters", field="filter.nameContains"
+        )
+    return check_storable(name, "filter.nameContains")

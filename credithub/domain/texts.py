@@ -25,3 +25,9 @@ def check_storable(text: str, field: str) -> str:
             field=field,
         )
     return text
+
+
+def make_storable(text: str, *, limit: int = 2000) -> str:
+    """An error text as PostgreSQL can keep it: errors may quote input holding U+0000, and a
+    failure to record a failure would leave the item to be retried forever."""
+    return text.replace("\x00", "\\u0000")[:limit]

@@ -17,7 +17,8 @@ from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
 from credithub.entrypoints import graphql, webhooks, workers
-from credithub.entrypoints.auth import BearerAuth, RateLimiter
+from credithub.entrypoints.auth import BearerAuth, InFlight, RateLimiter
+from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -30,18 +31,49 @@ logger = logging.getLogger(__name__)
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """200 once the service is up and its database answers; 503 otherwise."""
-    deps: Deps = request.app.state.deps
+    """200 once the service is up and its database answers; 503 otherwise — within about a
+    second whatever else is going on (the check has a connection of its own)."""
+    deps: Deps = request.app.state.deps.for_work("health")
+    if await _database_answers(deps):
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "unavailable"}, status_code=503)
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Whether this instance should get traffic, and what is wrong if not: the database (503
+    if it does not answer), the cache (degraded: the hub serves without it), the revocation
+    listener and the background workers (503 if one stopped)."""
+    deps: Deps = request.app.state.deps.for_work("health")
+    database = "ok" if await _database_answers(deps) else "unavailable"
+    cache = await deps.cache.check()
+    revocations = "listening" if deps.tokens.listening else "not listening"
+    tasks: dict[str, asyncio.Task[None]] = request.app.state.worker_tasks
+    workers = {name: "stopped" if task.done() else "running" for name, task in tasks.items()}
+    if database != "ok" or "stopped" in workers.values():
+        status, code = "unavailable", 503
+    elif cache == "degraded" or revocations != "listening":
+        status, code = "degraded", 200
+    else:
+        status, code = "ready", 200
+    body = {"status": status, "database": database, "cache": cache, "revocations": revocations, "workers": workers}
+    return JSONResponse(body, status_code=code)
+
+
+async def _database_answers(deps: Deps) -> bool:
     try:
-        await deps.pool.fetchval("SELECT 1", timeout=HEALTH_TIMEOUT_SECONDS)
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            async with deps.pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         logger.warning("health check: database unavailable: %s", exc)
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+        return False
+    return True
 
 
 @asynccontextmanager
-async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled: bool) -> AsyncIterator[None]:
+async def background_workers(
+    deps: Deps, inbox_wakeup: asyncio.Event, tasks: dict[str, asyncio.Task[None]], *, enabled: bool
+) -> AsyncIterator[None]:
     """The inbox processor, the status refresher, the push dispatcher and the platform puller
     (CREDITHUB_WORKERS=false runs none), stopped cleanly on shutdown: an event being applied
     finishes or rolls back, never half-applies; a push in flight finishes or is sent again."""
@@ -49,17 +81,33 @@ async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled
         yield
         return
     stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(workers.run_inbox_processor(deps, stop, inbox_wakeup), name="inbox-processor"),
-        asyncio.create_task(workers.run_status_refresher(deps, stop), name="status-refresher"),
-        asyncio.create_task(workers.run_push_dispatcher(deps, stop), name="push-dispatcher"),
-        asyncio.create_task(workers.run_platform_puller(deps, stop), name="platform-puller"),
-    ]
+    deps = deps.for_work("workers")
+    tasks.update(
+        (name, asyncio.create_task(run, name=name))
+        for name, run in (
+            ("inbox-processor", workers.run_inbox_processor(deps, stop, inbox_wakeup)),
+            ("status-refresher", workers.run_status_refresher(deps, stop)),
+            ("push-dispatcher", workers.run_push_dispatcher(deps, stop)),
+            ("platform-puller", workers.run_platform_puller(deps, stop)),
+        )
+    )
     try:
         yield
     finally:
         stop.set()
-        await asyncio.gather(*tasks)
+        await asyncio.gather(*tasks.values())
+
+
+@asynccontextmanager
+async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
+    """Listen for revoked clients while serving: a revoked token stops working on this instance
+    at once (until then, or while not listening, every request asks the database)."""
+    started = await deps.tokens.start()
+    try:
+        yield
+    finally:
+        if started:  # two apps may share one Deps (tests): the first one to start it stops it
+            await deps.tokens.close()
 
 
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
@@ -70,22 +118,34 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if deps is not None:
             app.state.deps = deps
-            async with background_workers(deps, app.state.inbox_wakeup, enabled=settings.workers):
+            async with (
+                watching_revocations(deps),
+                background_workers(deps, app.state.inbox_wakeup, app.state.worker_tasks, enabled=settings.workers),
+            ):
                 yield
             return
         async with bootstrap.open_deps(settings) as opened:
             if settings.demo:
                 await demo.prepare_demo(opened)
             app.state.deps = opened
-            async with background_workers(opened, app.state.inbox_wakeup, enabled=settings.workers):
+            async with (
+                watching_revocations(opened),
+                background_workers(opened, app.state.inbox_wakeup, app.state.worker_tasks, enabled=settings.workers),
+            ):
                 logger.info("credithub is ready")
                 yield
 
-    view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
+    view = graphql.make_view(
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        max_subscriptions=settings.max_subscriptions,
+        max_cost=settings.max_query_cost,
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
-        Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
+        Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
     ]
     app = Starlette(
@@ -96,5 +156,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )
     app.state.inbox_wakeup = asyncio.Event()
+    app.state.worker_tasks = {}
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+    app.state.in_flight = InFlight(settings.client_concurrency)
     return app

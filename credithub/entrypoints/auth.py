@@ -25,6 +25,7 @@ from credithub.services import clients
 
 UNAUTHENTICATED: Final = "a valid bearer token is required (Authorization: Bearer <token>)"
 RATE_LIMITED: Final = "too many requests from this client; retry after the number of seconds in Retry-After"
+TOO_MANY_IN_FLIGHT: Final = "this client already has as many requests in progress as it may; wait for one to finish"
 OPEN_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BUCKETS: Final = 100_000  # clients remembered per instance; the least recently seen go first
 
@@ -49,6 +50,30 @@ class RateLimiter:
         return wait
 
 
+class InFlight:
+    """GraphQL requests each client has in progress on this instance (limit 0: no limit). A
+    client at its limit is answered 429 at once: one client's slow requests cannot take every
+    database connection while others wait."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._counts: dict[int, int] = {}
+
+    def try_enter(self, client_id: int) -> bool:
+        held = self._counts.get(client_id, 0)
+        if self.limit > 0 and held >= self.limit:
+            return False
+        self._counts[client_id] = held + 1
+        return True
+
+    def leave(self, client_id: int) -> None:
+        held = self._counts.get(client_id, 1) - 1
+        if held > 0:
+            self._counts[client_id] = held
+        else:
+            self._counts.pop(client_id, None)
+
+
 def bearer_token(authorization: str | None) -> str | None:
     if authorization is None:
         return None
@@ -70,7 +95,7 @@ class BearerAuth:
             return
         request = Request(scope)
         token = bearer_token(request.headers.get("authorization"))
-        client = await clients.authenticate(request.app.state.deps, token) if token else None
+        client = await clients.authenticate(request.app.state.deps.for_work("api"), token) if token else None
         if client is None:
             response = JSONResponse(
                 {"errors": [{"message": UNAUTHENTICATED, "extensions": {"code": "UNAUTHENTICATED"}}]},
@@ -88,5 +113,17 @@ class BearerAuth:
             )
             await response(scope, receive, send)
             return
+        in_flight: InFlight = request.app.state.in_flight
+        if not in_flight.try_enter(client.id):
+            response = JSONResponse(
+                {"errors": [{"message": TOO_MANY_IN_FLIGHT, "extensions": {"code": "TOO_MANY_IN_FLIGHT"}}]},
+                status_code=429,
+                headers={"Retry-After": "1"},
+            )
+            await response(scope, receive, send)
+            return
         request.state.client = client
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            in_flight.leave(client.id)

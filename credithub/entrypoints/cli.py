@@ -365,6 +365,35 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.domain.parked import ParkedQueue
+        from credithub.services import parked, statuses
+
+        if args.parked_action == "retry":
+            return {"requeued": [f"sub_{subject_id}" for subject_id in await statuses.retry_parked(deps, args.subject)]}
+        counts = await parked.count_parked(deps)
+        queue = ParkedQueue(args.queue.upper()) if args.queue else None
+        page = await parked.list_parked(deps, queue=queue, first=args.limit)
+        return {
+            "counts": {name: n for name, n in counts.as_dict().items() if name != "live_feed"},
+            "parked": [
+                {
+                    "queue": item.queue.value,
+                    "id": f"sub_{item.id}" if item.queue is ParkedQueue.STATUSES else item.id,
+                    "subject_id": f"sub_{item.subject_id}" if item.subject_id is not None else None,
+                    "platform": item.platform,
+                    "parked_at": item.parked_at.isoformat(),
+                    "attempts": item.attempts,
+                    "error": item.error,
+                }
+                for item in page.items
+            ],
+        }
+
+    _run_with_deps(settings, action)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -479,6 +508,20 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
     )
     recompute.set_defaults(handler=cmd_recompute_statuses)
+
+    parked_cmd = commands.add_parser(
+        "parked", help="what the background work set aside with its error (statuses, inbox, outbox)"
+    ).add_subparsers(dest="parked_action", required=True)
+    parked_list = parked_cmd.add_parser("list", help="counts per queue and the most recently parked items")
+    parked_list.add_argument("--queue", choices=["statuses", "inbox", "outbox"], help="only this queue")
+    parked_list.add_argument("--limit", type=int, default=100)
+    parked_list.set_defaults(handler=cmd_parked)
+    parked_retry = parked_cmd.add_parser(
+        "retry",
+        help="recompute parked statuses once their cause is fixed (inbox requeue / outbox replay for the others)",
+    )
+    parked_retry.add_argument("--subject", type=int, action="append", help="only this subject id (repeatable)")
+    parked_retry.set_defaults(handler=cmd_parked)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)

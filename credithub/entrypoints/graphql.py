@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import math
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Final, cast
 
 import asyncpg
 import orjson
 import strawberry
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    Node,
+    ObjectFieldNode,
+    Visitor,
+    get_operation_ast,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -33,42 +46,110 @@ from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from credithub.domain.errors import DomainError
+from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
+from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
+from credithub.services.status_feed import REVOKED
 from resolvers import Mutation, Query, Subscription
 from resolvers.loaders import make_loaders
 from schema.context import Context
+from schema.scalars import SCALAR_FIELD, SCALAR_MAP
 from schema.subjects import Anchor, McnAgency, Merchant
 
 MAX_DEPTH: Final = 12
 MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2000
 UNEXPECTED_ERROR: Final = "Unexpected error."
+DATABASE_UNAVAILABLE: Final = "The hub's database is unavailable for a moment; try again shortly."
+QUERY_TIMEOUT: Final = (
+    "This took longer than the hub allows a request; ask for less at once (smaller pages or batches)."
+)
 AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
-UNSTORABLE_TEXT: Final = "Text may not contain control characters such as U+0000."
+UNSTORABLE_TEXT: Final = "Text must be valid Unicode (no lone surrogates) without control characters such as U+0000."
 # What PostgreSQL says of a string it cannot hold: the domain refuses such text field by field
 # (domain.texts); this catches any input that reaches a query unchecked (a filter, an id).
 _UNSTORABLE: Final = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
     asyncpg.exceptions.UntranslatableCharacterError,
+    UnicodeEncodeError,  # a lone surrogate (written "\ud800" in the document) cannot be sent as UTF-8
 )
 
 logger = logging.getLogger(__name__)
 
 # Built once: the limiters' rule classes are part of ValidationCache's key, so a fresh class
-# per request would miss the cache every time (strawberry#4635, shared/NOTES-graphql.md §1.2).
+# per request would miss the cache every time (strawberry#4635).
 _LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
 ]
 
 
+# The database is away (restarting, unreachable): the client should retry, not report a bug.
+_OUTAGE: Final = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+)
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError, *_UNSTORABLE))
+    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *_OUTAGE, *_UNSTORABLE)
+    return original is not None and not isinstance(original, known)
+
+
+def _domain_error(error: GraphQLError) -> DomainError | None:
+    """The domain error behind `error`, also when graphql-core wrapped it while coercing an
+    input (a scalar's parse error becomes the cause of a variable's or a literal's error)."""
+    cause: BaseException | None = error.original_error
+    for _ in range(4):
+        if isinstance(cause, DomainError):
+            return cause
+        if not isinstance(cause, GraphQLError):
+            return None
+        cause = cause.original_error
+    return None
+
+
+_VARIABLE_ERROR: Final = re.compile(r"^Variable '\$([A-Za-z_]\w*)' has invalid value(?: at )?((?:\.\w+|\[\d+\])*)")
+
+
+def _input_path(error: GraphQLError, document: DocumentNode | None) -> str | None:
+    """Which input a coercion error is about: the variable and the path inside it, or for a
+    literal in the document, the argument and the fields leading to the value."""
+    variable = _VARIABLE_ERROR.match(error.message)
+    if variable is not None:
+        return variable.group(1) + variable.group(2)
+    if document is None or not error.nodes:
+        return None
+    return _literal_path(document, error.nodes[0])
+
+
+def _literal_path(document: DocumentNode, target: Node) -> str | None:
+    found: list[str] = []
+
+    class Finder(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: list[str] = []
+
+        def enter(self, node: Node, *_args: object) -> None:
+            if isinstance(node, ArgumentNode | ObjectFieldNode):
+                self.names.append(node.name.value)
+            if node is target and not found:
+                found.append(".".join(self.names))
+
+        def leave(self, node: Node, *_args: object) -> None:
+            if isinstance(node, ArgumentNode | ObjectFieldNode):
+                self.names.pop()
+
+    visit(document, Finder())
+    return found[0] if found and found[0] else None
 
 
 class ErrorPolicy(MaskErrors):
@@ -86,21 +167,42 @@ class ErrorPolicy(MaskErrors):
 
     def _shape(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if isinstance(original, DomainError):
+        domain = _domain_error(error)
+        if domain is not None:
+            if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
+                domain = self._name_input(error, domain)
             return GraphQLError(
-                original.message,
+                domain.message,
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": original.code, **original.details()},
+                extensions={"code": domain.code, **domain.details()},
             )
         if isinstance(original, _UNSTORABLE):
             code = {"code": "INVALID_VALUE"}
             return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
+        if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
+            code = {"code": "QUERY_TIMEOUT"}
+            return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
+        if isinstance(original, _OUTAGE):
+            logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
+            code = {"code": "UNAVAILABLE"}
+            return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
         if _is_unexpected(error):
             masked = self.anonymise_error(error)
             masked.extensions = {"code": "INTERNAL"}
             return masked
+        _code_document_error(error)
         return error
+
+    def _name_input(self, error: GraphQLError, domain: InvalidInput) -> InvalidInput:
+        """A scalar's error names the argument it was given for, not just the scalar."""
+        path = _input_path(error, self.execution_context.graphql_document)
+        if path is None:
+            return domain
+        renamed = copy.copy(domain)
+        renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
+        renamed.field = path
+        return renamed
 
 
 class AuditReads(SchemaExtension):
@@ -114,6 +216,7 @@ class AuditReads(SchemaExtension):
         context = self.execution_context.context
         if isinstance(context, Context):
             context.drop_loaders()  # a WebSocket context outlives operations: start each afresh
+            context.begin_delivery()  # and each operation's reads are audited, whatever came before
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -131,6 +234,7 @@ class AuditReads(SchemaExtension):
         reads = context.take_reads()
         try:
             await audit.record_reads(context.deps, context.client, reads, context.purpose)
+            context.audited.update(reads)
         except Exception:
             logger.exception("could not audit %d reads; the answer is withheld", len(reads))
             context.reads.update(reads)  # still owed: the next answer on this connection retries them
@@ -139,19 +243,102 @@ class AuditReads(SchemaExtension):
                 result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
 
 
+class WebSocketGate(SchemaExtension):
+    """Every operation over a WebSocket is authorised afresh — a revoked token is refused on the
+    next message, not at the next connection — and counts against the client's rate limit like
+    an HTTP request. (HTTP requests pass `entrypoints.auth.BearerAuth` instead.)
+
+    The refusal is given as a validation error: that is the step before execution whose errors
+    Strawberry answers with, over either protocol, without running anything."""
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket) and context.token is not None:
+            refusal = await self._refusal(context)
+            if refusal is not None:
+                # A new list: ValidationCache may have put its cached (shared) one here.
+                self.execution_context.pre_execution_errors = [
+                    *(self.execution_context.pre_execution_errors or []),
+                    _refusal(refusal),
+                ]
+        yield
+
+    async def _refusal(self, context: Context) -> DomainError | None:
+        client = await clients.authenticate(context.deps, context.token or "")
+        if client is None:
+            return PermissionDenied(REVOKED)
+        context.client = client
+        wait = context.request.app.state.rate_limiter.wait_for(client.id)
+        if wait > 0:
+            return RateLimited(math.ceil(wait))
+        return None
+
+
+class CostLimit(SchemaExtension):
+    """Refuses, before execution, a request that asks for more objects than CREDITHUB_MAX_QUERY_COST
+    (`entrypoints.cost`), counting list sizes from the document and the variables alike."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def on_validate(self) -> Iterator[None]:
+        # Before yielding: ValidationCache (listed earlier) has validated by now, and errors set
+        # after the yield would come too late to stop execution.
+        self._check()
+        yield
+
+    def _check(self) -> None:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or context.pre_execution_errors:
+            return  # invalid documents are refused for what is wrong with them
+        try:
+            operation = get_operation_ast(document, context.operation_name)
+        except GraphQLError:
+            return
+        if operation is None:
+            return
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        cost = compute_cost(context.schema._schema, operation, fragments, context.variables)
+        if cost > self.limit:
+            context.pre_execution_errors = [_refusal(QueryTooCostly(cost, self.limit))]
+
+
+def _refusal(error: DomainError) -> GraphQLError:
+    """An operation refused before it runs, shaped as ErrorPolicy shapes domain errors (it has not
+    seen it: the refusal happens before its own hooks)."""
+    return GraphQLError(error.message, extensions={"code": error.code, **error.details()}, original_error=error)
+
+
+def _code_document_error(error: GraphQLError) -> None:
+    """The document itself is wrong — it does not parse, or does not fit the schema or its limits:
+    say so with a code, like every other client mistake."""
+    if (error.extensions or {}).get("code") or error.path is not None or _is_unexpected(error):
+        return
+    code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+    error.extensions = {**(error.extensions or {}), "code": code}
+
+
 class CreditHubSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log only what is unexpected: a bad credit code is the client's business, not an incident."""
+        """Log only what is unexpected: a bad credit code is the client's business, not an incident.
+        Errors raised before execution (parsing in ParserCache) never pass ErrorPolicy: they get
+        their code here."""
         for error in errors:
+            _code_document_error(error)
             if _is_unexpected(error):
                 logger.error("GraphQL resolver failed at %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(*, introspection: bool = True, projection: bool = True) -> CreditHubSchema:
+def build_schema(
+    *, introspection: bool = True, projection: bool = True, max_cost: int = DEFAULT_MAX_COST
+) -> CreditHubSchema:
     """`projection=False` leaves every field to graphql-core (the parity tests compare both)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
         ValidationCache,
+        WebSocketGate,  # after ValidationCache, which sets the validation result it cached
+        lambda: CostLimit(max_cost),
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
@@ -165,7 +352,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
         subscription=Subscription,
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not introspection),
+        config=StrawberryConfig(disable_field_suggestions=not introspection, scalar_map=SCALAR_MAP),
         execution_context_class=ProjectingExecutionContext if projection else None,
     )
 
@@ -175,7 +362,7 @@ class GraphQLView(GraphQL[Context, None]):
     by `entrypoints.auth` before a request gets here."""
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps: Deps = request.app.state.deps
+        deps: Deps = request.app.state.deps.for_work("api")
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
         return Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
 
@@ -196,9 +383,13 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
 
-def make_view(*, introspection: bool, graphiql: bool) -> GraphQLView:
+def make_view(
+    *, introspection: bool, graphiql: bool, max_subscriptions: int = 20, max_cost: int = DEFAULT_MAX_COST
+) -> GraphQLView:
     return GraphQLView(
-        build_schema(introspection=introspection),
+        build_schema(introspection=introspection, max_cost=max_cost),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
+        # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.
+        max_subscriptions_per_connection=max_subscriptions,
     )

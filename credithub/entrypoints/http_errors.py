@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 import asyncpg
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from credithub.domain.errors import InvalidInput, UnknownPlatform
+from credithub.domain.errors import Conflict, InvalidInput, UnknownPlatform
 from credithub.entrypoints.signatures import SignatureRejected
 
 RETRY_AFTER_SECONDS: Final = "30"
@@ -44,6 +45,21 @@ async def _invalid_input(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.message, "code": exc.code, **exc.details()}, status_code=422)
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Conflict)
+    return JSONResponse({"error": exc.message, "code": exc.code, **exc.details()}, status_code=409)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (404 for an unknown path, 405, 413 for a body over the limit) as JSON."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(
+        {"error": exc.detail, "code": "HTTP_" + str(exc.status_code)}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
     logger.error("database unavailable on %s: %s", request.url.path, exc)
     return JSONResponse(
@@ -52,12 +68,15 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[Response]]]] = {
+    HTTPException: _http_exception,
     UnknownPlatform: _unknown_platform,
     SignatureRejected: _signature_rejected,
     MalformedBody: _malformed,
     InvalidInput: _invalid_input,
+    Conflict: _conflict,
     asyncpg.PostgresConnectionError: _unavailable,
     asyncpg.InterfaceError: _unavailable,
     asyncpg.CannotConnectNowError: _unavailable,
+    asyncpg.QueryCanceledError: _unavailable,  # the ingest statement timeout: the platform retries later
     OSError: _unavailable,
 }

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from credithub.db import platforms as db_platforms
-from credithub.domain import events
+from credithub.domain import events, platforms
 from credithub.domain.errors import UnknownPlatform
 from credithub.entrypoints import signatures
 from credithub.entrypoints.http_errors import MalformedBody
@@ -20,13 +20,18 @@ from credithub.services.ports import Deps
 
 
 async def receive(request: Request) -> JSONResponse:
-    deps: Deps = request.app.state.deps
+    deps: Deps = request.app.state.deps.for_work("ingest")  # its own connections: reads cannot starve it
     platform = request.path_params["platform"]
+    if not platforms.is_platform_code(platform):  # e.g. U+0000 in the path: no such platform, never a query
+        raise UnknownPlatform(platform)
     body = await request.body()  # the raw bytes: the signature covers them exactly
     secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
     if secrets is None:
         raise UnknownPlatform(platform)
     event_id = signatures.verify(body, request.headers, secrets)
+    first = await inbox.find_accepted(deps, platform, event_id)
+    if first is not None:  # a repeat: the first answer, whatever this body says
+        return JSONResponse({"accepted": True, "id": first.event_id}, status_code=202)
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

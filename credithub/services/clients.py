@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from credithub.cache import CLIENT_TTL_SECONDS, client_key
 from credithub.db import clients as db_clients
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
@@ -141,27 +140,34 @@ async def _find_subject(conn: Connection, raw: str) -> int:
 
 
 async def authenticate(deps: Deps, token: str) -> clients.Client | None:
-    """The active client holding this bearer token, or None. Found clients are cached briefly
-    (CLIENT_TTL_SECONDS): every request authenticates, and this saves it a round trip."""
-    if not token.startswith(clients.TOKEN_PREFIX):
+    """The active client holding this bearer token, or None. Every request authenticates; the
+    instance's token cache (`services.tokens`) saves it a round trip, and forgets a client the
+    moment a revocation is announced."""
+    if not token.startswith(clients.TOKEN_PREFIX) or len(token) > clients.MAX_TOKEN_LENGTH:
         return None
     token_hash = clients.hash_token(token)
-    key = client_key(token_hash)
-    client: clients.Client | None = await deps.cache.get(key)
+    client = deps.tokens.cached(token_hash)
     if client is None:
+        generation = deps.tokens.generation
         client = await db_clients.get_by_token_hash(deps.pool, token_hash)
         if client is not None:
-            await deps.cache.set(key, client, ttl=CLIENT_TTL_SECONDS)
+            deps.tokens.remember(token_hash, client, generation)
     return client
 
 
 async def revoke(deps: Deps, client_id: int) -> None:
-    """Revoke a client's token at once on this instance (and every instance sharing a Redis
-    cache); instances with their own memory cache stop accepting it within CLIENT_TTL_SECONDS."""
+    """Revoke a client's token. Every instance hears of it when it commits (a trigger sends a
+    notice) and stops accepting the token at once, for HTTP and open WebSockets alike."""
     token_hash = await db_clients.revoke(deps.pool, client_id, deps.clock.now())
     if token_hash is None:
         raise NotFound(f"no active client with id {client_id}")
-    await deps.cache.delete(client_key(token_hash))
+    deps.tokens.forget_client(client_id)  # this instance need not wait for its own notice
+
+
+async def revoke_as(deps: Deps, actor: clients.Client, client_id: int) -> None:
+    """`revokeClient`: an admin revokes a client's token."""
+    clients.check_may_manage(actor)
+    await revoke(deps, client_id)
 
 
 async def rotate_webhook_secret(deps: Deps, platform: str) -> str:

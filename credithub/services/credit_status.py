@@ -23,10 +23,11 @@ from typing import Any, Final
 from credithub.cache import STATUS_TTL_SECONDS, status_key
 from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
-from credithub.domain import identifiers
-from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, UnknownSubject
-from credithub.domain.flags import CreditStatus, compute_status
+from credithub.domain import identifiers, ids
+from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, StatusUnavailable, UnknownSubject
+from credithub.domain.flags import CreditStatus
 from credithub.domain.status_codec import decode_status
+from credithub.services import statuses
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 
@@ -40,7 +41,7 @@ class StatusLookup:
     input: str
     subject: db_facts.SubjectVersion | None
     status: CreditStatus | None
-    error: InvalidIdentifier | UnknownSubject | None
+    error: InvalidIdentifier | UnknownSubject | StatusUnavailable | None
 
 
 def check_batch_size(size: int, *, field: str) -> None:
@@ -58,14 +59,15 @@ async def _statuses(
     config: EngineConfig,
     at: dt.datetime,
     stored: dict[int, dict[str, Any]] | None = None,
-) -> dict[int, CreditStatus]:
+) -> dict[int, CreditStatus | StatusUnavailable]:
     """Statuses of subjects given {subject id: facts version} as read moments ago: from the
-    memory cache, else the status store (`stored`, or read now), else computed from the facts."""
+    memory cache, else the status store (`stored`, or read now), else computed from the facts.
+    A subject whose status cannot be computed gets a StatusUnavailable instead."""
     if not versions:
         return {}
     keys = [status_key(subject_id, facts_version, config.version) for subject_id, facts_version in versions.items()]
-    result: dict[int, CreditStatus] = {}
-    for subject_id, status in zip(versions, await deps.cache.multi_get(keys), strict=True):
+    result: dict[int, CreditStatus | StatusUnavailable] = {}
+    for subject_id, status in zip(versions, await deps.cache.get_many(keys), strict=True):
         if status is not None and _valid_at(status, at):
             result[subject_id] = dataclasses.replace(status, as_of=at)
     missing = {subject_id: versions[subject_id] for subject_id in versions if subject_id not in result}
@@ -77,12 +79,14 @@ async def _statuses(
                 result[subject_id] = dataclasses.replace(status, as_of=at)
                 fresh.append((status_key(subject_id, missing.pop(subject_id), config.version), status))
     if missing:
-        for subject_id, entry in (await db_facts.load_for_subjects(deps.pool, list(missing))).items():
-            status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
-            result[subject_id] = status
-            fresh.append((status_key(subject_id, entry.facts_version, config.version), status))
+        computed = await statuses.compute_statuses(deps.pool, list(missing), config, at)
+        for status, facts_version in computed.statuses:
+            result[status.subject_id] = status
+            fresh.append((status_key(status.subject_id, facts_version, config.version), status))
+        for failed in computed.unavailable:  # the refresher parks it; this answer says so for it alone
+            result[failed.subject_id] = StatusUnavailable(ids.format_id(ids.IdKind.SUBJECT, failed.subject_id))
     if fresh:
-        await deps.cache.multi_set(fresh, ttl=STATUS_TTL_SECONDS)
+        await deps.cache.set_many(fresh, ttl=STATUS_TTL_SECONDS)
     return result
 
 
@@ -123,13 +127,17 @@ async def statuses_by_credit_code(
             lookups.append(StatusLookup(raw, None, None, UnknownSubject(f"credit code {code}")))
         else:
             subject = found[code]
-            lookups.append(StatusLookup(raw, subject, statuses[subject.id], None))
+            status = statuses[subject.id]
+            if isinstance(status, StatusUnavailable):
+                lookups.append(StatusLookup(raw, subject, None, status))
+            else:
+                lookups.append(StatusLookup(raw, subject, status, None))
     return lookups
 
 
 async def statuses_of_subjects(
     deps: Deps, versions: dict[int, int], as_of: dt.datetime | None
-) -> dict[int, CreditStatus]:
+) -> dict[int, CreditStatus | StatusUnavailable]:
     """Statuses of subjects just read with their facts versions (`Subject.creditStatus`)."""
     config = await deps.engine.recent(deps.pool)
     return await _statuses(deps, versions, config, as_of or deps.clock.now())

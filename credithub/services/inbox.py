@@ -59,7 +59,10 @@ class Accepted:
 
 
 async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) -> Accepted:
-    """Store a validated event for processing; committed when this returns."""
+    """Store a validated event for processing; committed when this returns. An event that can
+    be seen to fail already (a violation id reused with other content, an unknown measure) is
+    refused instead (ViolationConflict, InvalidValue)."""
+    await reports.check_acceptable(deps.pool, platform, event)
     stored = await db_inbox.insert(
         deps.pool, platform, event_id, event.type.value, events.encode_event(event), deps.clock.now()
     )
@@ -115,6 +118,13 @@ class LeaseLost(Exception):
 
     def __init__(self, event_id: int) -> None:
         super().__init__(f"lease on inbox event {event_id} was lost")
+
+
+async def find_accepted(deps: Deps, platform: str, event_id: str) -> Accepted | None:
+    """The answer given when this webhook-id was first accepted, if it was: a repeat gets the
+    same answer whatever its body (the first delivery is the one kept)."""
+    found = await db_inbox.get_by_key(deps.pool, platform, event_id)
+    return Accepted(found.event_id, duplicate=True) if found is not None else None
 
 
 async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> list[db_inbox.InboxEvent]:

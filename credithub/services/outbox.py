@@ -24,6 +24,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Final
 
+import asyncpg
+
 from credithub.db import outbox as db_outbox
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
@@ -34,6 +36,9 @@ from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
 from platform_adapters.errors import PlatformContractError, PlatformError, PlatformRejected, PlatformThrottled
 
+# Failures that say nothing about the message: the database is away. The claim runs out and
+# the message goes again later; anything else parks the message.
+OUTAGE: Final = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
 CLAIM_BATCH: Final = 100
 CONCURRENCY: Final = 8
 # Longer than the HTTP timeout, so a slow push finishes before anyone else may take it over.
@@ -80,7 +85,13 @@ async def dispatch_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
 
     async def one(message: deliveries.Message) -> None:
         async with gate:
-            await _deliver(deps, links[message.platform], message, token)
+            try:
+                await _deliver(deps, links[message.platform], message, token)
+            except OUTAGE:
+                raise
+            except Exception as exc:  # the message itself cannot be handled: park it, never loop on it
+                logger.exception("outbox: message %d could not be handled; parked as DEAD", message.id)
+                await db_outbox.park(deps.pool, message.id, token, f"{type(exc).__name__}: {exc}", deps.clock.now())
 
     await asyncio.gather(*(one(message) for message in claimed))
     return len(claimed)

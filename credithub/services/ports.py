@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import asyncpg
 import httpx
-from aiocache.base import BaseCache
 
+from credithub.db.pool import Pools
 from credithub.settings import Settings
 from platform_adapters.protocol import PlatformAdapter
 
 if TYPE_CHECKING:
+    from credithub.cache import StatusCache
     from credithub.services.catalog import ConfigHolder
     from credithub.services.status_feed import StatusFeed
+    from credithub.services.tokens import TokenWatch
 
 
 class Clock(Protocol):
@@ -25,16 +28,30 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
+WorkKind = Literal["api", "ingest", "workers", "health"]
+
+
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Everything a request or a command needs; built once by `bootstrap.open_deps`."""
+    """Everything a request or a command needs; built once by `bootstrap.open_deps`.
+
+    `pool` is the pool for the work at hand: `for_work` gives the same Deps on the pool of
+    another kind of work (GraphQL, webhook ingest, health), each with its own connections and
+    statement timeout. Without `pools` (tests, scripts) every kind shares `pool`."""
 
     settings: Settings
     pool: asyncpg.Pool
     person_key: bytes
     clock: Clock
-    cache: BaseCache
+    cache: StatusCache
     engine: ConfigHolder
     http: httpx.AsyncClient  # for calling platforms: no redirects, CREDITHUB_PLATFORM_TIMEOUT
     adapters: Mapping[str, PlatformAdapter]  # by family
     feed: StatusFeed  # announcements of status changes for this instance's subscriptions
+    tokens: TokenWatch  # this instance's cache of authenticated tokens, emptied by revocations
+    pools: Pools | None = None
+
+    def for_work(self, kind: WorkKind) -> Deps:
+        if self.pools is None:
+            return self
+        return dataclasses.replace(self, pool=getattr(self.pools, kind))

@@ -19,10 +19,17 @@ from credithub.db import measures as db_measures
 from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.db.pool import Connection, transaction
+from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import events, records
 from credithub.domain.clients import Client, Role
-from credithub.domain.errors import AlreadyExists, IdentityConflict, InvalidValue, NotYetKnown, PermissionDenied
+from credithub.domain.errors import (
+    AlreadyExists,
+    IdentityConflict,
+    InvalidValue,
+    NotYetKnown,
+    PermissionDenied,
+    ViolationConflict,
+)
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
 from credithub.services import audit, record_status
@@ -55,28 +62,36 @@ async def report_violation(
     conn: Connection, platform: str, command: events.ViolationReported, now: dt.datetime
 ) -> records.CreditRecord:
     """Record a violation against the subject (registered on first sight). Reporting the same
-    violation id again returns the record already kept and changes nothing."""
+    violation again returns the record already kept and changes nothing; other content under the
+    same violation id is a ViolationConflict."""
+    digest = events.compute_report_digest(command)
     existing = await db_records.get_by_source_ref(conn, platform, command.violation_id)
     if existing is not None:
+        await check_same_report(conn, platform, command)
         return existing
     subject, account = await ensure_party(conn, platform, command.subject)
     try:
-        record = await db_records.insert(
-            conn,
-            subject_id=subject.id,
-            source=records.Source(records.SourceType.PLATFORM, platform, None, command.violation_id),
-            account_id=account.id if account is not None else None,
-            category=command.category,
-            severity=command.severity,
-            occurred_at=command.occurred_at,
-            reported_at=now,
-            description=command.description,
-            legal_basis=command.legal_basis,
-        )
+        # A savepoint: a concurrent delivery's insert of the same violation makes ours fail, and
+        # the transaction must go on to read theirs.
+        async with conn.transaction():
+            record = await db_records.insert(
+                conn,
+                subject_id=subject.id,
+                source=records.Source(records.SourceType.PLATFORM, platform, None, command.violation_id),
+                account_id=account.id if account is not None else None,
+                category=command.category,
+                severity=command.severity,
+                occurred_at=command.occurred_at,
+                reported_at=now,
+                description=command.description,
+                legal_basis=command.legal_basis,
+                report_digest=digest,
+            )
     except AlreadyExists:
         # Reported concurrently by another delivery of the same event: that one wins.
         found = await db_records.get_by_source_ref(conn, platform, command.violation_id)
         assert found is not None
+        await check_same_report(conn, platform, command)
         return found
     await db_records.insert_status_change(
         conn, records.StatusChange(record.id, None, records.RecordStatus.ACTIVE, actor(platform), "reported", now)
@@ -95,6 +110,27 @@ async def report_violation(
     return record
 
 
+async def check_acceptable(conn: Executor, platform: str, event: events.Event) -> None:
+    """What can be told before an event is stored, so the sender hears it now rather than the
+    event failing later in the inbox: a violation id reused with other content
+    (ViolationConflict), execution feedback about a measure not in the catalog (InvalidValue)."""
+    match event.command:
+        case events.ViolationReported():
+            await check_same_report(conn, platform, event.command)
+        case events.MeasureExecuted():
+            await check_measure_known(conn, event.command)
+        case _:
+            pass
+
+
+async def check_same_report(conn: Executor, platform: str, command: events.ViolationReported) -> None:
+    """ViolationConflict if the platform reported other content under this violation id before.
+    (Nothing reported yet, the same content, or a record kept before digests existed: fine.)"""
+    found = await db_records.get_report_digest(conn, platform, command.violation_id)
+    if found is not None and found[1] is not None and found[1] != events.compute_report_digest(command):
+        raise ViolationConflict(command.violation_id)
+
+
 async def revoke_violation(conn: Connection, platform: str, command: events.ViolationRevoked, now: dt.datetime) -> None:
     """The platform takes a violation back: the record is WITHDRAWN (once; again is a no-op)."""
     record = await db_records.get_by_source_ref(conn, platform, command.violation_id)
@@ -111,8 +147,7 @@ async def record_execution(
 ) -> MeasureExecution:
     """Execution feedback: keep that the platform applied or lifted a measure (the same report
     again changes nothing)."""
-    if not await db_measures.exists(conn, command.measure):
-        raise InvalidValue(f"data.measure {command.measure!r} is not in the measures catalog", field="data.measure")
+    await check_measure_known(conn, command)
     subject, _ = await ensure_party(conn, platform, command.subject)
     execution = MeasureExecution(
         0, platform, subject.id, command.measure, command.action, command.executed_at, now, command.note
@@ -132,6 +167,11 @@ async def record_execution(
             after=execution,
         )
     return execution
+
+
+async def check_measure_known(conn: Executor, command: events.MeasureExecuted) -> None:
+    if not await db_measures.exists(conn, command.measure):
+        raise InvalidValue(f"data.measure {command.measure!r} is not in the measures catalog", field="data.measure")
 
 
 async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:

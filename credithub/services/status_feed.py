@@ -22,13 +22,15 @@ from typing import Any, Final
 
 import asyncpg
 
-from credithub.domain.errors import LiveFeedLost
+from credithub.domain.errors import DomainError, LiveFeedLost, PermissionDenied, TooManySubscriptions
 from credithub.domain.status_feed import StatusChanged, decode_payload
 
 CHANNEL: Final = "credithub_status_changed"
 QUEUE_LIMIT: Final = 1000  # announcements waiting for one subscriber before it is cut off
+BATCH_LIMIT: Final = 100  # announcements delivered (read and audited) together at most
 PING_SECONDS: Final = 15.0  # how often an idle LISTEN connection is checked
 INTERRUPTED: Final = "The live feed of status changes was interrupted; reload and subscribe again."
+REVOKED: Final = "This client's token was revoked."
 TOO_SLOW: Final = "Status changes arrived faster than this subscription read them; reload and subscribe again."
 
 logger = logging.getLogger(__name__)
@@ -37,10 +39,11 @@ Connect = Callable[[], Any]  # () -> Awaitable[asyncpg.Connection]
 
 
 class _Subscriber:
-    def __init__(self, platform: str | None, subject_ids: frozenset[int] | None) -> None:
+    def __init__(self, client_id: int, platform: str | None, subject_ids: frozenset[int] | None) -> None:
+        self.client_id = client_id
         self.platform = platform
         self.subject_ids = subject_ids
-        self.queue: asyncio.Queue[StatusChanged | LiveFeedLost] = asyncio.Queue()
+        self.queue: asyncio.Queue[StatusChanged | DomainError] = asyncio.Queue()
         self.ended = False
 
     def offer(self, announced: StatusChanged) -> None:
@@ -55,7 +58,7 @@ class _Subscriber:
         else:
             self.queue.put_nowait(announced)
 
-    def end(self, error: LiveFeedLost) -> None:
+    def end(self, error: DomainError) -> None:
         """The error jumps the queue: what is queued may already be incomplete."""
         if self.ended:
             return
@@ -68,20 +71,28 @@ class _Subscriber:
 class StatusFeed:
     """This instance's LISTEN connection and its subscribers."""
 
-    def __init__(self, connect: Connect) -> None:
+    def __init__(self, connect: Connect, *, max_per_client: int = 20) -> None:
         self._connect = connect
+        self.max_per_client = max_per_client
         self._subscribers: set[_Subscriber] = set()
         self._listener: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
         self._lock = asyncio.Lock()
+        self.undeliverable = 0  # announcements no subscriber could be given, since this instance started
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, platform: str | None, subject_ids: frozenset[int] | None = None
-    ) -> AsyncIterator[AsyncIterator[StatusChanged]]:
+        self, client_id: int, platform: str | None, subject_ids: frozenset[int] | None = None
+    ) -> AsyncIterator[AsyncIterator[list[StatusChanged]]]:
         """The announcements a client acting for `platform` sees (about `subject_ids` only, if
-        given), from the moment this returns. Iterating raises LiveFeedLost when it ends."""
-        subscriber = _Subscriber(platform, subject_ids)
+        given), from the moment this returns, in delivery batches: whatever arrived while the
+        subscriber was busy comes as one batch (read and audited together). Iterating raises
+        LiveFeedLost when it ends, PermissionDenied when the client is revoked. A client may hold
+        at most `limit` subscriptions on this instance (TooManySubscriptions)."""
+        held = sum(1 for subscriber in self._subscribers if subscriber.client_id == client_id)
+        if held >= self.max_per_client:
+            raise TooManySubscriptions(self.max_per_client)
+        subscriber = _Subscriber(client_id, platform, subject_ids)
         await self._ensure_listening()
         self._subscribers.add(subscriber)
         try:
@@ -89,12 +100,15 @@ class StatusFeed:
         finally:
             self._subscribers.discard(subscriber)
 
-    async def _announcements(self, subscriber: _Subscriber) -> AsyncIterator[StatusChanged]:
+    async def _announcements(self, subscriber: _Subscriber) -> AsyncIterator[list[StatusChanged]]:
         while True:
-            item = await subscriber.queue.get()
-            if isinstance(item, LiveFeedLost):
-                raise item
-            yield item
+            batch = [await subscriber.queue.get()]
+            while len(batch) < BATCH_LIMIT and not subscriber.queue.empty():
+                batch.append(subscriber.queue.get_nowait())
+            for item in batch:
+                if isinstance(item, DomainError):
+                    raise item
+            yield [item for item in batch if isinstance(item, StatusChanged)]
 
     async def _ensure_listening(self) -> None:
         async with self._lock:
@@ -140,14 +154,27 @@ class StatusFeed:
             announcements = decode_payload(str(payload))
         except ValueError:
             logger.warning("status feed: ignored a payload that is not ours on %s", CHANNEL)
+            self.undeliverable += 1
             return
         for subscriber in list(self._subscribers):
             for announced in announcements:
                 subscriber.offer(announced)
 
+    def end_client(self, client_id: int) -> None:
+        """The client was revoked: its subscriptions end now, not at their next event."""
+        for subscriber in list(self._subscribers):
+            if subscriber.client_id == client_id:
+                subscriber.end(PermissionDenied(REVOKED))
+
     def _interrupt_all(self) -> None:
         for subscriber in list(self._subscribers):
             subscriber.end(LiveFeedLost(INTERRUPTED, reason="INTERRUPTED"))
+
+    def note_undeliverable(self, subject_id: int, error: BaseException) -> None:
+        """A subscriber could not be given this announcement (its subject could not be read): it is
+        counted and logged, and the subscription goes on with the next one."""
+        self.undeliverable += 1
+        logger.error("status feed: could not deliver the change of subject %d: %s", subject_id, error)
 
     @property
     def subscriber_count(self) -> int:

@@ -5,16 +5,27 @@ when its `stable_until` passes (a record expires, a measure's duration ends, a t
 crossed), or when the catalog or rule sets change. `refresh_due` recomputes a batch of those in
 one transaction: claim, load facts, compute, store. Several refreshers may run at once (one per
 `serve`); they skip each other's rows. If one dies mid-batch, its claims come back.
+
+A subject whose status cannot be computed (a fact the engine cannot read, a bug) never holds up
+the others: it is set apart with its error (`compute_statuses`), parked in `parked_statuses`,
+and left alone until its facts or the catalog change or an operator retries it. Everything else
+in its batch is stored, pushed and announced as usual.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Final
+
+import asyncpg
 
 from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
-from credithub.db.pool import Connection, transaction
+from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
 from credithub.services import outbox
@@ -23,6 +34,72 @@ from credithub.services.ports import Deps
 from credithub.services.status_feed import CHANNEL
 
 REFRESH_BATCH: Final = 500
+# Failures that say nothing about one subject: the database is away or the statement was cut off.
+# They fail the batch (retried whole, later); anything else is the subject's own and parks it.
+OUTAGE: Final = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.QueryCanceledError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Computed:
+    """Statuses computed from their facts (with the facts version), and the subjects set apart."""
+
+    statuses: list[tuple[CreditStatus, int]] = field(default_factory=list)
+    unavailable: list[db_statuses.Unavailable] = field(default_factory=list)
+
+    def extend(self, other: Computed) -> None:
+        self.statuses.extend(other.statuses)
+        self.unavailable.extend(other.unavailable)
+
+
+async def compute_statuses(conn: Executor, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> Computed:
+    """The statuses of these subjects at `at`. A subject whose facts cannot be loaded or whose
+    status cannot be computed is set apart with its error; the others are computed as usual.
+    Loading is one query for the batch; only when that fails is each subject loaded alone (in a
+    savepoint when `conn` is in a transaction), to find the one to blame."""
+    computed = Computed()
+    try:
+        async with _savepoint(conn):
+            loaded = await db_facts.load_for_subjects(conn, subject_ids)
+    except OUTAGE:
+        raise
+    except Exception as exc:  # the subject's own data: find which one, park it with its error
+        if len(subject_ids) == 1:
+            computed.unavailable.append(db_statuses.Unavailable(subject_ids[0], 0, _describe(exc)))
+            return computed
+        for subject_id in subject_ids:
+            computed.extend(await compute_statuses(conn, [subject_id], config, at))
+        return computed
+    for subject_id, entry in loaded.items():
+        try:
+            status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
+        except Exception as exc:  # a fact the engine cannot handle: this subject only
+            computed.unavailable.append(db_statuses.Unavailable(subject_id, entry.facts_version, _describe(exc)))
+        else:
+            computed.statuses.append((status, entry.facts_version))
+    return computed
+
+
+@contextlib.asynccontextmanager
+async def _savepoint(conn: Executor) -> AsyncIterator[None]:
+    """A failed statement aborts the transaction it runs in; a savepoint keeps the rest of it."""
+    if isinstance(conn, asyncpg.Pool) or not conn.is_in_transaction():
+        yield
+        return
+    async with conn.transaction():
+        yield
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 async def refresh_due(deps: Deps, *, limit: int = REFRESH_BATCH) -> int:
@@ -36,14 +113,41 @@ async def refresh_due(deps: Deps, *, limit: int = REFRESH_BATCH) -> int:
             subject_ids += await db_statuses.list_due(conn, at, config.version, limit - len(subject_ids))
         if len(subject_ids) < limit:
             subject_ids += await db_statuses.list_missing(conn, limit - len(subject_ids))
-        return await _store(conn, list(dict.fromkeys(subject_ids)), config, at)
+        return await _store_isolated(conn, list(dict.fromkeys(subject_ids)), config, at)
 
 
 async def refresh_subjects(deps: Deps, subject_ids: list[int]) -> int:
     """Recompute and store the statuses of these subjects now, whatever their state."""
     config = await deps.engine.current(deps.pool)
     async with transaction(deps.pool) as conn:
-        return await _store(conn, subject_ids, config, deps.clock.now())
+        return await _store_isolated(conn, subject_ids, config, deps.clock.now())
+
+
+async def retry_parked(deps: Deps, subject_ids: list[int] | None = None) -> list[int]:
+    """Put parked subjects (these, or all) back on the refresh queue, once their cause is fixed."""
+    return await db_statuses.retry_parked(deps.pool, subject_ids)
+
+
+async def _store_isolated(conn: Connection, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> int:
+    """`_store` for the batch; if any step of it fails for a reason of a subject's own (its stored
+    status, its messages), each subject again alone, parking the one that fails."""
+    try:
+        async with conn.transaction():
+            return await _store(conn, subject_ids, config, at)
+    except OUTAGE:
+        raise
+    except Exception as exc:  # one subject's data: find it, park it, store the rest
+        if len(subject_ids) == 1:
+            logger.error("status refresher: parked subject %d: %s", subject_ids[0], _describe(exc))
+            await db_statuses.park(
+                conn, [db_statuses.Unavailable(subject_ids[0], 0, _describe(exc))], config.version, at
+            )
+            return 0
+        logger.warning("status refresher: a batch of %d failed (%s); storing one by one", len(subject_ids), exc)
+    stored = 0
+    for subject_id in subject_ids:
+        stored += await _store_isolated(conn, [subject_id], config, at)
+    return stored
 
 
 async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> int:
@@ -52,10 +156,13 @@ async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig,
     if not subject_ids:
         return 0
     stored = await db_statuses.lock_many(conn, subject_ids)
-    computed: list[tuple[CreditStatus, int]] = []
-    for entry in (await db_facts.load_for_subjects(conn, subject_ids)).values():
-        status = compute_status(entry.facts, config.catalog, config.rule_sets, at)
-        computed.append((status, entry.facts_version))
+    result = await compute_statuses(conn, subject_ids, config, at)
+    computed = result.statuses
+    if result.unavailable:
+        for item in result.unavailable:
+            logger.error("status refresher: parked subject %d: %s", item.subject_id, item.error)
+        await db_statuses.park(conn, result.unavailable, config.version, at)
+    await db_statuses.unpark(conn, [status.subject_id for status, _ in computed])
     await db_statuses.upsert_many(conn, computed, config.version)
     replaced = _replacements(stored, computed)
     await outbox.queue_changes(conn, replaced, at)

@@ -429,11 +429,12 @@ def report_input(code: str, **changes: Any) -> dict[str, Any]:
 
 async def test_report_violation_applies_the_same_handler_at_once(sender: Sender) -> None:
     code = factories.credit_code()
-    result = (await sender.graphql.data(REPORT, input=report_input(code, violationId="V-gql")))["reportViolation"]
+    report = report_input(code, violationId="V-gql")
+    result = (await sender.graphql.data(REPORT, input=report))["reportViolation"]
     assert result["__typename"] == "ReportViolationSuccess"
     assert result["record"]["source"] == {"platform": sender.code, "reference": "V-gql"}
     assert result["record"]["status"] == "ACTIVE"
-    again = (await sender.graphql.data(REPORT, input=report_input(code, violationId="V-gql")))["reportViolation"]
+    again = (await sender.graphql.data(REPORT, input=report))["reportViolation"]  # the same report again
     assert again["record"]["id"] == result["record"]["id"]
 
 

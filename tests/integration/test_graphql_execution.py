@@ -70,13 +70,20 @@ async def test_nested_fields_cost_the_same_number_of_queries_for_5_or_100_subjec
     assert large_queries <= 14  # one per loader batch, the rules version check and the audit insert
 
 
-async def test_an_unexpected_failure_is_masked_and_names_no_internals(deps: Deps) -> None:
+async def test_an_unexpected_failure_is_masked_and_names_no_internals(fresh_deps: Deps) -> None:
+    await fresh_deps.pool.execute("ALTER TABLE subjects RENAME COLUMN name TO renamed")  # not what the code expects
+    result, _ = await _execute(fresh_deps, '{ subject(id: "sub_1") { name } }')
+    assert [error.message for error in result.errors] == ["Unexpected error."]
+    assert result.errors[0].extensions == {"code": "INTERNAL"}
+
+
+async def test_a_database_that_is_away_is_unavailable_not_internal(deps: Deps) -> None:
     broken_pool = await asyncpg.create_pool(deps.settings.database_url, min_size=1, max_size=1)
     await broken_pool.close()
     broken = make_deps(broken_pool, deps.settings)
     result, _ = await _execute(broken, '{ subject(id: "sub_1") { name } }')
-    assert [error.message for error in result.errors] == ["Unexpected error."]
-    assert result.errors[0].extensions == {"code": "INTERNAL"}
+    assert [error.extensions for error in result.errors] == [{"code": "UNAVAILABLE"}]
+    assert "pool" not in result.errors[0].message
 
 
 async def test_without_an_authenticated_client_nothing_is_read(deps: Deps) -> None:

@@ -177,6 +177,17 @@ async def test_a_rejected_push_is_dead_at_once(world: World) -> None:
     assert (dead.attempts, "410" in (dead.last_error or "")) == (1, True)
 
 
+async def test_a_rejection_whose_text_postgresql_cannot_keep_still_parks_the_message(world: World) -> None:
+    """Regression: the error text with U+0000 failed to be recorded, so the message stayed leased
+    and was pushed again every two minutes, forever."""
+    merchant = await merchant_on_both(world)
+    world.standard.faults.fail_next(400, path_prefix=PUSH_PATH, body="bad\x00request")
+    await report_serious(world, merchant, world.standard_code)
+    await deliver_all(world)
+    [dead] = await outbox.list_dead(world.deps, world.standard_code)
+    assert "bad\\u0000request" in (dead.last_error or "")
+
+
 async def test_versions_grow_per_subject_and_a_dead_message_a_later_delivery_supersedes_stays_dead(
     world: World,
 ) -> None:

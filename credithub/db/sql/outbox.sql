@@ -87,3 +87,8 @@ SELECT platform, status, count(*) AS total FROM outbox GROUP BY platform, status
 -- Every attempt at one message, in order: $1 message id.
 SELECT attempt, started_at, duration_ms, outcome, http_status, error FROM outbox_attempts
 WHERE message_id = $1 ORDER BY id;
+
+-- park --
+-- Set a claimed message aside as DEAD: $1 id, $2 claim token, $3 error, $4 at.
+UPDATE outbox SET status = 'DEAD', last_error = $3, next_attempt_at = $4, locked_until = NULL, claim_token = NULL
+WHERE id = $1 AND claim_token = $2 AND status = 'DELIVERING';

@@ -62,11 +62,11 @@ ORDER BY record_id, at, id;
 -- insert --
 -- Add a record: $1 subject id, $2 source type, $3 source platform, $4 source authority, $5 source ref,
 -- $6 account id, $7 category, $8 severity, $9 occurred at, $10 reported at, $11 description,
--- $12 legal basis, $13 legal basis reference, $14 valid until.
+-- $12 legal basis, $13 legal basis reference, $14 valid until, $15 digest of the report (or null).
 INSERT INTO credit_records (subject_id, source_type, source_platform, source_authority, source_ref, account_id,
                             category, severity, occurred_at, reported_at, description, legal_basis,
-                            legal_basis_ref, valid_until)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                            legal_basis_ref, valid_until, report_digest)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
           occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until;
 
@@ -119,3 +119,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 -- list_corrections_for_records --
 -- The corrections of the given records, oldest first.
 SELECT * FROM record_corrections WHERE record_id = ANY($1::bigint[]) ORDER BY record_id, at, id;
+
+-- get_report_digest --
+-- The digest of what a platform reported under its violation id: $1 platform, $2 violation id.
+-- No row: nothing reported under it; a null digest: reported before digests were kept.
+SELECT id, report_digest FROM credit_records
+WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $2;

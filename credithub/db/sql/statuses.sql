@@ -10,17 +10,20 @@ RETURNING subject_id;
 
 -- list_due --
 -- Stored statuses no longer valid: past their stable_until ($1 now) or of an older catalog/rules
--- version ($2 current); up to $3, locked for the refresh, skipping those another refresher holds.
-SELECT subject_id FROM subject_statuses
-WHERE stable_until <= $1 OR config_version < $2
+-- version ($2 current); up to $3, locked for the refresh, skipping those another refresher holds
+-- and those parked under this catalog (they come back when their facts change).
+SELECT subject_id FROM subject_statuses ss
+WHERE (stable_until <= $1 OR config_version < $2)
+  AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = ss.subject_id AND p.config_version = $2)
 ORDER BY stable_until NULLS LAST, subject_id
 LIMIT $3
 FOR UPDATE SKIP LOCKED;
 
 -- list_missing --
--- Subjects with no stored status at all (e.g. loaded in bulk with triggers off): up to $1.
+-- Subjects with no stored status at all (e.g. loaded in bulk with triggers off), and not parked: up to $1.
 SELECT s.id FROM subjects s
 WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = s.id)
 ORDER BY s.id
 LIMIT $1;
 
@@ -63,3 +66,26 @@ FOR UPDATE;
 -- Tell every listening instance which statuses changed ($1 channel, $2 payloads); delivered when
 -- the transaction commits, with the statuses it stored, or never.
 SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload;
+
+-- park --
+-- Keep subjects whose status could not be computed, with the error: $1 subject ids, $2 facts
+-- versions, $3 errors (pairwise), $4 config version, $5 at. Parked again: the error and count move on.
+INSERT INTO parked_statuses AS p (subject_id, facts_version, config_version, error, parked_at)
+SELECT subject_id, facts_version, $4, error, $5
+FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS f (subject_id, facts_version, error)
+ON CONFLICT (subject_id) DO UPDATE SET
+    facts_version = excluded.facts_version, config_version = excluded.config_version, error = excluded.error,
+    parked_at = excluded.parked_at, attempts = p.attempts + 1;
+
+-- unpark --
+-- These subjects' statuses were computed after all: $1 subject ids.
+DELETE FROM parked_statuses WHERE subject_id = ANY($1::bigint[]);
+
+-- retry_parked --
+-- Put parked subjects back on the refresh queue: $1 subject ids, or null for all. Returns them.
+WITH retried AS (
+    DELETE FROM parked_statuses WHERE $1::bigint[] IS NULL OR subject_id = ANY($1::bigint[]) RETURNING subject_id
+)
+INSERT INTO status_refresh_queue (subject_id) SELECT subject_id FROM retried
+ON CONFLICT (subject_id) DO UPDATE SET queued_at = status_refresh_queue.queued_at
+RETURNING subject_id;
