@@ -261,7 +261,9 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
     errors.AlreadyExists: _plain(AlreadyExistsError),
     errors.Conflict: _plain(ConflictError),
     errors.PermissionDenied: _plain(PermissionDeniedError),
-    errors.RateLimited: lambda exc, given: RateLimitedError(message=exc.message, code=exc.code, retry_after=exc.retry_after),
+    errors.RateLimited: lambda exc, given: RateLimitedError(
+        message=exc.message, code=exc.code, retry_after=exc.retry_after
+    ),
     errors.TooManySubscriptions: lambda exc, given: TooManySubscriptionsError(
         message=exc.message, code=exc.code, limit=exc.limit
     ),
