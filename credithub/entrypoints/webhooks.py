@@ -26,7 +26,7 @@ async def receive(request: Request) -> JSONResponse:
     secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
     if secrets is None:
         raise UnknownPlatform(platform)
-    event_id = signatures.verify(body, request.headers, secrets)
+    event_id = signatures.verify(body, request.headers, secrets, now=deps.clock.now())
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
