@@ -47,12 +47,32 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int
     return value
 
 
+def _log_format(env: Mapping[str, str]) -> str:
+    raw = (env.get("CREDITHUB_LOG_FORMAT") or "json").strip().lower()
+    if raw not in LOG_FORMATS:
+        raise SettingsError(f"CREDITHUB_LOG_FORMAT must be json or console, got {raw!r}")
+    return raw
+
+
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
     raw = env.get(name) or default
     try:
         return parse_schedule(raw)
     except InvalidValue as exc:
         raise SettingsError(f"{name}: {exc.message}") from None
+
+
+def tracing_enabled(env: Mapping[str, str]) -> bool:
+    """Whether the standard OpenTelemetry variables ask for traces (docs/operations.md)."""
+    if env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporter = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter != "none"
+    return bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+
+
+LOG_FORMATS = frozenset({"json", "console"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +90,8 @@ class Settings:
     rate_limit: int = 100  # GraphQL requests per second per client and instance; 0: no limit
     rate_burst: int = 200  # how many a client may send at once before the rate applies
     log_level: str = "INFO"
+    log_format: str = "json"  # or "console"
+    tracing: bool = False  # OpenTelemetry, from the standard OTEL_* variables
     workers: bool = True
     objection_days: int = 15
     push_schedule: tuple[dt.timedelta, ...] = parse_schedule(DEFAULT_PUSH_SCHEDULE)
@@ -96,6 +118,8 @@ class Settings:
             rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", 100, least=0),
             rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
+            log_format=_log_format(env),
+            tracing=tracing_enabled(env),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from credithub import bootstrap
 from credithub.domain.errors import DomainError, InvalidValue
+from credithub.entrypoints import logs
 from credithub.services import clients
 from credithub.settings import Settings, SettingsError
 
@@ -48,7 +49,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     app = create_app(settings.with_changes(demo=args.demo))
     # Our RequestLog writes the access log (with SQL statement counts); uvicorn's would repeat it.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), access_log=False)
+    # log_config=None: logging is ours (entrypoints.logs), one JSON line per event, uvicorn's included.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=settings.log_level.lower(), access_log=False, log_config=None
+    )
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
@@ -478,10 +482,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env()
     except SettingsError as exc:
         sys.exit(f"configuration error: {exc}")
-    logging.basicConfig(
-        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call at INFO
+    logs.configure(settings.log_level, fmt=settings.log_format)
     try:
         args.handler(args, settings)
     except (DomainError, bootstrap.KeyMismatch) as exc:

@@ -42,6 +42,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from credithub.domain.errors import DomainError
 from credithub.entrypoints import graphql_over_http
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
+from credithub.entrypoints.metrics import OperationMetrics
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
@@ -169,6 +170,7 @@ def build_schema(*, introspection: bool = True, projection: bool = True) -> Cred
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
         AuditReads,
+        OperationMetrics,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
