@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from credithub.domain.deliveries import parse_schedule
 from credithub.domain.errors import InvalidValue
@@ -45,6 +46,20 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int
     if value < least:
         raise SettingsError(f"{name} must be at least {least}, got {value}")
     return value
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("DATABASE_URL") or None
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - parsing the port is the check: "host:notaport" raises here
+    except ValueError as exc:
+        raise SettingsError(f"DATABASE_URL is not a valid URL: {exc}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError("DATABASE_URL must look like postgresql://user@host:5432/database")
+    return raw
 
 
 def _log_format(env: Mapping[str, str]) -> str:
@@ -106,8 +121,9 @@ class Settings:
         secret_key = env.get("CREDITHUB_SECRET_KEY") or None
         if secret_key is not None and len(secret_key) < 32:
             raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
+        database_url = _database_url(env)
         return cls(
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=database_url,
             data_dir=Path(env.get("CREDITHUB_DATA_DIR") or ".data"),
             secret_key=secret_key,
             cache_url=env.get("CACHE_URL") or None,

@@ -17,7 +17,7 @@ import re
 import secrets
 import sys
 import time
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 import structlog
@@ -25,7 +25,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credithub.db.pool import counting_queries
-from credithub.entrypoints.metrics import Metrics
+
+if TYPE_CHECKING:
+    from credithub.entrypoints.metrics import Metrics
 
 REQUEST_ID_HEADER: Final = "x-request-id"
 _ACCEPTED_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # a proxy's id, kept when it is sane
@@ -56,13 +58,49 @@ def route_through_stdlib() -> None:
     )
 
 
+class ProgressAwareHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes log lines around a progress line (`show_progress`) instead of through it: the
+    progress line is cleared, the log line written, and the progress line shown again."""
+
+    progress: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.progress is None:
+            super().emit(record)
+            return
+        self.stream.write("\r\033[K")
+        super().emit(record)
+        self.stream.write(self.progress)
+        self.flush()
+
+
+_handler: ProgressAwareHandler | None = None
+
+
+def show_progress(text: str) -> None:
+    """Replace the progress line on stderr with `text`."""
+    if _handler is not None:
+        _handler.progress = f"\r{text}"
+    sys.stderr.write(f"\r\033[K{text}")
+    sys.stderr.flush()
+
+
+def end_progress() -> None:
+    """Leave the last progress line in place and go on below it."""
+    if _handler is not None:
+        _handler.progress = None
+    sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
 def configure(level: str = "INFO", *, fmt: str = "json", stream: IO[str] | None = None) -> logging.Handler:
     """Route structlog and the standard library through one formatter onto `stream` (stderr)."""
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=False) if fmt == "console" else structlog.processors.JSONRenderer(_json)
     )
     route_through_stdlib()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    global _handler
+    handler = _handler = ProgressAwareHandler(stream or sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=_SHARED,
@@ -82,6 +120,7 @@ def configure(level: str = "INFO", *, fmt: str = "json", stream: IO[str] | None 
         logging.getLogger(name).handlers.clear()  # uvicorn's own handlers would print a second line
         logging.getLogger(name).propagate = True
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call at INFO
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to a platform: the metrics count them
     return handler
 
 

@@ -87,3 +87,14 @@ SELECT platform, status, count(*) AS total FROM outbox GROUP BY platform, status
 -- Every attempt at one message, in order: $1 message id.
 SELECT attempt, started_at, duration_ms, outcome, http_status, error FROM outbox_attempts
 WHERE message_id = $1 ORDER BY id;
+
+-- list_by_status --
+-- Messages in one state, newest first: $1 status, $2 platform (null: all), $3 limit.
+SELECT id, platform, subject_id, status, created_at, attempts, next_attempt_at, last_error, delivered_at FROM outbox
+WHERE status = $1 AND ($2::text IS NULL OR platform = $2)
+ORDER BY id DESC
+LIMIT $3;
+
+-- list_existing --
+-- Which of these message ids exist: $1 ids.
+SELECT id FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id;
