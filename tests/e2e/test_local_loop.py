@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from credithub.db.pool import create_pool
-from credithub.domain import deliveries
-from credithub.entrypoints.app import create_app
 from tests import loopback, schemas
-from tests.conftest import TEST_SECRET_KEY, make_deps, make_settings
+from tests.conftest import TEST_SECRET_KEY
+from tests.e2e.conftest import LiveHub
 from tests.e2e.test_cli import REPO, cli_env, free_port, run_cli_async
 
 pytestmark = pytest.mark.slow
 WAIT_SECONDS = 60
-
-
-@pytest.fixture
-async def hub(fresh_dsn: str, data_dir: Path) -> AsyncIterator[str]:
-    settings = make_settings(
-        fresh_dsn, data_dir, workers=True, sync_interval=1, push_schedule=deliveries.parse_schedule("1s,2s")
-    )
-    pool = await create_pool(fresh_dsn, min_size=1, max_size=8)
-    deps = make_deps(pool, settings)
-    try:
-        async with loopback.serve(create_app(settings, deps=deps), lifespan="on") as url:
-            yield url
-    finally:
-        await deps.http.aclose()
-        await pool.close()
 
 
 class Lines:
@@ -74,8 +56,9 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 
 
 async def test_a_simulator_process_is_pulled_and_pushed_to_and_trigger_reports_to_the_hub(
-    hub: str, fresh_dsn: str, tmp_path: Path
+    live_hub: LiveHub, fresh_dsn: str, tmp_path: Path
 ) -> None:
+    hub = live_hub.url
     env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path), CREDITHUB_SECRET_KEY=TEST_SECRET_KEY)
     port = free_port()
     simulator = await start("simulate", "standard", "--port", str(port), "--platform", "simstd", env=env)
@@ -99,8 +82,9 @@ async def test_a_simulator_process_is_pulled_and_pushed_to_and_trigger_reports_t
 
 
 async def test_listen_forwards_verified_pushes_and_gives_the_push_url_back(
-    hub: str, fresh_dsn: str, tmp_path: Path
+    live_hub: LiveHub, fresh_dsn: str, tmp_path: Path
 ) -> None:
+    hub = live_hub.url
     env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path), CREDITHUB_SECRET_KEY=TEST_SECRET_KEY)
     code, out, err = await run_cli_async(
         "platform", "add", "mine", "--name", "Mine", "--push-url", "https://mine.example/hook", env=env
