@@ -26,6 +26,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from credithub.db import operations as db_operations
+from credithub.entrypoints.graphql_over_http import SERVER_CODES
 from credithub.services.ports import Deps
 
 BACKLOG_TIMEOUT_SECONDS: Final = 1.0
@@ -166,8 +167,8 @@ def _outcome(execution_context: ExecutionContext) -> str:
     errors = (result.errors if result is not None else None) or execution_context.pre_execution_errors or []
     if not errors:
         return "ok"
-    if any((error.extensions or {}).get("code") == "INTERNAL" for error in errors):
-        return "internal"
+    if any((error.extensions or {}).get("code") in SERVER_CODES for error in errors):
+        return "internal"  # ours: an unexpected failure, or an answer withheld for want of an audit trail
     if result is None or (result.data is None and not any(error.path for error in errors)):
         return "invalid"  # never executed: did not parse, validate or coerce
     return "error"
