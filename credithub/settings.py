@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from credithub.domain.deliveries import parse_schedule
 from credithub.domain.errors import InvalidValue
@@ -50,12 +51,46 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int
     return value
 
 
+def _database_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("DATABASE_URL") or None
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - parsing the port is the check: "host:notaport" raises here
+    except ValueError as exc:
+        raise SettingsError(f"DATABASE_URL is not a valid URL: {exc}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError("DATABASE_URL must look like postgresql://user@host:5432/database")
+    return raw
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    raw = (env.get("CREDITHUB_LOG_FORMAT") or "json").strip().lower()
+    if raw not in LOG_FORMATS:
+        raise SettingsError(f"CREDITHUB_LOG_FORMAT must be json or console, got {raw!r}")
+    return raw
+
+
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
     raw = env.get(name) or default
     try:
         return parse_schedule(raw)
     except InvalidValue as exc:
         raise SettingsError(f"{name}: {exc.message}") from None
+
+
+def tracing_enabled(env: Mapping[str, str]) -> bool:
+    """Whether the standard OpenTelemetry variables ask for traces (docs/operations.md)."""
+    if env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporter = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter != "none"
+    return bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+
+
+LOG_FORMATS = frozenset({"json", "console"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +116,8 @@ class Settings:
     rate_burst: int = 200  # how many a client may send at once before the rate applies
     max_subscriptions: int = 20  # live subscriptions per client and instance (and per WebSocket)
     log_level: str = "INFO"
+    log_format: str = "json"  # or "console"
+    tracing: bool = False  # OpenTelemetry, from the standard OTEL_* variables
     workers: bool = True
     objection_days: int = 15
     defence_days: int = 10  # days a subject has to state its defence against a listing proposal
@@ -97,8 +134,9 @@ class Settings:
         secret_key = env.get("CREDITHUB_SECRET_KEY") or None
         if secret_key is not None and len(secret_key) < 32:
             raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
+        database_url = _database_url(env)
         return cls(
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=database_url,
             data_dir=Path(env.get("CREDITHUB_DATA_DIR") or ".data"),
             secret_key=secret_key,
             cache_url=env.get("CACHE_URL") or None,
@@ -117,6 +155,8 @@ class Settings:
             rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
             max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", 20),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
+            log_format=_log_format(env),
+            tracing=tracing_enabled(env),
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
             defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", 10, least=0),

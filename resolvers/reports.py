@@ -1,4 +1,4 @@
-"""Platforms report violations over GraphQL, through the same handler as the webhook."""
+"""Platforms report over GraphQL, through the same handlers as their webhooks."""
 
 from __future__ import annotations
 
@@ -10,17 +10,31 @@ from credithub.domain.rules import compute_shown_record_status
 from credithub.domain.visibility import RecordVisibility
 from credithub.services import catalog, reports
 from schema import errors
+from schema.accounts import Account
 from schema.context import Info
 from schema.credit_status import MeasureExecution
 from schema.records import CreditRecord
 from schema.reports import (
+    ChangeRelationInput,
+    ChangeRelationResult,
+    ChangeRelationSuccess,
     ReportMeasureExecutionInput,
     ReportMeasureExecutionResult,
     ReportMeasureExecutionSuccess,
     ReportViolationInput,
     ReportViolationResult,
     ReportViolationSuccess,
+    RevokeViolationInput,
+    RevokeViolationResult,
+    RevokeViolationSuccess,
+    UpdateAccountInput,
+    UpdateAccountResult,
+    UpdateAccountSuccess,
 )
+
+
+def _subject_id(subject_id: int) -> strawberry.ID:
+    return strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, subject_id))
 
 
 @strawberry.type
@@ -45,7 +59,7 @@ class ReportMutations:
         shown = compute_shown_record_status(record, await catalog.rules_now(deps), now)
         return ReportViolationSuccess(
             record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
-            subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, record.subject_id)),
+            subject_id=_subject_id(record.subject_id),
         )
 
     @strawberry.mutation(
@@ -69,5 +83,73 @@ class ReportMutations:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return ReportMeasureExecutionSuccess(
             execution=MeasureExecution.from_domain(execution),
-            subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, execution.subject_id)),
+            subject_id=_subject_id(execution.subject_id),
+        )
+
+    @strawberry.mutation(
+        description="Take back a violation your platform reported (platform clients): the record becomes "
+        "WITHDRAWN. Same fields and effect as the violation.revoked webhook."
+    )
+    async def revoke_violation(self, info: Info, input: RevokeViolationInput) -> RevokeViolationResult:
+        deps, now = info.context.deps, info.context.now()
+        try:
+            event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
+            record = await reports.revoke(deps, info.context.viewer, event)
+        except (
+            domain_errors.InvalidValue,
+            domain_errors.NotYetKnown,
+            domain_errors.TransitionNotAllowed,
+            domain_errors.PermissionDenied,
+        ) as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        shown = compute_shown_record_status(record, await catalog.rules_now(deps), now)
+        return RevokeViolationSuccess(
+            record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
+            subject_id=_subject_id(record.subject_id),
+        )
+
+    @strawberry.mutation(
+        description="Tell the hub an account's state on your platform (platform clients). Same fields and "
+        "effect as the account.updated webhook."
+    )
+    async def update_account(self, info: Info, input: UpdateAccountInput) -> UpdateAccountResult:
+        deps, now = info.context.deps, info.context.now()
+        try:
+            event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
+            account = await reports.update(deps, info.context.viewer, event)
+        except (
+            domain_errors.InvalidIdentifier,
+            domain_errors.InvalidValue,
+            domain_errors.IdentityConflict,
+            domain_errors.PermissionDenied,
+        ) as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        return UpdateAccountSuccess(
+            account=Account.from_domain(account, details=True), subject_id=_subject_id(account.subject_id)
+        )
+
+    @strawberry.mutation(
+        description="An MCN signing or a legal representation begins or ends (platform clients). Same fields "
+        "and effect as the relation.changed webhook."
+    )
+    async def change_relation(self, info: Info, input: ChangeRelationInput) -> ChangeRelationResult:
+        deps, now = info.context.deps, info.context.now()
+        try:
+            event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
+            from_id, to_id = await reports.relate(deps, info.context.viewer, event)
+        except (
+            domain_errors.InvalidIdentifier,
+            domain_errors.InvalidValue,
+            domain_errors.IdentityConflict,
+            domain_errors.PermissionDenied,
+        ) as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        command = event.command
+        assert isinstance(command, events.RelationChanged)
+        return ChangeRelationSuccess(
+            relation=command.relation,
+            from_subject_id=_subject_id(from_id) if from_id is not None else None,
+            to_subject_id=_subject_id(to_id),
+            valid_from=command.valid_from,
+            valid_to=command.valid_to,
         )

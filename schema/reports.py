@@ -1,4 +1,5 @@
-"""Reporting violations over GraphQL (the same path as the `violation.reported` webhook)."""
+"""Reporting over GraphQL: the same fields and path as the webhooks (`violation.reported`,
+`violation.revoked`, `account.updated`, `relation.changed`, `measure.executed`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import Annotated, Any
 
 import strawberry
 
+from schema.accounts import Account, AccountStatus
 from schema.credit_status import ExecutionAction, MeasureExecution
+from schema.enums import RelationKind
 from schema.errors import (
     IdentityConflictError,
     InvalidIdentifierError,
     InvalidValueError,
+    NotYetKnownError,
     PermissionDeniedError,
+    TransitionNotAllowedError,
     ViolationConflictError,
 )
 from schema.records import CreditRecord, RecordCategory, Severity
@@ -131,4 +136,130 @@ ReportMeasureExecutionResult = Annotated[
     | IdentityConflictError
     | PermissionDeniedError,
     strawberry.union("ReportMeasureExecutionResult"),
+]
+
+
+@strawberry.input(description="A violation the platform takes back, with the fields of the violation.revoked webhook.")
+class RevokeViolationInput:
+    violation_id: str = strawberry.field(description="The platform's own id of a violation it reported.")
+    reason: str
+
+    def to_event_body(self, now: dt.datetime) -> dict[str, Any]:
+        """The webhook body this input stands for, so that both are validated the same way."""
+        return {
+            "type": "violation.revoked",
+            "timestamp": now.isoformat(),
+            "data": {"violation_id": self.violation_id, "reason": self.reason},
+        }
+
+
+@strawberry.type(description="The record, now WITHDRAWN (revoking it again changes nothing).")
+class RevokeViolationSuccess:
+    record: CreditRecord
+    subject_id: strawberry.ID
+
+
+RevokeViolationResult = Annotated[
+    RevokeViolationSuccess | InvalidValueError | NotYetKnownError | TransitionNotAllowedError | PermissionDeniedError,
+    strawberry.union("RevokeViolationResult"),
+]
+
+
+@strawberry.input(description="An account's state, with the fields of the account.updated webhook.")
+class UpdateAccountInput:
+    subject: PartyInput
+    status: AccountStatus  # type: ignore[valid-type]
+    opened_at: dt.datetime | None = None
+
+    def to_event_body(self, now: dt.datetime) -> dict[str, Any]:
+        """The webhook body this input stands for, so that both are validated the same way."""
+        return {
+            "type": "account.updated",
+            "timestamp": now.isoformat(),
+            "data": {
+                "subject": self.subject.to_raw(),
+                "status": str(self.status),
+                "opened_at": self.opened_at.isoformat() if self.opened_at is not None else None,
+            },
+        }
+
+
+@strawberry.type(description="The account as kept now.")
+class UpdateAccountSuccess:
+    account: Account
+    subject_id: strawberry.ID
+
+
+UpdateAccountResult = Annotated[
+    UpdateAccountSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
+    strawberry.union("UpdateAccountResult"),
+]
+
+
+@strawberry.enum(description="Who a relation can name: the three subject kinds, or a person (a legal representative).")
+class RelationPartyKind(StrEnum):
+    MERCHANT = "MERCHANT"
+    MCN_AGENCY = "MCN_AGENCY"
+    ANCHOR = "ANCHOR"
+    PERSON = "PERSON"
+
+
+@strawberry.input(
+    description="One end of a relation. Merchants and MCN agencies give `creditCode`; anchors and persons "
+    "`idNumber` (hashed at once, never stored). `accountId` is optional here."
+)
+class RelationPartyInput:
+    kind: RelationPartyKind
+    account_id: str | None = None
+    name: str | None = strawberry.field(default=None, description="Needed when the hub has not seen the subject.")
+    credit_code: str | None = None
+    id_number: str | None = None
+
+    def to_raw(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "account_id": self.account_id,
+            "name": self.name,
+            "credit_code": self.credit_code,
+            "id_number": self.id_number,
+        }
+
+
+@strawberry.input(description="A relation begins or ends, with the fields of the relation.changed webhook.")
+class ChangeRelationInput:
+    relation: RelationKind  # type: ignore[valid-type]
+    from_party: RelationPartyInput = strawberry.field(name="from")
+    to_party: RelationPartyInput = strawberry.field(name="to")
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None = strawberry.field(
+        default=None, description="Null while in force; the same relation and validFrom with a validTo ends it."
+    )
+
+    def to_event_body(self, now: dt.datetime) -> dict[str, Any]:
+        """The webhook body this input stands for, so that both are validated the same way."""
+        return {
+            "type": "relation.changed",
+            "timestamp": now.isoformat(),
+            "data": {
+                "relation": str(self.relation),
+                "from": self.from_party.to_raw(),
+                "to": self.to_party.to_raw(),
+                "valid_from": self.valid_from.isoformat(),
+                "valid_to": self.valid_to.isoformat() if self.valid_to is not None else None,
+            },
+        }
+
+
+@strawberry.type(description="The relation as kept now.")
+class ChangeRelationSuccess:
+    relation: RelationKind  # type: ignore[valid-type]
+    from_subject_id: strawberry.ID | None = strawberry.field(description="Null when the relation starts at a person.")
+    to_subject_id: strawberry.ID
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+
+
+ChangeRelationResult = Annotated[
+    ChangeRelationSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
+    strawberry.union("ChangeRelationResult"),
 ]

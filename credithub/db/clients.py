@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final
 
 from credithub.db.pool import Connection, Executor
@@ -47,3 +48,31 @@ async def get_by_token_hash(conn: Executor, token_hash: bytes) -> Client | None:
 async def revoke(conn: Executor, client_id: int, at: dt.datetime) -> bytes | None:
     token_hash: bytes | None = await conn.fetchval(SQL["revoke"], client_id, at)
     return token_hash
+
+
+@dataclass(frozen=True, slots=True)
+class ListedClient:
+    id: int
+    name: str
+    role: Role
+    platform: str | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    authority: str | None = None
+    subject_id: int | None = None
+
+
+async def list_all(conn: Executor) -> list[ListedClient]:
+    return [
+        ListedClient(
+            r["id"],
+            r["name"],
+            Role(r["role"]),
+            r["platform"],
+            r["created_at"],
+            r["revoked_at"],
+            r["authority"],
+            r["subject_id"],
+        )
+        for r in await conn.fetch(SQL["list_all"])
+    ]

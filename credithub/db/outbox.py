@@ -140,3 +140,37 @@ async def list_attempts(conn: Executor, message_id: int) -> list[Attempt]:
 async def park(conn: Executor, message_id: int, token: uuid.UUID, error: str, at: dt.datetime) -> None:
     """Set a claimed message aside as DEAD with its error (it could not be handled at all)."""
     await conn.execute(SQL["park"], message_id, token, make_storable(error), at)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedMessage:
+    id: int
+    platform: str
+    subject_id: int
+    status: str
+    created_at: dt.datetime
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    delivered_at: dt.datetime | None
+
+
+async def list_by_status(conn: Executor, status: str, platform: str | None, limit: int) -> list[ListedMessage]:
+    return [
+        ListedMessage(
+            r["id"],
+            r["platform"],
+            r["subject_id"],
+            r["status"],
+            r["created_at"],
+            r["attempts"],
+            r["next_attempt_at"],
+            r["last_error"],
+            r["delivered_at"],
+        )
+        for r in await conn.fetch(SQL["list_by_status"], status, platform, limit)
+    ]
+
+
+async def list_existing(conn: Executor, ids: list[int]) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["list_existing"], ids)]

@@ -1,9 +1,10 @@
-"""create_app(settings) → the Starlette application: GraphQL, webhooks, health, background workers."""
+"""create_app(settings) → the Starlette application: GraphQL, webhooks, health, metrics, background workers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -16,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
-from credithub.entrypoints import graphql, webhooks, workers
+from credithub.entrypoints import graphql, logs, metrics, tracing, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth, InFlight, RateLimiter
 from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
@@ -113,9 +114,20 @@ async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
+    logs.route_through_stdlib()
+    provider = tracing.start(os.environ) if settings.tracing else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with _serving(app):
+                yield
+        finally:
+            if provider is not None:
+                tracing.stop(provider)
+
+    @asynccontextmanager
+    async def _serving(app: Starlette) -> AsyncIterator[None]:
         if deps is not None:
             app.state.deps = deps
             async with (
@@ -141,9 +153,11 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         max_subscriptions=settings.max_subscriptions,
         max_cost=settings.max_query_cost,
     )
+    app_metrics = metrics.Metrics()
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics.endpoint, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
@@ -151,12 +165,16 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestLog)],
+        middleware=[
+            *([tracing.middleware(provider)] if provider is not None else []),
+            Middleware(RequestLog, metrics=app_metrics),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )
     app.state.inbox_wakeup = asyncio.Event()
     app.state.worker_tasks = {}
+    app.state.metrics = app_metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
     app.state.in_flight = InFlight(settings.client_concurrency)
     return app

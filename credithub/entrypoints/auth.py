@@ -123,6 +123,7 @@ class BearerAuth:
             await response(scope, receive, send)
             return
         request.state.client = client
+        request.state.token = token  # a subscription over SSE re-checks it at each event
         try:
             await self.app(scope, receive, send)
         finally:

@@ -13,16 +13,37 @@ import json
 import logging
 import sys
 import time
+import tomllib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
 
 from credithub import bootstrap
-from credithub.domain.errors import DomainError, InvalidValue
+from credithub.domain.errors import DomainError, InvalidValue, NotFound
+from credithub.domain.events import EventType
+from credithub.entrypoints import logs
 from credithub.services import clients
 from credithub.settings import Settings, SettingsError
 
 SCHEMA_PATH: Final = Path(__file__).resolve().parents[2] / "schema.graphql"
+PYPROJECT: Final = Path(__file__).resolve().parents[2] / "pyproject.toml"
+EXIT_REFUSED: Final = 1  # bad input, an unknown id, a refusal by the hub
+EXIT_USAGE: Final = 2  # argparse's own code for usage errors; also bad configuration
+EXIT_UNREACHABLE: Final = 3  # the database (or, for trigger, the hub) cannot be reached
+EXIT_KEY_MISMATCH: Final = 4  # CREDITHUB_SECRET_KEY is not the key the database was filled with
+# What connecting to a database that is not there raises (not a bug in a command: said in one line).
+UNREACHABLE: Final = (
+    OSError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.ConnectionDoesNotExistError,
+)
 
 logger = logging.getLogger("credithub")
 
@@ -48,7 +69,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     app = create_app(settings.with_changes(demo=args.demo))
     # Our RequestLog writes the access log (with SQL statement counts); uvicorn's would repeat it.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), access_log=False)
+    # log_config=None: logging is ours (entrypoints.logs), one JSON line per event, uvicorn's included.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=settings.log_level.lower(), access_log=False, log_config=None
+    )
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
@@ -155,6 +179,45 @@ def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def cmd_client_list(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.db import clients as db_clients
+
+        listed = await db_clients.list_all(deps.pool)
+        return {
+            "clients": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "role": c.role.value,
+                    "platform": c.platform,
+                    "authority": c.authority,
+                    "subject_id": f"sub_{c.subject_id}" if c.subject_id is not None else None,
+                    "created_at": c.created_at.isoformat(),
+                    "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+                }
+                for c in listed
+                if args.all or c.revoked_at is None
+            ]
+        }
+
+    _run_with_deps(settings, action)
+
+
+def cmd_platform_list(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.db import platforms as db_platforms
+
+        return {
+            "platforms": [
+                {"code": p.code, "name": p.name, "family": p.family, "api_url": p.api_url, "push_url": p.push_url}
+                for p in await db_platforms.list_all(deps.pool)
+            ]
+        }
+
+    _run_with_deps(settings, action)
+
+
 def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
     async def action(deps: Any) -> dict[str, Any]:
         await clients.revoke(deps, args.id)
@@ -171,13 +234,8 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
         started = time.monotonic()
         while refreshed := await statuses.refresh_due(deps):
             total += refreshed
-            print(
-                f"\rrecomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-        print(file=sys.stderr)
+            logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+        logs.end_progress()
         return {"recomputed": total, "seconds": round(time.monotonic() - started, 1)}
 
     _run_with_deps(settings, action)
@@ -233,13 +291,12 @@ def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
 
 def _show_progress(progress: Any) -> None:
     state = "caught up" if progress.caught_up else "…"
-    print(
-        f"\r{progress.platform} {progress.stream}: {progress.pages:,} pages, {progress.items:,} items, "
-        f"{progress.new_events:,} new, {progress.refused:,} refused {state}",
-        end="\n" if progress.caught_up else "",
-        file=sys.stderr,
-        flush=True,
+    logs.show_progress(
+        f"{progress.platform} {progress.stream}: {progress.pages:,} pages, {progress.items:,} items, "
+        f"{progress.new_events:,} new, {progress.refused:,} refused {state}"
     )
+    if progress.caught_up:
+        logs.end_progress()
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
@@ -275,7 +332,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
                 else:
                     results += await sync.pull_platform(deps, platform, full=args.full, on_page=_show_progress)
         except sync.PullFailed as exc:
-            print(file=sys.stderr)
+            logs.end_progress()
             raise InvalidValue(str(exc)) from exc
         return {
             "pulled": [
@@ -334,10 +391,31 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
                         for m in dead
                     ]
                 }
+            case "list":
+                listed = await db_outbox.list_by_status(deps.pool, args.status, args.platform, args.limit)
+                return {
+                    "messages": [
+                        {
+                            "id": m.id,
+                            "platform": m.platform,
+                            "subject_id": f"sub_{m.subject_id}",
+                            "status": m.status,
+                            "created_at": m.created_at.isoformat(),
+                            "attempts": m.attempts,
+                            "next_attempt_at": m.next_attempt_at.isoformat(),
+                            "delivered_at": m.delivered_at.isoformat() if m.delivered_at else None,
+                            "error": m.last_error,
+                        }
+                        for m in listed
+                    ]
+                }
             case "replay":
+                if args.id:
+                    await _require_messages(deps, args.id)
                 replayed = await outbox.replay(deps, platform=args.platform, ids=args.id or None)
                 return {"replayed": replayed}
             case "attempts":
+                await _require_messages(deps, [args.message_id])
                 attempts = await db_outbox.list_attempts(deps.pool, args.message_id)
                 return {
                     "message_id": args.message_id,
@@ -357,8 +435,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
                 delivered = 0
                 while claimed := await outbox.dispatch_due(deps):
                     delivered += claimed
-                    print(f"\rtried {delivered:,} messages", end="", file=sys.stderr, flush=True)
-                print(file=sys.stderr)
+                    logs.show_progress(f"tried {delivered:,} messages")
+                logs.end_progress()
                 return {"tried": delivered}
         raise AssertionError(args.outbox_action)
 
@@ -394,6 +472,14 @@ def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+async def _require_messages(deps: Any, ids: list[int]) -> None:
+    from credithub.db import outbox as db_outbox
+
+    missing = sorted(set(ids) - set(await db_outbox.list_existing(deps.pool, ids)))
+    if missing:
+        raise NotFound(f"no outbox message with id {', '.join(map(str, missing))}")
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -406,66 +492,46 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     print(f"wrote {args.output}", file=sys.stderr)
 
 
+def _version() -> str:
+    with PYPROJECT.open("rb") as handle:
+        version: str = tomllib.load(handle)["project"]["version"]
+    return version
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m credithub", description="Platform Credit Hub")
+    parser = argparse.ArgumentParser(
+        prog="python -m credithub",
+        description="Platform Credit Hub. Every command uses DATABASE_URL, or the embedded database in "
+        "CREDITHUB_DATA_DIR, like serve. Exit codes: 0 done, 1 refused (bad input, unknown id), 2 usage or "
+        "configuration, 3 database or hub unreachable, 4 key mismatch.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the service (GraphQL, health)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="load the demo world and print demo credentials")
+    serve = commands.add_parser("serve", help="run the service (GraphQL, webhooks, workers, health, metrics)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo world and write demo credentials")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=cmd_migrate)
 
-    platform = commands.add_parser("platform", help="manage platforms").add_subparsers(dest="action", required=True)
-    platform_add = platform.add_parser("add", help="register a platform; prints its token and secrets as JSON")
-    platform_add.add_argument("code", help="short code, e.g. shopmall")
-    platform_add.add_argument("--name", required=True)
-    platform_add.add_argument("--push-url", help="where the hub pushes credit status changes")
-    platform_add.add_argument(
-        "--family", default="standard", help="adapter family: standard (default), marketplace or livestream"
-    )
-    platform_add.add_argument("--api-url", help="base URL of the platform's API, to pull its feeds from")
-    platform_add.add_argument("--api-key", help="the key the platform issued the hub for its API")
-    platform_add.set_defaults(handler=cmd_platform_add)
-    platform_set = platform.add_parser("set", help="change where the hub reaches a platform")
-    platform_set.add_argument("code")
-    platform_set.add_argument("--api-url")
-    platform_set.add_argument("--no-api-url", action="store_true", help="stop pulling from the platform")
-    platform_set.add_argument("--push-url")
-    platform_set.add_argument("--no-push-url", action="store_true", help="forget the push URL")
-    platform_set.add_argument("--api-key", help="replace the key for the platform's API")
-    platform_set.set_defaults(handler=cmd_platform_set)
-    platform_codes = platform.add_parser("codes", help="show (or --load) a platform's penalty-code mapping")
-    platform_codes.add_argument("code")
-    platform_codes.add_argument("--load", type=Path, help="replace the mapping with a JSON file shaped like codes.json")
-    platform_codes.set_defaults(handler=cmd_platform_codes)
-    secret = platform.add_parser("secret", help="rotate a platform's webhook secret").add_subparsers(
-        dest="secret_action", required=True
-    )
-    rotate = secret.add_parser("rotate", help="add a new webhook secret; old ones keep working until retired")
-    rotate.add_argument("code")
-    rotate.set_defaults(handler=cmd_secret_rotate)
-    retire = secret.add_parser("retire", help="retire all but the newest webhook secrets")
-    retire.add_argument("code")
-    retire.add_argument("--keep", type=int, default=1)
-    retire.set_defaults(handler=cmd_secret_retire)
+    _platform_parsers(commands)
 
     inbox = commands.add_parser("inbox", help="platform events received by webhook").add_subparsers(
         dest="inbox_action", required=True
     )
     dead = inbox.add_parser("dead", help="list events parked after failing, with their errors")
-    dead.add_argument("--platform")
+    dead.add_argument("--platform", help="only this platform's events")
     dead.set_defaults(handler=cmd_inbox_dead)
     requeue = inbox.add_parser("requeue", help="give parked events another go")
-    requeue.add_argument("--platform")
+    requeue.add_argument("--platform", help="only this platform's events")
     requeue.set_defaults(handler=cmd_inbox_requeue)
 
     client = commands.add_parser("client", help="manage API clients").add_subparsers(dest="action", required=True)
     client_add = client.add_parser("add", help="issue a client token; prints it as JSON")
-    client_add.add_argument("name")
+    client_add.add_argument("name", help="who the client is, e.g. 'Risk dashboard'")
     client_add.add_argument("--role", required=True, help="platform | regulator | viewer | admin | subject")
     client_add.add_argument("--platform", help="the platform a `platform` client acts for")
     client_add.add_argument("--authority", help="the authority a `regulator` designates and decides for")
@@ -474,8 +540,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     client_add.add_argument("--purpose", help="why the client reads credit information, kept with each audited read")
     client_add.set_defaults(handler=cmd_client_add)
+    client_list = client.add_parser("list", help="list clients (never their tokens)")
+    client_list.add_argument("--all", action="store_true", help="revoked clients too")
+    client_list.set_defaults(handler=cmd_client_list)
     client_revoke = client.add_parser("revoke", help="revoke a client's token")
-    client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add`)")
+    client_revoke.add_argument("id", type=int, help="the client's id (printed by `client add` and `client list`)")
     client_revoke.set_defaults(handler=cmd_client_revoke)
 
     sync_cmd = commands.add_parser("sync", help="pull platforms' feeds now (serve pulls on its own), with progress")
@@ -486,23 +555,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.add_argument("--rejects", action="store_true", help="list feed items the hub refused, with why")
     sync_cmd.set_defaults(handler=cmd_sync)
 
-    outbox_cmd = commands.add_parser("outbox", help="pushes to platforms").add_subparsers(
-        dest="outbox_action", required=True
-    )
-    outbox_cmd.add_parser("status", help="messages per platform and state").set_defaults(handler=cmd_outbox)
-    outbox_dead = outbox_cmd.add_parser("dead", help="list messages parked after their last attempt")
-    outbox_dead.add_argument("--platform")
-    outbox_dead.set_defaults(handler=cmd_outbox)
-    outbox_replay = outbox_cmd.add_parser("replay", help="give dead messages a new round of attempts")
-    outbox_replay.add_argument("--platform")
-    outbox_replay.add_argument("--id", type=int, action="append", help="only this message (repeatable)")
-    outbox_replay.set_defaults(handler=cmd_outbox)
-    outbox_attempts = outbox_cmd.add_parser("attempts", help="every attempt at one message")
-    outbox_attempts.add_argument("message_id", type=int)
-    outbox_attempts.set_defaults(handler=cmd_outbox)
-    outbox_cmd.add_parser("deliver", help="deliver due messages now (serve does it on its own)").set_defaults(
-        handler=cmd_outbox
-    )
+    _outbox_parsers(commands)
+    _local_loop_parsers(commands)
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
@@ -514,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).add_subparsers(dest="parked_action", required=True)
     parked_list = parked_cmd.add_parser("list", help="counts per queue and the most recently parked items")
     parked_list.add_argument("--queue", choices=["statuses", "inbox", "outbox"], help="only this queue")
-    parked_list.add_argument("--limit", type=int, default=100)
+    parked_list.add_argument("--limit", type=int, default=100, help="how many to show (default 100)")
     parked_list.set_defaults(handler=cmd_parked)
     parked_retry = parked_cmd.add_parser(
         "retry",
@@ -524,10 +578,137 @@ def build_parser() -> argparse.ArgumentParser:
     parked_retry.set_defaults(handler=cmd_parked)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
-    export.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    export.add_argument("--output", type=Path, default=SCHEMA_PATH, help="where to write (default schema.graphql)")
     export.add_argument("--check", action="store_true", help="fail if the file differs instead of writing it")
     export.set_defaults(handler=cmd_export_schema)
     return parser
+
+
+def _platform_parsers(commands: Any) -> None:
+    platform = commands.add_parser("platform", help="manage platforms").add_subparsers(dest="action", required=True)
+    platform_add = platform.add_parser("add", help="register a platform; prints its token and secrets as JSON")
+    platform_add.add_argument("code", help="short code, e.g. shopmall")
+    platform_add.add_argument("--name", required=True, help="the platform's name, e.g. ShopMall")
+    platform_add.add_argument("--push-url", help="where the hub pushes credit status changes")
+    platform_add.add_argument(
+        "--family", default="standard", help="adapter family: standard (default), marketplace or livestream"
+    )
+    platform_add.add_argument("--api-url", help="base URL of the platform's API, to pull its feeds from")
+    platform_add.add_argument("--api-key", help="the key the platform issued the hub for its API")
+    platform_add.set_defaults(handler=cmd_platform_add)
+    platform.add_parser("list", help="list platforms with their family and URLs").set_defaults(
+        handler=cmd_platform_list
+    )
+    platform_set = platform.add_parser("set", help="change where the hub reaches a platform")
+    platform_set.add_argument("code", help="the platform's code")
+    platform_set.add_argument("--api-url", help="new base URL of the platform's API")
+    platform_set.add_argument("--no-api-url", action="store_true", help="stop pulling from the platform")
+    platform_set.add_argument("--push-url", help="new URL the hub pushes to")
+    platform_set.add_argument("--no-push-url", action="store_true", help="forget the push URL")
+    platform_set.add_argument("--api-key", help="replace the key for the platform's API")
+    platform_set.set_defaults(handler=cmd_platform_set)
+    platform_codes = platform.add_parser("codes", help="show (or --load) a platform's penalty-code mapping")
+    platform_codes.add_argument("code", help="the platform's code")
+    platform_codes.add_argument("--load", type=Path, help="replace the mapping with a JSON file shaped like codes.json")
+    platform_codes.set_defaults(handler=cmd_platform_codes)
+    secret = platform.add_parser("secret", help="rotate a platform's webhook secret").add_subparsers(
+        dest="secret_action", required=True
+    )
+    rotate = secret.add_parser("rotate", help="add a new webhook secret; old ones keep working until retired")
+    rotate.add_argument("code", help="the platform's code")
+    rotate.set_defaults(handler=cmd_secret_rotate)
+    retire = secret.add_parser("retire", help="retire all but the newest webhook secrets")
+    retire.add_argument("code", help="the platform's code")
+    retire.add_argument("--keep", type=int, default=1, help="how many of the newest secrets stay active (default 1)")
+    retire.set_defaults(handler=cmd_secret_retire)
+
+
+def _outbox_parsers(commands: Any) -> None:
+    outbox_cmd = commands.add_parser("outbox", help="pushes to platforms").add_subparsers(
+        dest="outbox_action", required=True
+    )
+    outbox_cmd.add_parser("status", help="messages per platform and state").set_defaults(handler=cmd_outbox)
+    outbox_list = outbox_cmd.add_parser("list", help="messages in one state, newest first")
+    outbox_list.add_argument(
+        "--status",
+        required=True,
+        type=str.upper,
+        choices=["PENDING", "DELIVERING", "DELIVERED", "DEAD"],
+        help="PENDING, DELIVERING, DELIVERED or DEAD",
+    )
+    outbox_list.add_argument("--platform", help="only this platform's messages")
+    outbox_list.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    outbox_list.set_defaults(handler=cmd_outbox)
+    outbox_dead = outbox_cmd.add_parser("dead", help="list messages parked after their last attempt")
+    outbox_dead.add_argument("--platform", help="only this platform's messages")
+    outbox_dead.set_defaults(handler=cmd_outbox)
+    outbox_replay = outbox_cmd.add_parser("replay", help="give dead messages a new round of attempts")
+    outbox_replay.add_argument("--platform", help="only this platform's messages")
+    outbox_replay.add_argument("--id", type=int, action="append", help="only this message (repeatable)")
+    outbox_replay.set_defaults(handler=cmd_outbox)
+    outbox_attempts = outbox_cmd.add_parser("attempts", help="every attempt at one message")
+    outbox_attempts.add_argument("message_id", type=int, help="the message's id (from outbox list or outbox dead)")
+    outbox_attempts.set_defaults(handler=cmd_outbox)
+    outbox_cmd.add_parser("deliver", help="deliver due messages now (serve does it on its own)").set_defaults(
+        handler=cmd_outbox
+    )
+
+
+def _local_loop_parsers(commands: Any) -> None:
+    simulate = commands.add_parser("simulate", help="run a platform simulator as a process, registered with the hub")
+    simulate.add_argument("family", metavar="FAMILY", help="standard, marketplace or livestream")
+    simulate.add_argument("--port", type=int, required=True, help="port the simulator listens on")
+    simulate.add_argument("--host", default="127.0.0.1", help="address it listens on (default 127.0.0.1)")
+    simulate.add_argument(
+        "--platform", default="sim", help="the platform code to register it as, or re-point (default sim)"
+    )
+    simulate.add_argument("--events", type=int, default=9, help="sample items in its feeds (default 9)")
+    simulate.set_defaults(handler=cmd_simulate)
+
+    trigger = commands.add_parser("trigger", help="sign a sample event as a platform and send it to the hub")
+    trigger.add_argument("event", metavar="EVENT", help=", ".join(event_type.value for event_type in EventType))
+    trigger.add_argument("--platform", required=True, help="the platform that sends it (its webhook secret signs it)")
+    trigger.add_argument(
+        "--hub", default="http://127.0.0.1:8000", help="the hub's base URL (default http://127.0.0.1:8000)"
+    )
+    trigger.add_argument("--secret", help="sign with this webhook secret instead of reading it from the database")
+    trigger.add_argument("--credit-code", help="about this merchant instead of a made-up one")
+    trigger.add_argument("--violation-id", help="the violation id to report or revoke")
+    trigger.set_defaults(handler=cmd_trigger)
+
+    listen = commands.add_parser("listen", help="receive the hub's pushes for a platform, verified, and forward them")
+    listen.add_argument("--platform", required=True, help="a standard platform whose pushes to take over")
+    listen.add_argument("--forward-to", help="your endpoint: each verified push is POSTed there unchanged")
+    listen.add_argument("--port", type=int, default=8010, help="port to listen on (default 8010)")
+    listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    listen.add_argument("--secret", help="verify with this outbound secret and leave the push URL as it is")
+    listen.set_defaults(handler=cmd_listen)
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> None:
+    from credithub.entrypoints import local_loop  # a web server and the simulators: loaded when used
+
+    local_loop.cmd_simulate(args, settings)
+
+
+def cmd_trigger(args: argparse.Namespace, settings: Settings) -> None:
+    from credithub.entrypoints import local_loop
+
+    local_loop.cmd_trigger(args, settings)
+
+
+def cmd_listen(args: argparse.Namespace, settings: Settings) -> None:
+    from credithub.entrypoints import local_loop
+
+    local_loop.cmd_listen(args, settings)
+
+
+def _where(settings: Settings) -> str:
+    """The database as a person would name it, without its password."""
+    if settings.database_url is None:
+        return f"the embedded database in {settings.data_dir}"
+    parts = urlsplit(settings.database_url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -535,14 +716,24 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
-        sys.exit(f"configuration error: {exc}")
-    logging.basicConfig(
-        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call at INFO
+        _fail(EXIT_USAGE, f"configuration error: {exc}")
+    logs.configure(settings.log_level, fmt=settings.log_format)
     try:
         args.handler(args, settings)
-    except (DomainError, bootstrap.KeyMismatch) as exc:
-        sys.exit(f"error: {exc}")
+    except bootstrap.KeyMismatch as exc:
+        _fail(EXIT_KEY_MISMATCH, f"error: {exc}")
+    except DomainError as exc:
+        _fail(EXIT_REFUSED, f"error: {exc}")
+    except asyncpg.ClientConfigurationError as exc:
+        _fail(EXIT_USAGE, f"configuration error: DATABASE_URL: {exc}")
+    except UNREACHABLE as exc:
+        _fail(EXIT_UNREACHABLE, f"error: cannot reach {_where(settings)}: {exc or type(exc).__name__}")
+    except httpx.TransportError as exc:
+        _fail(EXIT_UNREACHABLE, f"error: cannot reach {exc.request.url}: {exc or type(exc).__name__}")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    print(message.splitlines()[0] if message else "error", file=sys.stderr)
+    sys.exit(code)

@@ -6,12 +6,13 @@ import copy
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Final, cast
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, ClassVar, Final, cast
 
 import asyncpg
 import orjson
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import (
     ArgumentNode,
     DocumentNode,
@@ -28,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -40,15 +41,22 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.streaming import HTTPStreamTransport, SSETransport
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
+from credithub.entrypoints import graphql_over_http
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
+from credithub.entrypoints.metrics import OperationMetrics
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
@@ -69,6 +77,12 @@ QUERY_TIMEOUT: Final = (
 )
 AUDIT_UNAVAILABLE: Final = "The answer holds credit information and could not be audited; try again."
 UNSTORABLE_TEXT: Final = "Text must be valid Unicode (no lone surrogates) without control characters such as U+0000."
+SUBSCRIPTION_NEEDS_STREAM: Final = (
+    "Subscriptions are served as a stream: send this request with `Accept: text/event-stream` "
+    "(Server-Sent Events), or over WebSocket with the graphql-transport-ws protocol."
+)
+# graphql-transport-ws and SSE; the legacy `graphql-ws` subprotocol is refused at the handshake.
+SUBSCRIPTION_PROTOCOLS: Final = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 # What PostgreSQL says of a string it cannot hold: the domain refuses such text field by field
 # (domain.texts); this catches any input that reaches a query unchecked (a filter, an id).
 _UNSTORABLE: Final = (
@@ -343,6 +357,7 @@ def build_schema(
         lambda: MaxTokensLimiter(MAX_TOKENS),
         ErrorPolicy,
         AuditReads,
+        OperationMetrics,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -357,14 +372,79 @@ def build_schema(
     )
 
 
+class SSE(SSETransport):
+    """Server-Sent Events that open with a comment: the server sends the response's headers with
+    its first bytes, and a client should not wait for the first event (or the first heartbeat,
+    15 s later) to know its subscription is open."""
+
+    send_initial_heartbeat: ClassVar[bool] = True
+
+
 class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context and orjson. The bearer token has been checked
-    by `entrypoints.auth` before a request gets here."""
+    """Strawberry's ASGI view with our context, orjson, and the graphql-over-http spec's media
+    types and status codes (`graphql_over_http`). The bearer token has been checked by
+    `entrypoints.auth` before a request gets here."""
+
+    stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = {GRAPHQL_SSE_PROTOCOL: SSE}
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         deps: Deps = request.app.state.deps.for_work("api")
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
-        return Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
+        context = Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
+        # An SSE subscription re-checks its token at each event, like a WebSocket's.
+        context.token = getattr(request.state, "token", None)
+        return context
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if isinstance(request, Request):
+            sub_response.media_type = graphql_over_http.negotiate(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        media_type = sub_response.media_type or graphql_over_http.JSON
+        status: int = 200
+        body: object = response_data
+        if isinstance(response_data, dict):
+            status, body = graphql_over_http.shape(media_type, response_data)
+        response = Response(self.encode_json(body), status_code=sub_response.status_code or status)
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        response.background = sub_response.background
+        return response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> StrawberryExecutionResult:
+        """One operation answered as one response. Streams (SSE) never come here, so a
+        subscription here has nothing to carry it: the client's mistake, a 400 saying how."""
+        allowed = {OperationType.QUERY, OperationType.MUTATION} if request_adapter.method == "POST" else set()
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM) from exc
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket clients authenticate in `connection_init`: {"Authorization": "Bearer <token>"}."""
@@ -392,4 +472,5 @@ def make_view(
         allow_queries_via_get=False,
         # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.
         max_subscriptions_per_connection=max_subscriptions,
+        subscription_protocols=SUBSCRIPTION_PROTOCOLS,
     )

@@ -1,7 +1,8 @@
 """One table from exception to HTTP response, for the non-GraphQL routes (webhooks, health).
 
-Bodies say what a legitimate sender needs to fix and nothing an attacker can use: a refused
-signature or an unknown platform get no detail at all.
+Every refusal is `{"error": <what to fix>, "code": <stable name>, …}`. The codes tell a sender
+what to fix (a missing header, a clock off by more than the tolerance, a secret that does not
+match); none says anything a forger could use beyond what the Standard Webhooks spec publishes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from credithub.domain.errors import Conflict, InvalidInput, UnknownPlatform
-from credithub.entrypoints.signatures import SignatureRejected
+from credithub.entrypoints.signatures import WebhookRefused
 
 RETRY_AFTER_SECONDS: Final = "30"
 
@@ -28,12 +29,14 @@ class MalformedBody(Exception):
 
 
 async def _unknown_platform(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": "not found"}, status_code=404)
+    assert isinstance(exc, UnknownPlatform)
+    return JSONResponse({"error": "no platform is registered under this code", "code": exc.code}, status_code=404)
 
 
-async def _signature_rejected(request: Request, exc: Exception) -> Response:
-    logger.warning("webhook %s refused: %s", request.url.path, exc)
-    return JSONResponse({"error": "invalid signature"}, status_code=401)
+async def _webhook_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WebhookRefused)
+    logger.warning("webhook %s refused: %s %s", request.url.path, exc.code, exc.message)
+    return JSONResponse({"error": exc.message, "code": exc.code, **exc.details}, status_code=exc.status)
 
 
 async def _malformed(request: Request, exc: Exception) -> Response:
@@ -70,7 +73,7 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[Response]]]] = {
     HTTPException: _http_exception,
     UnknownPlatform: _unknown_platform,
-    SignatureRejected: _signature_rejected,
+    WebhookRefused: _webhook_refused,
     MalformedBody: _malformed,
     InvalidInput: _invalid_input,
     Conflict: _conflict,

@@ -28,7 +28,7 @@ async def receive(request: Request) -> JSONResponse:
     secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
     if secrets is None:
         raise UnknownPlatform(platform)
-    event_id = signatures.verify(body, request.headers, secrets)
+    event_id = signatures.verify(body, request.headers, secrets, now=deps.clock.now())
     first = await inbox.find_accepted(deps, platform, event_id)
     if first is not None:  # a repeat: the first answer, whatever this body says
         return JSONResponse({"accepted": True, "id": first.event_id}, status_code=202)

@@ -1,7 +1,8 @@
 """What platforms report: violations, their revocation, accounts and relations.
 
 One handler per command, run inside the caller's transaction: the inbox worker (webhooks) and
-the `reportViolation` mutation share them, so both paths do exactly the same. Every handler is
+the reporting mutations (`reportViolation`, `revokeViolation`, `updateAccount`, `changeRelation`,
+`reportMeasureExecution`) share them, so both paths do exactly the same. Every handler is
 idempotent — a repeated report changes nothing — because deliveries are at least once.
 
 A platform can only report for itself: the platform comes from the authenticated sender (the
@@ -174,27 +175,33 @@ async def check_measure_known(conn: Executor, command: events.MeasureExecuted) -
         raise InvalidValue(f"data.measure {command.measure!r} is not in the measures catalog", field="data.measure")
 
 
-async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> None:
+async def update_account(conn: Connection, platform: str, command: events.AccountUpdated) -> Account:
+    """The account's state as the platform reports it (the subject registered on first sight)."""
     _, account = await ensure_party(conn, platform, command.subject)
     assert account is not None, "account.updated always names an account"
-    await db_accounts.update_state(conn, account.id, command.status, command.subject.name, command.opened_at)
+    return await db_accounts.update_state(conn, account.id, command.status, command.subject.name, command.opened_at)
 
 
-async def change_relation(conn: Connection, platform: str, command: events.RelationChanged) -> None:
-    """An MCN signing or a legal representation begins (valid_to null) or ends."""
+async def change_relation(conn: Connection, platform: str, command: events.RelationChanged) -> tuple[int | None, int]:
+    """An MCN signing or a legal representation begins (valid_to null) or ends. Returns the ids of
+    the subjects at both ends (None for a person who is no subject)."""
     to_subject, _ = await ensure_party(conn, platform, command.to_party)
     match command.relation:
         case RelationKind.MCN_SIGNING:
             agency, _ = await ensure_party(conn, platform, command.from_party)
             await db_signings.upsert(conn, agency.id, to_subject.id, command.valid_from, command.valid_to, platform)
+            return agency.id, to_subject.id
         case RelationKind.LEGAL_REPRESENTATIVE:
             assert command.from_party.person_hash is not None, "events.parse_party gives people a hash"
             person_id = await db_subjects.upsert_person(conn, command.from_party.person_hash)
+            anchor = None
             if command.from_party.kind is events.PartyKind.ANCHOR:
-                await ensure_party(conn, platform, command.from_party)
+                anchor, _ = await ensure_party(conn, platform, command.from_party)
             await db_signings.upsert_representation(
                 conn, person_id, to_subject.id, command.valid_from, command.valid_to, platform
             )
+            return (anchor.id if anchor is not None else None), to_subject.id
+    assert_never(command.relation)
 
 
 async def ensure_party(conn: Connection, platform: str, party: events.Party) -> tuple[Subject, Account | None]:
@@ -274,3 +281,32 @@ async def report_execution(deps: Deps, client: Client, event: events.Event) -> M
     assert isinstance(event.command, events.MeasureExecuted)
     async with transaction(deps.pool) as conn:
         return await record_execution(conn, platform, event.command, deps.clock.now())
+
+
+async def revoke(deps: Deps, client: Client, event: events.Event) -> records.CreditRecord:
+    """`revokeViolation`: the same handler as the violation.revoked webhook, applied at once. A
+    violation the platform never reported is NotYetKnown (a webhook would wait for it)."""
+    platform = _reporting_platform(client)
+    command = event.command
+    assert isinstance(command, events.ViolationRevoked)
+    async with transaction(deps.pool) as conn:
+        await revoke_violation(conn, platform, command, deps.clock.now())
+        record = await db_records.get_by_source_ref(conn, platform, command.violation_id)
+    assert record is not None, "revoke_violation found it"
+    return record
+
+
+async def update(deps: Deps, client: Client, event: events.Event) -> Account:
+    """`updateAccount`: the same handler as the account.updated webhook, applied at once."""
+    platform = _reporting_platform(client)
+    assert isinstance(event.command, events.AccountUpdated)
+    async with transaction(deps.pool) as conn:
+        return await update_account(conn, platform, event.command)
+
+
+async def relate(deps: Deps, client: Client, event: events.Event) -> tuple[int | None, int]:
+    """`changeRelation`: the same handler as the relation.changed webhook, applied at once."""
+    platform = _reporting_platform(client)
+    assert isinstance(event.command, events.RelationChanged)
+    async with transaction(deps.pool) as conn:
+        return await change_relation(conn, platform, event.command)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
-from credithub.db.pool import transaction
+from credithub.db.pool import create_pool, transaction
+from credithub.domain import deliveries
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import Account, Signing, Subject, SubjectKind
 from credithub.entrypoints.app import create_app
 from credithub.services import clients
 from credithub.services.ports import Deps
 from tests import factories, loopback
+from tests.conftest import make_deps, make_settings
 from tests.e2e.graphql_client import GraphQLClient
 
 AUTHORITY = "国家市场监督管理总局"
@@ -113,3 +116,26 @@ async def cast(deps: Deps, http: httpx.AsyncClient) -> Cast:
         anchors=anchors,
         ended_signing=ended,
     )
+
+
+@dataclass
+class LiveHub:
+    """The hub as `serve` runs it (every worker on, fast pulls and retries) on a database of its own."""
+
+    url: str
+    deps: Deps
+
+
+@pytest.fixture
+async def live_hub(fresh_dsn: str, data_dir: Path) -> AsyncIterator[LiveHub]:
+    settings = make_settings(
+        fresh_dsn, data_dir, workers=True, sync_interval=1, push_schedule=deliveries.parse_schedule("1s,2s")
+    )
+    pool = await create_pool(fresh_dsn, min_size=1, max_size=8)
+    deps = make_deps(pool, settings)
+    try:
+        async with loopback.serve(create_app(settings, deps=deps), lifespan="on") as url:
+            yield LiveHub(url, deps)
+    finally:
+        await deps.http.aclose()
+        await pool.close()

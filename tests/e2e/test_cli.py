@@ -75,6 +75,17 @@ def test_bad_cli_input_exits_non_zero_with_a_clear_message(
     assert result.stdout == ""
 
 
+def readme_batch_query() -> str:
+    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
+    return next(block for block in blocks if "creditStatuses(" in block)
+
+
+def readme_batch_variables() -> dict[str, object]:
+    blocks = re.findall(r"```json\n(.*?)```", README.read_text(), re.DOTALL)
+    variables: dict[str, object] = json.loads(next(block for block in blocks if '"codes"' in block))
+    return variables
+
+
 def readme_first_query() -> str:
     match = re.search(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
     assert match, "README.md must show a first GraphQL query in a ```graphql block"
@@ -108,6 +119,20 @@ def test_serve_demo_answers_the_readme_query_and_stops_its_database(tmp_path: Pa
         ).json()
         assert "errors" not in answer, answer
         assert answer["data"]["subjects"]["totalCount"] > 100
+        batch = httpx.post(
+            f"{base}/graphql",
+            json={"query": readme_batch_query(), "variables": readme_batch_variables()},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        assert "errors" not in batch, batch
+        *statuses, typo = batch["data"]["creditStatuses"]
+        assert [s["tier"] for s in statuses] == ["D", "C", "A"]
+        assert all(
+            status["flags"] and all(f["legalBasis"] and f["reason"] for f in status["flags"]) for status in statuses
+        )
+        assert {"ONBOARDING_BAN", "CAMPAIGN_EXCLUSION"} <= {f["measure"] for f in statuses[0]["flags"]}
+        assert typo["__typename"] == "InvalidIdentifierError"
         credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
         assert set(credentials["platforms"]) == {"shopmall", "bazaar", "livewave"}
     finally:

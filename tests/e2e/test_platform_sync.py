@@ -24,7 +24,7 @@ from credithub.services import clients
 from platform_adapters.livestream.simulator import LivestreamSimulator
 from platform_adapters.marketplace.simulator import MarketplaceSimulator
 from platform_adapters.standard.simulator import PUSH_PATH, StandardSimulator
-from tests import factories, loopback
+from tests import factories, loopback, schemas
 from tests.conftest import make_deps, make_settings
 from tests.e2e.graphql_client import GraphQLClient
 from tests.e2e.test_webhooks import sign, violation
@@ -172,3 +172,11 @@ async def test_a_violation_on_one_platform_reaches_the_others_and_so_does_its_li
     assert not restricted(lifted_b, "CAMPAIGN_EXCLUSION")
     await eventually(lambda: c_saw(hub, lambda n: lifted(n["changes"])), "the lift at C")
     assert hub.b.pushes.refused == hub.c.pushes.refused == hub.a.pushes.refused == 0
+    # Every push each platform received is what docs/schemas/ says it is.
+    for name, sim in (
+        ("credit.status_changed", hub.a),
+        ("marketplace.status_notice", hub.b),
+        ("livestream.status_notice", hub.c),
+    ):
+        for notice in sim.pushes.latest():
+            assert schemas.errors(f"push/{name}.json", notice) == [], notice

@@ -125,36 +125,64 @@ async def test_the_same_violation_id_in_another_event_is_kept_once(sender: Sende
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    ("tamper", "status", "code"),
     [
-        "body",
-        "wrong-secret",
-        "stale",
-        "future",
-        "missing-signature",
-        "garbage-signature",
+        ("body", 401, "NO_MATCHING_SECRET"),
+        ("wrong-secret", 401, "NO_MATCHING_SECRET"),
+        ("stale", 401, "TIMESTAMP_OUT_OF_TOLERANCE"),
+        ("future", 401, "TIMESTAMP_OUT_OF_TOLERANCE"),
+        ("milliseconds", 401, "TIMESTAMP_OUT_OF_TOLERANCE"),
+        ("missing-signature", 400, "MISSING_HEADER"),
+        ("missing-id", 400, "MISSING_HEADER"),
+        ("garbage-signature", 401, "MALFORMED_SIGNATURE"),
+        ("id-too-long", 400, "INVALID_WEBHOOK_ID"),
     ],
 )
-async def test_requests_not_signed_by_the_platform_are_refused_without_detail(sender: Sender, tamper: str) -> None:
+async def test_a_refused_webhook_says_what_to_fix_and_nothing_is_stored(
+    sender: Sender, tamper: str, status: int, code: str
+) -> None:
     raw = orjson.dumps(violation())
     now = dt.datetime.now(dt.UTC)
     headers = sign(
         sender.secret,
         raw,
         at={"stale": now - dt.timedelta(minutes=6), "future": now + dt.timedelta(minutes=6)}.get(tamper, now),
+        event_id="x" * 201 if tamper == "id-too-long" else None,
     )
     if tamper == "body":
         raw = raw.replace(b"GENERAL", b"MINOR")
     elif tamper == "wrong-secret":
         headers = sign(clients.clients.generate_webhook_secret(), raw)
+    elif tamper == "milliseconds":
+        headers["webhook-timestamp"] += "000"
     elif tamper == "missing-signature":
         del headers["webhook-signature"]
+    elif tamper == "missing-id":
+        del headers["webhook-id"]
     elif tamper == "garbage-signature":
-        headers["webhook-signature"] = "v1"  # no comma: the library raises ValueError, we must not 500
+        headers["webhook-signature"] = "v1"  # no comma: the library would raise ValueError; we must not 500
     response = await sender.http.post(f"/webhooks/{sender.code}", content=raw, headers=headers)
-    assert response.status_code == 401
-    assert response.json() == {"error": "invalid signature"}
-    assert await db_inbox.get_by_key(sender.deps.pool, sender.code, headers.get("webhook-id", "")) is None
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert response.json()["error"]
+    assert await db_inbox.get_by_key(sender.deps.pool, sender.code, headers.get("webhook-id", "")[:200]) is None
+
+
+async def test_a_missing_header_is_named_and_a_stale_timestamp_shows_the_hubs_clock(sender: Sender) -> None:
+    raw = orjson.dumps(violation())
+    headers = sign(sender.secret, raw)
+    del headers["webhook-timestamp"]
+    missing = await sender.http.post(f"/webhooks/{sender.code}", content=raw, headers=headers)
+    assert missing.json()["header"] == "webhook-timestamp"
+    stale = await sender.post(raw, at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    assert abs(stale.json()["hub_time"] - dt.datetime.now(dt.UTC).timestamp()) < 60
+    assert stale.json()["tolerance_seconds"] == 300
+
+
+@pytest.mark.parametrize("event_id", ["evt.2026.11.20.0001", "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", "a:b/c=d"])
+async def test_any_id_the_standard_allows_is_accepted_and_kept(sender: Sender, event_id: str) -> None:
+    response = await sender.post(violation(), event_id=event_id)
+    assert (response.status_code, response.json()) == (202, {"accepted": True, "id": event_id})
+    assert await db_inbox.get_by_key(sender.deps.pool, sender.code, event_id) is not None
 
 
 async def test_a_timestamp_within_five_minutes_is_accepted(sender: Sender) -> None:
@@ -173,12 +201,13 @@ async def test_a_platform_rotates_its_secret_without_losing_an_event(sender: Sen
 
 async def test_a_platform_can_only_report_for_itself(sender: Sender, deps: Deps) -> None:
     other = await factories.platform(deps)
-    assert (await sender.post(violation(), platform=other.code)).status_code == 401
+    response = await sender.post(violation(), platform=other.code)
+    assert (response.status_code, response.json()["code"]) == (401, "NO_MATCHING_SECRET")
 
 
 async def test_an_unknown_platform_is_not_found(sender: Sender) -> None:
     response = await sender.post(violation(), platform="never-registered")
-    assert (response.status_code, response.json()) == (404, {"error": "not found"})
+    assert (response.status_code, response.json()["code"]) == (404, "UNKNOWN_PLATFORM")
 
 
 def _without(body: dict[str, Any], *path: str) -> dict[str, Any]:

@@ -14,3 +14,7 @@ FROM clients WHERE token_hash = $1 AND revoked_at IS NULL;
 -- revoke --
 -- Revoke a client's token: $1 client id, $2 at. Returns the token hash, nothing if unknown or revoked.
 UPDATE clients SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING token_hash;
+
+-- list_all --
+-- Every client, revoked ones too, by id (never the token hash).
+SELECT id, name, role, platform, authority, subject_id, created_at, revoked_at FROM clients ORDER BY id;

@@ -92,3 +92,14 @@ WHERE message_id = $1 ORDER BY id;
 -- Set a claimed message aside as DEAD: $1 id, $2 claim token, $3 error, $4 at.
 UPDATE outbox SET status = 'DEAD', last_error = $3, next_attempt_at = $4, locked_until = NULL, claim_token = NULL
 WHERE id = $1 AND claim_token = $2 AND status = 'DELIVERING';
+
+-- list_by_status --
+-- Messages in one state, newest first: $1 status, $2 platform (null: all), $3 limit.
+SELECT id, platform, subject_id, status, created_at, attempts, next_attempt_at, last_error, delivered_at FROM outbox
+WHERE status = $1 AND ($2::text IS NULL OR platform = $2)
+ORDER BY id DESC
+LIMIT $3;
+
+-- list_existing --
+-- Which of these message ids exist: $1 ids.
+SELECT id FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id;

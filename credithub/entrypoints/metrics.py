@@ -1,0 +1,198 @@
+"""Prometheus metrics at GET /metrics (prometheus-client).
+
+Counted as work happens, at no per-field cost: HTTP requests by route and status (the request
+middleware), GraphQL operations by name, type and outcome (a schema extension's `on_operation`,
+once per operation; no `resolve` hook). Read when scraped: the backlogs of the inbox, the status
+refresh queue and the outbox (`db.operations`, partial indexes over live rows, under a short
+timeout and on a connection of the pool only when one is free), live subscribers, pool use.
+
+Each app has its own registry, so several apps in one process (tests) never share counters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from typing import Final
+
+import asyncpg
+from graphql import GraphQLError
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from credithub.db import operations as db_operations
+from credithub.entrypoints.graphql_over_http import SERVER_CODES
+from credithub.services.ports import Deps
+
+BACKLOG_TIMEOUT_SECONDS: Final = 1.0
+MAX_OPERATION_NAMES: Final = 200  # distinct names kept as labels; later ones count as "other"
+_OPERATION_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+logger = logging.getLogger(__name__)
+
+
+class Metrics:
+    """One app's metrics."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        registry = self.registry
+        self.requests = Counter(
+            "credithub_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=registry
+        )
+        self.request_seconds = Histogram(
+            "credithub_http_request_duration_seconds",
+            "Time to answer an HTTP request (to the end of the body)",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.operations = Counter(
+            "credithub_graphql_operations",
+            "GraphQL operations by operation name, type and outcome (ok, error, invalid, internal)",
+            ["operation", "type", "outcome"],
+            registry=registry,
+        )
+        self.operation_seconds = Histogram(
+            "credithub_graphql_operation_duration_seconds",
+            "Time to execute a GraphQL operation, by type",
+            ["type"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.backlog_up = Gauge(
+            "credithub_backlog_readable",
+            "1 when the last scrape could read the queues from the database",
+            registry=registry,
+        )
+        self.inbox_pending = Gauge(
+            "credithub_inbox_pending", "Webhook and pulled events not applied yet", registry=registry
+        )
+        self.inbox_lag = Gauge(
+            "credithub_inbox_lag_seconds", "Age of the oldest event not applied yet (0: none waits)", registry=registry
+        )
+        self.inbox_dead = Gauge("credithub_inbox_dead", "Events parked after failing", registry=registry)
+        self.refresh_queued = Gauge(
+            "credithub_status_refresh_queued", "Subjects whose stored status waits for a refresh", registry=registry
+        )
+        self.refresh_lag = Gauge(
+            "credithub_status_refresh_lag_seconds",
+            "Age of the oldest queued status refresh (0: none)",
+            registry=registry,
+        )
+        self.outbox_depth = Gauge(
+            "credithub_outbox_depth", "Pushes waiting to be delivered, per platform", ["platform"], registry=registry
+        )
+        self.outbox_age = Gauge(
+            "credithub_outbox_oldest_seconds",
+            "Age of the oldest undelivered push, per platform",
+            ["platform"],
+            registry=registry,
+        )
+        self.outbox_dead = Gauge(
+            "credithub_outbox_dead",
+            "Pushes parked after their last attempt, per platform",
+            ["platform"],
+            registry=registry,
+        )
+        self.subscribers = Gauge(
+            "credithub_live_subscribers", "Open creditStatusChanged subscriptions on this instance", registry=registry
+        )
+        self.pool_size = Gauge("credithub_db_pool_connections", "Connections the pool holds", registry=registry)
+        self.pool_in_use = Gauge("credithub_db_pool_in_use", "Connections checked out of the pool", registry=registry)
+        self.pool_max = Gauge("credithub_db_pool_max", "The most connections the pool may hold", registry=registry)
+        self._operation_names: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        """A bounded label for a client-chosen name: `anonymous`, the name, or `other`."""
+        if not name:
+            return "anonymous"
+        if name in self._operation_names:
+            return name
+        if not _OPERATION_NAME.match(name) or len(self._operation_names) >= MAX_OPERATION_NAMES:
+            return "other"
+        self._operation_names.add(name)
+        return name
+
+    async def read_backlog(self, deps: Deps) -> None:
+        """The gauges read at scrape time. Never waits for a busy pool: a scrape that finds no
+        free connection reports `credithub_backlog_readable 0` and the last values."""
+        pool = deps.pool
+        size, idle = pool.get_size(), pool.get_idle_size()
+        self.pool_size.set(size)
+        self.pool_in_use.set(size - idle)
+        self.pool_max.set(pool.get_max_size())
+        self.subscribers.set(deps.feed.subscriber_count)
+        if idle == 0 and size >= pool.get_max_size():
+            self.backlog_up.set(0)
+            return
+        now = deps.clock.now()
+        try:
+            async with pool.acquire(timeout=BACKLOG_TIMEOUT_SECONDS) as conn:
+                backlog = await db_operations.get_backlog(conn, now, seconds=BACKLOG_TIMEOUT_SECONDS)
+                outbox = await db_operations.list_outbox_backlog(conn, now, seconds=BACKLOG_TIMEOUT_SECONDS)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("metrics: could not read the backlog: %s", exc)
+            self.backlog_up.set(0)
+            return
+        self.backlog_up.set(1)
+        self.inbox_pending.set(backlog.inbox_pending)
+        self.inbox_lag.set(backlog.inbox_lag_seconds)
+        self.inbox_dead.set(backlog.inbox_dead)
+        self.refresh_queued.set(backlog.refresh_queued)
+        self.refresh_lag.set(backlog.refresh_lag_seconds)
+        for gauge in (self.outbox_depth, self.outbox_age, self.outbox_dead):
+            gauge.clear()  # a platform with nothing left waiting drops out
+        for row in outbox:
+            self.outbox_depth.labels(row.platform).set(row.depth)
+            self.outbox_age.labels(row.platform).set(row.oldest_seconds)
+            self.outbox_dead.labels(row.platform).set(row.dead)
+
+
+async def endpoint(request: Request) -> Response:
+    """GET /metrics in the Prometheus text format."""
+    metrics: Metrics = request.app.state.metrics
+    await metrics.read_backlog(request.app.state.deps)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _outcome(execution_context: ExecutionContext) -> str:
+    result = execution_context.result
+    errors = (result.errors if result is not None else None) or execution_context.pre_execution_errors or []
+    if not errors:
+        return "ok"
+    if any((error.extensions or {}).get("code") in SERVER_CODES for error in errors):
+        return "internal"  # ours: an unexpected failure, or an answer withheld for want of an audit trail
+    if result is None or (result.data is None and not any(error.path for error in errors)):
+        return "invalid"  # never executed: did not parse, validate or coerce
+    return "error"
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts each GraphQL operation once, when it ends, and names it for the request's log line.
+    Only `on_operation`: no per-field hook, so the hot path pays nothing per field."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context.context
+        request = getattr(context, "request", None)
+        metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+        if metrics is None:
+            return  # a schema run outside the app (tests, export-schema)
+        name = self.execution_context.operation_name
+        try:
+            kind = self.execution_context.operation_type.value
+        except (RuntimeError, ValueError, GraphQLError):
+            kind = "unknown"  # the document did not parse
+        label = metrics.operation_label(name)
+        metrics.operations.labels(label, kind, _outcome(self.execution_context)).inc()
+        metrics.operation_seconds.labels(kind).observe(time.perf_counter() - started)
+        if isinstance(request, Request):
+            request.state.graphql_operation = name or "anonymous"
