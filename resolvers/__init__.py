@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.audit import AuditQueries
+from resolvers.authority import AuthorityMutations
 from resolvers.clients import ClientQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.lists import ListMutations, ListQueries
@@ -23,7 +24,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations):
+class Mutation(ReportMutations, AuthorityMutations, WorkflowMutations, ListMutations, MeasureMutations):
     pass
 
 

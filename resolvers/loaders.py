@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from credithub.db import accounts as db_accounts
 from credithub.db import audit as db_audit
+from credithub.db import authority as db_authority
 from credithub.db import executions as db_executions
 from credithub.db import lists as db_lists
 from credithub.db import objections as db_objections
@@ -162,6 +163,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_records.list_status_changes_for_records(pool, keys)
         return [found.get(key, []) for key in keys]
 
+    async def load_record_versions(keys: list[int]) -> list[list[records.RecordVersion]]:
+        found = await db_authority.list_versions_for_records(pool, keys)
+        return [found.get(key, []) for key in keys]
+
     async def load_signing_pages(keys: list[SigningPageKey]) -> list[Page[subjects.Signing]]:
         async def load_group(
             group: tuple[dt.datetime | None, int | None, int], members: list[SigningPageKey]
@@ -264,6 +269,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         record_page=DataLoader(load_record_pages),
         record_count=DataLoader(load_record_counts),
         status_changes=DataLoader(load_status_changes),
+        record_versions=DataLoader(load_record_versions),
         signing_page=DataLoader(load_signing_pages),
         signing_count=DataLoader(load_signing_counts),
         anchor_signings=DataLoader(load_anchor_signings),

@@ -134,6 +134,7 @@ class Loaders:
     record_page: DataLoader[RecordPageKey, Page[records.CreditRecord]]
     record_count: DataLoader[RecordCountKey, int]
     status_changes: DataLoader[int, list[records.StatusChange]]
+    record_versions: DataLoader[int, list[records.RecordVersion]]
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]

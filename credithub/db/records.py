@@ -89,6 +89,7 @@ async def insert(
     description: str | None,
     legal_basis: records.LegalBasis,
     valid_until: dt.datetime | None = None,
+    decided_at: dt.datetime | None = None,
 ) -> records.CreditRecord:
     try:
         row = await conn.fetchrow(
@@ -107,6 +108,7 @@ async def insert(
             legal_basis.text,
             legal_basis.reference,
             valid_until,
+            decided_at,
         )
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name in (PLATFORM_REF_KEY, AUTHORITY_REF_KEY):

@@ -355,6 +355,45 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def _progress_bar(summary: Any, fraction: float) -> None:
+    """A progress line on a terminal (nothing when stderr is a file or a pipe)."""
+    if not sys.stderr.isatty():
+        return
+    done = round(fraction * 30)
+    counts = ", ".join(f"{count:,} {outcome.value.lower()}" for outcome, count in summary.outcomes.items() if count)
+    print(
+        f"\r[{'#' * done}{'.' * (30 - done)}] {fraction:4.0%} {summary.rows:,} rows: {counts or '…'}, "
+        f"{len(summary.refused):,} refused",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_import_authority(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.services import authority
+
+        if not args.file.is_file():
+            raise InvalidValue(f"no such file: {args.file}", field="file")
+        severities = authority.load_severity_map(args.severities)
+        summary = await authority.import_file(
+            deps,
+            args.file,
+            severity_map=severities,
+            encoding=args.encoding,
+            batch_size=args.batch_size,
+            on_batch=_progress_bar,
+        )
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        for line, reason in summary.refused:
+            print(f"{args.file.name}:{line}: refused: {reason}", file=sys.stderr)
+        return summary.as_json()
+
+    _run_with_deps(settings, action)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -459,6 +498,21 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_cmd.add_parser("deliver", help="deliver due messages now (serve does it on its own)").set_defaults(
         handler=cmd_outbox
     )
+
+    importer = commands.add_parser("import", help="import public credit information").add_subparsers(
+        dest="import_action", required=True
+    )
+    import_authority = importer.add_parser(
+        "authority",
+        help="authorities' decisions (双公示 penalties, A-level taxpayers, red lists…) from CSV or JSON lines",
+    )
+    import_authority.add_argument("file", type=Path)
+    import_authority.add_argument(
+        "--severities", type=Path, help="JSON map of penalty class (处罚类别) → severity (default: shipped)"
+    )
+    import_authority.add_argument("--encoding", default="utf-8-sig", help="text encoding of the file (e.g. gb18030)")
+    import_authority.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
+    import_authority.set_defaults(handler=cmd_import_authority)
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
