@@ -8,6 +8,7 @@ from resolvers.audit import AuditQueries
 from resolvers.authority import AuthorityMutations
 from resolvers.clients import ClientQueries
 from resolvers.credit_status import CreditStatusQueries
+from resolvers.flag_feed import FlagFeedQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.reports import ReportMutations
@@ -18,7 +19,14 @@ from resolvers.workflows import WorkflowMutations, WorkflowQueries
 
 @strawberry.type
 class Query(
-    SubjectQueries, CreditStatusQueries, ListQueries, WorkflowQueries, AuditQueries, MeasureQueries, ClientQueries
+    SubjectQueries,
+    CreditStatusQueries,
+    FlagFeedQueries,
+    ListQueries,
+    WorkflowQueries,
+    AuditQueries,
+    MeasureQueries,
+    ClientQueries,
 ):
     pass
 

@@ -15,7 +15,15 @@ from credithub.domain.errors import PermissionDenied
 
 # What a read of credit information is called in the trail: the GraphQL field that served it.
 READ_OPERATIONS: Final = frozenset(
-    {"creditStatus", "creditStatuses", "records", "listEntries", "objections", "repairApplications"}
+    {
+        "creditStatus",
+        "creditStatuses",
+        "records",
+        "listEntries",
+        "objections",
+        "repairApplications",
+        "flagChanges",
+    }
 )
 
 

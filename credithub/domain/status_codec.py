@@ -25,7 +25,7 @@ def _parse_time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value is not None else None
 
 
-def _encode_flag(flag: Flag) -> dict[str, Any]:
+def encode_flag(flag: Flag) -> dict[str, Any]:
     via = flag.via
     return {
         "measure": flag.measure,
@@ -47,7 +47,7 @@ def _encode_flag(flag: Flag) -> dict[str, Any]:
     }
 
 
-def _decode_flag(raw: dict[str, Any]) -> Flag:
+def decode_flag(raw: dict[str, Any]) -> Flag:
     via = raw["via"]
     effective_from = _parse_time(raw["from"])
     assert effective_from is not None
@@ -80,7 +80,7 @@ def encode_status(status: CreditStatus) -> dict[str, Any]:
         "tier_reason": status.tier_reason,
         "serious_list": status.on_serious_dishonest_list,
         "red_list": status.on_red_list,
-        "flags": [_encode_flag(flag) for flag in status.flags],
+        "flags": [encode_flag(flag) for flag in status.flags],
         "stable_until": _time(status.stable_until),
     }
 
@@ -99,6 +99,6 @@ def decode_status(raw: dict[str, Any]) -> CreditStatus | None:
         tier_reason=raw["tier_reason"],
         on_serious_dishonest_list=raw["serious_list"],
         on_red_list=raw["red_list"],
-        flags=tuple(_decode_flag(flag) for flag in raw["flags"]),
+        flags=tuple(decode_flag(flag) for flag in raw["flags"]),
         stable_until=_parse_time(raw["stable_until"]),
     )
