@@ -7,6 +7,7 @@ import strawberry
 from resolvers.audit import AuditQueries
 from resolvers.authority import AuthorityMutations
 from resolvers.clients import ClientQueries
+from resolvers.credit_reports import CreditReportQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.flag_feed import FlagFeedQueries
 from resolvers.lists import ListMutations, ListQueries
@@ -21,6 +22,7 @@ from resolvers.workflows import WorkflowMutations, WorkflowQueries
 class Query(
     SubjectQueries,
     CreditStatusQueries,
+    CreditReportQueries,
     FlagFeedQueries,
     ListQueries,
     WorkflowQueries,

@@ -25,6 +25,7 @@ class AuditRead:
     platform: str | None
     operation: str = strawberry.field(description="The field that served it, e.g. creditStatus or records.")
     subject_id: strawberry.ID
+    purpose: str | None = strawberry.field(description="The purpose stated for the read, e.g. of a credit report.")
 
     @classmethod
     def from_domain(cls, row: audit.AuditRead) -> AuditRead:
@@ -37,6 +38,7 @@ class AuditRead:
             platform=row.platform,
             operation=row.operation,
             subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, row.subject_id)),
+            purpose=row.purpose,
         )
 
 

@@ -171,7 +171,7 @@ class Context:
     connection_params: dict[str, Any] | None = None
     token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
     _loaders: Loaders | None = field(default=None, repr=False)
-    reads: set[tuple[str, int]] = field(default_factory=set)
+    reads: set[tuple[str, int, str | None]] = field(default_factory=set)
 
     @property
     def viewer(self) -> Client:
@@ -190,16 +190,17 @@ class Context:
         for every operation and event it carries; each must read the data as it is then."""
         self._loaders = None
 
-    def take_reads(self) -> set[tuple[str, int]]:
+    def take_reads(self) -> set[tuple[str, int, str | None]]:
         """The reads noted so far, to be audited; they are forgotten here."""
         taken, self.reads = self.reads, set()
         return taken
 
-    def note_reads(self, operation: str, subject_ids: Iterable[int]) -> None:
+    def note_reads(self, operation: str, subject_ids: Iterable[int], *, purpose: str | None = None) -> None:
         """Credit information about these subjects is in the response: audited after execution
-        (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
+        (`entrypoints.graphql.AuditReads`), with the purpose stated for it, and the response
+        withheld if that fails."""
         assert operation in READ_OPERATIONS, operation
-        self.reads.update((operation, subject_id) for subject_id in subject_ids)
+        self.reads.update((operation, subject_id, purpose) for subject_id in subject_ids)
 
     def now(self) -> dt.datetime:
         return self.deps.clock.now()

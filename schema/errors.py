@@ -63,6 +63,11 @@ class InvalidListBasisError(InputError):
     pass
 
 
+@strawberry.type(description="Platforms state the purpose of a credit report request; it is kept in the audit trail.")
+class PurposeRequiredError(InputError):
+    pass
+
+
 @strawberry.type
 class NotFoundError(UserError):
     pass
@@ -148,6 +153,8 @@ def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
             return InvalidPageSizeError(message=exc.message, code=exc.code, field=exc.field)
         case errors.InvalidListBasis():
             return InvalidListBasisError(message=exc.message, code=exc.code, field=exc.field)
+        case errors.PurposeRequired():
+            return PurposeRequiredError(message=exc.message, code=exc.code, field=exc.field)
         case errors.InvalidValue():
             return InvalidValueError(message=exc.message, code=exc.code, field=exc.field)
         case errors.InvalidInput():

@@ -13,7 +13,9 @@ from credithub.domain.clients import Client
 SQL: Final = QUERIES["audit"]
 
 
-async def insert_reads(conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int]]) -> None:
+async def insert_reads(
+    conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int, str | None]]
+) -> None:
     if reads:
         await conn.execute(
             SQL["insert_reads"],
@@ -22,8 +24,9 @@ async def insert_reads(conn: Executor, at: dt.datetime, client: Client, reads: l
             client.name,
             client.role.value,
             client.platform,
-            [operation for operation, _ in reads],
-            [subject_id for _, subject_id in reads],
+            [operation for operation, _, _ in reads],
+            [subject_id for _, subject_id, _ in reads],
+            [purpose for _, _, purpose in reads],
         )
 
 
@@ -63,6 +66,7 @@ async def list_reads(
             row["platform"],
             row["operation"],
             row["subject_id"],
+            row["purpose"],
         )
         for row in found
     ]

@@ -23,6 +23,7 @@ READ_OPERATIONS: Final = frozenset(
         "objections",
         "repairApplications",
         "flagChanges",
+        "creditReport",
     }
 )
 
@@ -37,6 +38,7 @@ class AuditRead:
     platform: str | None
     operation: str
     subject_id: int
+    purpose: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

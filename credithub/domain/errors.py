@@ -8,6 +8,7 @@
     │   ├── InvalidPageSize       `first` is outside the allowed range
     │   ├── BatchTooLarge         more items in one request than allowed
     │   ├── InvalidListBasis      the records given cannot support a listing
+    │   ├── PurposeRequired       a platform asked for a credit report without saying why
     │   └── InvalidValue          any other field value the hub cannot accept
     ├── NotFound                  the thing named does not exist (or is not visible to you)
     │   ├── UnknownPlatform
@@ -156,6 +157,12 @@ class InvalidListBasis(InvalidInput):
     """The records given cannot support this listing (wrong subject, severity, status or kind)."""
 
     code = "INVALID_LIST_BASIS"
+
+
+class PurposeRequired(InvalidInput):
+    """A platform asks for a credit report without stating its purpose (onboarding, payout, …)."""
+
+    code = "PURPOSE_REQUIRED"
 
 
 class TransitionNotAllowed(Conflict):

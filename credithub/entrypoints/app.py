@@ -29,6 +29,12 @@ HEALTH_TIMEOUT_SECONDS: Final = 2.0
 logger = logging.getLogger(__name__)
 
 
+async def report_key(request: Request) -> JSONResponse:
+    """The public key credit reports are signed with, for verifying them offline (no token needed)."""
+    deps: Deps = request.app.state.deps
+    return JSONResponse(deps.reports.public_json(), headers={"cache-control": "public, max-age=300"})
+
+
 async def healthz(request: Request) -> JSONResponse:
     """200 once the service is up and its database answers; 503 otherwise."""
     deps: Deps = request.app.state.deps
@@ -84,6 +90,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),

@@ -394,6 +394,35 @@ def cmd_import_authority(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def cmd_verify_report(args: argparse.Namespace, settings: Settings) -> None:
+    """Offline: no database, only the report and the public key."""
+    from credithub import report_keys
+
+    try:
+        signed = args.file.read_text(encoding="utf-8")
+        if args.public_key is not None:
+            public = report_keys.parse_public_key(args.public_key.read_text(encoding="utf-8"))
+        elif settings.report_key is not None or (settings.data_dir / report_keys.KEY_FILE_NAME).exists():
+            public = report_keys.load_signer(settings.report_key, settings.data_dir).public_raw
+        else:
+            sys.exit("error: no report key here: give --public-key (the JSON of /.well-known/credithub-report-key)")
+        document = report_keys.verify(signed, public)
+    except OSError as exc:
+        sys.exit(f"error: {exc}")
+    except (report_keys.ReportInvalid, ValueError) as exc:
+        sys.exit(f"invalid report: {exc}")
+    _print_json(
+        {
+            "valid": True,
+            "keyId": report_keys.compute_key_id(public),
+            "reportId": document.get("reportId"),
+            "issuedAt": document.get("issuedAt"),
+            "subject": document.get("subject"),
+            "purpose": document.get("purpose"),
+        }
+    )
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints.graphql import build_schema
 
@@ -513,6 +542,15 @@ def build_parser() -> argparse.ArgumentParser:
     import_authority.add_argument("--encoding", default="utf-8-sig", help="text encoding of the file (e.g. gb18030)")
     import_authority.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
     import_authority.set_defaults(handler=cmd_import_authority)
+
+    verify = commands.add_parser("verify-report", help="verify a signed credit report offline (exit 1 if invalid)")
+    verify.add_argument("file", type=Path, help="the report: the `signed` JSON text of creditReport")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        help="the hub's public key: the JSON of /.well-known/credithub-report-key, or a PEM (default: this hub's)",
+    )
+    verify.set_defaults(handler=cmd_verify_report)
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"

@@ -54,6 +54,8 @@ async def write(
     )
 
 
-async def record_reads(deps: Deps, client: Client, reads: Iterable[tuple[str, int]]) -> None:
-    """Keep who read credit information about which subjects, through which operation."""
-    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, sorted(reads))
+async def record_reads(deps: Deps, client: Client, reads: Iterable[tuple[str, int, str | None]]) -> None:
+    """Keep who read credit information about which subjects, through which operation, and why
+    (the purpose stated, if any)."""
+    ordered = sorted(reads, key=lambda read: (read[0], read[1], read[2] or ""))
+    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, ordered)

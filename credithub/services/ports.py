@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 from aiocache.base import BaseCache
 
+from credithub.report_keys import ReportSigner
 from credithub.settings import Settings
 from platform_adapters.protocol import PlatformAdapter
 
@@ -38,3 +39,4 @@ class Deps:
     http: httpx.AsyncClient  # for calling platforms: no redirects, CREDITHUB_PLATFORM_TIMEOUT
     adapters: Mapping[str, PlatformAdapter]  # by family
     feed: StatusFeed  # announcements of status changes for this instance's subscriptions
+    reports: ReportSigner  # signs credit reports
