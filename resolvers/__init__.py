@@ -13,6 +13,7 @@ from resolvers.flag_feed import FlagFeedQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.reports import ReportMutations
+from resolvers.screening import ScreeningQueries
 from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
 from resolvers.workflows import WorkflowMutations, WorkflowQueries
@@ -24,6 +25,7 @@ class Query(
     CreditStatusQueries,
     CreditReportQueries,
     FlagFeedQueries,
+    ScreeningQueries,
     ListQueries,
     WorkflowQueries,
     AuditQueries,

@@ -24,6 +24,7 @@ READ_OPERATIONS: Final = frozenset(
         "repairApplications",
         "flagChanges",
         "creditReport",
+        "creditStatusesByIdNumber",
     }
 )
 
