@@ -15,6 +15,7 @@ from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope
 from credithub.services.ports import Deps
@@ -61,6 +62,15 @@ class StatusKey:
     subject_id: int
     facts_version: int
     as_of: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePageKey:
+    """One page of one subject's notices, newest first."""
+
+    subject_id: int
+    before_id: int | None
+    first: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +145,8 @@ class Loaders:
     record_count: DataLoader[RecordCountKey, int]
     status_changes: DataLoader[int, list[records.StatusChange]]
     record_versions: DataLoader[int, list[records.RecordVersion]]
+    notice_page: DataLoader[NoticePageKey, Page[Notice]]
+    notice_count: DataLoader[int, int]
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]

@@ -25,6 +25,7 @@ READ_OPERATIONS: Final = frozenset(
         "flagChanges",
         "creditReport",
         "creditStatusesByIdNumber",
+        "notices",
     }
 )
 

@@ -19,6 +19,7 @@ class IdKind(StrEnum):
     REPAIR = "rep"
     AUDIT_READ = "ard"
     AUDIT_WRITE = "awr"
+    NOTICE = "ntc"
 
 
 def format_id(kind: IdKind, number: int) -> str:

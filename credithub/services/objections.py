@@ -6,11 +6,12 @@ from __future__ import annotations
 from credithub.db import accounts as db_accounts
 from credithub.db import objections as db_objections
 from credithub.db.pool import transaction
+from credithub.domain import notices as notice_texts
 from credithub.domain import objections, records
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
-from credithub.services import audit, catalog, record_status
+from credithub.services import audit, catalog, notices, record_status
 from credithub.services.ports import Deps
 
 
@@ -77,4 +78,8 @@ async def resolve_objection(
             before=objection,
             after=resolved,
         )
+        outcome = notice_texts.compose_objection_outcome(
+            record.subject_id, objection.id, record.id, upheld, note, actor.label
+        )
+        await notices.send_outcome(conn, outcome, record, rules, adverse=not upheld, at=now, by=actor.label)
     return resolved
