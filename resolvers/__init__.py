@@ -14,6 +14,7 @@ from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.reports import ReportMutations
 from resolvers.screening import ScreeningQueries
+from resolvers.statistics import StatisticsQueries
 from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
 from resolvers.workflows import WorkflowMutations, WorkflowQueries
@@ -26,6 +27,7 @@ class Query(
     CreditReportQueries,
     FlagFeedQueries,
     ScreeningQueries,
+    StatisticsQueries,
     ListQueries,
     WorkflowQueries,
     AuditQueries,
