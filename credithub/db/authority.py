@@ -26,7 +26,9 @@ class Kept:
 
 
 async def lock_importers(conn: Connection) -> None:
+    """Serialise recorders for this transaction, and plan its batch statements as they come."""
     await conn.execute(SQL["lock_importers"])
+    await conn.execute(SQL["use_custom_plans"])
 
 
 async def ensure_organisations(conn: Connection, names_by_code: dict[str, str]) -> dict[str, int]:

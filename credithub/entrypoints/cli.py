@@ -540,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--severities", type=Path, help="JSON map of penalty class (处罚类别) → severity (default: shipped)"
     )
     import_authority.add_argument("--encoding", default="utf-8-sig", help="text encoding of the file (e.g. gb18030)")
-    import_authority.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
+    import_authority.add_argument("--batch-size", type=int, default=10_000, help="rows per transaction")
     import_authority.set_defaults(handler=cmd_import_authority)
 
     verify = commands.add_parser("verify-report", help="verify a signed credit report offline (exit 1 if invalid)")

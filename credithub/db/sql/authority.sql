@@ -5,6 +5,12 @@
 -- files then never race to create the same (authority, decision number).
 SELECT pg_advisory_xact_lock(7526150361247318016);
 
+-- use_custom_plans --
+-- Plan this transaction's statements for their arrays and the tables as they are now. The pool's
+-- generic plans suit key lookups; a generic plan made while credit_records was nearly empty
+-- joins a 5,000-key batch by scanning the table once per key (seconds, then minutes).
+SET LOCAL plan_cache_mode = force_custom_plan;
+
 -- ensure_organisations --
 -- The subjects with these credit codes, registering the missing ones as merchants: $1 credit
 -- codes, $2 names (pairwise; the first name given for a code is used).

@@ -11,9 +11,9 @@ ORDER BY n;
 -- before the first ANALYZE.
 SELECT e.gram, (e.freq * greatest(c.reltuples, 0))::bigint AS subjects
 FROM pg_stats st
-JOIN pg_class c ON c.oid = 'subjects'::regclass
+JOIN pg_class c ON c.oid = 'subject_names'::regclass
 CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS e (gram, freq)
-WHERE st.schemaname = current_schema() AND st.tablename = 'subjects' AND st.attname = 'name_grams'
+WHERE st.schemaname = current_schema() AND st.tablename = 'subject_names' AND st.attname = 'name_grams'
   AND e.gram IS NOT NULL;
 
 -- list_candidates --
@@ -23,16 +23,18 @@ WHERE st.schemaname = current_schema() AND st.tablename = 'subjects' AND st.attn
 SELECT p.n, c.id, c.name_key, false AS by_code
 FROM unnest($1::int[], $2::text[]) AS p (n, probe)
 CROSS JOIN LATERAL (
-    SELECT s.id, s.name_key FROM subjects s WHERE s.name_grams @> string_to_array(p.probe, '|') LIMIT $3
+    SELECT s.subject_id AS id, s.name_key FROM subject_names s
+    WHERE s.name_grams @> string_to_array(p.probe, '|') LIMIT $3
 ) c
 UNION ALL
-SELECT k.n, s.id, s.name_key, false
+SELECT k.n, s.subject_id, s.name_key, false
 FROM unnest($4::int[], $5::text[]) AS k (n, name_key)
-JOIN subjects s ON s.name_key = k.name_key
+JOIN subject_names s ON s.name_key = k.name_key
 UNION ALL
-SELECT q.n, s.id, s.name_key, true
+SELECT q.n, s.id, sn.name_key, true
 FROM unnest($6::int[], $7::text[]) AS q (n, code)
-JOIN subjects s ON s.credit_code = q.code;
+JOIN subjects s ON s.credit_code = q.code
+LEFT JOIN subject_names sn ON sn.subject_id = s.id;
 
 -- resolve_person_hashes --
 -- Anchors by person hash with their fact versions, the catalog/rules version, and the stored
