@@ -40,7 +40,7 @@ OTHER_CHARS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌�
 
 def known_variant(name: str, rng: random.Random) -> str:
     """The same subject written another way."""
-    for suffix in ("股份有限公司", "有限公司", "商行"):
+    for suffix in ("股份有限公司", "有限公司"):  # legal forms (商行 is part of the name: kept)
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
