@@ -114,9 +114,12 @@ async def admin_token(dsn: str) -> str:
 
 async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[str]]) -> None:
     """Stored statuses for the `stored` batches (as the refresher keeps them), none for the others."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from credithub.bootstrap import create_platform_client
     from credithub.cache import create_cache
     from credithub.db.pool import connect_listener, create_pool
+    from credithub.report_keys import ReportSigner
     from credithub.services import statuses
     from credithub.services.catalog import ConfigHolder
     from credithub.services.ports import Deps
@@ -139,6 +142,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
             adapters=ADAPTERS,
             feed=StatusFeed(lambda: connect_listener(dsn)),
             tokens=TokenWatch(lambda: connect_listener(dsn, "credithub-revocations")),
+            reports=ReportSigner(Ed25519PrivateKey.generate()),
         )
         for batch in stored:
             ids = [row["id"] for row in await pool.fetch("SELECT id FROM subjects WHERE credit_code = ANY($1)", batch)]

@@ -24,6 +24,7 @@ from typing import Final
 import asyncpg
 import httpx
 
+from credithub import report_keys
 from credithub.cache import close_cache, create_cache
 from credithub.db import meta
 from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
@@ -165,6 +166,7 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 adapters=ADAPTERS,
                 feed=feed,
                 tokens=tokens,
+                reports=report_keys.load_signer(settings.report_key, settings.data_dir),
                 pools=pools,
             )
         finally:

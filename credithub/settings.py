@@ -100,6 +100,7 @@ class Settings:
     database_url: str | None = None
     data_dir: Path = Path(".data")
     secret_key: str | None = None
+    report_key: str | None = None  # Ed25519 private key signing credit reports (PEM or base64 seed)
     cache_url: str | None = None
     introspection: bool = True
     graphiql: bool = True
@@ -139,6 +140,7 @@ class Settings:
             database_url=database_url,
             data_dir=Path(env.get("CREDITHUB_DATA_DIR") or ".data"),
             secret_key=secret_key,
+            report_key=env.get("CREDITHUB_REPORT_KEY") or None,
             cache_url=env.get("CACHE_URL") or None,
             introspection=_flag(env, "CREDITHUB_INTROSPECTION", True),
             graphiql=_flag(env, "CREDITHUB_GRAPHIQL", True),

@@ -5,12 +5,17 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.audit import AuditQueries
+from resolvers.authority import AuthorityMutations
 from resolvers.clients import ClientMutations, ClientQueries
+from resolvers.credit_reports import CreditReportQueries
 from resolvers.credit_status import CreditStatusQueries
+from resolvers.flag_feed import FlagFeedQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
 from resolvers.parked import ParkedQueries
 from resolvers.reports import ReportMutations
+from resolvers.screening import ScreeningQueries
+from resolvers.statistics import StatisticsQueries
 from resolvers.status_feed import StatusFeedSubscriptions
 from resolvers.subjects import SubjectQueries
 from resolvers.workflows import WorkflowMutations, WorkflowQueries
@@ -20,6 +25,10 @@ from resolvers.workflows import WorkflowMutations, WorkflowQueries
 class Query(
     SubjectQueries,
     CreditStatusQueries,
+    CreditReportQueries,
+    FlagFeedQueries,
+    ScreeningQueries,
+    StatisticsQueries,
     ListQueries,
     WorkflowQueries,
     AuditQueries,
@@ -31,7 +40,9 @@ class Query(
 
 
 @strawberry.type
-class Mutation(ReportMutations, WorkflowMutations, ListMutations, MeasureMutations, ClientMutations):
+class Mutation(
+    ReportMutations, AuthorityMutations, WorkflowMutations, ListMutations, MeasureMutations, ClientMutations
+):
     pass
 
 

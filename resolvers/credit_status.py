@@ -29,10 +29,10 @@ class CreditStatusQueries:
             info.context.deps, credit_codes, as_of, only_subject=scope.subject_id
         )
         info.context.note_reads("creditStatuses", (found.subject.id for found in lookups if found.subject is not None))
-        return [_result(lookup, platform) for lookup in lookups]
+        return [status_result(lookup, platform) for lookup in lookups]
 
 
-def _result(lookup: credit_status.StatusLookup, platform: str | None) -> CreditStatusResult:
+def status_result(lookup: credit_status.StatusLookup, platform: str | None) -> CreditStatusResult:
     if lookup.status is not None and lookup.subject is not None:
         return CreditStatus.from_domain(lookup.status, lookup.subject.credit_code, platform)
     assert lookup.error is not None

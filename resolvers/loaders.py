@@ -17,8 +17,10 @@ from strawberry.dataloader import DataLoader
 
 from credithub.db import accounts as db_accounts
 from credithub.db import audit as db_audit
+from credithub.db import authority as db_authority
 from credithub.db import executions as db_executions
 from credithub.db import lists as db_lists
+from credithub.db import notices as db_notices
 from credithub.db import objections as db_objections
 from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
@@ -29,6 +31,7 @@ from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
 from credithub.services import credit_status
@@ -40,6 +43,7 @@ from schema.context import (
     ListEntryFilterKey,
     Loaders,
     NewestFirstPageKey,
+    NoticePageKey,
     ObjectionFilterKey,
     RecordCountKey,
     RecordPageKey,
@@ -168,6 +172,26 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_records.list_status_changes_for_records(pool, keys)
         return [found.get(key, []) for key in keys]
 
+    async def load_notice_pages(keys: list[NoticePageKey]) -> list[Page[Notice]]:
+        async def load_group(
+            group: tuple[int | None, int], members: list[NoticePageKey]
+        ) -> dict[NoticePageKey, Page[Notice]]:
+            before_id, first = group
+            found = await db_notices.list_page_for_subjects(
+                pool, [key.subject_id for key in members], before_id, first + 1
+            )
+            return _pages(found, members, lambda key: key.subject_id, first)
+
+        return await _grouped(keys, lambda key: (key.before_id, key.first), load_group)
+
+    async def load_notice_counts(keys: list[int]) -> list[int]:
+        found = await db_notices.count_for_subjects(pool, keys)
+        return [found.get(key, 0) for key in keys]
+
+    async def load_record_versions(keys: list[int]) -> list[list[records.RecordVersion]]:
+        found = await db_authority.list_versions_for_records(pool, keys)
+        return [found.get(key, []) for key in keys]
+
     async def load_signing_pages(keys: list[SigningPageKey]) -> list[Page[subjects.Signing]]:
         async def load_group(
             group: tuple[dt.datetime | None, int | None, int], members: list[SigningPageKey]
@@ -286,6 +310,9 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         record_page=DataLoader(load_record_pages),
         record_count=DataLoader(load_record_counts),
         status_changes=DataLoader(load_status_changes),
+        record_versions=DataLoader(load_record_versions),
+        notice_page=DataLoader(load_notice_pages),
+        notice_count=DataLoader(load_notice_counts),
         signing_page=DataLoader(load_signing_pages),
         signing_count=DataLoader(load_signing_counts),
         anchor_signings=DataLoader(load_anchor_signings),

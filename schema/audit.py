@@ -26,7 +26,8 @@ class AuditRead:
     operation: str = strawberry.field(description="The field that served it, e.g. creditStatus or records.")
     subject_id: strawberry.ID
     purpose: str | None = strawberry.field(
-        description="Why the client read it: the request's Credit-Purpose header, else the client's default purpose."
+        description="Why the client read it: the purpose stated for it (a credit report's), else the request's "
+        "Credit-Purpose header, else the client's default purpose."
     )
 
     @classmethod

@@ -17,6 +17,7 @@ from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client, parse_declared_purpose
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope, may_read_workflow_texts
 from credithub.services.ports import Deps
@@ -64,6 +65,15 @@ class StatusKey:
     subject_id: int
     facts_version: int
     as_of: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePageKey:
+    """One page of one subject's notices, newest first."""
+
+    subject_id: int
+    before_id: int | None
+    first: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +156,9 @@ class Loaders:
     record_page: DataLoader[RecordPageKey, Page[records.CreditRecord]]
     record_count: DataLoader[RecordCountKey, int]
     status_changes: DataLoader[int, list[records.StatusChange]]
+    record_versions: DataLoader[int, list[records.RecordVersion]]
+    notice_page: DataLoader[NoticePageKey, Page[Notice]]
+    notice_count: DataLoader[int, int]
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
     signing_count: DataLoader[SigningCountKey, int]
     anchor_signings: DataLoader[int, list[subjects.Signing]]
@@ -186,10 +199,10 @@ class Context:
     connection_params: dict[str, Any] | None = None
     token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
     _loaders: Loaders | None = field(default=None, repr=False)
-    reads: set[tuple[str, int]] = field(default_factory=set)
+    reads: set[tuple[str, int, str | None]] = field(default_factory=set)
     # Reads audited already for the subscription delivery batch being sent: each event of a batch
     # is not audited again (one audit statement per batch, not per event).
-    audited: set[tuple[str, int]] = field(default_factory=set)
+    audited: set[tuple[str, int, str | None]] = field(default_factory=set)
 
     @property
     def viewer(self) -> Client:
@@ -213,17 +226,20 @@ class Context:
         for every operation and event it carries; each must read the data as it is then."""
         self._loaders = None
 
-    def take_reads(self) -> set[tuple[str, int]]:
+    def take_reads(self) -> set[tuple[str, int, str | None]]:
         """The reads noted so far, to be audited; they are forgotten here."""
         taken, self.reads = self.reads, set()
         return taken
 
-    def note_reads(self, operation: str, subject_ids: Iterable[int]) -> None:
+    def note_reads(self, operation: str, subject_ids: Iterable[int], *, purpose: str | None = None) -> None:
         """Credit information about these subjects is in the response: audited after execution
-        (`entrypoints.graphql.AuditReads`), and the response withheld if that fails."""
+        (`entrypoints.graphql.AuditReads`), with the purpose stated for it, and the response
+        withheld if that fails."""
         assert operation in READ_OPERATIONS, operation
         self.reads.update(
-            read for read in ((operation, subject_id) for subject_id in subject_ids) if read not in self.audited
+            read
+            for read in ((operation, subject_id, purpose) for subject_id in subject_ids)
+            if read not in self.audited
         )
 
     def begin_delivery(self) -> None:

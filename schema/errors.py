@@ -74,6 +74,11 @@ class InvalidListBasisError(InputError):
     pass
 
 
+@strawberry.type(description="Platforms state the purpose of a credit report request; it is kept in the audit trail.")
+class PurposeRequiredError(InputError):
+    pass
+
+
 @strawberry.type
 class NotFoundError(UserError):
     pass
@@ -225,6 +230,7 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
     errors.InvalidCursor: _input(InvalidCursorError),
     errors.InvalidPageSize: _input(InvalidPageSizeError),
     errors.InvalidListBasis: _input(InvalidListBasisError),
+    errors.PurposeRequired: _input(PurposeRequiredError),
     errors.LegalBasisInsufficient: lambda exc, given: LegalBasisInsufficientError(
         message=exc.message, code=exc.code, field=exc.field, level=exc.level
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
+from strawberry.scalars import JSON
 
 from credithub.domain import ids, pages, records
 from credithub.domain.visibility import RecordVisibility
@@ -36,6 +37,14 @@ class StatusChange:
     at: dt.datetime
 
 
+@strawberry.type(description="An earlier version of a record: its fields before the source re-published it changed.")
+class RecordVersion:
+    version: int
+    replaced_at: dt.datetime
+    replaced_by: str
+    fields: JSON = strawberry.field(description="category, severity, dates, description and legal basis as they were.")
+
+
 @strawberry.type(
     description="One fact about a subject. Records of other sources are redacted for platforms: "
     "category, severity, status, dates and source type only."
@@ -47,7 +56,16 @@ class CreditRecord:
     status: RecordStatus  # type: ignore[valid-type]
     occurred_at: dt.datetime
     reported_at: dt.datetime
-    valid_until: dt.datetime | None
+    decided_at: dt.datetime | None = strawberry.field(
+        description="The source's decision date (处罚决定日期), when it gives one: the record counts, and "
+        "its publicity window runs, from it (else from occurredAt)."
+    )
+    publicity_until: dt.datetime | None = strawberry.field(
+        description="The source's own end of publicity (公示截止期) or term: the record is never shown or "
+        "shared past it, whatever the rule set allows."
+    )
+    valid_until: dt.datetime | None = strawberry.field(deprecation_reason="The same instant as publicityUntil.")
+    version: int = strawberry.field(description="1, plus one for each time the source re-published it changed.")
     source: RecordSource
     redacted: bool
     description: str | None
@@ -67,6 +85,18 @@ class CreditRecord:
             for c in changes
         ]
 
+    @strawberry.field(description="Earlier versions, oldest first; null when redacted.")
+    async def versions(self, info: Info) -> list[RecordVersion] | None:
+        if self.redacted:
+            return None
+        found = await info.context.loaders.record_versions.load(self.record_id)
+        return [
+            RecordVersion(
+                version=v.version, replaced_at=v.replaced_at, replaced_by=v.replaced_by, fields=JSON(dict(v.fields))
+            )
+            for v in found
+        ]
+
     @classmethod
     def from_domain(
         cls, record: records.CreditRecord, visibility: RecordVisibility, shown_status: records.RecordStatus
@@ -80,7 +110,10 @@ class CreditRecord:
             status=shown_status,
             occurred_at=record.occurred_at,
             reported_at=record.reported_at,
+            decided_at=record.decided_at,
+            publicity_until=record.valid_until,
             valid_until=record.valid_until,
+            version=record.version,
             source=RecordSource(
                 type=source.type,
                 platform=source.platform if full else None,

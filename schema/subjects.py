@@ -7,14 +7,24 @@ import datetime as dt
 import strawberry
 
 from credithub.domain import ids, pages, subjects
+from credithub.domain import notices as domain_notices
 from credithub.domain import records as domain_records
 from credithub.domain.rules import compute_shown_record_status
 from credithub.domain.visibility import compute_record_visibility, may_see_account_details
 from schema.accounts import Account
-from schema.context import Info, RecordCountKey, RecordPageKey, SigningCountKey, SigningPageKey, StatusKey
+from schema.context import (
+    Info,
+    NoticePageKey,
+    RecordCountKey,
+    RecordPageKey,
+    SigningCountKey,
+    SigningPageKey,
+    StatusKey,
+)
 from schema.credit_status import CreditStatus, CreditTier
 from schema.enums import SubjectKind
 from schema.lists import CreditList
+from schema.notices import NOTICE_CURSOR_SCOPE, NoticeConnection
 from schema.pagination import PageInfo
 from schema.records import RECORD_CURSOR_SCOPE, CreditRecordConnection, RecordFilter
 
@@ -45,6 +55,21 @@ class Subject:
     )
     async def credit_status(self, info: Info, as_of: dt.datetime | None = None) -> CreditStatus:
         return await read_credit_status(info, self, as_of)
+
+    @strawberry.field(
+        description="Notices to the subject (decisions on it, and its right to repair), newest first, with their "
+        "delivery state. For regulators (and the subject itself); null with an error for others."
+    )
+    async def notices(
+        self, info: Info, first: int | None = pages.DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> NoticeConnection | None:
+        domain_notices.check_may_read(info.context.viewer, self.subject_id)
+        key = NoticePageKey(
+            self.subject_id, pages.decode_int_cursor(NOTICE_CURSOR_SCOPE, after), pages.parse_first(first)
+        )
+        page = await info.context.loaders.notice_page.load(key)
+        info.context.note_reads("notices", [self.subject_id])
+        return NoticeConnection.from_page(page, self.subject_id, has_previous=after is not None)
 
     @strawberry.field(description="The subject's credit records, newest occurrence first.")
     async def records(

@@ -18,12 +18,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credithub.bootstrap import SystemClock, create_platform_client
 from credithub.cache import create_cache
 from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import connect_listener, create_pool
+from credithub.report_keys import ReportSigner
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Clock, Deps
 from credithub.services.status_feed import StatusFeed
@@ -33,6 +35,7 @@ from platform_adapters import ADAPTERS
 
 TEST_PERSON_KEY = b"test-person-key-0123456789abcdefghijklmnop"
 TEST_SECRET_KEY = TEST_PERSON_KEY.decode()
+REPORT_SIGNER = ReportSigner(Ed25519PrivateKey.generate())
 
 
 def dsn_for(server_dsn: str, database: str) -> str:
@@ -169,6 +172,7 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
         adapters=ADAPTERS,
         feed=feed,
         tokens=tokens,
+        reports=REPORT_SIGNER,
     )
 
 

@@ -14,7 +14,7 @@ SQL: Final = QUERIES["audit"]
 
 
 async def insert_reads(
-    conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int]], purpose: str | None
+    conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int, str | None]]
 ) -> None:
     if reads:
         await conn.execute(
@@ -24,9 +24,9 @@ async def insert_reads(
             client.name,
             client.role.value,
             client.platform,
-            [operation for operation, _ in reads],
-            [subject_id for _, subject_id in reads],
-            purpose,
+            [operation for operation, _, _ in reads],
+            [subject_id for _, subject_id, _ in reads],
+            [purpose for _, _, purpose in reads],
         )
 
 

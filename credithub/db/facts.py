@@ -4,10 +4,13 @@
 anonymous rows per subject, which asyncpg decodes in C into tuples (timestamps already
 `datetime`); this module turns them into `credithub.domain.facts`. The shapes:
 
-    record:   (id, category, severity, occurred_at, valid_until, source_platform, source_authority,
+    record:   (id, category, severity, counts_from, valid_until, source_platform, source_authority,
                [(status, at), …])
     entry:    (id, list, authority, valid_from, ends_at, end_cause, [record, …])
     related:  (relation, subject_id, kind, name, valid_from, valid_to, [entry, …])
+
+`counts_from` is the record's decision date when the source gave one, else when it occurred
+(`records.compute_counts_from`); the engine sees it as the record's `occurred_at`.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ async def claim(conn: Executor, at: dt.datetime, limit: int, lease: dt.timedelta
             row["created_at"],
             row["attempts"],
             row["throttled"],
+            row["message_type"],
         )
         for row in rows
     ]

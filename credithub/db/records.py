@@ -92,6 +92,7 @@ async def insert(
     legal_basis: records.LegalBasis,
     valid_until: dt.datetime | None = None,
     report_digest: bytes | None = None,
+    decided_at: dt.datetime | None = None,
 ) -> records.CreditRecord:
     try:
         row = await conn.fetchrow(
@@ -111,6 +112,7 @@ async def insert(
             legal_basis.reference,
             valid_until,
             report_digest,
+            decided_at,
         )
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name in (PLATFORM_REF_KEY, AUTHORITY_REF_KEY):

@@ -72,6 +72,8 @@ def credit_record(row: asyncpg.Record) -> records.CreditRecord:
         legal_basis=records.LegalBasis(row["legal_basis"], row["legal_basis_ref"]),
         status=records.RecordStatus(row["status"]),
         valid_until=row["valid_until"],
+        decided_at=row["decided_at"],
+        version=row["version"],
     )
 
 

@@ -109,6 +109,7 @@ async def insert_world(conn: Connection, world: World) -> None:
             "legal_basis_ref",
             "status",
             "valid_until",
+            "decided_at",
         ),
         [
             (
@@ -127,6 +128,7 @@ async def insert_world(conn: Connection, world: World) -> None:
                 row.legal_basis_ref,
                 row.status.value,
                 row.valid_until,
+                row.decided_at,
             )
             for i, row in enumerate(world.records)
         ],

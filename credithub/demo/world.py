@@ -88,6 +88,7 @@ class RecordRow(NamedTuple):
     legal_basis_ref: str | None
     status: RecordStatus
     valid_until: dt.datetime | None
+    decided_at: dt.datetime | None = None  # authorities' decisions: the decision date
 
 
 class StatusChangeRow(NamedTuple):
@@ -251,7 +252,7 @@ class _Builder:
     def __init__(self, rng: random.Random, now: dt.datetime, person_key: bytes) -> None:
         self.rng, self.now, self.key = rng, now, person_key
         self.world = World()
-        self.codes: set[str] = set()
+        self.codes: set[str] = {SHOWCASE_CODE}  # kept for the showcase company added last
         self.ids: set[str] = set()
         self.account_numbers = {platform.code: 0 for platform in DEMO_PLATFORMS}
 
@@ -319,6 +320,12 @@ class _Builder:
         )
         basis, reference = LEGAL_BASIS[category]
         source_ref = f"{(platform or 'gov')[:2].upper()}-{occurred:%Y%m%d}-{index:07d}"
+        decided_at = valid_until = None
+        if authority is not None:  # a decision some weeks after the act, published for three years at most
+            decided_at = min(occurred + dt.timedelta(days=self.rng.randrange(7, 60)), self.now)
+            source_ref = f"{authority[:2]}决〔{decided_at.year}〕{index}号"
+            valid_until = add_months(decided_at, 36)
+            reported = max(reported, decided_at)
         self.world.records.append(
             RecordRow(
                 subject_index,
@@ -334,7 +341,8 @@ class _Builder:
                 basis,
                 reference,
                 status,
-                None,
+                valid_until,
+                decided_at,
             )
         )
         self._history(index, reported, status, source=platform or authority or "authority")
@@ -360,6 +368,7 @@ class _Builder:
                 reference,
                 RecordStatus.ACTIVE,
                 occurred + dt.timedelta(days=730),
+                occurred,
             )
         )
         self._history(index, occurred, RecordStatus.ACTIVE, source=authority)
@@ -456,7 +465,60 @@ def generate_world(
     for agency in rng.sample(agencies, k=max(1, len(agencies) // 20)):  # so propagation to anchors shows
         build.record(agency, platforms_of[agency], serious=True)
     _list(build, rng)
+    _showcase(build)
     return build.world
+
+
+SHOWCASE_NAME: Final = "上海信云美妆有限公司"
+SHOWCASE_CODE: Final = "91310115MA1K3YJ23L"  # valid; the docs' examples screen and report on it
+
+
+def _showcase(build: _Builder) -> None:
+    """One company the docs can name: a market-regulation penalty in its window and an A-level
+    taxpayer rating, both authorities' decisions, and an account on ShopMall."""
+    world = build.world
+    world.subjects.append(SubjectRow(SubjectKind.MERCHANT, SHOWCASE_NAME, SHOWCASE_CODE, None))
+    index = len(world.subjects) - 1
+    build.account(index, "shopmall")
+    decided = (build.now - dt.timedelta(days=75)).replace(microsecond=0)
+    for category, severity, authority, ref, until in (
+        (
+            Category.ADMINISTRATIVE_PENALTY,
+            Severity.GENERAL,
+            "上海市市场监督管理局",
+            "沪市监罚〔2026〕1024号",
+            add_months(decided, 12),
+        ),
+        (
+            Category.A_LEVEL_TAXPAYER,
+            None,
+            "国家税务总局上海市税务局",
+            "沪税信〔2026〕A-0007号",
+            add_months(decided, 12),
+        ),
+    ):
+        record = len(world.records)
+        basis, reference = LEGAL_BASIS[category]
+        world.records.append(
+            RecordRow(
+                index,
+                SourceType.AUTHORITY,
+                None,
+                authority,
+                ref,
+                category,
+                severity,
+                decided - dt.timedelta(days=40),
+                decided,
+                DESCRIPTIONS[category],
+                basis,
+                reference,
+                RecordStatus.ACTIVE,
+                until,
+                decided,
+            )
+        )
+        build._history(record, decided, RecordStatus.ACTIVE, source=authority)
 
 
 SERIOUS_LIST_BASIS: Final = "《关于健全社会信用体系的意见》（2025）；《市场监督管理严重违法失信名单管理办法》"

@@ -24,6 +24,10 @@ READ_OPERATIONS: Final = frozenset(
         "repairApplications",
         "subjects",  # an enumeration reveals who is on a list or of a tier as much as a lookup
         "anchors",
+        "flagChanges",
+        "creditReport",
+        "creditStatusesByIdNumber",
+        "notices",
     }
 )
 

@@ -181,6 +181,7 @@ class Message:
     created_at: dt.datetime
     attempts: int  # this one included
     throttled: int = 0  # attempts the platform answered 429/503 to (given back, not counted above)
+    message_type: str = MESSAGE_TYPE  # credit.status_changed, or notice.created (a notice to the subject)
 
     @property
     def idempotency_key(self) -> str:

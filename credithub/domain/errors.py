@@ -9,6 +9,7 @@
     │   ├── BatchTooLarge         more items in one request than allowed
     │   ├── QueryTooCostly        a GraphQL request asks for too many objects at once
     │   ├── InvalidListBasis      the records given cannot support a listing
+    │   ├── PurposeRequired       a platform asked for a credit report without saying why
     │   ├── LegalBasisInsufficient the legal basis ranks too low for what it would ground
     │   ├── ValidityTooLong       an end date past the longest the rules allow
     │   └── InvalidValue          any other field value the hub cannot accept
@@ -168,6 +169,12 @@ class InvalidListBasis(InvalidInput):
     """The records given cannot support this listing (wrong subject, severity, status or kind)."""
 
     code = "INVALID_LIST_BASIS"
+
+
+class PurposeRequired(InvalidInput):
+    """A platform asks for a credit report without stating its purpose (onboarding, payout, …)."""
+
+    code = "PURPOSE_REQUIRED"
 
 
 class TransitionNotAllowed(Conflict):

@@ -21,6 +21,7 @@ class IdKind(StrEnum):
     EXIT_REVIEW = "exr"
     AUDIT_READ = "ard"
     AUDIT_WRITE = "awr"
+    NOTICE = "ntc"
 
 
 def format_id(kind: IdKind, number: int) -> str:

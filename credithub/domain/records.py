@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from credithub.domain.errors import TransitionNotAllowed
 
@@ -113,7 +114,20 @@ class CreditRecord:
     description: str | None
     legal_basis: LegalBasis
     status: RecordStatus
-    valid_until: dt.datetime | None  # an end set by the source itself, e.g. a red-list term
+    valid_until: dt.datetime | None  # the source's own end: publicity until (公示截止期), a red-list term
+    decided_at: dt.datetime | None = None  # the source's decision date (处罚决定日期), when it gives one
+    version: int = 1  # grows each time the source re-publishes the fact changed
+
+    @property
+    def counts_from(self) -> dt.datetime:
+        return compute_counts_from(self.occurred_at, self.decided_at)
+
+
+def compute_counts_from(occurred_at: dt.datetime, decided_at: dt.datetime | None) -> dt.datetime:
+    """A record counts, and its publicity window runs, from the source's decision date when it
+    gives one (a penalty exists from its decision), else from when the fact occurred. SQL applies
+    the same rule as `coalesce(decided_at, occurred_at)` (db/sql/records.sql, facts.sql)."""
+    return decided_at if decided_at is not None else occurred_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +162,17 @@ class Correction:
     actor: str
     reason: str
     at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordVersion:
+    """An earlier version of a record, kept when its source re-published the fact changed."""
+
+    record_id: int
+    version: int
+    replaced_at: dt.datetime
+    replaced_by: str
+    fields: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

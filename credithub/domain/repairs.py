@@ -66,7 +66,7 @@ def apply(status: RepairStatus, event: RepairEvent) -> RepairStatus:
 def compute_repairable_from(record: CreditRecord, rules: RuleSet) -> dt.datetime:
     """The end of the record's minimum publicity period under `rules`."""
     assert record.severity is not None, "positive records are not repaired"
-    return add_months(record.occurred_at, rules.window(record.severity).min_months)
+    return add_months(record.counts_from, rules.window(record.severity).min_months)
 
 
 def check_eligible(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> None:

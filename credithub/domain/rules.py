@@ -114,18 +114,21 @@ def parse_rule_set(code: str, name: str, effective_from: dt.datetime, body: Mapp
 
 
 def compute_window_end(
-    severity: Severity | None, occurred_at: dt.datetime, valid_until: dt.datetime | None, rules: RuleSet
+    severity: Severity | None, counts_from: dt.datetime, valid_until: dt.datetime | None, rules: RuleSet
 ) -> dt.datetime | None:
     """When a record stops being shown and producing measures: the end of its maximum publicity
-    window, or the source's own end if earlier. Positive records (no severity) last as long as
-    the source says (None: no end)."""
+    window, run from when it counts (its decision date when the source gives one, see
+    `records.compute_counts_from`), or the source's own end if earlier: what is shared never
+    outlives what the source publishes. Positive records (no severity) last as long as the
+    source says (None: no end). `rules` is the rule set in force at the instant asked about
+    (docs/adr/0004, 0010)."""
     if severity is None:
         return valid_until
-    end = add_months(occurred_at, rules.window(severity).max_months)
+    end = add_months(counts_from, rules.window(severity).max_months)
     return min(end, valid_until) if valid_until is not None else end
 
 
 def compute_shown_record_status(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> RecordStatus:
     """The status a record shows at `at`: its stored status, or EXPIRED once past its window."""
-    window_end = compute_window_end(record.severity, record.occurred_at, record.valid_until, rules)
+    window_end = compute_window_end(record.severity, record.counts_from, record.valid_until, rules)
     return compute_shown_status(record.status, window_end, at)

@@ -26,7 +26,7 @@ def _parse_time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value is not None else None
 
 
-def _encode_flag(flag: Flag) -> dict[str, Any]:
+def encode_flag(flag: Flag) -> dict[str, Any]:
     via = flag.via
     return {
         "measure": flag.measure,
@@ -49,7 +49,7 @@ def _encode_flag(flag: Flag) -> dict[str, Any]:
     }
 
 
-def _decode_flag(raw: dict[str, Any]) -> Flag:
+def decode_flag(raw: dict[str, Any]) -> Flag:
     via = raw["via"]
     effective_from = _parse_time(raw["from"])
     assert effective_from is not None
@@ -84,7 +84,7 @@ def encode_status(status: CreditStatus) -> dict[str, Any]:
         "serious_list": status.on_serious_dishonest_list,
         "joint_list": status.on_joint_constraint_list,
         "red_list": status.on_red_list,
-        "flags": [_encode_flag(flag) for flag in status.flags],
+        "flags": [encode_flag(flag) for flag in status.flags],
         "stable_until": _time(status.stable_until),
     }
 
@@ -104,6 +104,6 @@ def decode_status(raw: dict[str, Any]) -> CreditStatus | None:
         on_serious_dishonest_list=raw["serious_list"],
         on_joint_constraint_list=raw["joint_list"],
         on_red_list=raw["red_list"],
-        flags=tuple(_decode_flag(flag) for flag in raw["flags"]),
+        flags=tuple(decode_flag(flag) for flag in raw["flags"]),
         stable_until=_parse_time(raw["stable_until"]),
     )

@@ -74,7 +74,7 @@ def compute_record_visibility(record: CreditRecord, scope: RecordScope) -> Recor
         return RecordVisibility.FULL
     if not scope.published(record.severity):
         return RecordVisibility.HIDDEN
-    window_end = compute_window_end(record.severity, record.occurred_at, record.valid_until, scope.rules)
+    window_end = compute_window_end(record.severity, record.counts_from, record.valid_until, scope.rules)
     if window_end is not None and window_end <= scope.at:
         return RecordVisibility.HIDDEN
     return RecordVisibility.REDACTED

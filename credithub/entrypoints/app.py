@@ -31,6 +31,12 @@ HEALTH_TIMEOUT_SECONDS: Final = 2.0
 logger = logging.getLogger(__name__)
 
 
+async def report_key(request: Request) -> JSONResponse:
+    """The public key credit reports are signed with, for verifying them offline (no token needed)."""
+    deps: Deps = request.app.state.deps
+    return JSONResponse(deps.reports.public_json(), headers={"cache-control": "public, max-age=300"})
+
+
 async def healthz(request: Request) -> JSONResponse:
     """200 once the service is up and its database answers; 503 otherwise — within about a
     second whatever else is going on (the check has a connection of its own)."""
@@ -158,6 +164,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),

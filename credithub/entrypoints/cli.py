@@ -472,12 +472,80 @@ def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def _progress_bar(summary: Any, fraction: float) -> None:
+    """A progress line on a terminal (nothing when stderr is a file or a pipe)."""
+    if not sys.stderr.isatty():
+        return
+    done = round(fraction * 30)
+    counts = ", ".join(f"{count:,} {outcome.value.lower()}" for outcome, count in summary.outcomes.items() if count)
+    print(
+        f"\r[{'#' * done}{'.' * (30 - done)}] {fraction:4.0%} {summary.rows:,} rows: {counts or '…'}, "
+        f"{len(summary.refused):,} refused",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_import_authority(args: argparse.Namespace, settings: Settings) -> None:
+    async def action(deps: Any) -> dict[str, Any]:
+        from credithub.services import authority
+
+        if not args.file.is_file():
+            raise InvalidValue(f"no such file: {args.file}", field="file")
+        severities = authority.load_severity_map(args.severities)
+        summary = await authority.import_file(
+            deps,
+            args.file,
+            severity_map=severities,
+            encoding=args.encoding,
+            batch_size=args.batch_size,
+            on_batch=_progress_bar,
+        )
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        for line, reason in summary.refused:
+            print(f"{args.file.name}:{line}: refused: {reason}", file=sys.stderr)
+        return summary.as_json()
+
+    _run_with_deps(settings, action)
+
+
 async def _require_messages(deps: Any, ids: list[int]) -> None:
     from credithub.db import outbox as db_outbox
 
     missing = sorted(set(ids) - set(await db_outbox.list_existing(deps.pool, ids)))
     if missing:
         raise NotFound(f"no outbox message with id {', '.join(map(str, missing))}")
+
+
+def cmd_verify_report(args: argparse.Namespace, settings: Settings) -> None:
+    """Offline: no database, only the report and the public key."""
+    from credithub import report_keys
+
+    try:
+        signed = args.file.read_text(encoding="utf-8")
+        if args.public_key is not None:
+            public = report_keys.parse_public_key(args.public_key.read_text(encoding="utf-8"))
+        elif settings.report_key is not None or (settings.data_dir / report_keys.KEY_FILE_NAME).exists():
+            public = report_keys.load_signer(settings.report_key, settings.data_dir).public_raw
+        else:
+            sys.exit("error: no report key here: give --public-key (the JSON of /.well-known/credithub-report-key)")
+        document = report_keys.verify(signed, public)
+    except OSError as exc:
+        sys.exit(f"error: {exc}")
+    except (report_keys.ReportInvalid, ValueError) as exc:
+        sys.exit(f"invalid report: {exc}")
+    _print_json(
+        {
+            "valid": True,
+            "keyId": report_keys.compute_key_id(public),
+            "reportId": document.get("reportId"),
+            "issuedAt": document.get("issuedAt"),
+            "subject": document.get("subject"),
+            "purpose": document.get("purpose"),
+        }
+    )
 
 
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
@@ -557,6 +625,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     _outbox_parsers(commands)
     _local_loop_parsers(commands)
+
+    importer = commands.add_parser("import", help="import public credit information").add_subparsers(
+        dest="import_action", required=True
+    )
+    import_authority = importer.add_parser(
+        "authority",
+        help="authorities' decisions (双公示 penalties, A-level taxpayers, red lists…) from CSV or JSON lines",
+    )
+    import_authority.add_argument("file", type=Path, help="the CSV or JSON-lines file of decisions")
+    import_authority.add_argument(
+        "--severities", type=Path, help="JSON map of penalty class (处罚类别) → severity (default: shipped)"
+    )
+    import_authority.add_argument("--encoding", default="utf-8-sig", help="text encoding of the file (e.g. gb18030)")
+    import_authority.add_argument("--batch-size", type=int, default=10_000, help="rows per transaction")
+    import_authority.set_defaults(handler=cmd_import_authority)
+
+    verify = commands.add_parser("verify-report", help="verify a signed credit report offline (exit 1 if invalid)")
+    verify.add_argument("file", type=Path, help="the report: the `signed` JSON text of creditReport")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        help="the hub's public key: the JSON of /.well-known/credithub-report-key, or a PEM (default: this hub's)",
+    )
+    verify.set_defaults(handler=cmd_verify_report)
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"

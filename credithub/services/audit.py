@@ -55,9 +55,14 @@ async def write(
 
 
 async def record_reads(
-    deps: Deps, client: Client, reads: Iterable[tuple[str, int]], purpose: str | None = None
+    deps: Deps, client: Client, reads: Iterable[tuple[str, int, str | None]], declared: str | None = None
 ) -> None:
-    """Keep who read credit information about which subjects, through which operation, and why
-    (the purpose the request declared, else the client's default purpose)."""
-    declared = purpose or client.default_purpose
-    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, sorted(reads), declared)
+    """Keep who read credit information about which subjects, through which operation, and why:
+    the purpose stated for the read (a credit report's), else the one the request declared
+    (`Credit-Purpose`), else the client's default purpose."""
+    fallback = declared or client.default_purpose
+    ordered = sorted(
+        ((operation, subject_id, purpose or fallback) for operation, subject_id, purpose in reads),
+        key=lambda read: (read[0], read[1], read[2] or ""),
+    )
+    await db_audit.insert_reads(deps.pool, deps.clock.now(), client, ordered)

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from credithub.cache import STATUS_TTL_SECONDS, status_key
 from credithub.db import facts as db_facts
+from credithub.db import screening as db_screening
 from credithub.db import statuses as db_statuses
 from credithub.domain import identifiers, ids
 from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, StatusUnavailable, UnknownSubject
@@ -132,6 +133,41 @@ async def statuses_by_credit_code(
                 lookups.append(StatusLookup(raw, subject, None, status))
             else:
                 lookups.append(StatusLookup(raw, subject, status, None))
+    return lookups
+
+
+async def statuses_by_id_number(deps: Deps, raw_numbers: list[str], as_of: dt.datetime | None) -> list[StatusLookup]:
+    """Anchors by resident ID number, before onboarding: one lookup per input, in input order.
+    Each number is hashed at once and never stored, logged or echoed; an unknown one stays
+    unknown (nothing is registered)."""
+    check_batch_size(len(raw_numbers), field="idNumbers")
+    at = as_of or deps.clock.now()
+    parsed: list[bytes | InvalidIdentifier] = []
+    for raw in raw_numbers:
+        try:
+            resident = identifiers.parse_resident_id(raw, today=at.date(), field_name="idNumbers")
+            parsed.append(identifiers.compute_person_hash(resident, deps.person_key))
+        except InvalidIdentifier as exc:
+            parsed.append(exc)
+    hashes = sorted({value for value in parsed if isinstance(value, bytes)})
+    found = await db_screening.resolve_person_hashes(deps.pool, hashes)
+    config = await deps.engine.at_version(deps.pool, max((s.config_version for s in found.values()), default=0))
+    stored = {s.id: s.stored for s in found.values() if s.stored is not None}
+    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
+    lookups = []
+    for value in parsed:
+        if isinstance(value, InvalidIdentifier):
+            lookups.append(StatusLookup("", None, None, value))
+        elif value not in found:
+            lookups.append(
+                StatusLookup("", None, None, UnknownSubject("the ID number given (an anchor the hub knows)"))
+            )
+        else:
+            status = statuses[found[value].id]
+            if isinstance(status, StatusUnavailable):
+                lookups.append(StatusLookup("", found[value], None, status))
+            else:
+                lookups.append(StatusLookup("", found[value], status, None))
     return lookups
 
 

@@ -8,12 +8,13 @@ from credithub.db import accounts as db_accounts
 from credithub.db import objections as db_objections
 from credithub.db import records as db_records
 from credithub.db.pool import transaction
+from credithub.domain import notices as notice_texts
 from credithub.domain import objections, records
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ExitCause
-from credithub.services import audit, catalog, lists, record_status
+from credithub.services import audit, catalog, lists, notices, record_status
 from credithub.services.ports import Deps
 
 SERIOUS = records.Severity.SERIOUS
@@ -107,4 +108,8 @@ async def resolve_objection(
             before=objection,
             after=resolved,
         )
+        notice = notice_texts.compose_objection_outcome(
+            record.subject_id, objection.id, record.id, upheld, note, actor.label
+        )
+        await notices.send_outcome(conn, notice, record, rules, adverse=not upheld, at=now, by=actor.label)
     return resolved

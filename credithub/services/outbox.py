@@ -26,11 +26,12 @@ from typing import Any, Final
 
 import asyncpg
 
+from credithub.db import notices as db_notices
 from credithub.db import outbox as db_outbox
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import Connection, transaction
-from credithub.domain import deliveries
+from credithub.domain import deliveries, ids
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
@@ -155,6 +156,8 @@ async def _record(
         if not kept:
             logger.warning("outbox: lost the lease on message %d; another worker delivers it", message.id)
             return
+        if error is None and "notice_id" in message.payload:
+            await db_notices.mark_delivered(conn, ids.parse_id(ids.IdKind.NOTICE, message.payload["notice_id"]), now)
         http_status = status if error is None else error.status
         await db_outbox.insert_attempt(
             conn, message.id, message.attempts, started_at, duration_ms, outcome, http_status, text

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 
 from credithub.db.pool import Pools
+from credithub.report_keys import ReportSigner
 from credithub.settings import Settings
 from platform_adapters.protocol import PlatformAdapter
 
@@ -49,6 +50,7 @@ class Deps:
     adapters: Mapping[str, PlatformAdapter]  # by family
     feed: StatusFeed  # announcements of status changes for this instance's subscriptions
     tokens: TokenWatch  # this instance's cache of authenticated tokens, emptied by revocations
+    reports: ReportSigner  # signs credit reports
     pools: Pools | None = None
 
     def for_work(self, kind: WorkKind) -> Deps:

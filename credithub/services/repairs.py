@@ -5,12 +5,13 @@ from __future__ import annotations
 from credithub.db import accounts as db_accounts
 from credithub.db import repairs as db_repairs
 from credithub.db.pool import transaction
+from credithub.domain import notices as notice_texts
 from credithub.domain import records, repairs
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.objections import parse_text
-from credithub.services import audit, catalog, record_status
+from credithub.services import audit, catalog, notices, record_status
 from credithub.services.ports import Deps
 
 
@@ -77,4 +78,8 @@ async def decide_repair(
             before=application,
             after=decided,
         )
+        outcome = notice_texts.compose_repair_outcome(
+            record.subject_id, application.id, record.id, approved, note, actor.label
+        )
+        await notices.send_outcome(conn, outcome, record, rules, adverse=not approved, at=now, by=actor.label)
     return decided

@@ -28,7 +28,7 @@ from credithub.db import statuses as db_statuses
 from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
-from credithub.services import outbox
+from credithub.services import flag_feed, outbox
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 from credithub.services.status_feed import CHANNEL
@@ -151,8 +151,9 @@ async def _store_isolated(conn: Connection, subject_ids: list[int], config: Engi
 
 
 async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig, at: dt.datetime) -> int:
-    """Compute, store, queue a push to every platform that sees a change, and announce the
-    changes to subscribers (all in one transaction: announced on commit, or not at all)."""
+    """Compute, store, queue a push to every platform that sees a change, announce the changes to
+    subscribers and append them to the flag change feed (all in one transaction: announced and
+    fed on commit, or not at all)."""
     if not subject_ids:
         return 0
     stored = await db_statuses.lock_many(conn, subject_ids)
@@ -169,6 +170,7 @@ async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig,
     announced = [status_feed.compute_status_changed(r.before, r.after, r.facts_version, at) for r in replaced]
     payloads = status_feed.encode_payloads(item for item in announced if item is not None)
     await db_statuses.announce(conn, CHANNEL, list(payloads))
+    await flag_feed.record_changes(conn, replaced, at)  # last: it holds the feed lock until commit
     return len(computed)
 
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 import httpx
 import orjson
 
-from credithub.domain.deliveries import Message
+from credithub.domain.deliveries import MESSAGE_TYPE, Message
 from platform_adapters.errors import (
     PlatformContractError,
     PlatformRejected,
@@ -73,7 +73,11 @@ class LivestreamAdapter:
         if not link.outbound_secret:
             raise PlatformContractError(f"{link.code} has no outbound secret")
         url = link.push_url or link.require_api() + NOTIFY_PATH
-        body = orjson.dumps(mapping.status_notice(message, now))
+        body = orjson.dumps(
+            mapping.notice(message, now)
+            if message.message_type != MESSAGE_TYPE
+            else mapping.status_notice(message, now)
+        )
         timestamp, nonce = str(int(now.timestamp())), secrets.token_hex(8)
         headers = {
             "content-type": "application/json",

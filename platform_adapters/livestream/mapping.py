@@ -156,6 +156,18 @@ def violation_items(item: Mapping[str, Any], codes: Mapping[str, CodeMapping]) -
     return found
 
 
+def notice(message: Message, now: dt.datetime) -> dict[str, Any]:
+    """A notice to the subject (notice.created) in LiveWave's notify shape."""
+    data = message.payload
+    return {
+        "msg_id": message.idempotency_key,
+        "ts": int(now.timestamp()),
+        "type": "notice",
+        "subject": {"ids": data["accounts"]},
+        "notice": {key: value for key, value in data.items() if key != "accounts"},
+    }
+
+
 def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
     """A credit.status_changed message in LiveWave's notify shape."""
     data = message.payload

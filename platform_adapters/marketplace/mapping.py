@@ -161,6 +161,18 @@ def penalty_items(item: Mapping[str, Any], codes: Mapping[str, CodeMapping]) -> 
     return found
 
 
+def notice(message: Message, now: dt.datetime) -> dict[str, Any]:
+    """A notice to the subject (notice.created) in ShopMall's notify shape: for the shop's inbox."""
+    data = message.payload
+    return {
+        "request_id": message.idempotency_key,
+        "notify_time_ms": int(now.timestamp() * 1000),
+        "msg_type": "CREDIT_NOTICE",
+        "shop_ids": data["accounts"],
+        "notice": {key: value for key, value in data.items() if key != "accounts"},
+    }
+
+
 def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
     """A credit.status_changed message in ShopMall's notify shape."""
     data = message.payload

@@ -10,7 +10,7 @@ import httpx
 import orjson
 from standardwebhooks import Webhook
 
-from credithub.domain.deliveries import MESSAGE_TYPE, Message
+from credithub.domain.deliveries import Message
 from platform_adapters.errors import PlatformContractError, check_status, platform_errors, read_json
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem
 
@@ -62,7 +62,7 @@ class StandardAdapter:
         if not link.push_url or not link.outbound_secret:
             raise PlatformContractError(f"{link.code} has no push URL or outbound secret")
         body = orjson.dumps(
-            {"type": MESSAGE_TYPE, "timestamp": message.created_at.isoformat(), "data": message.payload}
+            {"type": message.message_type, "timestamp": message.created_at.isoformat(), "data": message.payload}
         ).decode()
         # standardwebhooks' sign() reads the instant's fields as UTC: give it UTC (NOTES-reliability §1).
         signature = Webhook(link.outbound_secret).sign(message.idempotency_key, now.astimezone(dt.UTC), body)

@@ -85,6 +85,8 @@ async def test_record_pages_show_exactly_what_the_domain_says_each_viewer_may_se
                     description="x",
                     legal_basis=records.LegalBasis("basis", None),
                     valid_until=rng.choice([None, occurred_at + dt.timedelta(days=rng.randrange(1, 900))]),
+                    # a decision some months after the violation: the window runs from it
+                    decided_at=rng.choice([None, occurred_at + dt.timedelta(days=rng.randrange(0, 300))]),
                 )
                 status = rng.choice([s for s in records.RecordStatus if s is not records.RecordStatus.EXPIRED])
                 if status is not records.RecordStatus.ACTIVE:

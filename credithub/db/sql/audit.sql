@@ -2,9 +2,10 @@
 
 -- insert_reads --
 -- Record reads of credit information: $1 at, $2 client id, $3 client name, $4 role, $5 platform,
--- $6 operations, $7 subject ids (pairwise), $8 the purpose the client declared.
+-- $6 operations, $7 subject ids, $8 purposes stated (pairwise).
 INSERT INTO audit_reads (at, client_id, client, role, platform, operation, subject_id, purpose)
-SELECT $1, $2, $3, $4, $5, op, subject_id, $8 FROM unnest($6::text[], $7::bigint[]) AS t (op, subject_id);
+SELECT $1, $2, $3, $4, $5, op, subject_id, purpose
+FROM unnest($6::text[], $7::bigint[], $8::text[]) AS t (op, subject_id, purpose);
 
 -- insert_write --
 -- Record a write: $1 at, $2 actor, $3 action, $4 entity, $5 entity id, $6 subject id, $7 before, $8 after.

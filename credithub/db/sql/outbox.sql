@@ -43,7 +43,7 @@ WITH due AS (
 UPDATE outbox o SET status = 'DELIVERING', locked_until = $1 + $3::interval, claim_token = $4,
                     attempts = o.attempts + 1
 FROM due WHERE o.id = due.id
-RETURNING o.id, o.platform, o.subject_id, o.payload, o.created_at, o.attempts, o.throttled;
+RETURNING o.id, o.platform, o.subject_id, o.payload, o.created_at, o.attempts, o.throttled, o.message_type;
 
 -- complete --
 -- Record the outcome of an attempt, if this worker still holds the message: $1 id, $2 claim
@@ -70,12 +70,14 @@ LIMIT $2;
 
 -- replay --
 -- Give dead messages a new round of attempts from $3: $1 platform (null: all), $2 ids (null: all).
--- A dead message that a later delivered one about the same subject supersedes stays dead: each
--- message carries the whole state, so sending the older one now could only undo the newer.
+-- A dead status message that a later delivered one about the same subject supersedes stays dead:
+-- each carries the whole state, so sending the older one now could only undo the newer. (A notice
+-- is superseded by nothing: each says something of its own.)
 UPDATE outbox o SET status = 'PENDING', attempts = 0, throttled = 0, next_attempt_at = $3, last_error = NULL
 WHERE o.status = 'DEAD' AND ($1::text IS NULL OR o.platform = $1) AND ($2::bigint[] IS NULL OR o.id = ANY($2))
   AND NOT EXISTS (SELECT 1 FROM outbox later
                   WHERE later.platform = o.platform AND later.subject_id = o.subject_id
+                    AND later.message_type = o.message_type AND o.message_type = 'credit.status_changed'
                     AND later.id > o.id AND later.status = 'DELIVERED')
 RETURNING o.id;
 

@@ -11,7 +11,8 @@ SELECT r.*
 FROM unnest($1::bigint[]) AS s (id)
 CROSS JOIN LATERAL (
     SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
-           occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+           occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
+           decided_at, version
     FROM credit_records
     WHERE subject_id = s.id
       AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3, $4::bigint))
@@ -27,7 +28,8 @@ CROSS JOIN LATERAL (
                (valid_until IS NULL OR valid_until > $16::timestamptz)
                AND (severity IS NULL OR (
                    severity = ANY($14::text[])
-                   AND occurred_at + make_interval(months => ($15::int[])[array_position($14, severity)]) > $16))))
+                   AND coalesce(decided_at, occurred_at)
+                       + make_interval(months => ($15::int[])[array_position($14, severity)]) > $16))))
     ORDER BY occurred_at DESC, id DESC
     LIMIT $2
 ) r;
@@ -49,7 +51,8 @@ WHERE subject_id = ANY($1::bigint[])
            (valid_until IS NULL OR valid_until > $13::timestamptz)
            AND (severity IS NULL OR (
                severity = ANY($11::text[])
-               AND occurred_at + make_interval(months => ($12::int[])[array_position($11, severity)]) > $13))))
+               AND coalesce(decided_at, occurred_at)
+                   + make_interval(months => ($12::int[])[array_position($11, severity)]) > $13))))
 GROUP BY subject_id;
 
 -- list_status_changes_for_records --
@@ -62,13 +65,15 @@ ORDER BY record_id, at, id;
 -- insert --
 -- Add a record: $1 subject id, $2 source type, $3 source platform, $4 source authority, $5 source ref,
 -- $6 account id, $7 category, $8 severity, $9 occurred at, $10 reported at, $11 description,
--- $12 legal basis, $13 legal basis reference, $14 valid until, $15 digest of the report (or null).
+-- $12 legal basis, $13 legal basis reference, $14 valid until, $15 digest of the report (or null),
+-- $16 decided at.
 INSERT INTO credit_records (subject_id, source_type, source_platform, source_authority, source_ref, account_id,
                             category, severity, occurred_at, reported_at, description, legal_basis,
-                            legal_basis_ref, valid_until, report_digest)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                            legal_basis_ref, valid_until, report_digest, decided_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 RETURNING id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
-          occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until;
+          occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
+          decided_at, version;
 
 -- insert_status_change --
 -- Keep one transition: $1 record id, $2 from status (null when created), $3 to status, $4 actor,
@@ -84,20 +89,23 @@ UPDATE credit_records SET status = $3 WHERE id = $1 AND status = $2 RETURNING id
 -- get_many --
 -- Records by id. Missing ids are simply absent.
 SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
-       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
+           decided_at, version
 FROM credit_records WHERE id = ANY($1::bigint[]);
 
 -- get_by_source_ref --
 -- A platform's record by the platform's own id, locked for the change that follows: $1 platform, $2 ref.
 SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
-       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
+           decided_at, version
 FROM credit_records WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $2
 FOR UPDATE;
 
 -- get_for_update --
 -- One record, locked for a change of status: $1 id.
 SELECT id, subject_id, source_type, source_platform, source_authority, source_ref, category, severity,
-       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until
+       occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
+           decided_at, version
 FROM credit_records WHERE id = $1 FOR UPDATE;
 
 -- list_of_subject --

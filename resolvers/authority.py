@@ -1,0 +1,44 @@
+"""Regulators record public authorities' decisions."""
+
+from __future__ import annotations
+
+import strawberry
+
+from credithub.domain import errors as domain_errors
+from credithub.domain import ids
+from credithub.domain.rules import compute_shown_record_status
+from credithub.domain.visibility import RecordVisibility
+from credithub.services import authority, catalog
+from schema import errors
+from schema.authority import AuthorityDecisionInput, RecordAuthorityDecisionResult, RecordAuthorityDecisionSuccess
+from schema.context import Info
+from schema.records import CreditRecord
+
+EXPECTED = (
+    domain_errors.InvalidInput,
+    domain_errors.NotFound,
+    domain_errors.Conflict,
+    domain_errors.PermissionDenied,
+)
+
+
+@strawberry.type
+class AuthorityMutations:
+    @strawberry.mutation(
+        description="Record a public authority's decision, or its removal notice (regulators). Same path "
+        "as `python -m credithub import authority`."
+    )
+    async def record_authority_decision(
+        self, info: Info, input: AuthorityDecisionInput
+    ) -> RecordAuthorityDecisionResult:
+        deps = info.context.deps
+        try:
+            record, outcome = await authority.record_decision(deps, info.context.viewer, input.to_fields())
+        except EXPECTED as exc:
+            return errors.from_domain(exc)  # type: ignore[return-value]
+        shown = compute_shown_record_status(record, await catalog.rules_now(deps), info.context.now())
+        return RecordAuthorityDecisionSuccess(
+            record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
+            outcome=outcome,
+            subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, record.subject_id)),
+        )

@@ -1,0 +1,38 @@
+"""`creditReport`: a signed report on one subject, audited with its purpose."""
+
+from __future__ import annotations
+
+import strawberry
+
+from credithub.domain import errors as domain_errors
+from credithub.domain import ids
+from credithub.services import credit_reports
+from schema import errors
+from schema.context import Info
+from schema.credit_reports import CreditReport, CreditReportResult
+
+EXPECTED = (
+    domain_errors.InvalidInput,
+    domain_errors.PermissionDenied,
+    domain_errors.UnknownSubject,
+    domain_errors.StatusUnavailable,
+)
+
+
+@strawberry.type
+class CreditReportQueries:
+    @strawberry.field(
+        description="A signed credit report on a subject: records in their publicity window, lists, flags "
+        "with their legal bases and the rule set in force. Regulators, and platforms stating `purpose` "
+        "(kept in the audit trail with the read)."
+    )
+    async def credit_report(
+        self, info: Info, subject_id: strawberry.ID, purpose: str | None = None
+    ) -> CreditReportResult:
+        try:
+            number = ids.parse_id(ids.IdKind.SUBJECT, subject_id, field_name="subjectId")
+            issued = await credit_reports.issue(info.context.deps, info.context.viewer, number, purpose)
+        except EXPECTED as exc:
+            return errors.from_domain(exc, given=subject_id)  # type: ignore[return-value]
+        info.context.note_reads("creditReport", [issued.subject.id], purpose=issued.purpose)
+        return CreditReport.from_issued(issued)

@@ -1,0 +1,92 @@
+"""Public authorities' decisions recorded by regulators (the same path as `import authority`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from credithub.domain import authority as domain_authority
+from schema.errors import (
+    ConflictError,
+    InvalidIdentifierError,
+    InvalidValueError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransitionNotAllowedError,
+    UnknownSubjectError,
+)
+from schema.records import CreditRecord, RecordCategory, Severity
+
+AuthorityRemoval = strawberry.enum(
+    domain_authority.Removal,
+    description="A removal notice: WITHDRAW (the authority revoked the decision) or REPAIR (it ended "
+    "the decision's publicity after credit repair).",
+)
+DecisionOutcome = strawberry.enum(domain_authority.DecisionOutcome, description="What recording a decision did.")
+
+
+@strawberry.input(
+    description="One decision of a public authority, keyed by (authority, decisionNumber): the same "
+    "decision again changes nothing, a changed one becomes a new version of the record."
+)
+class AuthorityDecisionInput:
+    authority: str = strawberry.field(description="The deciding body (处罚机关 / 认定单位).")
+    decision_number: str = strawberry.field(description="The decision document number (决定文书号 / 认定文号).")
+    subject_name: str
+    credit_code: str | None = strawberry.field(default=None, description="Organisations: the credit code.")
+    id_number: str | None = strawberry.field(
+        default=None, description="Natural persons: the resident ID, hashed at once; only anchors the hub hosts."
+    )
+    category: RecordCategory = RecordCategory.ADMINISTRATIVE_PENALTY  # type: ignore[valid-type]
+    severity: Severity | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Required for negative records; none for positive ones."
+    )
+    decided_at: dt.datetime = strawberry.field(description="The decision date: the record counts from it.")
+    occurred_at: dt.datetime | None = strawberry.field(default=None, description="Default: decidedAt.")
+    publicity_until: dt.datetime | None = strawberry.field(
+        default=None, description="The source's own end of publicity (公示截止期) or term."
+    )
+    legal_basis: str
+    legal_basis_reference: str | None = None
+    description: str | None = None
+    removal: AuthorityRemoval | None = None  # type: ignore[valid-type]
+
+    def to_fields(self) -> domain_authority.DecisionFields:
+        return domain_authority.DecisionFields(
+            authority=self.authority,
+            decision_number=self.decision_number,
+            subject_name=self.subject_name,
+            credit_code=self.credit_code,
+            id_number=self.id_number,
+            category=self.category,
+            severity=self.severity,
+            decided_at=self.decided_at,
+            occurred_at=self.occurred_at,
+            publicity_until=self.publicity_until,
+            legal_basis=self.legal_basis,
+            legal_basis_reference=self.legal_basis_reference,
+            description=self.description,
+            removal=self.removal,
+        )
+
+
+@strawberry.type(description="The record as kept after the decision, and what recording it did.")
+class RecordAuthorityDecisionSuccess:
+    record: CreditRecord
+    outcome: DecisionOutcome  # type: ignore[valid-type]
+    subject_id: strawberry.ID
+
+
+RecordAuthorityDecisionResult = Annotated[
+    RecordAuthorityDecisionSuccess
+    | InvalidValueError
+    | InvalidIdentifierError
+    | UnknownSubjectError
+    | NotFoundError
+    | ConflictError
+    | TransitionNotAllowedError
+    | PermissionDeniedError,
+    strawberry.union("RecordAuthorityDecisionResult"),
+]
