@@ -11,12 +11,13 @@ from typing import Final
 import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
-from credithub.entrypoints import graphql, webhooks, workers
+from credithub.entrypoints import graphql, pages, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth, RateLimiter
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
@@ -25,6 +26,7 @@ from credithub.services.ports import Deps
 from credithub.settings import Settings
 
 HEALTH_TIMEOUT_SECONDS: Final = 2.0
+CORS_MAX_AGE_SECONDS: Final = 600
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,19 @@ async def background_workers(deps: Deps, inbox_wakeup: asyncio.Event, *, enabled
         await asyncio.gather(*tasks)
 
 
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """Browser pages on the configured origins may call the API (none by default). Outermost, so
+    that a 401 or 429 reaches such a page readable: a dashboard must see why it was refused."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["authorization", "content-type"],
+        expose_headers=["retry-after"],
+        max_age=CORS_MAX_AGE_SECONDS,
+    )
+
+
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
@@ -81,17 +96,20 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
                 logger.info("credithub is ready")
                 yield
 
-    view = graphql.make_view(introspection=settings.introspection, graphiql=settings.graphiql)
+    view = graphql.make_view(
+        introspection=settings.introspection, graphiql=settings.graphiql, allowed_origins=settings.cors_origins
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(view), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
+        *pages.routes(),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestLog)],
+        middleware=[cors(settings.cors_origins), Middleware(RequestLog)],
         exception_handlers=EXCEPTION_HANDLERS,
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )

@@ -34,6 +34,7 @@ from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError
+from credithub.entrypoints import pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.projection import ProjectingExecutionContext
 from credithub.services import audit, clients
@@ -191,14 +192,21 @@ class GraphQLView(GraphQL[Context, None]):
         context.token = token
         return cast(UnsetType, UNSET)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page: local assets only, the token asked once for HTTP and WebSocket alike."""
+        return pages.GRAPHIQL.response()
+
     def encode_json(self, data: Any) -> str:
         # str, not bytes: bytes would make strawberry send binary WebSocket frames.
         return orjson.dumps(data).decode()
 
 
-def make_view(*, introspection: bool, graphiql: bool) -> GraphQLView:
+def make_view(*, introspection: bool, graphiql: bool, allowed_origins: tuple[str, ...] = ()) -> GraphQLView:
+    """`allowed_origins`: pages on these other origins may open the WebSocket too (browsers do not
+    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes)."""
     return GraphQLView(
         build_schema(introspection=introspection),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
+        allowed_origins=allowed_origins,
     )
