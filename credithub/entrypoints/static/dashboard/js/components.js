@@ -65,10 +65,16 @@ export function useConnection(query, variables, pick, { enabled = true, pageSize
   return { ...state, more, reload };
 }
 
+/** When the first screen of this page load showed its content (the browser tests report it). */
+export const FIRST_SCREEN = "credithub:first-screen";
+
 /** A screen: its heading, and `data-ready` once its main content is loaded (tests and timing use it). */
 export function Screen({ title, ready = true, actions = null, children }) {
   const heading = useRef(null);
   useEffect(() => heading.current && heading.current.focus({ preventScroll: true }), []);
+  useEffect(() => {
+    if (ready && !performance.getEntriesByName(FIRST_SCREEN).length) performance.mark(FIRST_SCREEN);
+  }, [ready]);
   return html`<section class="screen" data-ready=${ready ? "true" : undefined} aria-busy=${ready ? "false" : "true"}>
     <header class="screen-head">
       <h1 tabindex="-1" ref=${heading}>${title}</h1>

@@ -53,7 +53,7 @@ export function SignIn({ notice }) {
       <button type="submit" disabled=${busy}>${busy ? "Checking…" : "Sign in"}</button>
       <p id="signin-help" class="note">
         The token is kept in this browser tab only and forgotten when the tab closes. What you see depends
-        on its role. Tokens come from <code>python -m credithub client add</code>; the demo's are in
+        on its role. Tokens come from <code>python -m credithub client add</code>; ${"the demo's are in "}
         <code>.data/demo-credentials.json</code>.
       </p>
     </form>

@@ -22,13 +22,14 @@ export default function Lists({ route }) {
   const choose = (changes) => navigate("lists", [], { list, all: all ? "1" : "", ...changes });
   return html`<${Screen} title="Lists" ready=${!connection.loading}>
     <form class="filters" onSubmit=${(event) => event.preventDefault()}>
-      <label class="field">List
-        <select value=${list} onChange=${(event) => choose({ list: event.target.value })}>
+      <div class="field">
+        <label for="lists-list">List</label>
+        <select id="lists-list" value=${list} onChange=${(event) => choose({ list: event.target.value })}>
           <option value="">Every list</option>
           <option value="SERIOUS_DISHONEST">Serious-dishonest list</option>
           <option value="RED">Red list</option>
         </select>
-      </label>
+      </div>
       <label class="inline"><input type="checkbox" checked=${all} onChange=${(event) => choose({ all: event.target.checked ? "1" : "" })} />
         Include entries no longer in force</label>
     </form>

@@ -98,15 +98,16 @@ export default function Search({ route }) {
         <label><input type="radio" name="by" value="account" checked=${draft.by === "account"} onChange=${set("by")} /> Platform account</label>
       </fieldset>
       ${draft.by === "account" &&
-      html`<label class="field">Platform
-        <select value=${draft.platform} onChange=${set("platform")} required>
+      html`<div class="field">
+        <label for="search-platform">Platform</label>
+        <select id="search-platform" value=${draft.platform} onChange=${set("platform")} required>
           <option value="">Choose…</option>
           ${(platforms.data ? platforms.data.platforms : []).map(
             (each) => html`<option value=${each.code}>${each.name} (${each.code})</option>`,
           )}
         </select>
-      </label>`}
-      <label class="field grow">${draft.by === "account" ? "Account id" : "Name or credit code"}
+      </div>`}
+      <label class="field grow">${draft.by === "account" ? "Account id" : "Credit code or part of a name"}
         <input type="search" value=${draft.text} onInput=${set("text")} autocomplete="off"
           placeholder=${draft.by === "account" ? "e.g. sm-100234" : "e.g. 美妆 or 91310000MA1FL8TQ3X"} />
       </label>
