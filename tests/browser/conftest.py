@@ -112,9 +112,9 @@ class Tab:
     async def ready(self) -> None:
         await self.page.wait_for_selector("section.screen[data-ready]", timeout=WAIT_MS)
 
-    async def shot(self, name: str) -> None:
+    async def shot(self, name: str, *, full_page: bool = True) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
-        await self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        await self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
 
 
 def _console(errors: list[str]) -> Any:

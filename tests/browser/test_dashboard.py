@@ -182,6 +182,7 @@ async def test_a_regulator_decides_an_objection_in_the_queue_and_sees_the_result
     await tab.shot("queues")
     await first.get_by_text("Decide this objection").click()
     await first.get_by_label("Decision note").fill("经核查，平台处罚事实清楚，证据充分，异议不成立。")
+    await tab.shot("queue-decision", full_page=False)
     await first.get_by_role("button", name="Reject: the record stands").click()
     await expect(tab.page.locator(".status-line")).to_contain_text("rejected: the record is")
     rejected = tab.page.get_by_role("region", name="Recently rejected objections")
