@@ -126,7 +126,7 @@ async def test_a_wrong_token_is_refused_on_the_sign_in_screen(tab: Tab) -> None:
     await tab.page.get_by_label("Bearer token").fill("chub_not-a-token")
     await tab.page.get_by_role("button", name="Sign in").click()
     await expect(tab.page.get_by_role("alert")).to_contain_text("does not accept this token")
-    tab.errors.clear()  # the refused request itself (401) is logged by Chromium: that is the point here
+    tab.forgive_refusals()  # Chromium logs the refused request (401) itself: that is the point here
 
 
 async def test_an_analyst_finds_a_subject_by_name_opens_it_and_reads_why_a_flag_exists(tab: Tab) -> None:
@@ -238,7 +238,7 @@ async def test_a_revoked_token_sends_the_dashboard_back_to_sign_in(tab: Tab) -> 
     await expect(tab.page.get_by_role("alert")).to_contain_text("no longer accepts your token")
     await expect(tab.page.get_by_label("Bearer token")).to_be_visible()
     assert await tab.page.evaluate("sessionStorage.getItem('credithub.token')") is None
-    tab.errors.clear()  # Chromium logs the refused request (401): that is what this test provokes
+    tab.forgive_refusals()  # Chromium logs the refused request (401): that is what this test provokes
 
 
 async def test_graphiql_takes_the_token_once_for_queries_and_subscriptions(tab: Tab) -> None:

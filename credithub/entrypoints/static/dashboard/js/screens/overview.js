@@ -114,7 +114,7 @@ export default function Overview() {
       </${Section}>
       ${w && html`<${Section} title="Objections and repairs">
         <${BarChart} title="Objections and repair applications by state"
-          labels=${["Objections open", "upheld", "rejected", "Repairs pending", "approved", "rejected "]}
+          labels=${["Objections: open", "upheld", "rejected", "Repairs: pending", "approved", "rejected"]}
           values=${[w.open, w.upheld, w.rejected, w.pending, w.approved, w.refused].map((each) => each.totalCount)}
           colours=${["#e09f3e", "#2d6a4f", "#8d99ae", "#e09f3e", "#2d6a4f", "#8d99ae"]} />
       </${Section}>`}
