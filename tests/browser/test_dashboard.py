@@ -257,7 +257,11 @@ async def test_graphiql_takes_the_token_once_for_queries_and_subscriptions(tab: 
     await page.evaluate(
         "text => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text)", subscription
     )
-    await page.wait_for_timeout(1000)  # GraphiQL re-parses the editor after a pause, then knows it is a subscription
+    # GraphiQL parses the editor's text after a pause; only then does it send a subscription over the WebSocket.
+    await page.wait_for_function(
+        "() => (document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.operations || [])"
+        ".some(operation => operation.operation === 'subscription')"
+    )
     before = tab.hub.deps.feed.subscriber_count
     await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
     await subscribed(tab.hub, before)
