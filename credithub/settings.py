@@ -72,6 +72,16 @@ def _log_format(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins (scheme://host[:port]); unset or empty: none."""
+    origins = tuple(part.strip().rstrip("/") for part in (env.get(name) or "").split(",") if part.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise SettingsError(f"{name} takes origins such as https://dashboard.example.com, got {origin!r}")
+    return origins
+
+
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
     raw = env.get(name) or default
     try:
@@ -129,6 +139,7 @@ class Settings:
     sync_page_size: int = 100
     pull_retry_seconds: float = 0.5  # first wait before re-asking a failing feed (doubles, 5 tries)
     demo: bool = False
+    cors_origins: tuple[str, ...] = ()  # browser pages on these origins may call the API; none by default
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -167,6 +178,7 @@ class Settings:
             platform_timeout=float(_positive_int(env, "CREDITHUB_PLATFORM_TIMEOUT", 15)),
             sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", 300),
             sync_page_size=_positive_int(env, "CREDITHUB_SYNC_PAGE_SIZE", 100),
+            cors_origins=_origins(env, "CREDITHUB_CORS_ORIGINS"),
         )
 
     def with_changes(self, **changes: object) -> Settings:

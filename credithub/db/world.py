@@ -150,6 +150,22 @@ async def insert_world(conn: Connection, world: World) -> None:
         ],
     )
     await _insert_entries(conn, world, subject_ids, record_ids)
+    await _copy(
+        conn,
+        "objections",
+        ("record_id", "filed_by", "filed_by_platform", "reason", "filed_at", "due_at"),
+        [
+            (
+                record_ids[row.record_index],
+                f"platform:{row.filed_by_platform}",
+                row.filed_by_platform,
+                row.reason,
+                row.filed_at,
+                row.due_at,
+            )
+            for row in world.objections
+        ],
+    )
 
 
 async def _insert_entries(conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]) -> None:

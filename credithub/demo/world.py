@@ -32,6 +32,7 @@ from credithub.domain.rules import add_months
 from credithub.domain.subjects import AccountStatus, SubjectKind
 
 DEMO_SEED: Final = 20260401
+DEMO_OBJECTION_DAYS: Final = 15  # CREDITHUB_OBJECTION_DAYS' default
 
 
 class PlatformRow(NamedTuple):
@@ -100,6 +101,16 @@ class StatusChangeRow(NamedTuple):
     at: dt.datetime
 
 
+class ObjectionRow(NamedTuple):
+    """An open objection behind an OBJECTION_PENDING record, filed by a platform of the subject."""
+
+    record_index: int
+    filed_by_platform: str
+    reason: str
+    filed_at: dt.datetime
+    due_at: dt.datetime
+
+
 class EntryRow(NamedTuple):
     """A listing already decided and in force (the demo's proposals and other states are made
     through the services, see `services.demo`)."""
@@ -128,6 +139,7 @@ class World:
     records: list[RecordRow] = field(default_factory=list)
     status_changes: list[StatusChangeRow] = field(default_factory=list)
     entries: list[EntryRow] = field(default_factory=list)
+    objections: list[ObjectionRow] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -140,6 +152,7 @@ class World:
             "records": len(self.records),
             "status_changes": len(self.status_changes),
             "list_entries": len(self.entries),
+            "objections": len(self.objections),
         }
 
 
@@ -346,6 +359,15 @@ class _Builder:
             )
         )
         self._history(index, reported, status, source=platform or authority or "authority")
+        if status is RecordStatus.OBJECTION_PENDING and platforms:
+            self._objection(index, platforms[0])  # no draw from rng: the rest of the world stays the same
+
+    def _objection(self, index: int, platform: str) -> None:
+        """The open objection behind a pending record, filed when its status changed (so the work
+        queues have open objections, and those past the deadline are overdue)."""
+        filed = next(c.at for c in reversed(self.world.status_changes) if c.to_status is RecordStatus.OBJECTION_PENDING)
+        due = filed + dt.timedelta(days=DEMO_OBJECTION_DAYS)
+        self.world.objections.append(ObjectionRow(index, platform, "异议：事实认定有误", filed, due))
 
     def positive_record(self, subject_index: int, category: Category) -> None:
         occurred = self.ago(700, 10)

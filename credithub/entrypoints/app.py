@@ -12,12 +12,13 @@ from typing import Final
 import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
-from credithub.entrypoints import graphql, logs, metrics, tracing, webhooks, workers
+from credithub.entrypoints import graphql, logs, metrics, pages, tracing, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth, InFlight, RateLimiter
 from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
@@ -27,6 +28,7 @@ from credithub.services.ports import Deps
 from credithub.settings import Settings
 
 HEALTH_TIMEOUT_SECONDS: Final = 2.0
+CORS_MAX_AGE_SECONDS: Final = 600
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,19 @@ async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
             await deps.tokens.close()
 
 
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """Browser pages on the configured origins may call the API (none by default). Outermost, so
+    that a 401 or 429 reaches such a page readable: a dashboard must see why it was refused."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["authorization", "content-type", "credit-purpose", "x-request-id"],
+        expose_headers=["retry-after", "x-request-id"],
+        max_age=CORS_MAX_AGE_SECONDS,
+    )
+
+
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
@@ -158,6 +173,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         graphiql=settings.graphiql,
         max_subscriptions=settings.max_subscriptions,
         max_cost=settings.max_query_cost,
+        allowed_origins=settings.cors_origins,
     )
     app_metrics = metrics.Metrics()
     routes = [
@@ -168,11 +184,13 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
         Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
+        *pages.routes(),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            cors(settings.cors_origins),
             *([tracing.middleware(provider)] if provider is not None else []),
             Middleware(RequestLog, metrics=app_metrics),
         ],

@@ -53,7 +53,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
-from credithub.entrypoints import graphql_over_http
+from credithub.entrypoints import graphql_over_http, pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.metrics import OperationMetrics
@@ -458,14 +458,25 @@ class GraphQLView(GraphQL[Context, None]):
         context.token = token
         return cast(UnsetType, UNSET)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page: local assets only, the token asked once for HTTP and WebSocket alike."""
+        return pages.GRAPHIQL.response()
+
     def encode_json(self, data: Any) -> str:
         # str, not bytes: bytes would make strawberry send binary WebSocket frames.
         return orjson.dumps(data).decode()
 
 
 def make_view(
-    *, introspection: bool, graphiql: bool, max_subscriptions: int = 20, max_cost: int = DEFAULT_MAX_COST
+    *,
+    introspection: bool,
+    graphiql: bool,
+    max_subscriptions: int = 20,
+    max_cost: int = DEFAULT_MAX_COST,
+    allowed_origins: tuple[str, ...] = (),
 ) -> GraphQLView:
+    """`allowed_origins`: pages on these other origins may open the WebSocket too (browsers do not
+    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes)."""
     return GraphQLView(
         build_schema(introspection=introspection, max_cost=max_cost),
         graphql_ide="graphiql" if graphiql else None,
@@ -473,4 +484,5 @@ def make_view(
         # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.
         max_subscriptions_per_connection=max_subscriptions,
         subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+        allowed_origins=allowed_origins,
     )

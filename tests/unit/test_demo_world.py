@@ -51,3 +51,10 @@ def test_the_same_seed_gives_the_same_world() -> None:
     first = generate_world(subjects=200, now=NOW, person_key=b"demo-key")
     second = generate_world(subjects=200, now=NOW, person_key=b"demo-key")
     assert first == second
+
+
+def test_every_pending_record_has_its_open_objection(world: World) -> None:
+    pending = {index for index, record in enumerate(world.records) if record.status is RecordStatus.OBJECTION_PENDING}
+    assert pending
+    assert sorted(row.record_index for row in world.objections) == sorted(pending)
+    assert all(row.filed_at < row.due_at for row in world.objections)

@@ -39,8 +39,16 @@ def test_values_are_read_from_the_environment() -> None:
         ({"CREDITHUB_DB_POOL_SIZE": "ten"}, "CREDITHUB_DB_POOL_SIZE"),
         ({"CREDITHUB_DB_POOL_SIZE": "0"}, "CREDITHUB_DB_POOL_SIZE"),
         ({"CREDITHUB_SECRET_KEY": "short"}, "CREDITHUB_SECRET_KEY"),
+        ({"CREDITHUB_CORS_ORIGINS": "dashboard.example.com"}, "CREDITHUB_CORS_ORIGINS"),
+        ({"CREDITHUB_CORS_ORIGINS": "https://example.com/dashboard"}, "CREDITHUB_CORS_ORIGINS"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_no_origin_may_call_from_a_browser_unless_configured() -> None:
+    assert Settings.from_env({}).cors_origins == ()
+    configured = Settings.from_env({"CREDITHUB_CORS_ORIGINS": " https://risk.example.com/, http://127.0.0.1:5173 "})
+    assert configured.cors_origins == ("https://risk.example.com", "http://127.0.0.1:5173")

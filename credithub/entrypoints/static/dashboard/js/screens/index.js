@@ -1,0 +1,19 @@
+// Every screen of the dashboard, in navigation order. A screen is one module with a default
+// export (a component given { viewer, route }); adding one is a module and a line here.
+const EVERYONE = ["PLATFORM", "REGULATOR", "VIEWER", "ADMIN"];
+
+export const SCREENS = [
+  { id: "overview", title: "Overview", roles: EVERYONE, nav: true, load: () => import("./overview.js") },
+  { id: "search", title: "Search", roles: EVERYONE, nav: true, load: () => import("./search.js") },
+  { id: "subject", title: "Subject", roles: EVERYONE, nav: false, load: () => import("./subject.js") },
+  { id: "queues", title: "Work queues", roles: EVERYONE, nav: true, load: () => import("./queues.js") },
+  { id: "lists", title: "Lists", roles: EVERYONE, nav: true, load: () => import("./lists.js") },
+  { id: "live", title: "Live feed", roles: EVERYONE, nav: true, load: () => import("./live.js") },
+  { id: "audit", title: "Audit trail", roles: ["REGULATOR"], nav: true, load: () => import("./audit.js") },
+];
+
+export const HOME = "overview";
+
+export function screenFor(id) {
+  return SCREENS.find((screen) => screen.id === id) || null;
+}
