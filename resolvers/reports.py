@@ -79,6 +79,7 @@ class ReportMutations:
             domain_errors.InvalidValue,
             domain_errors.IdentityConflict,
             domain_errors.PermissionDenied,
+            domain_errors.NoSuchFlag,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
         return ReportMeasureExecutionSuccess(

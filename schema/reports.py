@@ -16,6 +16,7 @@ from schema.errors import (
     IdentityConflictError,
     InvalidIdentifierError,
     InvalidValueError,
+    NoSuchFlagError,
     NotYetKnownError,
     PermissionDeniedError,
     TransitionNotAllowedError,
@@ -134,7 +135,8 @@ ReportMeasureExecutionResult = Annotated[
     | InvalidValueError
     | InvalidIdentifierError
     | IdentityConflictError
-    | PermissionDeniedError,
+    | PermissionDeniedError
+    | NoSuchFlagError,
     strawberry.union("ReportMeasureExecutionResult"),
 ]
 

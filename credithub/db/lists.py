@@ -135,6 +135,11 @@ async def list_in_force_of_subject(conn: Connection, subject_id: int, at: dt.dat
     return [rows.list_entry(row) for row in await conn.fetch(SQL["list_in_force_of_subject"], subject_id, at)]
 
 
+async def list_red_in_force_of_subjects(conn: Connection, subject_ids: list[int], at: dt.datetime) -> list[ListEntry]:
+    """The red entries in force of these subjects, locked."""
+    return [rows.list_entry(row) for row in await conn.fetch(SQL["list_red_in_force_of_subjects"], subject_ids, at)]
+
+
 async def insert_defence(conn: Connection, entry_id: int, by: str, statement: str, at: dt.datetime) -> Defence:
     return rows.defence(rows.required(await conn.fetchrow(SQL["insert_defence"], entry_id, by, statement, at)))
 

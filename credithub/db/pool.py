@@ -39,6 +39,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 # Our statements look rows up by key or by arrays of keys (`= ANY($1)`), where a generic plan is
 # as good as a custom one; re-planning the fact query on every call cost 1.5 ms of its 2 ms
 # (bench/RESULTS.md). Prepared statements are cached per connection by asyncpg.
+# The database is away (restarting, unreachable, shutting down, crashed): nothing the request or
+# the item at hand did. Callers answer 503 or retry later; anything else is the caller's own.
+OUTAGE: Final = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+)
+
 SERVER_SETTINGS: Final = {"application_name": "credithub", "timezone": "UTC", "plan_cache_mode": "force_generic_plan"}
 
 

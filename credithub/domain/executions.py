@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from credithub.domain.errors import NoSuchFlag
+
 
 class ExecutionAction(StrEnum):
     APPLIED = "APPLIED"
@@ -36,3 +38,27 @@ def compute_latest_per_platform(executions: Iterable[MeasureExecution], measure:
         if known is None or (execution.executed_at, execution.id) > (known.executed_at, known.id):
             latest[execution.platform] = execution
     return tuple(latest[platform] for platform in sorted(latest))
+
+
+def check_carried(
+    platform: str,
+    measure: str,
+    action: ExecutionAction,
+    executed_at: dt.datetime,
+    carried: Iterable[str],
+    history: Iterable[MeasureExecution],
+) -> None:
+    """Feedback is tied to a flag: a platform applies a measure the subject carries for it at that
+    instant, and lifts one it carries then or had applied before."""
+    if measure in set(carried):
+        return
+    if action is ExecutionAction.LIFTED:
+        earlier = [e for e in history if e.platform == platform and e.executed_at < executed_at]
+        latest = compute_latest_per_platform(earlier, measure)
+        if latest and latest[0].action is ExecutionAction.APPLIED:
+            return
+        raise NoSuchFlag(
+            f"{measure} was not applied on {platform} before {executed_at.isoformat()} and the subject does not"
+            " carry it there then: there is nothing to lift"
+        )
+    raise NoSuchFlag(f"the subject does not carry {measure} for {platform} at {executed_at.isoformat()}")

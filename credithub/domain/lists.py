@@ -335,6 +335,12 @@ def compute_exit(entry: ListEntry, actor: Client, remaining_in_force: int) -> En
     return None
 
 
+def ends_red(severity: Severity | None, occurred_at: dt.datetime, at: dt.datetime) -> bool:
+    """Whether a record of this severity, occurred then, ends a red entry at `at` (or keeps one
+    from coming into force): a general or serious record that has occurred."""
+    return severity in (Severity.GENERAL, Severity.SERIOUS) and occurred_at <= at
+
+
 def compute_red_conflict(kind: ListKind, subject_blacklisted: bool, adverse_records: int) -> str | None:
     """Why a red entry cannot come into force now, or None."""
     if kind is not ListKind.RED:

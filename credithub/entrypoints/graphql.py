@@ -52,6 +52,7 @@ from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from credithub.db.pool import OUTAGE
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
 from credithub.entrypoints import graphql_over_http, pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
@@ -101,19 +102,9 @@ _LIMIT_RULES: Final = [
 ]
 
 
-# The database is away (restarting, unreachable): the client should retry, not report a bug.
-_OUTAGE: Final = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.OperatorInterventionError,
-)
-
-
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *_OUTAGE, *_UNSTORABLE)
+    known = (GraphQLError, DomainError, asyncpg.QueryCanceledError, *OUTAGE, *_UNSTORABLE)
     return original is not None and not isinstance(original, known)
 
 
@@ -197,7 +188,7 @@ class ErrorPolicy(MaskErrors):
         if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
             code = {"code": "QUERY_TIMEOUT"}
             return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
-        if isinstance(original, _OUTAGE):
+        if isinstance(original, OUTAGE):
             logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
             code = {"code": "UNAVAILABLE"}
             return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from credithub.db.pool import OUTAGE
 from credithub.domain.errors import Conflict, InvalidInput, UnknownPlatform
 from credithub.entrypoints.signatures import WebhookRefused
 
@@ -77,9 +78,6 @@ EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[
     MalformedBody: _malformed,
     InvalidInput: _invalid_input,
     Conflict: _conflict,
-    asyncpg.PostgresConnectionError: _unavailable,
-    asyncpg.InterfaceError: _unavailable,
-    asyncpg.CannotConnectNowError: _unavailable,
+    **dict.fromkeys(OUTAGE, _unavailable),
     asyncpg.QueryCanceledError: _unavailable,  # the ingest statement timeout: the platform retries later
-    OSError: _unavailable,
 }

@@ -10,8 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
-import asyncpg
-
+from credithub.db.pool import OUTAGE
 from credithub.services import inbox, outbox, statuses, sync
 from credithub.services.ports import Deps
 
@@ -24,8 +23,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_OUTAGE: Final = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
-
 
 async def _guarded(
     name: str, stop: asyncio.Event, work: Callable[[], Awaitable[T]], *, backoff: float = FAILURE_BACKOFF_SECONDS
@@ -35,7 +32,7 @@ async def _guarded(
     None means the step failed (after the back-off)."""
     try:
         return await work()
-    except _OUTAGE as exc:
+    except OUTAGE as exc:
         logger.warning("%s: %s; retrying in %.0f s", name, exc, backoff)
     except Exception:
         logger.exception("%s failed; retrying in %.0f s", name, backoff)

@@ -28,7 +28,7 @@ from credithub.domain import authority, records
 from credithub.domain.authority import AuthorityDecision, DecisionOutcome, Removal
 from credithub.domain.clients import Client
 from credithub.domain.errors import Conflict, DomainError, InvalidInput, InvalidValue, NotFound, UnknownSubject
-from credithub.services import record_status
+from credithub.services import lists, record_status
 from credithub.services.ports import Deps
 
 BATCH_SIZE: Final = 10_000
@@ -81,6 +81,9 @@ async def record_batch(
     inserted = await db_authority.insert_many(conn, [(s, d) for _, s, d in new], at, actor)
     for index, _, decision in new:
         results[index] = Recorded(DecisionOutcome.CREATED, inserted[decision.key])
+    await lists.on_records_reported(
+        conn, [(subject_id, d.severity, d.occurred_at) for _, subject_id, d in new], by=actor, at=at
+    )
     await db_authority.update_many(conn, changed, at, actor)
     for index, decision in enumerate(decisions):
         found = results[index]

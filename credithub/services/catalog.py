@@ -12,7 +12,7 @@ import asyncpg
 
 from credithub.db import config as db_config
 from credithub.db import measures as db_measures
-from credithub.db.pool import transaction
+from credithub.db.pool import Connection, transaction
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import NotFound, PermissionDenied
 from credithub.domain.measures import Measure, parse_measure
@@ -33,6 +33,15 @@ class EngineConfig:
 RECENT_SECONDS = 1.0
 
 
+async def load_config(conn: Connection) -> EngineConfig:
+    """The catalog and rule sets as the caller's transaction sees them (one snapshot for the
+    version, the rules and the measures)."""
+    version = await db_config.get_version(conn)
+    rule_sets = await db_config.list_rule_sets(conn)
+    catalog = await db_config.list_measures(conn)
+    return EngineConfig(version, tuple(rule_sets), tuple(catalog))
+
+
 class ConfigHolder:
     """One per instance. Reads are free while the version stands still."""
 
@@ -48,11 +57,8 @@ class ConfigHolder:
             return config
         async with self._lock:
             if self._config is None or self._config.version < version:
-                async with transaction(pool) as conn:  # one snapshot for version, rules and measures
-                    loaded_version = await db_config.get_version(conn)
-                    rule_sets = await db_config.list_rule_sets(conn)
-                    catalog = await db_config.list_measures(conn)
-                self._config = EngineConfig(loaded_version, tuple(rule_sets), tuple(catalog))
+                async with transaction(pool) as conn:
+                    self._config = await load_config(conn)
             return self._config
 
     async def current(self, pool: asyncpg.Pool) -> EngineConfig:

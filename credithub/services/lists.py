@@ -19,11 +19,11 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.errors import ListingConflict, NotFound, PermissionDenied, TransitionNotAllowed, UnknownSubject
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.records import CreditRecord, RecordStatus, Severity
+from credithub.domain.repairs import compute_repairable_from
 from credithub.domain.rules import RuleSet, compute_window_end
-from credithub.services import audit, catalog
+from credithub.services import audit, catalog, notices
 from credithub.services.ports import Deps
 
-ADVERSE = frozenset({Severity.GENERAL, Severity.SERIOUS})
 COUNTING = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 
 
@@ -58,6 +58,16 @@ async def propose_listing(deps: Deps, actor: Client, proposal: lists.Proposal) -
         )
         entry = (await db_lists.get_many(conn, [entry_id]))[entry_id]
         await _audit(conn, now, actor.label, "propose", entry, None, entry)
+        await notices.notify_listing_proposed(
+            conn,
+            subject_id=entry.subject_id,
+            entry_id=entry.id,
+            list_name=entry.list.value,
+            reason=entry.reason,
+            defence_deadline=deadline,
+            at=now,
+            by=actor.label,
+        )
     return entry
 
 
@@ -122,6 +132,20 @@ async def decide_listing(
         assert decided, "the entry is locked and was a proposal"
         after = (await db_lists.get_many(conn, [entry.id]))[entry.id]
         await _audit(conn, now, actor.label, "list" if listed else "drop", after, entry, after)
+        adverse = [record for record in basis if record.severity is not None]
+        await notices.notify_listing_decided(
+            conn,
+            subject_id=entry.subject_id,
+            entry_id=entry.id,
+            list_name=entry.list.value,
+            listed=listed,
+            note=note,
+            valid_until=after.valid_until,
+            repairable_from=max((compute_repairable_from(r, rules) for r in adverse), default=None),
+            authority=entry.authority,
+            at=now,
+            by=actor.label,
+        )
         if listed and entry.list.is_blacklist:
             await end_red_entries(conn, entry.subject_id, at=now, by=actor.label, why="the subject was blacklisted")
     return after
@@ -211,10 +235,18 @@ async def end_red_entries(conn: Connection, subject_id: int, *, at: dt.datetime,
             await _end(conn, entry, lists.EndCause.SUPERSEDED, by=by, reason=why, at=at)
 
 
-async def on_record_reported(conn: Connection, record: CreditRecord, *, by: str, at: dt.datetime) -> None:
-    """A general or serious record in force ends the subject's red entry."""
-    if record.severity in ADVERSE and record.occurred_at <= at:
-        await end_red_entries(conn, record.subject_id, at=at, by=by, why="a general or serious record came in force")
+async def on_records_reported(
+    conn: Connection, reported: list[tuple[int, Severity | None, dt.datetime]], *, by: str, at: dt.datetime
+) -> None:
+    """New records, as (subject id, severity, occurred at): a general or serious one in force
+    ends its subject's red entry (one query for any number of records)."""
+    subject_ids = sorted({s for s, severity, occurred_at in reported if lists.ends_red(severity, occurred_at, at)})
+    if not subject_ids:
+        return
+    for entry in await db_lists.list_red_in_force_of_subjects(conn, subject_ids, at):
+        await _end(
+            conn, entry, lists.EndCause.SUPERSEDED, by=by, reason="a general or serious record came in force", at=at
+        )
 
 
 def _counts(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> bool:
@@ -230,7 +262,7 @@ async def _check_red_conflict(
     in_force = await db_lists.list_in_force_of_subject(conn, subject_id, at)
     blacklisted = any(entry.list.is_blacklist for entry in in_force)
     adverse = await db_records.list_of_subject(conn, subject_id)
-    counting = sum(1 for r in adverse if r.severity in ADVERSE and r.occurred_at <= at and _counts(r, rules, at))
+    counting = sum(1 for r in adverse if lists.ends_red(r.severity, r.occurred_at, at) and _counts(r, rules, at))
     conflict = lists.compute_red_conflict(kind, blacklisted, counting)
     if conflict is not None:
         raise ListingConflict(conflict)

@@ -24,13 +24,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Final
 
-import asyncpg
-
 from credithub.db import notices as db_notices
 from credithub.db import outbox as db_outbox
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
-from credithub.db.pool import Connection, transaction
+from credithub.db.pool import OUTAGE, Connection, transaction
 from credithub.domain import deliveries, ids
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
@@ -39,7 +37,6 @@ from platform_adapters.errors import PlatformContractError, PlatformError, Platf
 
 # Failures that say nothing about the message: the database is away. The claim runs out and
 # the message goes again later; anything else parks the message.
-OUTAGE: Final = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
 CLAIM_BATCH: Final = 100
 CONCURRENCY: Final = 8
 # Longer than the HTTP timeout, so a slow push finishes before anyone else may take it over.

@@ -21,7 +21,7 @@ from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import Connection, Executor, transaction
-from credithub.domain import events, records
+from credithub.domain import events, executions, records
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import (
     AlreadyExists,
@@ -29,11 +29,14 @@ from credithub.domain.errors import (
     InvalidValue,
     NotYetKnown,
     PermissionDenied,
+    StatusUnavailable,
     ViolationConflict,
 )
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.flags import visible_flags
+from credithub.domain.ids import IdKind, format_id
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
-from credithub.services import audit, record_status
+from credithub.services import audit, catalog, lists, record_status, statuses
 from credithub.services.ports import Deps
 
 
@@ -108,6 +111,9 @@ async def report_violation(
         before=None,
         after=record,
     )
+    await lists.on_records_reported(
+        conn, [(record.subject_id, record.severity, record.occurred_at)], by=actor(platform), at=now
+    )
     return record
 
 
@@ -150,6 +156,7 @@ async def record_execution(
     again changes nothing)."""
     await check_measure_known(conn, command)
     subject, _ = await ensure_party(conn, platform, command.subject)
+    await check_carried(conn, platform, subject.id, command)
     execution = MeasureExecution(
         0, platform, subject.id, command.measure, command.action, command.executed_at, now, command.note
     )
@@ -168,6 +175,18 @@ async def record_execution(
             after=execution,
         )
     return execution
+
+
+async def check_carried(conn: Connection, platform: str, subject_id: int, command: events.MeasureExecuted) -> None:
+    """The measure must be one of the subject's flags for `platform` at the instant it was executed."""
+    config = await catalog.load_config(conn)
+    computed = await statuses.compute_statuses(conn, [subject_id], config, command.executed_at)
+    if computed.unavailable:
+        raise StatusUnavailable(format_id(IdKind.SUBJECT, subject_id))
+    [(status, _)] = computed.statuses
+    history = (await db_executions.list_for_subjects(conn, [subject_id])).get(subject_id, [])
+    carried = [flag.measure for flag in visible_flags(status, platform)]
+    executions.check_carried(platform, command.measure, command.action, command.executed_at, carried, history)
 
 
 async def check_measure_known(conn: Executor, command: events.MeasureExecuted) -> None:

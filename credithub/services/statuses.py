@@ -25,6 +25,7 @@ import asyncpg
 
 from credithub.db import facts as db_facts
 from credithub.db import statuses as db_statuses
+from credithub.db.pool import OUTAGE as DATABASE_AWAY
 from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
@@ -36,14 +37,7 @@ from credithub.services.status_feed import CHANNEL
 REFRESH_BATCH: Final = 500
 # Failures that say nothing about one subject: the database is away or the statement was cut off.
 # They fail the batch (retried whole, later); anything else is the subject's own and parks it.
-OUTAGE: Final = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.QueryCanceledError,
-)
+OUTAGE: Final = (*DATABASE_AWAY, asyncpg.QueryCanceledError)
 
 logger = logging.getLogger(__name__)
 

@@ -85,6 +85,15 @@ WHERE e.subject_id = $1 AND entry_in_force(e.valid_from, e.valid_until, e.ended_
 ORDER BY e.id
 FOR UPDATE;
 
+-- list_red_in_force_of_subjects --
+-- The red entries in force at $2 of the subjects $1, locked.
+SELECT e.*, coalesce(array(SELECT record_id FROM list_entry_records WHERE entry_id = e.id ORDER BY record_id),
+                     '{}') AS record_ids
+FROM list_entries e
+WHERE e.subject_id = ANY($1::bigint[]) AND e.list = 'RED' AND entry_in_force(e.valid_from, e.valid_until, e.ended_at, $2)
+ORDER BY e.id
+FOR UPDATE;
+
 -- insert_defence --
 -- A defence against a proposal: $1 entry id, $2 submitted by, $3 statement, $4 at.
 INSERT INTO listing_defences (entry_id, submitted_by, statement, submitted_at) VALUES ($1, $2, $3, $4)

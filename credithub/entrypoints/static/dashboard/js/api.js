@@ -4,6 +4,23 @@ import { createClient } from "graphql-ws";
 import * as session from "./session.js";
 
 const ENDPOINT = "/graphql";
+// The hub answers 429 to a client with more requests in flight than it allows (4 by default): a
+// screen that loads several regions at once sends them through this many lanes, the rest wait.
+const LANES = 3;
+let busy = 0;
+const waiting = [];
+
+async function inLane(work) {
+  if (busy < LANES) busy += 1;
+  else await new Promise((resolve) => waiting.push(resolve)); // the lane is handed over as it is
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else busy -= 1;
+  }
+}
 const REFUSED_TOKEN = "The hub no longer accepts your token (it was revoked or has expired). Sign in again.";
 
 /** Why a request failed. `kind`: unauthenticated | rate-limited | network | server | graphql | refused. */
@@ -31,7 +48,11 @@ async function post(query, variables) {
 }
 
 /** The data of a query or mutation; any error in the answer is thrown as an ApiError. */
-export async function request(query, variables = {}) {
+export function request(query, variables = {}) {
+  return inLane(() => answer(query, variables));
+}
+
+async function answer(query, variables) {
   const response = await post(query, variables);
   if (response.status === 401) {
     session.signOut(REFUSED_TOKEN);
