@@ -9,6 +9,7 @@ import strawberry
 
 from credithub.domain import ids, lists, pages
 from credithub.domain.records import LegalBasis
+from credithub.domain.texts import parse_text
 from schema.context import ExitReviewFilterKey, Info, ListEntryFilterKey
 from schema.enums import LegalBasisLevel
 from schema.errors import (
@@ -330,15 +331,15 @@ class ProposeListingInput:
             record_ids=tuple(
                 ids.parse_id(ids.IdKind.RECORD, raw, field_name="recordIds") for raw in self.record_ids or ()
             ),
-            reason=lists.parse_text(self.reason, "reason"),
+            reason=parse_text(self.reason, "reason"),
             legal_basis=LegalBasis(
-                lists.parse_text(self.legal_basis, "legalBasis"),
-                lists.parse_text(self.legal_basis_reference, "legalBasisReference", limit=200)
+                parse_text(self.legal_basis, "legalBasis"),
+                parse_text(self.legal_basis_reference, "legalBasisReference", limit=200)
                 if self.legal_basis_reference and self.legal_basis_reference.strip()
                 else None,
             ),
             legal_basis_level=self.legal_basis_level,
-            exit_condition=lists.parse_text(self.exit_condition, "exitCondition")
+            exit_condition=parse_text(self.exit_condition, "exitCondition")
             if self.exit_condition and self.exit_condition.strip()
             else DEFAULT_EXIT_CONDITION,
         )

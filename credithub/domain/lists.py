@@ -40,9 +40,7 @@ from credithub.domain.errors import (
 )
 from credithub.domain.records import CreditRecord, LegalBasis, LegalBasisLevel, RecordStatus, Severity
 from credithub.domain.rules import RuleSet, add_months, compute_window_end
-from credithub.domain.texts import check_storable
 
-MAX_TEXT: Final = 2000
 MAX_DEFENCE: Final = 10_000
 
 
@@ -193,15 +191,6 @@ class ExitReview:
     decided_by: str | None
     decided_at: dt.datetime | None
     note: str | None
-
-
-def parse_text(raw: str, field: str, *, limit: int = MAX_TEXT) -> str:
-    text = raw.strip()
-    if not text:
-        raise InvalidValue(f"{field} must not be empty", field=field)
-    if len(text) > limit:
-        raise InvalidValue(f"{field} must be at most {limit} characters", field=field)
-    return check_storable(text, field)
 
 
 def compute_designating_authority(kind: ListKind, proposer: Client, joint_list_authority: str) -> str:

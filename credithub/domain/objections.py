@@ -25,9 +25,6 @@ from typing import Final
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import InvalidValue, PermissionDenied, TransitionNotAllowed
 from credithub.domain.records import CreditRecord, Reclassification, RecordEvent, SourceType
-from credithub.domain.texts import check_storable
-
-MAX_TEXT: Final = 2000
 
 
 class ObjectionStatus(StrEnum):
@@ -89,15 +86,6 @@ def apply(status: ObjectionStatus, event: ObjectionEvent) -> ObjectionStatus:
         return TRANSITIONS[(status, event)]
     except KeyError:
         raise TransitionNotAllowed(status.value, event.value) from None
-
-
-def parse_text(raw: str, field: str) -> str:
-    text = raw.strip()
-    if not text:
-        raise InvalidValue(f"{field} must not be empty", field=field)
-    if len(text) > MAX_TEXT:
-        raise InvalidValue(f"{field} must be at most {MAX_TEXT} characters", field=field)
-    return check_storable(text, field)
 
 
 def is_source(viewer: Client, record: CreditRecord) -> bool:

@@ -14,6 +14,7 @@ from typing import Final
 from credithub.domain.errors import InvalidValue
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT: Final = 2000  # a reason, a note, a statement: what a person writes in a form
 
 
 def check_storable(text: str, field: str) -> str:
@@ -31,3 +32,13 @@ def make_storable(text: str, *, limit: int = 2000) -> str:
     """An error text as PostgreSQL can keep it: errors may quote input holding U+0000, and a
     failure to record a failure would leave the item to be retried forever."""
     return text.replace("\x00", "\\u0000")[:limit]
+
+
+def parse_text(raw: str, field: str, *, limit: int = MAX_TEXT) -> str:
+    """Free text a person wrote: trimmed, not empty, at most `limit` characters, storable."""
+    text = raw.strip()
+    if not text:
+        raise InvalidValue(f"{field} must not be empty", field=field)
+    if len(text) > limit:
+        raise InvalidValue(f"{field} must be at most {limit} characters", field=field)
+    return check_storable(text, field)

@@ -21,6 +21,7 @@ from credithub.domain.ids import IdKind, format_id
 from credithub.domain.records import CreditRecord, RecordStatus, Severity
 from credithub.domain.repairs import compute_repairable_from
 from credithub.domain.rules import RuleSet, compute_window_end
+from credithub.domain.texts import parse_text
 from credithub.services import audit, catalog, notices
 from credithub.services.ports import Deps
 
@@ -73,7 +74,7 @@ async def propose_listing(deps: Deps, actor: Client, proposal: lists.Proposal) -
 
 async def submit_defence(deps: Deps, actor: Client, entry_id: int, statement: str) -> lists.Defence:
     """The subject states its defence (陈述申辩) against a proposal, before the deadline."""
-    statement = lists.parse_text(statement, "statement", limit=lists.MAX_DEFENCE)
+    statement = parse_text(statement, "statement", limit=lists.MAX_DEFENCE)
     now = deps.clock.now()
     async with transaction(deps.pool) as conn:
         entry = await db_lists.lock(conn, entry_id)
@@ -109,8 +110,8 @@ async def decide_listing(
     """A regulator of the entry's authority — not its proposer — puts the proposal in force (after
     the defence deadline, with an end no later than its records' publicity windows) or drops it.
     A blacklist coming into force ends the subject's red entry."""
-    note = lists.parse_text(note, "note")
-    decision_ref = lists.parse_text(decision_ref, "decisionRef", limit=200) if decision_ref else None
+    note = parse_text(note, "note")
+    decision_ref = parse_text(decision_ref, "decisionRef", limit=200) if decision_ref else None
     now = deps.clock.now()
     rules = await catalog.rules_now(deps)
     async with transaction(deps.pool) as conn:
@@ -153,7 +154,7 @@ async def decide_listing(
 
 async def end_listing(deps: Deps, actor: Client, entry_id: int, reason: str) -> lists.ListEntry:
     """Its authority ends an entry in force (the exit condition was met); open exit reviews close."""
-    reason = lists.parse_text(reason, "reason")
+    reason = parse_text(reason, "reason")
     now = deps.clock.now()
     async with transaction(deps.pool) as conn:
         entry = await db_lists.lock(conn, entry_id)
@@ -168,7 +169,7 @@ async def decide_exit_review(
 ) -> lists.ExitReview:
     """The entry's authority answers an exit review: end the listing, or keep it (it rests on
     its own designation, whatever became of the record)."""
-    note = lists.parse_text(note, "note")
+    note = parse_text(note, "note")
     now = deps.clock.now()
     missing = NotFound(f"no exit review {format_id(IdKind.EXIT_REVIEW, review_id)}")
     async with transaction(deps.pool) as conn:

@@ -14,6 +14,7 @@ from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ExitCause
+from credithub.domain.texts import parse_text
 from credithub.services import audit, catalog, lists, notices, record_status
 from credithub.services.ports import Deps
 
@@ -24,7 +25,7 @@ async def file_objection(deps: Deps, actor: Client, record_id: int, reason: str)
     """The first objection turns the record OBJECTION_PENDING at once: its measures stop being
     enforced. After a rejection, a new one is reviewed but suspends nothing unless the source or a
     regulator files it."""
-    reason = objections.parse_text(reason, "reason")
+    reason = parse_text(reason, "reason")
     now = deps.clock.now()
     rules = await catalog.rules_now(deps)
     async with transaction(deps.pool) as conn:
@@ -69,7 +70,7 @@ async def resolve_objection(
 ) -> objections.Objection:
     """Upheld: the record is WITHDRAWN, or CORRECTed (category or severity changed, kept in its
     history); rejected: ACTIVE again. Never by whoever filed it."""
-    note = objections.parse_text(note, "note")
+    note = parse_text(note, "note")
     chosen = objections.parse_outcome(upheld, outcome, correction)
     now = deps.clock.now()
     rules = await catalog.rules_now(deps)

@@ -10,7 +10,7 @@ from credithub.domain import records, repairs
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
-from credithub.domain.objections import parse_text
+from credithub.domain.texts import parse_text
 from credithub.services import audit, catalog, notices, record_status
 from credithub.services.ports import Deps
 
