@@ -7,6 +7,7 @@ import strawberry
 from resolvers.audit import AuditQueries
 from resolvers.authority import AuthorityMutations
 from resolvers.clients import ClientMutations, ClientQueries
+from resolvers.commitments import CommitmentMutations
 from resolvers.credit_reports import CreditReportQueries
 from resolvers.credit_status import CreditStatusQueries
 from resolvers.flag_feed import FlagFeedQueries
@@ -41,7 +42,13 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    ReportMutations, AuthorityMutations, WorkflowMutations, ListMutations, MeasureMutations, ClientMutations
+    ReportMutations,
+    AuthorityMutations,
+    WorkflowMutations,
+    ListMutations,
+    CommitmentMutations,
+    MeasureMutations,
+    ClientMutations,
 ):
     pass
 

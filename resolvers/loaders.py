@@ -26,7 +26,7 @@ from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import commitments, flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.errors import StatusUnavailable
@@ -34,6 +34,7 @@ from credithub.domain.executions import MeasureExecution
 from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
 from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
+from credithub.services import commitments as services_commitments
 from credithub.services import credit_status
 from credithub.services.ports import Deps
 from schema.context import (
@@ -296,6 +297,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_executions.list_for_subjects(pool, keys)
         return [found.get(key, []) for key in keys]
 
+    async def load_commitments(keys: list[int]) -> list[list[commitments.Standing]]:
+        found = await services_commitments.standings_of_subjects(pool, keys, now)
+        return [found.get(key, []) for key in keys]
+
     async def load_rule_sets(keys: list[dt.datetime]) -> list[rules.RuleSet]:
         config = await deps.engine.recent(pool)
         return [rules.select_rule_set(config.rule_sets, at) for at in keys]
@@ -334,5 +339,6 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         audit_write_page=DataLoader(_each(load_audit_write_page)),
         audit_write_count=DataLoader(_each(load_audit_write_count)),
         executions=DataLoader(load_executions),
+        commitments=DataLoader(load_commitments),
         record_scope=record_scope,
     )

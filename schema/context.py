@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import commitments, flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client, parse_declared_purpose
 from credithub.domain.errors import PermissionDenied
@@ -180,6 +180,7 @@ class Loaders:
     audit_write_page: DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]
     audit_write_count: DataLoader[AuditWriteFilterKey, int]
     executions: DataLoader[int, list[MeasureExecution]]
+    commitments: DataLoader[int, list[commitments.Standing]]
     record_scope: Callable[[], Awaitable[RecordScope]]
 
 

@@ -12,6 +12,7 @@ from credithub.domain import records as domain_records
 from credithub.domain.rules import compute_shown_record_status
 from credithub.domain.visibility import compute_record_visibility, may_see_account_details
 from schema.accounts import Account
+from schema.commitments import Commitment
 from schema.context import (
     Info,
     NoticePageKey,
@@ -70,6 +71,13 @@ class Subject:
         page = await info.context.loaders.notice_page.load(key)
         info.context.note_reads("notices", [self.subject_id])
         return NoticeConnection.from_page(page, self.subject_id, has_previous=after is not None)
+
+    @strawberry.field(
+        description="The subject's public credit commitments, newest first, each with where it stands now."
+    )
+    async def commitments(self, info: Info) -> list[Commitment]:
+        found = await info.context.loaders.commitments.load(self.subject_id)
+        return [Commitment.from_domain(standing) for standing in found]
 
     @strawberry.field(description="The subject's credit records, newest occurrence first.")
     async def records(

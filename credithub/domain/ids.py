@@ -22,6 +22,7 @@ class IdKind(StrEnum):
     AUDIT_READ = "ard"
     AUDIT_WRITE = "awr"
     NOTICE = "ntc"
+    COMMITMENT = "cmt"
 
 
 def format_id(kind: IdKind, number: int) -> str:
