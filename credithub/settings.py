@@ -132,6 +132,7 @@ class Settings:
     workers: bool = True
     objection_days: int = 15
     defence_days: int = 10  # days a subject has to state its defence against a listing proposal
+    execution_days: int = 3  # days a platform has to report a mandatory flag applied (executionGaps)
     joint_list_authority: str = DEFAULT_JOINT_LIST_AUTHORITY  # the body that decides JOINT_CONSTRAINT entries
     push_schedule: tuple[dt.timedelta, ...] = parse_schedule(DEFAULT_PUSH_SCHEDULE)
     platform_timeout: float = 15.0
@@ -173,6 +174,7 @@ class Settings:
             workers=_flag(env, "CREDITHUB_WORKERS", True),
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
             defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", 10, least=0),
+            execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", 3, least=0),
             joint_list_authority=(env.get("CREDITHUB_JOINT_LIST_AUTHORITY") or DEFAULT_JOINT_LIST_AUTHORITY).strip(),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
             platform_timeout=float(_positive_int(env, "CREDITHUB_PLATFORM_TIMEOUT", 15)),

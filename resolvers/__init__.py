@@ -10,6 +10,7 @@ from resolvers.clients import ClientMutations, ClientQueries
 from resolvers.commitments import CommitmentMutations
 from resolvers.credit_reports import CreditReportQueries
 from resolvers.credit_status import CreditStatusQueries
+from resolvers.execution_gaps import ExecutionGapQueries
 from resolvers.flag_feed import FlagFeedQueries
 from resolvers.lists import ListMutations, ListQueries
 from resolvers.measures import MeasureMutations, MeasureQueries
@@ -31,6 +32,7 @@ class Query(
     ScreeningQueries,
     StatisticsQueries,
     ListQueries,
+    ExecutionGapQueries,
     WorkflowQueries,
     AuditQueries,
     MeasureQueries,

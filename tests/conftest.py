@@ -140,7 +140,13 @@ def make_settings(dsn: str, data_dir: Path, **changes: object) -> Settings:
     # No defence window by default, so a listing can be proposed and decided in one test; the
     # window's own tests move a clock past it.
     settings = Settings(
-        database_url=dsn, data_dir=data_dir, secret_key=TEST_SECRET_KEY, workers=False, rate_limit=0, defence_days=0
+        database_url=dsn,
+        data_dir=data_dir,
+        secret_key=TEST_SECRET_KEY,
+        workers=False,
+        rate_limit=0,
+        defence_days=0,
+        execution_days=0,
     )
     return settings.with_changes(**changes)
 
