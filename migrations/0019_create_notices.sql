@@ -1,4 +1,4 @@
--- Notices to a subject (SPEC §12): every listing proposal and decision, objection outcome and
+-- Notices to a subject: every listing proposal and decision, objection outcome and
 -- repair outcome, with the notice of the right to repair that goes with each adverse decision
 -- (两书同达). A notice goes to the subject through its platforms (a `notice.created` message in
 -- the outbox, written in the transaction of the decision) and is kept with its delivery state.
