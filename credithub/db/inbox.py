@@ -102,9 +102,5 @@ async def list_page(
     return [_event(row) for row in await conn.fetch(SQL["list_page"], platform, status, before_id, limit)]
 
 
-async def count_by_status(conn: Executor) -> dict[str, int]:
-    return {row["status"]: row["total"] for row in await conn.fetch(SQL["count_by_status"])}
-
-
 async def requeue_dead(conn: Executor, platform: str | None, now: dt.datetime) -> list[int]:
     return [row["id"] for row in await conn.fetch(SQL["requeue_dead"], platform, now)]

@@ -64,20 +64,6 @@ async def insert(
     return rows.signing(rows.required(row))
 
 
-async def insert_representation(
-    conn: Connection,
-    person_id: int,
-    subject_id: int,
-    valid_from: dt.datetime,
-    valid_to: dt.datetime | None,
-    source_platform: str | None,
-) -> int:
-    representation_id: int = await conn.fetchval(
-        SQL["insert_representation"], person_id, subject_id, valid_from, valid_to, source_platform
-    )
-    return representation_id
-
-
 async def upsert(
     conn: Connection,
     agency_id: int,

@@ -86,18 +86,6 @@ class CreditCode:
     def registration_authority(self) -> str:
         return self.value[0]
 
-    @property
-    def entity_category(self) -> str:
-        return self.value[1]
-
-    @property
-    def region(self) -> str:
-        return self.value[2:8]
-
-    @property
-    def organization_code(self) -> str:
-        return self.value[8:17]
-
     def __str__(self) -> str:
         return self.value
 

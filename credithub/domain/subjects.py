@@ -16,11 +16,6 @@ class SubjectKind(StrEnum):
     ANCHOR = "ANCHOR"
     MCN_AGENCY = "MCN_AGENCY"
 
-    @property
-    def has_credit_code(self) -> bool:
-        """Merchants and MCN agencies are organisations identified by USCC; anchors are people."""
-        return self is not SubjectKind.ANCHOR
-
 
 class AccountStatus(StrEnum):
     ACTIVE = "ACTIVE"
@@ -77,17 +72,6 @@ class Signing:
     id: int
     agency_id: int
     anchor_id: int
-    validity: Validity
-    source_platform: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Representation:
-    """A person is the legal representative of a merchant or MCN agency for a period."""
-
-    id: int
-    person_id: int
-    subject_id: int
     validity: Validity
     source_platform: str | None
 

@@ -61,10 +61,6 @@ WHERE ($1::text IS NULL OR platform = $1) AND ($2::text IS NULL OR status = $2) 
 ORDER BY id DESC
 LIMIT $4;
 
--- count_by_status --
--- How many events are in each state.
-SELECT status, count(*) AS total FROM inbox_events GROUP BY status;
-
 -- requeue_dead --
 -- Give parked events another go: $1 platform (null: every platform), $2 now. Returns their ids.
 UPDATE inbox_events SET status = 'PENDING', next_attempt_at = $2, attempts = 0, last_error = NULL

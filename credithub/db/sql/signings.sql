@@ -38,12 +38,6 @@ INSERT INTO mcn_signings (agency_id, anchor_id, valid_from, valid_to, source_pla
 VALUES ($1, $2, $3, $4, $5)
 RETURNING id, agency_id, anchor_id, valid_from, valid_to, source_platform;
 
--- insert_representation --
--- Add a legal representation: $1 person id, $2 subject id, $3 valid from, $4 valid to, $5 source platform.
-INSERT INTO legal_representatives (person_id, subject_id, valid_from, valid_to, source_platform)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id;
-
 -- upsert --
 -- Record a signing period, or its end: $1 agency id, $2 anchor id, $3 valid from, $4 valid to,
 -- $5 source platform. A period is identified by (agency, anchor, valid from).
