@@ -65,8 +65,8 @@ def _database_url(env: Mapping[str, str]) -> str | None:
     return raw
 
 
-def _log_format(env: Mapping[str, str]) -> str:
-    raw = (env.get("CREDITHUB_LOG_FORMAT") or "json").strip().lower()
+def _log_format(env: Mapping[str, str], default: str) -> str:
+    raw = (env.get("CREDITHUB_LOG_FORMAT") or default).strip().lower()
     if raw not in LOG_FORMATS:
         raise SettingsError(f"CREDITHUB_LOG_FORMAT must be json or console, got {raw!r}")
     return raw
@@ -80,6 +80,12 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         if scheme not in ("http", "https") or not rest or "/" in rest:
             raise SettingsError(f"{name} takes origins such as https://dashboard.example.com, got {origin!r}")
     return origins
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A whole number of seconds (at least 1) from the environment, or `default`."""
+    raw = env.get(name)
+    return default if raw is None or raw == "" else float(_positive_int(env, name, 1))
 
 
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
@@ -148,38 +154,43 @@ class Settings:
         if secret_key is not None and len(secret_key) < 32:
             raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
         database_url = _database_url(env)
+        defaults = cls()
         return cls(
             database_url=database_url,
-            data_dir=Path(env.get("CREDITHUB_DATA_DIR") or ".data"),
+            data_dir=Path(env.get("CREDITHUB_DATA_DIR") or defaults.data_dir),
             secret_key=secret_key,
             report_key=env.get("CREDITHUB_REPORT_KEY") or None,
             cache_url=env.get("CACHE_URL") or None,
-            introspection=_flag(env, "CREDITHUB_INTROSPECTION", True),
-            graphiql=_flag(env, "CREDITHUB_GRAPHIQL", True),
-            pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", 10),
-            ingest_pool_size=_positive_int(env, "CREDITHUB_INGEST_POOL_SIZE", 3),
-            worker_pool_size=_positive_int(env, "CREDITHUB_WORKER_POOL_SIZE", 6),
-            api_statement_timeout=float(_positive_int(env, "CREDITHUB_API_STATEMENT_TIMEOUT", 5)),
-            ingest_statement_timeout=float(_positive_int(env, "CREDITHUB_INGEST_STATEMENT_TIMEOUT", 2)),
-            worker_statement_timeout=float(_positive_int(env, "CREDITHUB_WORKER_STATEMENT_TIMEOUT", 120)),
-            client_concurrency=_positive_int(env, "CREDITHUB_CLIENT_CONCURRENCY", 4, least=0),
-            max_query_cost=_positive_int(env, "CREDITHUB_MAX_QUERY_COST", 5000),
-            max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", 1_048_576),
-            rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", 100, least=0),
-            rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", 200),
-            max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", 20),
-            log_level=(env.get("CREDITHUB_LOG_LEVEL") or "INFO").upper(),
-            log_format=_log_format(env),
+            introspection=_flag(env, "CREDITHUB_INTROSPECTION", defaults.introspection),
+            graphiql=_flag(env, "CREDITHUB_GRAPHIQL", defaults.graphiql),
+            pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", defaults.pool_size),
+            ingest_pool_size=_positive_int(env, "CREDITHUB_INGEST_POOL_SIZE", defaults.ingest_pool_size),
+            worker_pool_size=_positive_int(env, "CREDITHUB_WORKER_POOL_SIZE", defaults.worker_pool_size),
+            api_statement_timeout=_seconds(env, "CREDITHUB_API_STATEMENT_TIMEOUT", defaults.api_statement_timeout),
+            ingest_statement_timeout=_seconds(
+                env, "CREDITHUB_INGEST_STATEMENT_TIMEOUT", defaults.ingest_statement_timeout
+            ),
+            worker_statement_timeout=_seconds(
+                env, "CREDITHUB_WORKER_STATEMENT_TIMEOUT", defaults.worker_statement_timeout
+            ),
+            client_concurrency=_positive_int(env, "CREDITHUB_CLIENT_CONCURRENCY", defaults.client_concurrency, least=0),
+            max_query_cost=_positive_int(env, "CREDITHUB_MAX_QUERY_COST", defaults.max_query_cost),
+            max_body_bytes=_positive_int(env, "CREDITHUB_MAX_BODY_BYTES", defaults.max_body_bytes),
+            rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", defaults.rate_limit, least=0),
+            rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", defaults.rate_burst),
+            max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", defaults.max_subscriptions),
+            log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
+            log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),
-            workers=_flag(env, "CREDITHUB_WORKERS", True),
-            objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", 15),
-            defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", 10, least=0),
-            execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", 3, least=0),
+            workers=_flag(env, "CREDITHUB_WORKERS", defaults.workers),
+            objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days),
+            defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0),
+            execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0),
             joint_list_authority=(env.get("CREDITHUB_JOINT_LIST_AUTHORITY") or DEFAULT_JOINT_LIST_AUTHORITY).strip(),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
-            platform_timeout=float(_positive_int(env, "CREDITHUB_PLATFORM_TIMEOUT", 15)),
-            sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", 300),
-            sync_page_size=_positive_int(env, "CREDITHUB_SYNC_PAGE_SIZE", 100),
+            platform_timeout=_seconds(env, "CREDITHUB_PLATFORM_TIMEOUT", defaults.platform_timeout),
+            sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", defaults.sync_interval),
+            sync_page_size=_positive_int(env, "CREDITHUB_SYNC_PAGE_SIZE", defaults.sync_page_size),
             cors_origins=_origins(env, "CREDITHUB_CORS_ORIGINS"),
         )
 
