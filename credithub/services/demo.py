@@ -25,7 +25,13 @@ from credithub.services.ports import Deps
 
 DEMO_META_KEY: Final = "demo_world"
 CREDENTIALS_FILE: Final = "demo-credentials.json"
-DEMO_CLIENTS: Final = (("demo-admin", "admin"), ("demo-regulator", "regulator"), ("demo-dashboard", "viewer"))
+# The demo regulator acts for the authority that designated most of the demo world's listings.
+DEMO_AUTHORITY: Final = "国家市场监督管理总局"
+DEMO_CLIENTS: Final = (
+    ("demo-admin", "admin", None),
+    ("demo-regulator", "regulator", DEMO_AUTHORITY),
+    ("demo-dashboard", "viewer", None),
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +45,9 @@ async def prepare_demo(deps: Deps) -> dict[str, Any]:
             credentials["platforms"][platform.code] = await _platform_credentials(
                 deps, platform.code, platform.name, platform.family
             )
-    for name, role in DEMO_CLIENTS:
+    for name, role, authority in DEMO_CLIENTS:
         if role not in credentials["clients"]:
-            credentials["clients"][role] = (await clients.add_client(deps, name, role)).token
+            credentials["clients"][role] = (await clients.add_client(deps, name, role, authority=authority)).token
     await load_demo_world(deps)
     _write_private_json(path, credentials)
     logger.info("demo credentials are in %s; admin token: %s", path, credentials["clients"]["admin"])
