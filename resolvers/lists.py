@@ -35,8 +35,6 @@ from schema.lists import (
     SubmitDefenceSuccess,
 )
 
-NO_SUBJECT = -1  # matches no subject: a subject client asking about another one sees nothing
-
 
 @strawberry.type
 class ListQueries:
@@ -53,9 +51,7 @@ class ListQueries:
     ) -> ListEntryConnection:
         asked = filter.to_key() if filter is not None else ListEntryFilterKey(None, None, None, None, None)
         scope = visibility.compute_enumeration_scope(info.context.viewer)
-        subject_id = asked.subject_id
-        if scope.subject_id is not None:
-            subject_id = scope.subject_id if subject_id in (None, scope.subject_id) else NO_SUBJECT
+        subject_id = visibility.compute_subject_filter(info.context.viewer, asked.subject_id)
         where = dataclasses.replace(asked, subject_id=subject_id, platform=scope.platform)
         key = NewestFirstPageKey(
             where, pages.decode_int_cursor(LIST_ENTRY_CURSOR_SCOPE, after), pages.parse_first(first)

@@ -189,6 +189,10 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         found = await db_notices.count_for_subjects(pool, keys)
         return [found.get(key, 0) for key in keys]
 
+    async def load_record_corrections(keys: list[int]) -> list[list[records.Correction]]:
+        found = await db_records.list_corrections_for_records(pool, keys)
+        return [found.get(key, []) for key in keys]
+
     async def load_record_versions(keys: list[int]) -> list[list[records.RecordVersion]]:
         found = await db_authority.list_versions_for_records(pool, keys)
         return [found.get(key, []) for key in keys]
@@ -316,6 +320,7 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         record_count=DataLoader(load_record_counts),
         status_changes=DataLoader(load_status_changes),
         record_versions=DataLoader(load_record_versions),
+        record_corrections=DataLoader(load_record_corrections),
         notice_page=DataLoader(load_notice_pages),
         notice_count=DataLoader(load_notice_counts),
         signing_page=DataLoader(load_signing_pages),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from credithub.domain import visibility
 from credithub.services import credit_status, screening
 from resolvers.credit_status import status_result
 from schema.context import Info
@@ -28,7 +29,10 @@ class ScreeningQueries:
         max_candidates: int | None = None,
     ) -> list[ScreeningResult]:
         raw = [(query.name, query.credit_code) for query in queries]
-        screened = await screening.screen(info.context.deps, raw, threshold, max_candidates)
+        scope = visibility.compute_enumeration_scope(info.context.viewer)
+        screened = await screening.screen(
+            info.context.deps, raw, threshold, max_candidates, only_subject=scope.subject_id
+        )
         return [
             ScreeningResult.from_screened(item, query.credit_code)
             for item, query in zip(screened, queries, strict=True)
@@ -42,7 +46,10 @@ class ScreeningQueries:
     async def credit_statuses_by_id_number(
         self, info: Info, id_numbers: list[str], as_of: dt.datetime | None = None
     ) -> list[CreditStatusResult]:
-        lookups = await credit_status.statuses_by_id_number(info.context.deps, id_numbers, as_of)
+        scope = visibility.compute_enumeration_scope(info.context.viewer)
+        lookups = await credit_status.statuses_by_id_number(
+            info.context.deps, id_numbers, as_of, only_subject=scope.subject_id
+        )
         found = (lookup.subject.id for lookup in lookups if lookup.subject is not None)
         info.context.note_reads("creditStatusesByIdNumber", found)
         return [status_result(lookup, info.context.viewer.platform) for lookup in lookups]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages
 from credithub.domain import objections as objections_domain
-from credithub.domain.visibility import compute_workflow_platform
+from credithub.domain.visibility import compute_subject_filter, compute_workflow_platform
 from credithub.services import objections, repairs
 from schema import errors
 from schema.context import Info, NewestFirstPageKey
@@ -54,8 +56,9 @@ class WorkflowQueries:
         after: str | None = None,
         filter: ObjectionFilter | None = None,
     ) -> ObjectionConnection:
-        platform = compute_workflow_platform(info.context.viewer)
-        where = (filter or ObjectionFilter()).to_key(platform, info.context.now())
+        viewer = info.context.viewer
+        asked = (filter or ObjectionFilter()).to_key(compute_workflow_platform(viewer), info.context.now())
+        where = dataclasses.replace(asked, subject_id=compute_subject_filter(viewer, asked.subject_id))
         key = NewestFirstPageKey(
             where, pages.decode_int_cursor(OBJECTION_CURSOR_SCOPE, after), pages.parse_first(first)
         )
@@ -74,8 +77,9 @@ class WorkflowQueries:
         after: str | None = None,
         filter: RepairApplicationFilter | None = None,
     ) -> RepairApplicationConnection:
-        platform = compute_workflow_platform(info.context.viewer)
-        where = (filter or RepairApplicationFilter()).to_key(platform)
+        viewer = info.context.viewer
+        asked = (filter or RepairApplicationFilter()).to_key(compute_workflow_platform(viewer))
+        where = dataclasses.replace(asked, subject_id=compute_subject_filter(viewer, asked.subject_id))
         key = NewestFirstPageKey(where, pages.decode_int_cursor(REPAIR_CURSOR_SCOPE, after), pages.parse_first(first))
         page = await info.context.loaders.repair_page.load(key)
         info.context.note_reads("repairApplications", (item.subject_id for item in page.items))

@@ -157,6 +157,7 @@ class Loaders:
     record_count: DataLoader[RecordCountKey, int]
     status_changes: DataLoader[int, list[records.StatusChange]]
     record_versions: DataLoader[int, list[records.RecordVersion]]
+    record_corrections: DataLoader[int, list[records.Correction]]
     notice_page: DataLoader[NoticePageKey, Page[Notice]]
     notice_count: DataLoader[int, int]
     signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]

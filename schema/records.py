@@ -37,6 +37,17 @@ class StatusChange:
     at: dt.datetime
 
 
+@strawberry.type(description="An upheld objection's correction of a record's category or severity.")
+class RecordCorrection:
+    from_category: RecordCategory  # type: ignore[valid-type]
+    from_severity: Severity | None  # type: ignore[valid-type]
+    to_category: RecordCategory  # type: ignore[valid-type]
+    to_severity: Severity | None  # type: ignore[valid-type]
+    actor: str
+    reason: str
+    at: dt.datetime
+
+
 @strawberry.type(description="An earlier version of a record: its fields before the source re-published it changed.")
 class RecordVersion:
     version: int
@@ -83,6 +94,27 @@ class CreditRecord:
         return [
             StatusChange(from_status=c.from_status, to_status=c.to_status, actor=c.actor, reason=c.reason, at=c.at)
             for c in changes
+        ]
+
+    @strawberry.field(
+        description="What upheld objections corrected (category, severity: before and after), oldest first; "
+        "null when redacted."
+    )
+    async def corrections(self, info: Info) -> list[RecordCorrection] | None:
+        if self.redacted:
+            return None
+        found = await info.context.loaders.record_corrections.load(self.record_id)
+        return [
+            RecordCorrection(
+                from_category=c.from_category,
+                from_severity=c.from_severity,
+                to_category=c.to_category,
+                to_severity=c.to_severity,
+                actor=c.actor,
+                reason=c.reason,
+                at=c.at,
+            )
+            for c in found
         ]
 
     @strawberry.field(description="Earlier versions, oldest first; null when redacted.")

@@ -46,13 +46,15 @@ async def get_position(conn: Executor) -> int:
     return position
 
 
-async def list_snapshot(conn: Executor, position: int, after_subject: int, after_key: str, limit: int) -> list[FeedRow]:
-    found = await conn.fetch(SQL["list_snapshot"], position, after_subject, after_key, limit)
+async def list_snapshot(
+    conn: Executor, position: int, after_subject: int, after_key: str, limit: int, only_subject: int | None = None
+) -> list[FeedRow]:
+    found = await conn.fetch(SQL["list_snapshot"], position, after_subject, after_key, limit, only_subject)
     return [FeedRow(None, row["subject_id"], row["flag_key"], row["flag"], row["at"]) for row in found]
 
 
-async def list_after(conn: Executor, position: int, limit: int) -> list[FeedRow]:
-    found = await conn.fetch(SQL["list_after"], position, limit)
+async def list_after(conn: Executor, position: int, limit: int, only_subject: int | None = None) -> list[FeedRow]:
+    found = await conn.fetch(SQL["list_after"], position, limit, only_subject)
     return [FeedRow(row["id"], row["subject_id"], row["flag_key"], row["flag"], row["at"]) for row in found]
 
 

@@ -68,10 +68,11 @@ class Notice:
 
 
 def check_may_read(viewer: Client, subject_id: int) -> None:
-    """Notices are for the subject and regulators. The `subject` role, bound to one subject,
-    is to be allowed here for its own subject_id."""
-    if viewer.role is not Role.REGULATOR:
-        raise PermissionDenied("notices are shown to the subject and to regulators")
+    """Notices are for the subject they are addressed to (a `subject` client bound to it) and for
+    regulators; nobody else reads what the hub told a subject."""
+    if viewer.role is Role.REGULATOR or viewer.speaks_for(subject_id):
+        return
+    raise PermissionDenied("notices are shown to the subject and to regulators")
 
 
 def _day(instant: dt.datetime) -> str:

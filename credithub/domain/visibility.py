@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import PermissionDenied
@@ -103,6 +104,18 @@ class EnumerationScope:
 
     platform: str | None
     subject_id: int | None
+
+
+NO_SUBJECT: Final = -1  # an id no subject has: a listing narrowed to it is empty
+
+
+def compute_subject_filter(viewer: Client, asked: int | None) -> int | None:
+    """The subject a listing (list entries, objections, repair applications) is narrowed to: the
+    one asked about, except that a subject client sees only itself — asking about anyone else
+    matches nothing, as if that subject had no entries."""
+    if viewer.role is not Role.SUBJECT:
+        return asked
+    return viewer.subject_id if asked in (None, viewer.subject_id) else NO_SUBJECT
 
 
 def compute_enumeration_scope(viewer: Client) -> EnumerationScope:

@@ -136,10 +136,13 @@ async def statuses_by_credit_code(
     return lookups
 
 
-async def statuses_by_id_number(deps: Deps, raw_numbers: list[str], as_of: dt.datetime | None) -> list[StatusLookup]:
+async def statuses_by_id_number(
+    deps: Deps, raw_numbers: list[str], as_of: dt.datetime | None, *, only_subject: int | None = None
+) -> list[StatusLookup]:
     """Anchors by resident ID number, before onboarding: one lookup per input, in input order.
     Each number is hashed at once and never stored, logged or echoed; an unknown one stays
-    unknown (nothing is registered)."""
+    unknown (nothing is registered). With `only_subject` (a subject client), every other anchor
+    is unknown to the caller."""
     check_batch_size(len(raw_numbers), field="idNumbers")
     at = as_of or deps.clock.now()
     parsed: list[bytes | InvalidIdentifier] = []
@@ -150,7 +153,8 @@ async def statuses_by_id_number(deps: Deps, raw_numbers: list[str], as_of: dt.da
         except InvalidIdentifier as exc:
             parsed.append(exc)
     hashes = sorted({value for value in parsed if isinstance(value, bytes)})
-    found = await db_screening.resolve_person_hashes(deps.pool, hashes)
+    resolved = await db_screening.resolve_person_hashes(deps.pool, hashes)
+    found = {key: s for key, s in resolved.items() if only_subject is None or s.id == only_subject}
     config = await deps.engine.at_version(deps.pool, max((s.config_version for s in found.values()), default=0))
     stored = {s.id: s.stored for s in found.values() if s.stored is not None}
     statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)

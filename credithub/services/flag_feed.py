@@ -51,20 +51,23 @@ class FeedPage:
     has_next: bool
 
 
-async def read_page(deps: Deps, after: FeedCursor | None, first: int) -> FeedPage:
-    """Up to `first` entries after `after` (None: from a new snapshot)."""
+async def read_page(deps: Deps, after: FeedCursor | None, first: int, *, only_subject: int | None = None) -> FeedPage:
+    """Up to `first` entries after `after` (None: from a new snapshot); with `only_subject`, that
+    subject's alone (a subject client mirrors its own flags, never anyone else's)."""
     if after is None:
         after = SnapshotCursor(await db_flag_feed.get_position(deps.pool), 0, "")
     edges: list[FeedEdge] = []
     if isinstance(after, SnapshotCursor):
-        found = await db_flag_feed.list_snapshot(deps.pool, after.position, after.subject_id, after.flag_key, first + 1)
+        found = await db_flag_feed.list_snapshot(
+            deps.pool, after.position, after.subject_id, after.flag_key, first + 1, only_subject
+        )
         for row in found[:first]:
             edges.append(FeedEdge(SnapshotCursor(after.position, row.subject_id, row.flag_key), row, True))
         if len(found) > first:
             return FeedPage(edges, edges[-1].cursor if edges else after, True)
         after = DeltaCursor(after.position)  # the snapshot is done: the changes since follow
     remaining = first - len(edges)
-    found = await db_flag_feed.list_after(deps.pool, after.position, remaining + 1)
+    found = await db_flag_feed.list_after(deps.pool, after.position, remaining + 1, only_subject)
     taken = found[:remaining]
     for row in taken:
         assert row.position is not None

@@ -38,9 +38,15 @@ async def _statistics(deps: Deps) -> dict[str, int]:
 
 
 async def screen(
-    deps: Deps, raw: Sequence[tuple[str | None, str | None]], threshold: float | None, limit: int | None
+    deps: Deps,
+    raw: Sequence[tuple[str | None, str | None]],
+    threshold: float | None,
+    limit: int | None,
+    *,
+    only_subject: int | None = None,
 ) -> list[Screened]:
-    """One result per query, in order: the subjects at or above the threshold, best first."""
+    """One result per query, in order: the subjects at or above the threshold, best first. With
+    `only_subject` (a subject client), no other subject is ever a candidate."""
     queries = screening.parse_queries(raw)
     cutoff = screening.parse_threshold(threshold)
     most = screening.DEFAULT_CANDIDATES if limit is None else limit
@@ -61,6 +67,7 @@ async def screen(
     results = []
     for n, query in enumerate(queries):
         query_key = normalised[n][0] if n in normalised else None
-        matches = screening.rank(query_key, found.get(n, []), threshold=cutoff, limit=most)
+        candidates = [c for c in found.get(n, []) if only_subject is None or c.subject_id == only_subject]
+        matches = screening.rank(query_key, candidates, threshold=cutoff, limit=most)
         results.append(Screened(query, query_key, matches))
     return results

@@ -18,11 +18,11 @@ SELECT coalesce(max(id), 0) FROM flag_changes;
 
 -- list_snapshot --
 -- The flags in force at position $1 (each flag's latest change at or below it, unless a lift),
--- in (subject, flag key) order after ($2, $3): up to $4.
+-- in (subject, flag key) order after ($2, $3): up to $4; only subject $5's unless it is null.
 SELECT subject_id, flag_key, flag, at FROM (
     SELECT DISTINCT ON (subject_id, flag_key) subject_id, flag_key, flag, at
     FROM flag_changes
-    WHERE id <= $1 AND (subject_id, flag_key) > ($2::bigint, $3::text)
+    WHERE id <= $1 AND (subject_id, flag_key) > ($2::bigint, $3::text) AND ($5::bigint IS NULL OR subject_id = $5)
     ORDER BY subject_id, flag_key, id DESC
 ) latest
 WHERE flag IS NOT NULL
@@ -30,8 +30,10 @@ ORDER BY subject_id, flag_key
 LIMIT $4;
 
 -- list_after --
--- Changes after position $1, in order: up to $2.
-SELECT id, subject_id, flag_key, flag, at FROM flag_changes WHERE id > $1 ORDER BY id LIMIT $2;
+-- Changes after position $1, in order: up to $2; only subject $3's unless it is null.
+SELECT id, subject_id, flag_key, flag, at FROM flag_changes
+WHERE id > $1 AND ($3::bigint IS NULL OR subject_id = $3)
+ORDER BY id LIMIT $2;
 
 -- compute_key --
 -- The SQL twin of domain.flag_feed.compute_flag_key, for the parity test: $1 encoded flags.
