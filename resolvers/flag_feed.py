@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import flag_feed, pages
+from credithub.domain import flag_feed, pages, visibility
 from credithub.services import flag_feed as flag_feed_service
 from schema.context import Info
 from schema.flag_feed import FlagChangeConnection
@@ -15,11 +15,12 @@ class FlagFeedQueries:
     @strawberry.field(
         description="Every subject's changes in all-platform flags, oldest first. Without `after`: a "
         "snapshot of every such flag in force, then the changes since. Resume from any cursor; no "
-        "change is skipped or repeated, however changes land while you page."
+        "change is skipped or repeated, however changes land while you page. Not for subject clients."
     )
     async def flag_changes(
         self, info: Info, after: str | None = None, first: int | None = pages.DEFAULT_PAGE_SIZE
     ) -> FlagChangeConnection:
+        visibility.check_may_look_beyond_itself(info.context.viewer)
         cursor = flag_feed.decode_feed_cursor(after) if after is not None else None
         page = await flag_feed_service.read_page(info.context.deps, cursor, pages.parse_first(first))
         info.context.note_reads("flagChanges", {edge.row.subject_id for edge in page.edges})

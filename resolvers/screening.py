@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from credithub.domain import visibility
 from credithub.services import credit_status, screening
 from resolvers.credit_status import status_result
 from schema.context import Info
@@ -18,7 +19,7 @@ class ScreeningQueries:
     @strawberry.field(
         description="For each query (up to 100), the known subjects it may be, scored 0-1 on normalised names "
         "(full/half width, spaces, punctuation and legal-form suffixes ignored) or matched by credit code; "
-        "those at or above `threshold` (default 0.8), best first."
+        "those at or above `threshold` (default 0.8), best first. Not for subject clients: they see only themselves."
     )
     async def screen_subjects(
         self,
@@ -27,6 +28,7 @@ class ScreeningQueries:
         threshold: float | None = None,
         max_candidates: int | None = None,
     ) -> list[ScreeningResult]:
+        visibility.check_may_look_beyond_itself(info.context.viewer)
         raw = [(query.name, query.credit_code) for query in queries]
         screened = await screening.screen(info.context.deps, raw, threshold, max_candidates)
         return [
@@ -37,11 +39,12 @@ class ScreeningQueries:
     @strawberry.field(
         description="Credit status of anchors by resident ID number, before onboarding: up to 1,000, one result "
         "per input in input order. Numbers are hashed at once, never stored, logged or echoed; an unknown "
-        "number is an UnknownSubjectError and stays unknown."
+        "number is an UnknownSubjectError and stays unknown. Not for subject clients."
     )
     async def credit_statuses_by_id_number(
         self, info: Info, id_numbers: list[str], as_of: dt.datetime | None = None
     ) -> list[CreditStatusResult]:
+        visibility.check_may_look_beyond_itself(info.context.viewer)
         lookups = await credit_status.statuses_by_id_number(info.context.deps, id_numbers, as_of)
         found = (lookup.subject.id for lookup in lookups if lookup.subject is not None)
         info.context.note_reads("creditStatusesByIdNumber", found)

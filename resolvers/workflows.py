@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TypeVar
+
 import strawberry
 
 from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages
 from credithub.domain import objections as objections_domain
-from credithub.domain.visibility import compute_workflow_platform
+from credithub.domain.visibility import compute_enumeration_scope, compute_workflow_platform
 from credithub.services import objections, repairs
 from schema import errors
-from schema.context import Info, NewestFirstPageKey
+from schema.context import Info, NewestFirstPageKey, ObjectionFilterKey, RepairFilterKey
 from schema.workflows import (
     OBJECTION_CURSOR_SCOPE,
     REPAIR_CURSOR_SCOPE,
@@ -32,6 +35,18 @@ from schema.workflows import (
     ResolveObjectionSuccess,
 )
 
+FilterKey = TypeVar("FilterKey", ObjectionFilterKey, RepairFilterKey)
+NO_SUBJECT = -1  # matches no subject: a subject client asking about another one sees nothing
+
+
+def _own_subject_only(key: FilterKey, info: Info) -> FilterKey:
+    """A subject client browses only the objections and repairs about itself: it sees only itself."""
+    own = compute_enumeration_scope(info.context.viewer).subject_id
+    if own is None:
+        return key
+    return dataclasses.replace(key, subject_id=own if key.subject_id in (None, own) else NO_SUBJECT)
+
+
 # What a workflow mutation can answer besides success; anything else is a bug, not a user error.
 EXPECTED = (
     domain_errors.InvalidId,
@@ -45,7 +60,8 @@ EXPECTED = (
 @strawberry.type
 class WorkflowQueries:
     @strawberry.field(
-        description="Objections, newest first. A platform sees those it filed and those against its records."
+        description="Objections, newest first. A platform sees those it filed and those against its records; a "
+        "subject those about itself."
     )
     async def objections(
         self,
@@ -55,7 +71,7 @@ class WorkflowQueries:
         filter: ObjectionFilter | None = None,
     ) -> ObjectionConnection:
         platform = compute_workflow_platform(info.context.viewer)
-        where = (filter or ObjectionFilter()).to_key(platform, info.context.now())
+        where = _own_subject_only((filter or ObjectionFilter()).to_key(platform, info.context.now()), info)
         key = NewestFirstPageKey(
             where, pages.decode_int_cursor(OBJECTION_CURSOR_SCOPE, after), pages.parse_first(first)
         )
@@ -65,7 +81,7 @@ class WorkflowQueries:
 
     @strawberry.field(
         description="Credit repair applications, newest first. A platform sees those it filed and those "
-        "about its records."
+        "about its records; a subject those about itself."
     )
     async def repair_applications(
         self,
@@ -75,7 +91,7 @@ class WorkflowQueries:
         filter: RepairApplicationFilter | None = None,
     ) -> RepairApplicationConnection:
         platform = compute_workflow_platform(info.context.viewer)
-        where = (filter or RepairApplicationFilter()).to_key(platform)
+        where = _own_subject_only((filter or RepairApplicationFilter()).to_key(platform), info)
         key = NewestFirstPageKey(where, pages.decode_int_cursor(REPAIR_CURSOR_SCOPE, after), pages.parse_first(first))
         page = await info.context.loaders.repair_page.load(key)
         info.context.note_reads("repairApplications", (item.subject_id for item in page.items))

@@ -122,3 +122,10 @@ def check_may_oversee(viewer: Client) -> None:
     """Work queues across the whole hub (exit reviews, execution gaps) are for oversight."""
     if viewer.role not in OVERSIGHT_ROLES:
         raise PermissionDenied("regulators, admins and dashboards see this across the hub")
+
+
+def check_may_look_beyond_itself(viewer: Client) -> None:
+    """A subject client sees only itself: screening names against every subject, and the feed of
+    every subject's flags, would show it others."""
+    if viewer.role is Role.SUBJECT:
+        raise PermissionDenied("a subject client sees only itself")
