@@ -37,6 +37,9 @@ CLEAN_MERCHANTS = """query($platform: String!) {
   subjects(first: 20, filter: {kind: MERCHANT, tier: A, platform: $platform}) { edges { node {
   id name ... on Merchant { creditCode } accounts { platform externalId } } } } }"""
 
+REVOKE = """mutation($input: RevokeViolationInput!) { revokeViolation(input: $input) {
+  __typename ... on UserError { message code } } }"""
+
 REPORT = """mutation($input: ReportViolationInput!) { reportViolation(input: $input) {
   __typename ... on ReportViolationSuccess { record { id } } ... on UserError { message code } } }"""
 
@@ -47,9 +50,10 @@ ENTRY = """query($id: ID!) { listEntries(filter: {subjectId: $id}) { edges { nod
   id state decisionRef validUntil defences { statement } } } } }"""
 
 
-async def merchant_with_serious_record(hub: DemoHub, index: int) -> tuple[dict[str, Any], str]:
+async def merchant_with_serious_record(hub: DemoHub, index: int, *, with_violation_id: bool = False) -> Any:
     """A demo merchant in good standing on shopmall (the `index`th, so tests keep apart), and a
-    serious violation shopmall reported a month after the fact's occurrence."""
+    serious violation shopmall reported a month after the fact's occurrence: the merchant and the
+    record's id (and the platform's violation id)."""
     merchants = (await graphql(hub, "admin", CLEAN_MERCHANTS, platform="shopmall"))["subjects"]["edges"]
     merchant: dict[str, Any] = merchants[index]["node"]
     account = next(each["externalId"] for each in merchant["accounts"] if each["platform"] == "shopmall")
@@ -64,6 +68,8 @@ async def merchant_with_serious_record(hub: DemoHub, index: int) -> tuple[dict[s
     }
     reported = (await graphql(hub, "shopmall", REPORT, input=violation))["reportViolation"]
     assert reported["__typename"] == "ReportViolationSuccess", reported
+    if with_violation_id:
+        return merchant, reported["record"]["id"], violation["violationId"]
     return merchant, reported["record"]["id"]
 
 
@@ -90,6 +96,12 @@ def proposal(merchant: dict[str, Any], record_id: str) -> domain_lists.Proposal:
 def days_ago(hub: DemoHub, days: int) -> Any:
     """The hub's services on a clock `days` back: what the API cannot do, happening in the past."""
     return dataclasses.replace(hub.deps, clock=FixedClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=days)))
+
+
+async def report_id(page: Any) -> str:
+    """The id the status line gives the report just issued."""
+    text = await page.get_by_text(re.compile(r"Report rpt_\w+ issued")).inner_text()
+    return re.findall(r"rpt_\w+", text)[0]
 
 
 async def graphql_as(hub: DemoHub, token: str, document: str, **variables: Any) -> dict[str, Any]:
@@ -155,6 +167,11 @@ async def test_a_regulator_decides_a_listing_proposal_in_the_queue_and_sees_it_i
     await expect(listed).to_contain_text("In force")
     await expect(listed).to_contain_text("国市监信决〔2026〕7号")
     await tab.shot("subject-listing-in-force")
+    await page.get_by_text("Credit report", exact=True).click()
+    await page.get_by_role("button", name="Issue a credit report").click()
+    printable = page.get_by_role("link", name="Printable report (HTML)")
+    assert (await printable.get_attribute("href") or "").startswith("data:text/html")
+    assert await printable.get_attribute("download") == f"{(await report_id(page))}.html"
     stored = (await graphql(hub, "admin", ENTRY, id=merchant["id"]))["listEntries"]["edges"][0]["node"]
     assert (stored["state"], stored["decisionRef"]) == ("IN_FORCE", "国市监信决〔2026〕7号")
 
@@ -237,3 +254,36 @@ async def test_a_name_search_lists_screening_candidates_with_their_scores(tab: T
     assert 0.8 <= score < 1
     await expect(tab.page.get_by_text(f"No subject's name contains “{misspelt}”.")).to_be_visible()
     await tab.shot("search-screening")
+
+
+async def test_a_regulator_answers_an_exit_review_when_the_platform_takes_its_record_back(tab: Tab) -> None:
+    hub = tab.hub
+    merchant, record_id, violation_id = await merchant_with_serious_record(hub, 7, with_violation_id=True)
+    _, proposer = await regulator(hub, "市场监管 拟列入")
+    decider_token, decider = await regulator(hub, "市场监管 决定")
+    entry = await list_service.propose_listing(days_ago(hub, 11), proposer, proposal(merchant, record_id))
+    await list_service.decide_listing(
+        hub.deps,
+        decider,
+        entry.id,
+        listed=True,
+        note="列入严重失信主体名单",
+        decision_ref=None,
+        valid_until=dt.datetime.now(dt.UTC) + dt.timedelta(days=365),
+    )
+    revoked = await graphql(hub, "shopmall", REVOKE, input={"violationId": violation_id, "reason": "误判，撤销处罚"})
+    assert revoked["revokeViolation"]["__typename"] == "RevokeViolationSuccess", revoked
+
+    page = tab.page
+    await tab.sign_in_with(decider_token)
+    await page.get_by_role("link", name="Work queues").click()
+    await tab.ready()
+    review = page.get_by_role("region", name="Exit reviews").locator("li.item", has_text=merchant["name"])
+    await expect(review).to_contain_text(f"Record {record_id} withdrawn by")
+    await review.get_by_text("Answer this exit review").click()
+    await review.get_by_label("Decision note").fill("据以列入的违法记录已被撤销，移出名单。")
+    await tab.shot("queue-exit-review", full_page=False)
+    await review.get_by_role("button", name="End the listing").click()
+    await expect(page.locator(".status-line")).to_contain_text("entry is ended")
+    stored = (await graphql(hub, "admin", ENTRY, id=merchant["id"]))["listEntries"]["edges"][0]["node"]
+    assert stored["state"] == "ENDED"

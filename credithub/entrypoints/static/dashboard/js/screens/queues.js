@@ -244,8 +244,8 @@ function ExitReviewItem({ review, viewer, decided }) {
       ${entry.validFrom && ` · in force ${date(entry.validFrom)} – ${entry.validUntil ? date(entry.validUntil) : "open-ended"}`}
     </p>
     <p class="item-meta">
-      Record <span class="mono">${review.recordId}</span> ${words(review.cause).toLowerCase()} by
-      <span class="mono">${review.openedBy}</span> <${When} at=${review.openedAt} />: ${entry.authority} ends the listing or keeps it.
+      Record <span class="mono">${review.recordId}</span> ${words(review.cause).toLowerCase()} by <span class="mono">${review.openedBy}</span>${" "}<${When}
+        at=${review.openedAt} />: <span lang="zh-Hans">${entry.authority}</span> ends the listing or keeps it.
     </p>
     <p lang="zh-Hans"><span class="label">Listed for</span> ${entry.reason}</p>
     ${mine
@@ -268,8 +268,8 @@ function Decided({ connection }) {
           <${StatusBadge} status=${objection.status} />${objection.outcome ? ` (${words(objection.outcome).toLowerCase()})` : ""}
           <${SubjectLink} subject=${objection.subject} /> ·
           ${objection.record ? words(objection.record.category) : objection.recordId} ·
-          <${When} at=${objection.resolvedAt} /> by <span class="mono">${objection.resolvedBy}</span> ·
-          <${PartyText} text=${objection.resolutionNote} />
+          <${When} at=${objection.resolvedAt} /> by <span class="mono">${objection.resolvedBy}</span>${" · "}<${PartyText}
+            text=${objection.resolutionNote} />
         </li>`,
       )}
     </ul>`}

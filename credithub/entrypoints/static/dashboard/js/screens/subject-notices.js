@@ -47,8 +47,8 @@ function Notice({ notice }) {
       <${Badge} tone="neutral">${words(notice.kind)}</${Badge}> <span lang="zh-Hans">${notice.title}</span>
     </div>
     <p class="item-meta">
-      <${When} at=${notice.createdAt} /> by <span class="mono">${notice.createdBy}</span> ·
-      <${StatusBadge} status=${notice.delivery} /> ${DELIVERY[notice.delivery] || ""}${notice.deliveredAt ? ` ${dateTime(notice.deliveredAt)}` : ""}
+      <${When} at=${notice.createdAt} /> by <span class="mono">${notice.createdBy}</span>${" · "}<${StatusBadge}
+        status=${notice.delivery} /> ${DELIVERY[notice.delivery] || ""}${notice.deliveredAt ? ` ${dateTime(notice.deliveredAt)}` : ""}
       ${notice.acknowledgedAt && html` · acknowledged ${dateTime(notice.acknowledgedAt)}`}
     </p>
     <p class="notice-body" lang="zh-Hans">${notice.body}</p>
