@@ -19,7 +19,7 @@ import {
   When,
   useConnection,
 } from "../components.js";
-import { CATEGORIES, SEVERITIES, date, dateTime, words } from "../format.js";
+import { CATEGORIES, SEVERITIES, date, words } from "../format.js";
 import { LIST_ENTRY } from "../fragments.js";
 import { html, useState } from "../html.js";
 import { href } from "../router.js";
