@@ -23,8 +23,8 @@ EXPECTED = (
 class CreditReportQueries:
     @strawberry.field(
         description="A signed credit report on a subject: records in their publicity window, lists, flags "
-        "with their legal bases and the rule set in force. Regulators, and platforms stating `purpose` "
-        "(kept in the audit trail with the read)."
+        "with their legal bases and the rule set in force. Regulators, platforms stating `purpose` (kept in "
+        "the audit trail with the read), and a subject client about itself."
     )
     async def credit_report(
         self, info: Info, subject_id: strawberry.ID, purpose: str | None = None

@@ -19,7 +19,7 @@ class ScreeningQueries:
     @strawberry.field(
         description="For each query (up to 100), the known subjects it may be, scored 0-1 on normalised names "
         "(full/half width, spaces, punctuation and legal-form suffixes ignored) or matched by credit code; "
-        "those at or above `threshold` (default 0.8), best first."
+        "those at or above `threshold` (default 0.8), best first. Not for subject clients: they see only themselves."
     )
     async def screen_subjects(
         self,
@@ -41,7 +41,7 @@ class ScreeningQueries:
     @strawberry.field(
         description="Credit status of anchors by resident ID number, before onboarding: up to 1,000, one result "
         "per input in input order. Numbers are hashed at once, never stored, logged or echoed; an unknown "
-        "number is an UnknownSubjectError and stays unknown."
+        "number is an UnknownSubjectError and stays unknown. Not for subject clients."
     )
     async def credit_statuses_by_id_number(
         self, info: Info, id_numbers: list[str], as_of: dt.datetime | None = None

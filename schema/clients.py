@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from credithub.domain import clients, platforms
+from credithub.domain import clients, ids, platforms
 from schema.errors import InvalidIdError, NotFoundError, PermissionDeniedError
 
 Role = strawberry.enum(clients.Role, description="What a client may do.")
@@ -17,10 +17,29 @@ class Viewer:
     name: str
     role: Role  # type: ignore[valid-type]
     platform: str | None = strawberry.field(description="The platform a `platform` client acts for.")
+    authority: str | None = strawberry.field(
+        description="The authority a `regulator` client designates for: it decides only that authority's list "
+        "entries and exit reviews (null: bound to none, it reads only)."
+    )
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The subject a `subject` client speaks for: the only subject it sees."
+    )
+    actor: str = strawberry.field(
+        description="How this client is named as an actor (proposedBy, decidedBy, filedBy…): nobody decides a "
+        "listing it proposed."
+    )
 
     @classmethod
     def from_domain(cls, client: clients.Client) -> Viewer:
-        return cls(name=client.name, role=client.role, platform=client.platform)
+        subject_id = ids.format_id(ids.IdKind.SUBJECT, client.subject_id) if client.subject_id is not None else None
+        return cls(
+            name=client.name,
+            role=client.role,
+            platform=client.platform,
+            authority=client.authority,
+            subject_id=strawberry.ID(subject_id) if subject_id is not None else None,
+            actor=client.label,
+        )
 
 
 @strawberry.type(description="A platform company connected to the hub.")

@@ -65,7 +65,9 @@ async def demo_hub(
     carries only what happens during the tests), the workers running."""
     name = unique_name("chub_demo")
     dsn = await create_database(server_dsn, name, template=template_db)
-    settings = make_settings(dsn, tmp_path_factory.mktemp("demo-data"), workers=True)
+    # The defence window `serve --demo` has (the test default is none): a proposal's subject may
+    # state its defence for ten days, and a regulator lists it only after that.
+    settings = make_settings(dsn, tmp_path_factory.mktemp("demo-data"), workers=True, defence_days=10)
     pool = await create_pool(dsn, min_size=1, max_size=10)
     deps = make_deps(pool, settings)
     try:
@@ -99,8 +101,11 @@ class Tab:
     requests: list[str] = field(default_factory=list)
 
     async def sign_in(self, role: str) -> None:
+        await self.sign_in_with(self.hub.token(role))
+
+    async def sign_in_with(self, token: str) -> None:
         await self.page.goto(f"{self.hub.url}/dashboard")
-        await self.page.get_by_label("Bearer token").fill(self.hub.token(role))
+        await self.page.get_by_label("Bearer token").fill(token)
         await self.page.get_by_role("button", name="Sign in").click()
         await self.ready()
 

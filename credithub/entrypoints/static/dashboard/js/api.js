@@ -74,10 +74,14 @@ async function answer(query, variables) {
   return body.data;
 }
 
-/** A mutation's success object; a typed error (the union's other members) is thrown as "refused". */
-export async function mutate(query, variables, field) {
+/**
+ * A mutation's (or a union-typed query's) success object; a typed error (the union's other
+ * members) is thrown as "refused". `success` names the success type when it is not `…Success`.
+ */
+export async function mutate(query, variables, field, success = null) {
   const result = (await request(query, variables))[field];
-  if (result && result.__typename && !result.__typename.endsWith("Success")) {
+  const succeeded = (typename) => (success ? typename === success : typename.endsWith("Success"));
+  if (result && result.__typename && !succeeded(result.__typename)) {
     throw new ApiError("refused", result.message, result.code, result);
   }
   return result;

@@ -95,6 +95,18 @@ export function Section({ title, children, note = null }) {
   </section>`;
 }
 
+/**
+ * What the viewer's last step did, at the top of the screen. It takes the focus when it changes, so
+ * the step's result is in view (the item decided has usually left its queue) and read out.
+ */
+export function StatusLine({ message }) {
+  const line = useRef(null);
+  useEffect(() => {
+    if (message && line.current) line.current.focus();
+  }, [message]);
+  return html`<p class="status-line" role="status" tabindex="-1" ref=${line}>${message}</p>`;
+}
+
 export function Loading({ what }) {
   return html`<p class="state loading" role="status">Loading ${what}…</p>`;
 }
@@ -150,6 +162,14 @@ const STATUS_TONES = {
   UPHELD: "good",
   APPROVED: "good",
   REJECTED: "neutral",
+  PROPOSED: "warn",
+  IN_FORCE: "strong",
+  DROPPED: "neutral",
+  ENDED: "neutral",
+  KEPT: "neutral",
+  QUEUED: "warn",
+  DELIVERED: "good",
+  NO_CHANNEL: "bad",
 };
 
 export function StatusBadge({ status }) {
@@ -182,12 +202,46 @@ export function Table({ caption, head, children }) {
   </div>`;
 }
 
+let fieldCount = 0;
+
+/** One labelled input of a form: text, date or a select of `options` ([value, label] pairs). */
+function Field({ field, value, onInput }) {
+  const id = useRef(`field-${(fieldCount += 1)}`).current;
+  const change = (event) => onInput(event.target.value);
+  let control;
+  if (field.type === "select") {
+    control = html`<select id=${id} value=${value} onChange=${change} required=${field.required}>
+      ${field.options.map(([option, text]) => html`<option value=${option}>${text}</option>`)}
+    </select>`;
+  } else if (field.type === "textarea") {
+    control = html`<textarea id=${id} rows="2" value=${value} onInput=${change} required=${field.required}></textarea>`;
+  } else {
+    control = html`<input id=${id} type=${field.type || "text"} value=${value} onInput=${change} required=${field.required}
+      min=${field.min} autocomplete="off" />`;
+  }
+  return html`<div class="form-field">
+    <label for=${id}>${field.label}</label>
+    ${control}
+    ${field.hint && html`<span class="hint">${field.hint}</span>`}
+  </div>`;
+}
+
+function initialValues(fields) {
+  return Object.fromEntries(fields.map((field) => [field.name, field.initial || ""]));
+}
+
+function refusal(failure) {
+  return failure.message + (failure.code ? ` (${failure.code})` : "");
+}
+
 /**
- * A decision with a required note: one button per outcome. `decide(outcome, note)` returns a
- * promise; its failure is shown next to the buttons.
+ * A decision with a required note: one button per outcome, and any `fields` it needs (an outcome's
+ * `needs` names those it cannot do without). `decide(outcome, note, values)` returns a promise;
+ * its failure — the API's refusal with its code — is shown next to the buttons.
  */
-export function DecisionForm({ label, outcomes, decide }) {
+export function DecisionForm({ label, outcomes, decide, fields = [], children = null }) {
   const [note, setNote] = useState("");
+  const [values, setValues] = useState(() => initialValues(fields));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const id = useRef(`note-${Math.random().toString(36).slice(2)}`).current;
@@ -196,18 +250,28 @@ export function DecisionForm({ label, outcomes, decide }) {
       setError("Write a note first: the decision is kept with it.");
       return;
     }
+    const missing = fields.filter((field) => (outcome.needs || []).includes(field.name) && !String(values[field.name]).trim());
+    if (missing.length) {
+      setError(`“${outcome.label}” needs: ${missing.map((field) => field.label).join(", ")}.`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      await decide(outcome, note.trim());
+      await decide(outcome, note.trim(), values);
     } catch (failure) {
-      setError(failure.message + (failure.code ? ` (${failure.code})` : ""));
+      setError(refusal(failure));
       setBusy(false);
     }
   };
   return html`<form class="decision" onSubmit=${(event) => event.preventDefault()}>
     <label for=${id}>${label}</label>
     <textarea id=${id} rows="2" value=${note} onInput=${(event) => setNote(event.target.value)}></textarea>
+    ${fields.map(
+      (field) => html`<${Field} key=${field.name} field=${field} value=${values[field.name]}
+        onInput=${(value) => setValues((previous) => ({ ...previous, [field.name]: value }))} />`,
+    )}
+    ${children}
     <div class="buttons">
       ${outcomes.map(
         (outcome) =>
@@ -216,6 +280,36 @@ export function DecisionForm({ label, outcomes, decide }) {
       )}
     </div>
     ${error && html`<p class="failure-inline" role="alert">${error}</p>`}
+  </form>`;
+}
+
+/**
+ * Texts (and any other `fields`) sent with one button; `submit(values)` resolves to the sentence
+ * saying what happened, or fails with the API's refusal. Both are shown under the button.
+ */
+export function TextsForm({ fields, submitLabel, submit }) {
+  const [values, setValues] = useState(() => initialValues(fields));
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState(null);
+  const send = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    try {
+      setMessage({ ok: true, text: await submit(values) });
+      setValues(initialValues(fields));
+    } catch (failure) {
+      setMessage({ ok: false, text: refusal(failure) });
+    }
+    setBusy(false);
+  };
+  return html`<form class="texts" onSubmit=${send}>
+    ${fields.map(
+      (field) => html`<${Field} key=${field.name} field=${{ type: "textarea", required: true, ...field }}
+        value=${values[field.name]} onInput=${(value) => setValues((previous) => ({ ...previous, [field.name]: value }))} />`,
+    )}
+    <button type="submit" disabled=${busy}>${submitLabel}</button>
+    ${message && html`<p class=${message.ok ? "success" : "failure-inline"} role=${message.ok ? "status" : "alert"}>${message.text}</p>`}
   </form>`;
 }
 

@@ -30,14 +30,61 @@ export function words(value) {
 
 export const LIST_NAMES = Object.freeze({
   SERIOUS_DISHONEST: "Serious-dishonest list",
+  JOINT_CONSTRAINT: "Inter-platform blacklist",
   RED: "Red list",
 });
+
+/** What a record can be about (RecordCategory), in the schema's order. */
+export const CATEGORIES = Object.freeze([
+  "COUNTERFEIT_GOODS",
+  "FALSE_ADVERTISING",
+  "FAKE_TRANSACTIONS",
+  "CONSUMER_RIGHTS",
+  "DATA_FRAUD",
+  "ILLEGAL_CONTENT",
+  "TAX_EVASION",
+  "CONTRACT_FRAUD",
+  "COURT_DISHONEST_DEBTOR",
+  "ADMINISTRATIVE_PENALTY",
+  "ABNORMAL_OPERATION",
+  "PLATFORM_RULE",
+  "RED_LIST",
+  "A_LEVEL_TAXPAYER",
+  "CREDIT_COMMITMENT",
+]);
+
+export const SEVERITIES = Object.freeze(["MINOR", "GENERAL", "SERIOUS"]);
+
+/** The rank of a legal basis, highest first: only the first three make a restriction mandatory. */
+export const LEGAL_BASIS_LEVELS = Object.freeze([
+  "LAW",
+  "ADMINISTRATIVE_REGULATION",
+  "LOCAL_REGULATION",
+  "DEPARTMENTAL_RULE",
+  "NORMATIVE_DOCUMENT",
+  "PLATFORM_RULE",
+]);
+
+/** Whether a legal basis of this level may ground a mandatory restriction. */
+export function groundsMandatory(level) {
+  return LEGAL_BASIS_LEVELS.indexOf(level) >= 0 && LEGAL_BASIS_LEVELS.indexOf(level) < 3;
+}
 
 export const KIND_NAMES = Object.freeze({
   MERCHANT: "Merchant",
   ANCHOR: "Anchor",
   MCN_AGENCY: "MCN agency",
 });
+
+/** A date input's value (YYYY-MM-DD) as the ISO instant that day starts, in local time, or null. */
+export function dayStart(dateValue) {
+  return dateValue ? new Date(`${dateValue}T00:00`).toISOString() : null;
+}
+
+/** Whether an ISO instant has passed (by this browser's clock). */
+export function passed(iso) {
+  return Boolean(iso) && new Date(iso).getTime() <= Date.now();
+}
 
 /** A date-time-local input's value as an ISO instant (the input is in local time), or null. */
 export function instant(localValue) {

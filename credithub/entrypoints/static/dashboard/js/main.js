@@ -2,7 +2,7 @@
 import { Empty, Failure, Loading } from "./components.js";
 import { html, render, useEffect, useRef, useState } from "./html.js";
 import { href, useRoute } from "./router.js";
-import { HOME, SCREENS, screenFor } from "./screens/index.js";
+import { HOME, SCREENS, routeFor, screenFor } from "./screens/index.js";
 import * as session from "./session.js";
 import { SignIn, askViewer } from "./signin.js";
 
@@ -43,13 +43,18 @@ function ScreenHost({ screen, viewer, route }) {
 }
 
 function Navigation({ viewer, active }) {
-  const screens = SCREENS.filter((screen) => screen.nav && screen.roles.includes(viewer.role));
+  const screens = SCREENS.filter((screen) => screen.nav && screen.roles.includes(viewer.role)).map((screen) => ({
+    title: screen.title,
+    link: href(screen.id),
+    current: screen.id === active,
+  }));
+  if (viewer.role === "SUBJECT") screens.push({ title: "My credit page", link: href("subject", [viewer.subjectId]), current: true });
   return html`<nav class="nav" aria-label="Screens">
     <ul>
       ${screens.map(
         (screen) =>
           html`<li>
-            <a href=${href(screen.id)} aria-current=${screen.id === active ? "page" : undefined}>${screen.title}</a>
+            <a href=${screen.link} aria-current=${screen.current ? "page" : undefined}>${screen.title}</a>
           </li>`,
       )}
       <li><a href="/graphql">GraphiQL</a></li>
@@ -57,7 +62,8 @@ function Navigation({ viewer, active }) {
   </nav>`;
 }
 
-function Layout({ viewer, route }) {
+function Layout({ viewer, route: asked }) {
+  const route = routeFor(viewer, asked);
   const screen = screenFor(route.screen) || screenFor(HOME);
   const allowed = screen.roles.includes(viewer.role);
   const main = useRef(null);
@@ -71,7 +77,7 @@ function Layout({ viewer, route }) {
   const role = session.ROLES[viewer.role] || viewer.role.toLowerCase();
   return html`<a class="skip" href="#main" onClick=${skip}>Skip to content</a>
     <header class="top">
-      <a class="brand" href=${href(HOME)}>Platform Credit Hub</a>
+      <a class="brand" href=${viewer.role === "SUBJECT" ? href("subject", [viewer.subjectId]) : href(HOME)}>Platform Credit Hub</a>
       <${Navigation} viewer=${viewer} active=${screen.id} />
       <div class="who">
         <span><strong lang="zh-Hans">${viewer.name}</strong> · ${role}${viewer.platform ? ` · ${viewer.platform}` : ""}</span>

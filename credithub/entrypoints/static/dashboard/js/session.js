@@ -43,4 +43,5 @@ export const ROLES = Object.freeze({
   REGULATOR: "regulator",
   VIEWER: "dashboard (read only)",
   ADMIN: "administrator",
+  SUBJECT: "subject (its own page)",
 });

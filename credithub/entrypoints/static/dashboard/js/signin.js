@@ -3,7 +3,7 @@ import { ApiError } from "./api.js";
 import { html, useEffect, useRef, useState } from "./html.js";
 import * as session from "./session.js";
 
-const VIEWER = "{ viewer { name role platform } }";
+const VIEWER = "{ viewer { name role platform authority subjectId actor } }";
 
 export async function askViewer(token) {
   let response;

@@ -26,6 +26,7 @@ const WORK = `query Workload {
   pending: repairApplications(first: 0, filter: {status: PENDING}) { totalCount }
   approved: repairApplications(first: 0, filter: {status: APPROVED}) { totalCount }
   refused: repairApplications(first: 0, filter: {status: REJECTED}) { totalCount }
+  proposals: listEntries(first: 0, filter: {state: PROPOSED}) { totalCount }
 }`;
 
 const CHART_SCRIPT = "/static/vendor/chart.js/chart.umd.min.js";
@@ -101,6 +102,7 @@ export default function Overview() {
       ${w && html`<${Tile} label="objections open" value=${w.open.totalCount} link=${href("queues")} tone="tile-warn" />`}
       ${w && html`<${Tile} label="objections overdue" value=${w.overdue.totalCount} link=${href("queues")} tone=${w.overdue.totalCount ? "tile-bad" : ""} />`}
       ${w && html`<${Tile} label="repairs waiting" value=${w.pending.totalCount} link=${href("queues")} tone="tile-warn" />`}
+      ${w && html`<${Tile} label="listing proposals" value=${w.proposals.totalCount} link=${href("lists", [], { state: "PROPOSED" })} tone="tile-warn" />`}
     </ul>
     ${work.error && html`<${Failure} error=${work.error} retry=${work.reload} what="the work counts" />`}
     <div class="charts">

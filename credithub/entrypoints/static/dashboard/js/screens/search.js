@@ -1,7 +1,9 @@
-// Search: a credit code (18 characters) opens one subject, any other text searches names, and a
-// platform account finds the subject that holds it. Screening by similar names waits for the API.
-import { Badge, ConnectionView, Empty, Failure, Loading, Screen, SubjectLink, Table, TierBadge, useConnection, useQuery } from "../components.js";
-import { KIND_NAMES } from "../format.js";
+// Search: a credit code (18 characters) opens one subject; any other text is screened against
+// every name (scored: widths, spaces, punctuation and legal-form suffixes ignored, so a near
+// spelling is found) and matched as a part of names; a platform account finds the subject that
+// holds it.
+import { Badge, ConnectionView, Empty, Failure, Loading, Screen, Section, SubjectLink, Table, TierBadge, useConnection, useQuery } from "../components.js";
+import { KIND_NAMES, words } from "../format.js";
 import { STATUS_SUMMARY, SUBJECT_NAME } from "../fragments.js";
 import { html, useState } from "../html.js";
 import { navigate } from "../router.js";
@@ -15,6 +17,13 @@ const BY_NAME = `query SearchByName($name: String!, $first: Int, $after: String)
   }
 }`;
 
+const SCREEN = `query ScreenName($name: String!) {
+  screenSubjects(queries: [{name: $name}], maxCandidates: 20) {
+    normalizedName
+    candidates { score matchedOn subject { ${SUBJECT_NAME} ${STATUS_SUMMARY} } }
+  }
+}`;
+
 const BY_CODE = `query SearchByCode($code: String!) {
   subjectByCreditCode(creditCode: $code) { ${SUBJECT_NAME} ${STATUS_SUMMARY} }
 }`;
@@ -25,21 +34,33 @@ const BY_ACCOUNT = `query SearchByAccount($platform: String!, $account: String!)
 
 const PLATFORMS = `{ platforms { code name } }`;
 
-function Results({ subjects }) {
-  return html`<${Table} caption="Subjects found" head=${["Name", "Kind", "Credit code", "Tier", "Lists", "Restrictions in force"]}>
+/**
+ * Subjects with their standing. `scores` (subject id → screening candidate) adds the score column;
+ * `linked` (a set of ids) names those already linked elsewhere on the screen, shown unlinked here.
+ */
+function Results({ subjects, caption = "Subjects found", scores = null, linked = null }) {
+  const head = ["Name", "Kind", "Credit code", "Tier", "Lists", "Restrictions in force"];
+  return html`<${Table} caption=${caption} head=${scores ? ["Score", ...head] : head}>
     ${subjects.map((subject) => {
       const status = subject.creditStatus;
       const restrictions = status.flags.filter((flag) => flag.kind === "RESTRICTION");
       const enforced = restrictions.filter((flag) => flag.enforced).length;
+      const candidate = scores && scores.get(subject.id);
       return html`<tr>
-        <td><${SubjectLink} subject=${subject} /></td>
+        ${candidate &&
+        html`<td class="score"><meter min="0" max="1" value=${candidate.score} aria-hidden="true"></meter>
+          <strong>${candidate.score.toFixed(2)}</strong><br /><span class="muted">${candidate.matchedOn.map((each) => words(each).toLowerCase()).join(", ")}</span></td>`}
+        <td>${linked && linked.has(subject.id)
+          ? html`<span lang="zh-Hans">${subject.name}</span> <span class="muted">(screened above)</span>`
+          : html`<${SubjectLink} subject=${subject} />`}</td>
         <td>${KIND_NAMES[subject.kind]}</td>
         <td class="mono">${subject.creditCode || "—"}</td>
         <td><${TierBadge} tier=${status.tier} /></td>
         <td>
           ${status.onSeriousDishonestList && html`<${Badge} tone="bad">Serious dishonest</${Badge}> `}
+          ${status.onJointConstraintList && html`<${Badge} tone="bad">Inter-platform blacklist</${Badge}> `}
           ${status.onRedList && html`<${Badge} tone="good">Red list</${Badge}>`}
-          ${!status.onSeriousDishonestList && !status.onRedList && "—"}
+          ${!status.onSeriousDishonestList && !status.onJointConstraintList && !status.onRedList && "—"}
         </td>
         <td>${restrictions.length ? `${enforced} enforced of ${restrictions.length}` : "none"}</td>
       </tr>`;
@@ -47,11 +68,34 @@ function Results({ subjects }) {
   </${Table}>`;
 }
 
+/** The known subjects a name may be, best first; null while loading or when the token may not screen. */
+function Screening({ name, screened }) {
+  if (screened.loading) return html`<${Loading} what="screening candidates" />`;
+  if (screened.error && screened.error.code === "PERMISSION_DENIED") return null;
+  if (screened.error) return html`<${Failure} error=${screened.error} retry=${screened.reload} what="screening candidates" />`;
+  const [result] = screened.data.screenSubjects;
+  if (!result.candidates.length) {
+    return html`<${Empty}>No known name is close to “${name}” (compared as “${result.normalizedName}”).</${Empty}>`;
+  }
+  const scores = new Map(result.candidates.map((candidate) => [candidate.subject.id, candidate]));
+  return html`<${Results} caption="Screening candidates" subjects=${result.candidates.map((candidate) => candidate.subject)} scores=${scores} />`;
+}
+
 function ByName({ name }) {
+  const screened = useQuery(SCREEN, { name });
   const connection = useConnection(BY_NAME, { name }, (data) => data.subjects);
-  return html`<${ConnectionView} connection=${connection} what="subjects" empty=${`No subject's name contains “${name}”.`}>
-    ${(subjects) => html`<${Results} subjects=${subjects} />`}
-  </${ConnectionView}>`;
+  const candidates = screened.data ? screened.data.screenSubjects[0].candidates : [];
+  const linked = new Set(candidates.map((candidate) => candidate.subject.id));
+  const screening = !(screened.error && screened.error.code === "PERMISSION_DENIED");
+  return html`${screening &&
+    html`<${Section} title="Screening: names like this one" note="Scored 0–1 on normalised names (widths, spaces, punctuation and legal-form suffixes ignored); 0.8 and above, best first.">
+      <${Screening} name=${name} screened=${screened} />
+    </${Section}>`}
+    <${Section} title=${`Names containing “${name}”`}>
+      <${ConnectionView} connection=${connection} what="subjects" empty=${`No subject's name contains “${name}”.`}>
+        ${(subjects) => html`<${Results} subjects=${subjects} linked=${linked} />`}
+      </${ConnectionView}>
+    </${Section}>`;
 }
 
 function One({ query, variables, field, missing }) {

@@ -1,9 +1,9 @@
 // A subject's records with their status history, and what the viewer may do about one: contest it
 // (objection) or apply for its repair. The API decides; the buttons only show where it may agree.
 import { mutate } from "../api.js";
-import { ConnectionView, Section, StatusBadge, When, useConnection } from "../components.js";
+import { ConnectionView, Section, StatusBadge, TextsForm, When, useConnection } from "../components.js";
 import { date, words } from "../format.js";
-import { html, useRef, useState } from "../html.js";
+import { html } from "../html.js";
 
 const RECORDS = `query SubjectRecords($id: ID!, $first: Int, $after: String) {
   subject(id: $id) {
@@ -11,7 +11,7 @@ const RECORDS = `query SubjectRecords($id: ID!, $first: Int, $after: String) {
     records(first: $first, after: $after) {
       totalCount pageInfo { hasNextPage endCursor }
       edges { node {
-        id category severity status occurredAt reportedAt validUntil redacted description
+        id category severity status occurredAt reportedAt publicityUntil redacted description
         legalBasis legalBasisReference source { type platform authority reference }
         statusHistory { fromStatus toStatus actor reason at }
       } }
@@ -38,9 +38,10 @@ const APPLY_FOR_REPAIR = `mutation ApplyForRepair($recordId: ID!, $evidence: Str
 
 const NEGATIVE = new Set(["MINOR", "GENERAL", "SERIOUS"]);
 
-/** Regulators, and platforms where the subject has an account, file objections and repairs. */
+/** Regulators, platforms where the subject has an account, and the subject itself file objections and repairs. */
 export function mayContest(viewer, subject) {
   if (viewer.role === "REGULATOR") return true;
+  if (viewer.role === "SUBJECT") return viewer.subjectId === subject.id;
   return viewer.role === "PLATFORM" && subject.accounts.some((account) => account.platform === viewer.platform);
 }
 
@@ -56,44 +57,18 @@ function History({ changes }) {
   </ol>`;
 }
 
-function TextsForm({ fields, submitLabel, submit }) {
-  const [values, setValues] = useState({});
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState(null);
-  const prefix = useRef(`form-${Math.random().toString(36).slice(2)}`).current;
-  const send = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      setMessage({ ok: true, text: await submit(values) });
-      setValues({});
-    } catch (failure) {
-      setMessage({ ok: false, text: failure.message + (failure.code ? ` (${failure.code})` : "") });
-    }
-    setBusy(false);
-  };
-  return html`<form class="texts" onSubmit=${send}>
-    ${fields.map(
-      (field) => html`<label for=${`${prefix}-${field.name}`}>${field.label}</label>
-        <textarea id=${`${prefix}-${field.name}`} rows="2" required value=${values[field.name] || ""}
-          onInput=${(event) => setValues({ ...values, [field.name]: event.target.value })}></textarea>`,
-    )}
-    <button type="submit" disabled=${busy}>${submitLabel}</button>
-    ${message && html`<p class=${message.ok ? "success" : "failure-inline"} role=${message.ok ? "status" : "alert"}>${message.text}</p>`}
-  </form>`;
-}
-
 function Actions({ record, onChange }) {
   const fileObjection = async ({ reason }) => {
     const result = await mutate(FILE_OBJECTION, { recordId: record.id, reason }, "fileObjection");
-    onChange();
-    return `Objection ${result.objection.id} filed; the source must decide by ${date(result.objection.dueAt)}. The record's measures are not enforced meanwhile.`;
+    const text = `Objection ${result.objection.id} filed; the source must decide by ${date(result.objection.dueAt)}. The record's measures are not enforced meanwhile.`;
+    onChange(text);
+    return text;
   };
   const applyForRepair = async ({ evidence, commitment }) => {
     const result = await mutate(APPLY_FOR_REPAIR, { recordId: record.id, evidence, commitment }, "applyForRepair");
-    onChange();
-    return `Repair application ${result.application.id} is ${words(result.application.status).toLowerCase()}.`;
+    const text = `Repair application ${result.application.id} is ${words(result.application.status).toLowerCase()}.`;
+    onChange(text);
+    return text;
   };
   return html`<details class="actions">
     <summary>Contest or repair this record</summary>
@@ -119,7 +94,7 @@ function Record({ record, contest, onChange }) {
       <span class="mono muted">${record.id}</span>
     </div>
     <p class="record-meta">
-      ${`Occurred ${date(record.occurredAt)} · reported ${date(record.reportedAt)}${record.validUntil ? ` · public until ${date(record.validUntil)}` : ""} · source `}<span lang="zh-Hans">${source}</span>${record.redacted ? " · redacted for you" : ""}
+      ${`Occurred ${date(record.occurredAt)} · reported ${date(record.reportedAt)}${record.publicityUntil ? ` · public until ${date(record.publicityUntil)}` : ""} · source `}<span lang="zh-Hans">${source}</span>${record.redacted ? " · redacted for you" : ""}
     </p>
     ${record.description && html`<p lang="zh-Hans">${record.description}</p>`}
     ${record.legalBasis && html`<p class="muted" lang="zh-Hans">Legal basis: ${record.legalBasis}${record.legalBasisReference ? ` (${record.legalBasisReference})` : ""}</p>`}

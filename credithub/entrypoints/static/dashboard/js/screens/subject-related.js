@@ -1,17 +1,7 @@
-// The subject page's other sections: list entries, relations (MCN signings), objections, repairs.
+// The subject page's other sections: relations (MCN signings), objections, repairs.
 import { Badge, ConnectionView, Empty, Failure, Loading, PartyText, Section, StatusBadge, SubjectLink, Table, When, useConnection, useQuery } from "../components.js";
-import { LIST_NAMES, date, words } from "../format.js";
+import { date, words } from "../format.js";
 import { html, useState } from "../html.js";
-
-export const LIST_ENTRY = `id list authority listedBy listedAt reason legalBasis legalBasisReference exitCondition
-  validFrom validUntil removedAt removedBy removalReason inForce recordIds`;
-
-const LISTS = `query SubjectLists($id: ID!, $first: Int, $after: String) {
-  listEntries(first: $first, after: $after, filter: {subjectId: $id}) {
-    totalCount pageInfo { hasNextPage endCursor }
-    edges { node { ${LIST_ENTRY} } }
-  }
-}`;
 
 const SIGNINGS = `query AnchorSignings($id: ID!) {
   subject(id: $id) { id ... on Anchor { signings { id validFrom validTo sourcePlatform agency { id name kind creditCode } } } }
@@ -29,8 +19,8 @@ const ANCHORS = `query AgencyAnchors($id: ID!, $first: Int, $after: String, $end
   }
 }`;
 
-export const OBJECTION = `id recordId filedBy filedByPlatform filedAt dueAt status resolvedBy resolvedAt reason
-  resolutionNote overdue record { id category severity status source { type platform authority } }`;
+export const OBJECTION = `id recordId filedBy filedByPlatform filedAt dueAt status resolvedBy resolvedAt reason outcome
+  resolutionNote overdue escalated record { id category severity status source { type platform authority } }`;
 
 const OBJECTIONS = `query SubjectObjections($id: ID!, $first: Int, $after: String) {
   objections(first: $first, after: $after, filter: {subjectId: $id}) {
@@ -49,31 +39,6 @@ const REPAIRS = `query SubjectRepairs($id: ID!, $first: Int, $after: String) {
   }
 }`;
 
-export function ListEntryRow({ entry, withSubject = false }) {
-  return html`<tr>
-    ${withSubject && html`<td><${SubjectLink} subject=${entry.subject} /></td>`}
-    <td>${LIST_NAMES[entry.list] || words(entry.list)}</td>
-    <td>${entry.inForce ? html`<${Badge} tone="bad">In force</${Badge}>` : html`<${Badge}>Not in force</${Badge}>`}</td>
-    <td lang="zh-Hans">${entry.authority}</td>
-    <td lang="zh-Hans">${entry.reason}<br /><span class="muted">${entry.legalBasis}</span></td>
-    <td>${date(entry.validFrom)} – ${entry.validUntil ? date(entry.validUntil) : "open-ended"}</td>
-    <td lang="zh-Hans">${entry.removedAt ? `Removed ${date(entry.removedAt)}: ${entry.removalReason}` : entry.exitCondition}</td>
-  </tr>`;
-}
-
-export const LIST_HEAD = ["List", "State", "Designated by", "Reason and legal basis", "Valid", "Exit"];
-
-export function Lists({ subjectId, round }) {
-  const connection = useConnection(LISTS, { id: subjectId }, (data) => data.listEntries, { refresh: round });
-  return html`<${Section} title="Lists">
-    <${ConnectionView} connection=${connection} what="list entries" empty="This subject is on no list, and never was.">
-      ${(entries) => html`<${Table} caption="List entries" head=${LIST_HEAD}>
-        ${entries.map((entry) => html`<${ListEntryRow} entry=${entry} />`)}
-      </${Table}>`}
-    </${ConnectionView}>
-  </${Section}>`;
-}
-
 function Period({ from, to }) {
   return html`${date(from)} – ${to ? date(to) : html`<${Badge} tone="strong">in force</${Badge}>`}`;
 }
@@ -88,7 +53,7 @@ function AnchorSignings({ subjectId }) {
     ${signings.map(
       (signing) => html`<tr>
         <td><${SubjectLink} subject=${signing.agency} /></td>
-        <td class="mono">${signing.agency.creditCode}</td>
+        <td class="mono">${signing.agency ? signing.agency.creditCode : "—"}</td>
         <td><${Period} from=${signing.validFrom} to=${signing.validTo} /></td>
         <td>${signing.sourcePlatform || "—"}</td>
       </tr>`,
@@ -141,7 +106,7 @@ export function Objections({ subjectId, round }) {
             <td><${RecordCell} record=${objection.record} recordId=${objection.recordId} /></td>
             <td><${When} at=${objection.filedAt} /><br /><span class="muted">${objection.filedBy}</span></td>
             <td><${PartyText} text=${objection.reason} /></td>
-            <td><${StatusBadge} status=${objection.status} />${objection.overdue ? html` <${Badge} tone="bad">Overdue</${Badge}>` : ""}
+            <td><${StatusBadge} status=${objection.status} />${objection.outcome ? ` (${words(objection.outcome).toLowerCase()})` : ""}${objection.escalated ? html` <${Badge} tone="bad">Escalated</${Badge}>` : objection.overdue ? html` <${Badge} tone="bad">Overdue</${Badge}>` : ""}
               ${objection.status === "OPEN" && html`<br /><span class="muted">due ${date(objection.dueAt)}</span>`}</td>
             <td>${objection.resolvedAt
               ? html`<${When} at=${objection.resolvedAt} /> by ${objection.resolvedBy}<br /><${PartyText} text=${objection.resolutionNote} />`

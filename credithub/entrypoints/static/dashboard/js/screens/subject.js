@@ -1,10 +1,13 @@
-// The subject page: its credit standing (tier and every flag with why it exists), then its records,
-// lists, relations, objections, repairs and accounts, each section loading on its own.
-import { Badge, Empty, Failure, Loading, Screen, Section, SubjectLink, Table, TierBadge, When, useQuery } from "../components.js";
-import { KIND_NAMES, date, dateTime, instant, words } from "../format.js";
+// The subject page: its credit standing (tier and every flag with why it exists, on what rank of
+// legal basis), then its records, lists with their procedure, notices, relations, objections,
+// repairs and accounts, each section loading on its own; a signed credit report on request.
+import { Badge, Empty, Failure, Loading, Screen, Section, StatusLine, SubjectLink, Table, TierBadge, When, useQuery } from "../components.js";
+import { KIND_NAMES, date, dateTime, groundsMandatory, instant, words } from "../format.js";
 import { html, useState } from "../html.js";
+import { SubjectListings } from "./subject-lists.js";
+import { CreditReport, Notices, mayReadNotices, mayRequestReport } from "./subject-notices.js";
 import { Records } from "./subject-records.js";
-import { Lists, Objections, Relations, Repairs } from "./subject-related.js";
+import { Objections, Relations, Repairs } from "./subject-related.js";
 
 const STATUS = `query SubjectStatus($id: ID!, $asOf: DateTime) {
   subject(id: $id) {
@@ -13,9 +16,9 @@ const STATUS = `query SubjectStatus($id: ID!, $asOf: DateTime) {
     ... on McnAgency { creditCode }
     accounts { id platform externalId status displayName openedAt }
     creditStatus(asOf: $asOf) {
-      tier tierReason onSeriousDishonestList onRedList asOf ruleSet stableUntil
+      tier tierReason onSeriousDishonestList onJointConstraintList onRedList asOf ruleSet stableUntil
       flags {
-        measure kind mandatory enforced notEnforcedReason scope legalBasis legalBasisReference
+        measure kind mandatory enforced notEnforcedReason scope legalBasis legalBasisReference legalBasisLevel
         sourcePlatform sourceAuthority via viaSubject { id kind name } recordIds listEntryIds
         effectiveFrom effectiveUntil reason executions { platform action executedAt }
       }
@@ -42,7 +45,10 @@ function Flag({ flag }) {
     </div>
     <p class="flag-reason" lang="zh-Hans"><span class="label">Reason</span> ${flag.reason}</p>
     ${!flag.enforced && html`<p class="flag-why"><span class="label">Why not enforced</span> ${flag.notEnforcedReason}</p>`}
-    <p class="flag-basis" lang="zh-Hans"><span class="label">Legal basis</span> ${flag.legalBasis}${flag.legalBasisReference ? ` (${flag.legalBasisReference})` : ""}</p>
+    <p class="flag-basis"><span class="label">Legal basis</span> <span lang="zh-Hans">${flag.legalBasis}${flag.legalBasisReference ? ` (${flag.legalBasisReference})` : ""}</span>
+      <${Badge} tone=${groundsMandatory(flag.legalBasisLevel) ? "strong" : "neutral"}
+        title=${groundsMandatory(flag.legalBasisLevel) ? "A rank that may ground a mandatory restriction" : "A rank too low to make a restriction mandatory"}
+        >${words(flag.legalBasisLevel)}</${Badge}></p>
     <dl class="facts">
       <div><dt>Source</dt><dd lang="zh-Hans">${source}</dd></div>
       <div><dt>Scope</dt><dd>${flag.scope === "ALL_PLATFORMS" ? "All platforms" : "Only the reporting platform"}</dd></div>
@@ -69,6 +75,7 @@ function Standing({ subject }) {
         <p class="tier-reason" lang="zh-Hans"><strong>Tier ${status.tier}:</strong> ${status.tierReason}</p>
         <p>
           ${status.onSeriousDishonestList && html`<${Badge} tone="bad">On the serious-dishonest list</${Badge}> `}
+          ${status.onJointConstraintList && html`<${Badge} tone="bad">On the inter-platform blacklist</${Badge}> `}
           ${status.onRedList && html`<${Badge} tone="good">On the red list</${Badge}> `}
           ${`${plural(restrictions.length, "restriction")} and ${plural(incentives.length, "incentive")} as of `}
           <${When} at=${status.asOf} />${` under the ${status.ruleSet} rules`}${status.stableUntil ? `; unchanged until ${dateTime(status.stableUntil)} unless something new happens.` : "."}
@@ -106,8 +113,11 @@ export default function Subject({ route, viewer }) {
   const id = route.args[0] || "";
   const [asOf, setAsOf] = useState("");
   const [round, setRound] = useState(0);
+  const [message, setMessage] = useState("");
   const status = useQuery(STATUS, { id, asOf: instant(asOf) });
-  const changed = () => {
+  /** Something changed here (a step the viewer took): say what, and load every section again. */
+  const changed = (text = "") => {
+    setMessage(text);
     status.reload();
     setRound((value) => value + 1);
   };
@@ -118,12 +128,15 @@ export default function Subject({ route, viewer }) {
   const title = html`<span lang="zh-Hans">${subject.name}</span>`;
   return html`<${Screen} title=${title} ready=${!status.loading}
       actions=${html`<p class="subtitle">${KIND_NAMES[subject.kind]}${subject.creditCode ? html` · <span class="mono">${subject.creditCode}</span>` : ""} · <span class="mono">${subject.id}</span> · known since ${date(subject.createdAt)}</p>`}>
+    <${StatusLine} message=${message} />
     <${Section} title="Credit standing">
       <${AsOf} value=${asOf} onChange=${setAsOf} />
       <${Standing} subject=${subject} />
+      ${mayRequestReport(viewer, subject) && html`<${CreditReport} subject=${subject} viewer=${viewer} />`}
     </${Section}>
     <${Records} subject=${subject} viewer=${viewer} round=${round} onChange=${changed} />
-    <${Lists} subjectId=${subject.id} round=${round} />
+    <${SubjectListings} subject=${subject} viewer=${viewer} round=${round} done=${changed} />
+    ${mayReadNotices(viewer, subject) && html`<${Notices} subject=${subject} round=${round} />`}
     <${Relations} subject=${subject} />
     <${Objections} subjectId=${subject.id} round=${round} />
     <${Repairs} subjectId=${subject.id} round=${round} />
