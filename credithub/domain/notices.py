@@ -68,9 +68,8 @@ class Notice:
 
 
 def check_may_read(viewer: Client, subject_id: int) -> None:
-    """Notices are for the subject and regulators. The `subject` role, bound to one subject,
-    is to be allowed here for its own subject_id."""
-    if viewer.role is not Role.REGULATOR:
+    """Notices are for the subject itself (a `subject` client bound to it) and regulators."""
+    if viewer.role is not Role.REGULATOR and not viewer.speaks_for(subject_id):
         raise PermissionDenied("notices are shown to the subject and to regulators")
 
 
