@@ -71,35 +71,35 @@ async def act_out(deps: Deps, cast: DemoCast, ids: WorldIds, actors: Actors, now
     """Play every story; returns the rows they added, named as in `World.counts`."""
     story = _Story(deps, ids, actors)
     defence = deps.settings.defence_days * DAY
-    expired = await story.propose(cast.expired, now - 400 * DAY, "多次销售假冒注册商标的商品，情节严重")
+    expired = await story.propose(cast.expired, now - 400 * DAY)
     await story.decide(expired, now - 400 * DAY + defence + DAY, until=now - 30 * DAY)
-    exited = await story.propose(cast.exited, now - 200 * DAY, "组织刷单、虚构交易，经平台核实情节严重")
+    exited = await story.propose(cast.exited, now - 200 * DAY)
     decided = now - 200 * DAY + defence + DAY
     await story.decide(exited, decided, until=decided + 365 * DAY)
     await list_service.end_listing(
         _at(deps, now - 20 * DAY), actors.regulator, exited.id, "已纠正失信行为并履行赔付义务，经申请提前移出"
     )
-    dropped = await story.propose(cast.dropped, now - 60 * DAY, "销售假冒注册商标的商品")
-    await story.defend(dropped, cast.dropped, "涉事商品系品牌方授权经销，已提交授权书与进货凭证。")
+    dropped = await story.propose(cast.dropped, now - 60 * DAY)
+    await story.defend(dropped, cast.dropped, "涉事订单系他人盗用店铺账号所为，已提交报案回执与后台登录日志。")
     await list_service.decide_listing(
         _at(deps, now - 60 * DAY + defence + 2 * DAY),
         actors.regulator,
         dropped.id,
         listed=False,
-        note="申辩成立：授权经销证据充分，不予列入。",
+        note="申辩成立：账号被盗用的证据充分，不予列入。",
         decision_ref=None,
         valid_until=None,
     )
-    in_force = await story.propose(cast.in_force, now - 90 * DAY, "严重违反平台交易规则，虚假宣传造成消费者损失")
+    in_force = await story.propose(cast.in_force, now - 90 * DAY)
     decided = now - 90 * DAY + defence + DAY
     await story.decide(in_force, decided, until=decided + 365 * DAY)
-    reviewed = await story.propose(cast.reviewed, now - 120 * DAY, "销售假冒注册商标的商品，情节严重")
+    reviewed = await story.propose(cast.reviewed, now - 120 * DAY)
     decided = now - 120 * DAY + defence + DAY
     await story.decide(reviewed, decided, until=decided + 365 * DAY)
-    await story.revoke(cast.reviewed, now - 5 * DAY, "复核发现处罚依据的检测报告有误，撤回违规记录")
-    awaiting = await story.propose(cast.awaiting, now - defence - 2 * DAY, "组织刷单、虚构交易与好评，情节严重")
-    await story.defend(awaiting, cast.awaiting, "刷单系第三方服务商所为，本店已终止合作并整改。")
-    await story.propose(cast.defending, now - 2 * DAY, "商品详情页对功效作虚假宣传，情节严重")
+    await story.revoke(cast.reviewed, now - 5 * DAY, "复核发现认定所依据的检测报告有误，撤回违规记录")
+    awaiting = await story.propose(cast.awaiting, now - defence - 2 * DAY)
+    await story.defend(awaiting, cast.awaiting, "违规行为系前任运营团队所为，本店已更换团队并完成整改。")
+    await story.propose(cast.defending, now - 2 * DAY)
     await story.correct(cast.corrected_record, now - 7 * DAY)
     # Credit commitments (makeCommitment) join the stories here: one kept, one broken by a later record.
     return story.added
@@ -110,12 +110,15 @@ class _Story:
         self.deps, self.ids, self.actors = deps, ids, actors
         self.added: Counter[str] = Counter()
 
-    async def propose(self, part: Part, at: dt.datetime, reason: str) -> lists.ListEntry:
+    async def propose(self, part: Part, at: dt.datetime) -> lists.ListEntry:
+        """The platform that reported the record proposes the merchant for the inter-platform list."""
+        record_id = self.ids.records[part.record_index]
+        record = (await db_records.get_many(self.deps.pool, [record_id]))[record_id]
         proposal = lists.Proposal(
             list=lists.ListKind.JOINT_CONSTRAINT,
             subject_id=self.ids.subjects[part.subject_index],
-            record_ids=(self.ids.records[part.record_index],),
-            reason=reason,
+            record_ids=(record_id,),
+            reason=f"严重失信：{record.description}（{record.source.ref}）",
             legal_basis=JOINT_LIST_BASIS,
             legal_basis_level=LegalBasisLevel.NORMATIVE_DOCUMENT,
             exit_condition=JOINT_LIST_EXIT,
@@ -161,7 +164,7 @@ class _Story:
             self.actors.regulator,
             open_one.id,
             True,
-            "经核查，虚假宣传属实，但未造成严重后果，更正为一般失信。",
+            "经核查，违规事实属实，但未造成严重后果，更正为一般失信。",
             outcome=Outcome.CORRECT,
             correction=Reclassification(record.category, Severity.GENERAL),
         )
