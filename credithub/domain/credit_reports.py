@@ -2,9 +2,9 @@
 force, flags with their legal bases, the rule set in force — that the hub signs and anyone can
 verify offline (`credithub.report_keys`), and its printable HTML rendering.
 
-Who may ask (SPEC §12): regulators; platforms, stating the purpose; the subject itself, once the
-`subject` role exists (`check_may_request` is where it plugs in). A report shows the requester
-what the requester may see: a platform gets other sources' records redacted, as everywhere.
+Who may ask: regulators; platforms, stating the purpose; the subject itself (`check_may_request`).
+A report shows the requester what the requester may see: a platform gets other sources' records
+redacted, as everywhere.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ MAX_PURPOSE: Final = 200
 MAX_RECORDS: Final = 500  # the newest in their window; a report says when it holds fewer than there are
 
 
-def check_may_request(viewer: Client, purpose: str | None) -> str | None:
-    """The purpose as kept, or why this viewer may not have a report. The `subject` role (the
-    subject asking about itself) is to be allowed here."""
+def check_may_request(viewer: Client, subject_id: int, purpose: str | None) -> str | None:
+    """The purpose as kept, or why this viewer may not have a report on `subject_id`: regulators,
+    platforms stating a purpose, and a subject asking about itself."""
     stated = (purpose or "").strip() or None
     if stated is not None:
         if len(stated) > MAX_PURPOSE:
@@ -46,6 +46,8 @@ def check_may_request(viewer: Client, purpose: str | None) -> str | None:
         case Role.PLATFORM:
             if stated is None:
                 raise PurposeRequired("state the purpose of the report (e.g. onboarding review)", field="purpose")
+            return stated
+        case Role.SUBJECT if viewer.speaks_for(subject_id):
             return stated
         case _:
             raise PermissionDenied("credit reports are for regulators, platforms stating a purpose, and the subject")

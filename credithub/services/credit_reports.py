@@ -45,7 +45,7 @@ async def issue(deps: Deps, viewer: Client, subject_id: int, purpose: str | None
     """A signed report on the subject as `viewer` may see it now. Refused without a purpose for
     platforms, and to clients that may not have one. (Its read is audited by the caller, with
     the purpose.)"""
-    stated = credit_reports.check_may_request(viewer, purpose)
+    stated = credit_reports.check_may_request(viewer, subject_id, purpose)
     subject = (await db_subjects.get_many(deps.pool, [subject_id])).get(subject_id)
     if subject is None:
         raise UnknownSubject(format_id(IdKind.SUBJECT, subject_id))

@@ -113,3 +113,15 @@ async def test_the_readme_batch_still_answers_d_c_and_a(hub: DemoHub) -> None:
     assert [status["tier"] for status in statuses] == ["D", "C", "A"]
     assert {flag["measure"] for flag in statuses[0]["flags"]} == {"ONBOARDING_BAN", "CAMPAIGN_EXCLUSION"}
     assert {flag["measure"] for flag in statuses[2]["flags"]} == {"DEPOSIT_REDUCTION"}
+
+
+async def test_the_subject_gets_a_signed_report_on_itself_and_on_nobody_else(hub: DemoHub) -> None:
+    as_subject = hub.as_("subject")
+    me = (await as_subject.data("{ subjects(first: 1) { edges { node { id } } } }"))["subjects"]["edges"][0]["node"]
+    document = """query($id: ID!) { creditReport(subjectId: $id) {
+        __typename ... on CreditReport { signed } ... on UserError { code } } }"""
+    own = (await as_subject.data(document, id=me["id"]))["creditReport"]
+    assert own["__typename"] == "CreditReport"
+    assert me["id"] in own["signed"]
+    other = (await as_subject.data(document, id="sub_1"))["creditReport"]
+    assert other == {"__typename": "PermissionDeniedError", "code": "PERMISSION_DENIED"}
