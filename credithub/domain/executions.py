@@ -1,4 +1,4 @@
-"""Execution feedback (SPEC §7): a platform tells the hub it applied or lifted a measure, so the
+"""Execution feedback: a platform tells the hub it applied or lifted a measure, so the
 flag shows who carries it out and since when."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may see what of a credit record (SPEC §4, §8).
+"""Who may see what of a credit record.
 
 A platform sees its own records in full and everyone else's redacted to category, severity,
 dates and source type — and of everyone else's only those that are published (minor records
