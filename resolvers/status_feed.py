@@ -1,4 +1,4 @@
-"""`creditStatusChanged`: a live feed of credit status changes for dashboards (SPEC §9)."""
+"""`creditStatusChanged`: a live feed of credit status changes for dashboards."""
 
 from __future__ import annotations
 

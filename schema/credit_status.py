@@ -1,4 +1,4 @@
-"""Credit status and joint restriction flags, as computed per query (SPEC §5, §9)."""
+"""Credit status and joint restriction flags, as computed per query."""
 
 from __future__ import annotations
 

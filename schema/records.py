@@ -1,4 +1,5 @@
-"""Credit records as clients see them: in full, or redacted per SPEC §8."""
+"""Credit records as clients see them: in full, or redacted by the visibility rules
+(`credithub.domain.visibility`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Objections and credit repair applications (SPEC §6): the workflows that protect subjects."""
+"""Objections and credit repair applications: the workflows that protect subjects."""
 
 from __future__ import annotations
 

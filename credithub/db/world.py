@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from credithub.db.pool import Connection
@@ -23,7 +24,15 @@ async def _copy(conn: Connection, table: str, columns: Sequence[str], rows: list
         await conn.copy_records_to_table(table, records=rows, columns=list(columns))
 
 
-async def insert_world(conn: Connection, world: World) -> None:
+@dataclass(frozen=True, slots=True)
+class WorldIds:
+    """The database ids the rows of a World were given, by their position in its lists."""
+
+    subjects: list[int]
+    records: list[int]
+
+
+async def insert_world(conn: Connection, world: World) -> WorldIds:
     """Insert every row of `world`; platforms must exist already."""
     person_ids = await _reserve(conn, "persons_id_seq", len(world.person_hashes))
     subject_ids = await _reserve(conn, "subjects_id_seq", len(world.subjects))
@@ -166,6 +175,7 @@ async def insert_world(conn: Connection, world: World) -> None:
             for row in world.objections
         ],
     )
+    return WorldIds(subject_ids, record_ids)
 
 
 async def _insert_entries(conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]) -> None:

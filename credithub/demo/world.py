@@ -112,8 +112,8 @@ class ObjectionRow(NamedTuple):
 
 
 class EntryRow(NamedTuple):
-    """A listing already decided and in force (the demo's proposals and other states are made
-    through the services, see `services.demo`)."""
+    """A listing already decided and in force. The demo's other states (proposed, dropped, ended,
+    under exit review) are acted out through the services afterwards: `services.demo_procedures`."""
 
     subject_index: int
     list: ListKind

@@ -1,4 +1,4 @@
-"""The audit trail (SPEC §8): every read of credit information and every write, kept forever.
+"""The audit trail: every read of credit information and every write, kept forever.
 
 Rows are append-only; the database refuses UPDATE, DELETE and TRUNCATE on them. Only
 regulators browse them.

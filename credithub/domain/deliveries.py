@@ -1,4 +1,4 @@
-"""Pushing credit status changes to platforms (SPEC §7): what changed for whom, the message that
+"""Pushing credit status changes to platforms: what changed for whom, the message that
 says so, and when to try again.
 
 A platform is told about a subject it has an account for whenever the subject's tier or the
@@ -117,7 +117,7 @@ def _flag_json(flag: Flag) -> dict[str, Any]:
 def compute_message(
     subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change]
 ) -> dict[str, Any]:
-    """The `data` of a credit.status_changed message for one platform (SPEC §7). The outbox adds
+    """The `data` of a credit.status_changed message for one platform. The outbox adds
     its `version` when it queues it: the message id, growing with every message about a subject."""
     return {
         "subject_id": f"sub_{subject.subject_id}",

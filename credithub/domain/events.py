@@ -1,4 +1,4 @@
-"""Events platforms report (SPEC §7): parsed from their JSON into typed commands, or refused with
+"""Events platforms report: parsed from their JSON into typed commands, or refused with
 an `InvalidValue`/`InvalidIdentifier` whose `field` names the offending path (`data.subject.kind`).
 
 A resident ID (`id_number`) is validated and replaced by the person hash here, at the edge; the

@@ -36,7 +36,7 @@ _USCC_VALUES: Final = {char: value for value, char in enumerate(USCC_ALPHABET)}
 _ORGANIZATION_VALUES: Final = {char: int(char, 36) for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 # Registration authority (position 1) → entity categories (position 2) it may issue.
-# GB 32100-2015 with its amendment, as tabulated by ntnyq/uscc-utils (shared/DOMAIN.md §1.1).
+# GB 32100-2015 with its amendment No. 1, as tabulated by ntnyq/uscc-utils and a second published table.
 # `Y` (other authorities) has no published category list; 1 and 9 are what codes in use carry.
 REGISTRATION_CATEGORIES: Final[dict[str, frozenset[str]]] = {
     "1": frozenset("1239"),  # institutional staffing: organs, public institutions, mass organisations

@@ -1,4 +1,4 @@
-"""Per-client rate limits (SPEC §9): a token bucket per client.
+"""Per-client rate limits: a token bucket per client.
 
 A client may send `burst` requests at once, then `rate` a second on average. The arithmetic is
 here; where buckets live (memory of one instance) is the entrypoint's business.

@@ -1,5 +1,5 @@
 """Versioned rule sets: publicity windows by severity and tier thresholds, keyed by the date
-they take effect (2019 NDRC notice 527, 2023 Order 58, 2026 Order 36; shared/DOMAIN.md §2).
+they take effect (2019 NDRC notice 527, 2023 NDRC Order 58, 2026 NDRC Order 36).
 
 The rules are data (the `rule_sets` table, seeded by a migration), never constants here. The
 rule set in force at the instant asked about governs: a status as of 2024 uses the 2023 rules,

@@ -1,4 +1,4 @@
-"""Statistics for dashboards (SPEC §12): counts of records, listings, exits, objections (with
+"""Statistics for dashboards: counts of records, listings, exits, objections (with
 the median time to decision), repairs and executions over a period, by month, platform, category
 or tier. PostgreSQL computes them over the rows (db/sql/statistics.sql); nothing is loaded here."""
 

@@ -1,4 +1,4 @@
-"""The live feed of credit status changes behind the `creditStatusChanged` subscription (SPEC §9).
+"""The live feed of credit status changes behind the `creditStatusChanged` subscription.
 
 When the status store takes a newly computed status, it announces the subjects whose standing
 changed — tier, list membership, or a flag appearing, being lifted, or starting or stopping being

@@ -211,7 +211,7 @@ class ErrorPolicy(MaskErrors):
 
 
 class AuditReads(SchemaExtension):
-    """Every read of credit information is audited before the answer leaves (SPEC §8).
+    """Every read of credit information is audited before the answer leaves.
 
     Resolvers note what they read (`Context.note_reads`); after execution (for a subscription:
     before each event is sent) the reads are written in one statement. If that fails the answer

@@ -1,9 +1,17 @@
 """`serve --demo`: load the demo world once, and hand the newcomer working credentials.
 
 The world is loaded in one transaction, marked in hub_meta so a restart does not load it
-twice. Credentials (an admin, a regulator and a viewer token, and per platform its token and
-webhook secret) are written to `<data dir>/demo-credentials.json` (mode 0600) and logged, so
-the README's first query can be pasted into GraphiQL straight away.
+twice; then its due-process stories are acted out through the services
+(`credithub.services.demo_procedures`). Credentials are written to
+`<data dir>/demo-credentials.json` (mode 0600) and the admin token is logged, so the README's
+first query can be pasted into GraphiQL straight away: per platform its token and webhook
+secret, and these clients —
+
+    admin      runs the catalog, clients and platforms
+    regulator  bound to the body that runs the inter-platform list (CREDITHUB_JOINT_LIST_AUTHORITY):
+               decides its proposals, ends its entries, answers its exit reviews, resolves objections
+    viewer     the dashboard's read-only token
+    subject    a merchant with a listing proposed against it, its defence window open
 """
 
 from __future__ import annotations
@@ -19,19 +27,17 @@ from credithub.db import meta
 from credithub.db import platforms as db_platforms
 from credithub.db import world as db_world
 from credithub.db.pool import transaction
+from credithub.demo.cast import choose_cast
 from credithub.demo.world import DEMO_PLATFORMS, generate_world
-from credithub.services import clients
+from credithub.domain.clients import Client, Role
+from credithub.domain.ids import IdKind, format_id
+from credithub.services import clients, demo_procedures
 from credithub.services.ports import Deps
 
 DEMO_META_KEY: Final = "demo_world"
 CREDENTIALS_FILE: Final = "demo-credentials.json"
-# The demo regulator acts for the authority that designated most of the demo world's listings.
-DEMO_AUTHORITY: Final = "国家市场监督管理总局"
-DEMO_CLIENTS: Final = (
-    ("demo-admin", "admin", None),
-    ("demo-regulator", "regulator", DEMO_AUTHORITY),
-    ("demo-dashboard", "viewer", None),
-)
+DEMO_CLIENTS: Final = (("demo-admin", "admin"), ("demo-regulator", "regulator"), ("demo-dashboard", "viewer"))
+SUBJECT_CLIENT: Final = "demo-subject"
 
 logger = logging.getLogger(__name__)
 
@@ -45,30 +51,56 @@ async def prepare_demo(deps: Deps) -> dict[str, Any]:
             credentials["platforms"][platform.code] = await _platform_credentials(
                 deps, platform.code, platform.name, platform.family
             )
-    for name, role, authority in DEMO_CLIENTS:
+    for name, role in DEMO_CLIENTS:
         if role not in credentials["clients"]:
+            authority = deps.settings.joint_list_authority if role == "regulator" else None
             credentials["clients"][role] = (await clients.add_client(deps, name, role, authority=authority)).token
-    await load_demo_world(deps)
+    await load_demo_world(deps, await _actors(deps, credentials))
+    if "subject" not in credentials["clients"]:
+        loaded = await meta.get(deps.pool, DEMO_META_KEY)
+        subject = format_id(IdKind.SUBJECT, loaded["subject_client"])
+        credentials["clients"]["subject"] = (
+            await clients.add_client(deps, SUBJECT_CLIENT, "subject", subject=subject)
+        ).token
     _write_private_json(path, credentials)
     logger.info("demo credentials are in %s; admin token: %s", path, credentials["clients"]["admin"])
     return credentials
 
 
-async def load_demo_world(deps: Deps, *, subjects: int = 6000) -> dict[str, int] | None:
-    """Generate and insert the demo world unless it is there; returns the counts loaded."""
+async def load_demo_world(deps: Deps, actors: demo_procedures.Actors, *, subjects: int = 6000) -> dict[str, int] | None:
+    """Generate and insert the demo world unless it is there, then act out its due-process
+    stories; returns the counts loaded."""
     if await meta.get(deps.pool, DEMO_META_KEY) is not None:
         logger.info("demo world already loaded")
         return None
     started = time.perf_counter()
+    now = deps.clock.now()
     logger.info("demo world: generating %d subjects …", subjects)
-    world = generate_world(subjects=subjects, now=deps.clock.now(), person_key=deps.person_key)
+    world = generate_world(subjects=subjects, now=now, person_key=deps.person_key)
+    cast = choose_cast(world, now)
     counts = world.counts()
     logger.info("demo world: writing %s …", ", ".join(f"{n:,} {what}" for what, n in counts.items()))
     async with transaction(deps.pool) as conn:
-        await db_world.insert_world(conn, world)
-        await meta.put(conn, DEMO_META_KEY, {"counts": counts, "loaded_at": deps.clock.now().isoformat()})
+        ids = await db_world.insert_world(conn, world)
+        subject_client = ids.subjects[cast.defending.subject_index]
+        marker = {"counts": counts, "loaded_at": now.isoformat(), "subject_client": subject_client}
+        await meta.put(conn, DEMO_META_KEY, marker)
+    logger.info("demo world: acting out its due-process stories …")
+    for what, added in (await demo_procedures.act_out(deps, cast, ids, actors, now)).items():
+        counts[what] += added
+    await meta.put(deps.pool, DEMO_META_KEY, {**marker, "counts": counts})
     logger.info("demo world loaded in %.1f s", time.perf_counter() - started)
     return counts
+
+
+async def _actors(deps: Deps, credentials: dict[str, Any]) -> demo_procedures.Actors:
+    async def client(token: str) -> Client:
+        found = await clients.authenticate(deps, token)
+        assert found is not None, "the credentials were just checked or issued"
+        return found
+
+    platforms = {code: await client(entry["token"]) for code, entry in credentials["platforms"].items()}
+    return demo_procedures.Actors(await client(credentials["clients"]["regulator"]), platforms)
 
 
 async def _platform_credentials(deps: Deps, code: str, name: str, family: str) -> dict[str, str]:
@@ -96,9 +128,17 @@ async def _valid_credentials(deps: Deps, path: Path) -> dict[str, Any]:
         if await clients.authenticate(deps, entry.get("token", "")) is not None:
             kept["platforms"][code] = entry
     for role, token in stored.get("clients", {}).items():
-        if await clients.authenticate(deps, token) is not None:
+        client = await clients.authenticate(deps, token)
+        if client is not None and _bound_as_expected(deps, role, client):
             kept["clients"][role] = token
     return kept
+
+
+def _bound_as_expected(deps: Deps, role: str, client: Client) -> bool:
+    """A regulator token from before the demo regulator was bound to an authority is replaced."""
+    if role == Role.REGULATOR.value:
+        return client.authority == deps.settings.joint_list_authority
+    return True
 
 
 def _write_private_json(path: Path, data: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The push outbox (SPEC §7): telling platforms that a subject's flags or tier changed.
+"""The push outbox: telling platforms that a subject's flags or tier changed.
 
 `queue_changes` runs inside the status refresher's transaction: the new statuses and the
 messages about them commit together, so no change is stored without its messages, nor a message

@@ -1,4 +1,4 @@
-"""Applying for credit repair and deciding on it (SPEC §6)."""
+"""Applying for credit repair and deciding on it."""
 
 from __future__ import annotations
 

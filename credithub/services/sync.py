@@ -1,4 +1,4 @@
-"""Pulling platforms' feeds (SPEC §7): incrementally from a stored cursor per platform and stream.
+"""Pulling platforms' feeds: incrementally from a stored cursor per platform and stream.
 
 Each page is taken in one transaction: its events go into the inbox (keyed by the item's id, so
 pulling the same page again changes nothing), the items the hub cannot take are kept with why,

@@ -64,7 +64,8 @@ class StandardAdapter:
         body = orjson.dumps(
             {"type": message.message_type, "timestamp": message.created_at.isoformat(), "data": message.payload}
         ).decode()
-        # standardwebhooks' sign() reads the instant's fields as UTC: give it UTC (NOTES-reliability §1).
+        # standardwebhooks' sign() reads the instant's wall-clock fields as if UTC: an aware instant in
+        # another zone would be signed with the wrong timestamp, so convert it to UTC first.
         signature = Webhook(link.outbound_secret).sign(message.idempotency_key, now.astimezone(dt.UTC), body)
         headers = {
             "content-type": "application/json",

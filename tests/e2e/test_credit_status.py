@@ -1,4 +1,5 @@
-"""Credit status and joint restriction flags over real HTTP: the golden scenarios of SPEC §5."""
+"""Credit status and joint restriction flags over real HTTP: the golden scenarios of how lists,
+measures and records yield flags and how they propagate, as a platform or a regulator sees them."""
 
 from __future__ import annotations
 

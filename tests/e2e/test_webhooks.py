@@ -1,4 +1,4 @@
-"""Inbound webhooks over real HTTP, signed by the official standardwebhooks library (SPEC §7)."""
+"""Inbound webhooks over real HTTP, signed by the official standardwebhooks library."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Objections and credit repair over real HTTP (SPEC §6): who may do what, what each step does
+"""Objections and credit repair over real HTTP: who may do what, what each step does
 to the record, its flags and its list entries, and what stays in the history and the audit."""
 
 from __future__ import annotations

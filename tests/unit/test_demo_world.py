@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 
 import pytest
 
-from credithub.demo.world import World, generate_world
+from credithub.demo.cast import README_CODES, choose_cast
+from credithub.demo.world import SHOWCASE_CODE, World, generate_world
 from credithub.domain.identifiers import parse_credit_code
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import SubjectKind
@@ -58,3 +60,26 @@ def test_every_pending_record_has_its_open_objection(world: World) -> None:
     assert pending
     assert sorted(row.record_index for row in world.objections) == sorted(pending)
     assert all(row.filed_at < row.due_at for row in world.objections)
+
+
+def test_the_due_process_cast_is_distinct_fitting_and_leaves_the_documented_merchants_alone(world: World) -> None:
+    cast = choose_cast(world, NOW)
+    parts = [getattr(cast, field.name) for field in dataclasses.fields(cast) if field.type == "Part"]
+    assert len({part.subject_index for part in parts}) == len(parts) == 8
+    accounts = {(row.subject_index, row.platform) for row in world.accounts}
+    for part in parts:
+        record = world.records[part.record_index]
+        assert record.subject_index == part.subject_index
+        assert (record.severity, record.status, record.source_platform) == (
+            Severity.SERIOUS,
+            RecordStatus.ACTIVE,
+            part.platform,
+        )
+        assert (part.subject_index, part.platform) in accounts
+        assert world.subjects[part.subject_index].credit_code not in README_CODES | {SHOWCASE_CODE}
+    assert cast.in_force.platform == cast.proposable.platform == "shopmall"  # the platform guide is ShopMall's
+    repairable = world.records[cast.repairable_record]
+    assert repairable.subject_index == cast.defending.subject_index
+    assert repairable.severity is Severity.GENERAL
+    assert world.records[cast.corrected_record].status is RecordStatus.OBJECTION_PENDING
+    assert choose_cast(world, NOW) == cast

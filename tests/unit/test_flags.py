@@ -1,4 +1,5 @@
-"""Golden scenarios for the restriction engine, written from SPEC §4-§5."""
+"""Golden scenarios for the restriction engine: one case per rule of how records, lists and measures
+yield flags, and how those flags propagate."""
 
 from __future__ import annotations
 

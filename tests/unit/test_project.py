@@ -18,7 +18,7 @@ OUR_TOP_LEVEL_PACKAGES = ("credithub", "schema", "resolvers", "platform_adapters
 
 
 def test_no_installed_distribution_provides_one_of_our_top_level_names() -> None:
-    # We run from the repository root (STYLE §8); a wheel owning `schema/` would shadow ours.
+    # We run from the repository root (docs/adr/0001); a wheel owning `schema/` would shadow ours.
     provided = importlib.metadata.packages_distributions()
     clashes = {name: provided[name] for name in OUR_TOP_LEVEL_PACKAGES if name in provided}
     assert clashes == {}
