@@ -13,6 +13,8 @@ itself wrote. What the demo holds afterwards (with `CREDITHUB_DEFENCE_DAYS` = D)
     awaiting     proposed D+2 days ago and defended: PROPOSED, deadline passed, waiting for a decision
     defending    proposed 2 days ago: PROPOSED, defence window open (the demo `subject` client)
     corrected    an escalated objection upheld 7 days ago with a correction (SERIOUS → GENERAL)
+    commitments  the in-force merchant's, made a month before its violation: BROKEN by it; the
+                 defending merchant's, made yesterday: IN_TERM
 
 Every listing is a JOINT_CONSTRAINT entry proposed by the platform that reported its record and
 decided by the demo regulator, bound to the body that runs that list.
@@ -35,6 +37,7 @@ from credithub.domain import events, lists
 from credithub.domain.clients import Client
 from credithub.domain.objections import ObjectionStatus, Outcome
 from credithub.domain.records import LegalBasis, LegalBasisLevel, Reclassification, Severity
+from credithub.services import commitments as commitment_service
 from credithub.services import lists as list_service
 from credithub.services import objections as objection_service
 from credithub.services import reports
@@ -101,7 +104,8 @@ async def act_out(deps: Deps, cast: DemoCast, ids: WorldIds, actors: Actors, now
     await story.defend(awaiting, cast.awaiting, "违规行为系前任运营团队所为，本店已更换团队并完成整改。")
     await story.propose(cast.defending, now - 2 * DAY)
     await story.correct(cast.corrected_record, now - 7 * DAY)
-    # Credit commitments (makeCommitment) join the stories here: one kept, one broken by a later record.
+    await story.commit_before_record(cast.in_force)  # BROKEN by the record its listing rests on
+    await story.commit(cast.defending, now - DAY)  # IN_TERM: made while its listing is proposed
     return story.added
 
 
@@ -143,6 +147,25 @@ class _Story:
             note="经核查，违规事实清楚，当事人未提出足以推翻的申辩理由，决定列入。",
             decision_ref=f"平台联约〔{at.year}〕{entry.id}号",
             valid_until=until.replace(microsecond=0),
+        )
+
+    async def commit_before_record(self, part: Part) -> None:
+        """A public commitment the merchant made a month before the violation its listing rests on:
+        that record, occurring within the term, broke it."""
+        record_id = self.ids.records[part.record_index]
+        record = (await db_records.get_many(self.deps.pool, [record_id]))[record_id]
+        await self.commit(part, record.occurred_at - 30 * DAY)
+
+    async def commit(self, part: Part, at: dt.datetime) -> None:
+        """The merchant's written commitment (信用承诺), recorded by the regulator who received it."""
+        await commitment_service.make_commitment(
+            _at(self.deps, at),
+            self.actors.regulator,
+            self.ids.subjects[part.subject_index],
+            content="诚信经营，不刷单炒信、不虚假宣传；如有违反，自愿接受平台间联合约束。",
+            purpose="入驻平台信用承诺",
+            term_from=None,
+            term_until=(at + 2 * 365 * DAY).replace(microsecond=0),
         )
 
     async def revoke(self, part: Part, at: dt.datetime, reason: str) -> None:

@@ -125,3 +125,22 @@ async def test_the_subject_gets_a_signed_report_on_itself_and_on_nobody_else(hub
     assert me["id"] in own["signed"]
     other = (await as_subject.data(document, id="sub_1"))["creditReport"]
     assert other == {"__typename": "PermissionDeniedError", "code": "PERMISSION_DENIED"}
+
+
+COMMITMENTS = (
+    """query($id: ID!) { subject(id: $id) { commitments { state brokenByRecordId termFrom termUntil madeBy } } }"""
+)
+
+
+async def test_one_commitment_was_broken_by_a_later_record_and_one_runs(hub: DemoHub) -> None:
+    async def states_of(entries_: list[dict[str, Any]]) -> list[str]:
+        found = []
+        for entry in entries_:
+            data = await hub.as_("regulator").data(COMMITMENTS, id=entry["subject"]["id"])
+            found += [commitment["state"] for commitment in data["subject"]["commitments"]]
+        return found
+
+    in_force = [entry for entry in await entries(hub, "IN_FORCE") if entry["state"] == "IN_FORCE"]
+    proposed = [e for e in await entries(hub, "PROPOSED") if e["defenceDeadline"] > DEMO_NOW.isoformat()]
+    assert await states_of(in_force) == ["BROKEN"]
+    assert await states_of(proposed) == ["IN_TERM"]
