@@ -242,11 +242,13 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
         return await _grouped(keys, lambda key: key.as_of, load_group)
 
     async def load_list_entry_page(key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
-        found = await db_lists.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
+        found = await db_lists.list_page(
+            pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1, state_at=now
+        )
         return Page(items=found[: key.first], has_next=len(found) > key.first)
 
     async def load_list_entry_count(key: ListEntryFilterKey) -> int:
-        return await db_lists.count(pool, **_fields(key))
+        return await db_lists.count(pool, **_fields(key), state_at=now)
 
     async def load_list_entries(keys: list[int]) -> list[lists.ListEntry | None]:
         found = await db_lists.get_many(pool, keys)

@@ -214,7 +214,9 @@ class ListEntryFilter:
     subject_id: strawberry.ID | None = None
     in_force_at: dt.datetime | None = strawberry.field(default=None, description="Only entries in force then.")
     state: ListEntryState | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Only entries in this stored state (PROPOSED: the work queue of decisions)."
+        default=None,
+        description="Only entries in this state now, as `state` shows it (an entry past its validUntil is ENDED; "
+        "PROPOSED: the work queue of decisions).",
     )
 
     def to_key(self) -> ListEntryFilterKey:

@@ -96,7 +96,9 @@ async def list_page(
     platform: str | None,
     before_id: int | None,
     limit: int,
+    state_at: dt.datetime,
 ) -> list[ListEntry]:
+    """`state` is the state shown at `state_at` (an entry past its valid_until is ENDED)."""
     found = await conn.fetch(
         SQL["list_page"],
         kind.value if kind else None,
@@ -106,6 +108,7 @@ async def list_page(
         before_id,
         limit,
         platform,
+        state_at,
     )
     return [rows.list_entry(row) for row in found]
 
@@ -118,9 +121,16 @@ async def count(
     in_force_at: dt.datetime | None,
     state: ListEntryState | None,
     platform: str | None,
+    state_at: dt.datetime,
 ) -> int:
     total: int = await conn.fetchval(
-        SQL["count"], kind.value if kind else None, subject_id, in_force_at, state.value if state else None, platform
+        SQL["count"],
+        kind.value if kind else None,
+        subject_id,
+        in_force_at,
+        state.value if state else None,
+        platform,
+        state_at,
     )
     return total
 

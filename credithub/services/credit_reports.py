@@ -74,6 +74,7 @@ async def issue(deps: Deps, viewer: Client, subject_id: int, purpose: str | None
         platform=None,
         before_id=None,
         limit=100,
+        state_at=now,
     )
     document = credit_reports.compose_document(
         credit_reports.ReportInput(

@@ -42,28 +42,30 @@ WHERE id = $1 AND entry_in_force(valid_from, valid_until, ended_at, $2)
 RETURNING id;
 
 -- list_page --
--- Entries, newest first: $1 list, $2 subject id, $3 in force at (null: every entry), $4 state,
--- $5 before id, $6 limit, $7 only subjects with an account on this platform (null: any).
+-- Entries, newest first: $1 list, $2 subject id, $3 in force at (null: every entry), $4 state
+-- shown at $8 (entry_state_at), $5 before id, $6 limit, $7 only subjects with an account on this
+-- platform (null: any).
 SELECT e.*, coalesce(array(SELECT record_id FROM list_entry_records WHERE entry_id = e.id ORDER BY record_id),
                      '{}') AS record_ids
 FROM list_entries e
 WHERE ($1::text IS NULL OR e.list = $1)
   AND ($2::bigint IS NULL OR e.subject_id = $2)
   AND ($3::timestamptz IS NULL OR entry_in_force(e.valid_from, e.valid_until, e.ended_at, $3))
-  AND ($4::text IS NULL OR e.state = $4)
+  AND ($4::text IS NULL OR entry_state_at(e.state, e.valid_until, $8) = $4)
   AND ($5::bigint IS NULL OR e.id < $5)
   AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = e.subject_id AND a.platform = $7))
 ORDER BY e.id DESC
 LIMIT $6;
 
 -- count --
--- How many entries match list_page's filters: $1 list, $2 subject id, $3 in force at, $4 state, $5 platform.
+-- How many entries match list_page's filters: $1 list, $2 subject id, $3 in force at, $4 state
+-- shown at $6, $5 platform.
 SELECT count(*)
 FROM list_entries e
 WHERE ($1::text IS NULL OR e.list = $1)
   AND ($2::bigint IS NULL OR e.subject_id = $2)
   AND ($3::timestamptz IS NULL OR entry_in_force(e.valid_from, e.valid_until, e.ended_at, $3))
-  AND ($4::text IS NULL OR e.state = $4)
+  AND ($4::text IS NULL OR entry_state_at(e.state, e.valid_until, $6) = $4)
   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.subject_id = e.subject_id AND a.platform = $5));
 
 -- list_resting_on --
