@@ -338,3 +338,18 @@ async def test_the_first_screen_is_measured_on_the_demo_world(tab: Tab) -> None:
         f"browser ({cold_outside:.0f} ms by the test's clock), {warm:.0f} ms once its files are cached"
     )
     assert re.search(r"\d", await tab.page.locator(".tile-value").first.inner_text())
+
+
+async def test_execution_gaps_show_in_the_work_queues_as_the_api_lists_them(tab: Tab) -> None:
+    gaps = await graphql(tab.hub, "regulator", "{ executionGaps(first: 1) { totalCount edges { node { measure } } } }")
+    await tab.sign_in("regulator")
+    await tab.page.get_by_role("link", name="Work queues").click()
+    await tab.ready()
+    region = tab.page.get_by_role("region", name="Execution gaps")
+    if gaps["executionGaps"]["totalCount"]:
+        first = gaps["executionGaps"]["edges"][0]["node"]["measure"]
+        await expect(region.locator("li").first).to_contain_text(first)
+        await expect(region).to_contain_text(f"of {gaps['executionGaps']['totalCount']:,}")
+    else:
+        await expect(region).to_contain_text("Every mandatory flag pushed has been reported applied")
+    await tab.shot("queues-execution-gaps")

@@ -3,8 +3,8 @@
 // propose it, after the subject's defence window; exit reviews by the entry's authority.
 // Objections and repairs are decided by the record's source — its platform, or a regulator of its
 // authority — or, for a platform's record, a regulator bound to an authority; never by whoever
-// filed them. Everyone else sees the queue read-only. Execution gaps join here when the API
-// offers them.
+// filed them. Everyone else sees the queue read-only. Execution gaps (oversight: every platform's;
+// a platform: its own) show what was pushed and not carried out, and relations made in breach.
 import { mutate } from "../api.js";
 import {
   Badge,
@@ -61,6 +61,16 @@ const EXIT_REVIEWS = `query ExitReviewQueue($first: Int, $after: String) {
     edges { node {
       id entryId recordId cause openedBy openedAt status
       entry { id list state authority reason validFrom validUntil inForce subject { id name kind } }
+    } }
+  }
+}`;
+
+const GAPS = `query ExecutionGaps($first: Int, $after: String) {
+  executionGaps(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node {
+      kind platform measure since dueBy detail subjectId relatedSubjectId
+      subject { id name kind } relatedSubject { id name kind }
     } }
   }
 }`;
@@ -260,6 +270,17 @@ function ExitReviewItem({ review, viewer, decided }) {
   </li>`;
 }
 
+function GapItem({ gap }) {
+  const late = gap.kind === "NOT_APPLIED";
+  return html`<li>
+    <${Badge} tone="bad">${late ? `Not applied, due ${date(gap.dueBy)}` : "Relation in breach"}</${Badge}>
+    ${gap.subject ? html`<${SubjectLink} subject=${gap.subject} />` : html`<span class="mono">${gap.subjectId}</span>`} ·
+    <span class="mono">${gap.measure}</span>${gap.platform ? html` · ${gap.platform}` : ""}
+    ${gap.relatedSubject && html` · with <${SubjectLink} subject=${gap.relatedSubject} />`}
+    <span class="muted"> · ${gap.detail}</span>
+  </li>`;
+}
+
 function Decided({ connection }) {
   return html`<${ConnectionView} connection=${connection} what="decided objections" empty="No objection has been decided yet.">
     ${(objections) => html`<ul class="items compact">
@@ -289,6 +310,8 @@ export default function Queues({ viewer }) {
   const rejected = useConnection(OBJECTIONS, { filter: { status: "REJECTED" } }, (data) => data.objections, { ...refresh, pageSize: 5 });
   const repairs = useConnection(REPAIRS, { filter: { status: "PENDING" } }, (data) => data.repairApplications, refresh);
   const reviews = useConnection(EXIT_REVIEWS, {}, (data) => data.exitReviews, { ...refresh, enabled: oversight });
+  const platform = viewer.role === "PLATFORM";
+  const gaps = useConnection(GAPS, {}, (data) => data.executionGaps, { ...refresh, enabled: oversight || platform });
   const decided = (text) => {
     setMessage(text);
     setRound((value) => value + 1);
@@ -344,6 +367,16 @@ export default function Queues({ viewer }) {
           ${yoursFirst(items, (review) => regulator && viewer.authority === review.entry.authority).map(
             (review) => html`<${ExitReviewItem} key=${review.id} review=${review} viewer=${viewer} decided=${decided} />`,
           )}
+        </ul>`}
+      </${ConnectionView}>
+    </${Section}>`}
+    ${(oversight || platform) &&
+    html`<${Section} title="Execution gaps" note=${platform
+      ? "Mandatory flags the hub pushed to your platform that you have not reported applied in time, and relations reported by you in breach of a flag."
+      : "Mandatory flags pushed and not reported applied in time, and relations made while a flag forbade them (an agency under a signing ban signing an anchor)."}>
+      <${ConnectionView} connection=${gaps} what="execution gaps" empty="Every mandatory flag pushed has been reported applied, and no relation breaches a flag.">
+        ${(items) => html`<ul class="items compact">
+          ${items.map((gap) => html`<${GapItem} key=${`${gap.kind}-${gap.subjectId}-${gap.platform}-${gap.measure}-${gap.since}`} gap=${gap} />`)}
         </ul>`}
       </${ConnectionView}>
     </${Section}>`}
