@@ -25,9 +25,9 @@ ALTER TABLE measures ADD COLUMN legal_basis_level text NOT NULL DEFAULT 'PLATFOR
 UPDATE measures SET
     mandatory = false,
     legal_basis_level = 'PLATFORM_RULE',
-    legal_basis = '《中华人民共和国电子商务法》第三十二条、第三十六条（平台服务协议与交易规则，经公示的进入和退出规则）；'
+    legal_basis = '《中华人民共和国电子商务法》第三十六条、第三十九条（依平台规则采取的措施及时公示；平台建立健全信用评价制度并公示规则）；'
         || '《中共中央办公厅 国务院办公厅关于健全社会信用体系的意见》（2025）：引导平台企业建立平台间失信联合约束制度',
-    legal_basis_ref = '电子商务法 第三十二条',
+    legal_basis_ref = '电子商务法 第三十六条',
     trigger = '{"type": "LIST", "lists": ["SERIOUS_DISHONEST", "JOINT_CONSTRAINT"], "via": []}'
 WHERE code = 'ONBOARDING_BAN';
 
