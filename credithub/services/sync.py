@@ -25,7 +25,7 @@ from credithub.db import inbox as db_inbox
 from credithub.db import platforms as db_platforms
 from credithub.db import sync as db_sync
 from credithub.db.pool import transaction
-from credithub.domain import events
+from credithub.domain import event_codec, events
 from credithub.domain.errors import InvalidInput, InvalidValue, UnknownPlatform
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
@@ -105,7 +105,7 @@ async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> 
             refused.append((item.item_id, exc.message))
             continue
         event_id = f"{EVENT_ID_PREFIX}:{stream}:{item.item_id}"
-        pulled.append((event_id, event.type.value, events.encode_event(event)))
+        pulled.append((event_id, event.type.value, event_codec.encode_event(event)))
     async with transaction(deps.pool) as conn:
         new = await db_inbox.insert_many(conn, link.code, pulled, now)
         await db_sync.insert_rejects(conn, link.code, stream, refused, now)
