@@ -176,3 +176,13 @@ async def pull_platform(
 
 async def list_pulled_platforms(deps: Deps) -> list[str]:
     return await db_platforms.list_pulled(deps.pool)
+
+
+async def list_streams(deps: Deps, platform: str | None) -> list[db_sync.StreamState]:
+    """Where each stream's pull stands: its pages and items taken, when it caught up, its last error."""
+    return await db_sync.list_cursors(deps.pool, platform)
+
+
+async def list_rejects(deps: Deps, platform: str | None, *, limit: int = 1000) -> list[db_sync.Reject]:
+    """Feed items the hub refused, newest first, with why."""
+    return await db_sync.list_rejects(deps.pool, platform, limit)
