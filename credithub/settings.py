@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from credithub.domain.deliveries import parse_schedule
@@ -194,5 +195,5 @@ class Settings:
             cors_origins=_origins(env, "CREDITHUB_CORS_ORIGINS"),
         )
 
-    def with_changes(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

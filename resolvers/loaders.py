@@ -1,5 +1,9 @@
 """DataLoader batch functions: one query per batch, results in key order, None when missing.
 
+`RequestLoaders` is made fresh for each request (and each WebSocket operation), so nothing
+cached outlives it or leaks between clients. Each DataLoader is made on first use: a request
+pays only for the loaders its fields ask for.
+
 Paged loaders group their keys by everything but the parent id (in practice one group per
 field selection), so `subjects(first: 50) { records(first: 5) }` runs one LATERAL query for
 all 50 subjects, not 50 queries.
@@ -7,11 +11,11 @@ all 50 subjects, not 50 queries.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -26,9 +30,10 @@ from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import commitments, flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
+from credithub.domain.commitments import Standing
 from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.notices import Notice
@@ -42,7 +47,6 @@ from schema.context import (
     AuditWriteFilterKey,
     ExitReviewFilterKey,
     ListEntryFilterKey,
-    Loaders,
     NewestFirstPageKey,
     NoticePageKey,
     ObjectionFilterKey,
@@ -86,6 +90,11 @@ def _pages(
     }
 
 
+def _page(found: list[V], first: int) -> Page[V]:
+    """A page from first+1 rows: the extra row only says a next page exists."""
+    return Page(items=found[:first], has_next=len(found) > first)
+
+
 def _each(load_one: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
     """A batch function for keys that do not batch: one per top-level list field in an operation."""
 
@@ -95,64 +104,125 @@ def _each(load_one: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitabl
     return load
 
 
-def _fields(key: object) -> dict[str, Any]:
-    """A filter key's fields as keyword arguments of the db function it mirrors."""
-    return {field.name: getattr(key, field.name) for field in dataclasses.fields(key)}  # type: ignore[arg-type]
+class RequestLoaders:
+    """The DataLoaders of one request for one viewer (`schema.context.Loaders`)."""
 
+    def __init__(self, deps: Deps, viewer: Client) -> None:
+        self.deps = deps
+        self.pool = deps.pool
+        self.viewer = viewer
+        self.now = deps.clock.now()
+        # A subject sees only itself; a platform lists only its own.
+        self.scope = compute_enumeration_scope(viewer)
+        self._record_scope: RecordScope | None = None
 
-def make_loaders(deps: Deps, viewer: Client) -> Loaders:
-    """Fresh loaders for one request, so nothing cached outlives it or leaks between clients."""
-    pool = deps.pool
-    now = deps.clock.now()
-    scopes: list[RecordScope] = []
-    scope = compute_enumeration_scope(viewer)  # a subject sees only itself; a platform lists only its own
-
-    def mine(found: subjects.Subject | None) -> subjects.Subject | None:
-        return found if found is not None and scope.subject_id in (None, found.id) else None
-
-    async def record_scope() -> RecordScope:
+    async def record_scope(self) -> RecordScope:
         """What of each subject's records the viewer is shown, under the rules in force now."""
-        if not scopes:
-            config = await deps.engine.recent(pool)
-            scopes.append(compute_record_scope(viewer, rules.select_rule_set(config.rule_sets, now), now))
-        return scopes[0]
+        if self._record_scope is None:
+            config = await self.deps.engine.recent(self.pool)
+            rule_set = rules.select_rule_set(config.rule_sets, self.now)
+            self._record_scope = compute_record_scope(self.viewer, rule_set, self.now)
+        return self._record_scope
 
-    async def load_subjects(keys: list[int]) -> list[subjects.Subject | None]:
-        found = await db_subjects.get_many(pool, keys)
-        return [mine(found.get(key)) for key in keys]
+    def _mine(self, found: subjects.Subject | None) -> subjects.Subject | None:
+        return found if found is not None and self.scope.subject_id in (None, found.id) else None
 
-    async def load_subjects_by_credit_code(keys: list[str]) -> list[subjects.Subject | None]:
-        found = await db_subjects.get_many_by_credit_code(pool, keys)
-        return [mine(found.get(key)) for key in keys]
+    # Subjects
 
-    async def load_subjects_by_account(keys: list[tuple[str, str]]) -> list[subjects.Subject | None]:
-        found = await db_subjects.get_many_by_account(pool, keys)
-        return [mine(found.get(key)) for key in keys]
+    @cached_property
+    def subject(self) -> DataLoader[int, subjects.Subject | None]:
+        return DataLoader(self.load_subjects)
 
-    async def load_subject_pages(keys: list[SubjectPageKey]) -> list[Page[subjects.Subject]]:
-        pages_found = []
-        for key in keys:  # one key per `subjects` field in the operation
-            found = await db_subjects.list_page(pool, key.where, key.after_id, key.first + 1)
-            pages_found.append(Page(items=found[: key.first], has_next=len(found) > key.first))
-        return pages_found
+    async def load_subjects(self, keys: list[int]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many(self.pool, keys)
+        return [self._mine(found.get(key)) for key in keys]
 
-    async def load_subject_counts(keys: list[subjects.SubjectFilter]) -> list[int]:
-        return [await db_subjects.count(pool, key) for key in keys]
+    @cached_property
+    def subject_by_credit_code(self) -> DataLoader[str, subjects.Subject | None]:
+        return DataLoader(self.load_subjects_by_credit_code)
 
-    async def load_accounts(keys: list[int]) -> list[list[subjects.Account]]:
-        found = await db_accounts.list_for_subjects(pool, keys)
+    async def load_subjects_by_credit_code(self, keys: list[str]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many_by_credit_code(self.pool, keys)
+        return [self._mine(found.get(key)) for key in keys]
+
+    @cached_property
+    def subject_by_account(self) -> DataLoader[tuple[str, str], subjects.Subject | None]:
+        return DataLoader(self.load_subjects_by_account)
+
+    async def load_subjects_by_account(self, keys: list[tuple[str, str]]) -> list[subjects.Subject | None]:
+        found = await db_subjects.get_many_by_account(self.pool, keys)
+        return [self._mine(found.get(key)) for key in keys]
+
+    @cached_property
+    def subject_page(self) -> DataLoader[SubjectPageKey, Page[subjects.Subject]]:
+        return DataLoader(_each(self.load_subject_page))
+
+    async def load_subject_page(self, key: SubjectPageKey) -> Page[subjects.Subject]:
+        found = await db_subjects.list_page(self.pool, key.where, key.after_id, key.first + 1)
+        return _page(found, key.first)
+
+    @cached_property
+    def subject_count(self) -> DataLoader[subjects.SubjectFilter, int]:
+        return DataLoader(_each(self.load_subject_count))
+
+    async def load_subject_count(self, key: subjects.SubjectFilter) -> int:
+        return await db_subjects.count(self.pool, key)
+
+    @cached_property
+    def accounts(self) -> DataLoader[int, list[subjects.Account]]:
+        return DataLoader(self.load_accounts)
+
+    async def load_accounts(self, keys: list[int]) -> list[list[subjects.Account]]:
+        found = await db_accounts.list_for_subjects(self.pool, keys)
         return [found.get(key, []) for key in keys]
 
-    async def load_record_pages(keys: list[RecordPageKey]) -> list[Page[records.CreditRecord]]:
+    @cached_property
+    def credit_status(self) -> DataLoader[StatusKey, flags.CreditStatus | None]:
+        """Raises StatusUnavailable for a subject whose status cannot be computed, and for it alone."""
+        return DataLoader(self.load_credit_statuses)
+
+    async def load_credit_statuses(self, keys: list[StatusKey]) -> list[flags.CreditStatus | StatusUnavailable | None]:
+        async def load_group(
+            as_of: dt.datetime | None, members: list[StatusKey]
+        ) -> dict[StatusKey, flags.CreditStatus | StatusUnavailable | None]:
+            versions = {key.subject_id: key.facts_version for key in members}
+            found = await credit_status.statuses_of_subjects(self.deps, versions, as_of)
+            return {key: found.get(key.subject_id) for key in members}
+
+        return await _grouped(keys, lambda key: key.as_of, load_group)
+
+    @cached_property
+    def rule_set(self) -> DataLoader[dt.datetime, rules.RuleSet]:
+        return DataLoader(self.load_rule_sets)
+
+    async def load_rule_sets(self, keys: list[dt.datetime]) -> list[rules.RuleSet]:
+        config = await self.deps.engine.recent(self.pool)
+        return [rules.select_rule_set(config.rule_sets, at) for at in keys]
+
+    # Records
+
+    @cached_property
+    def record(self) -> DataLoader[int, records.CreditRecord | None]:
+        return DataLoader(self.load_records)
+
+    async def load_records(self, keys: list[int]) -> list[records.CreditRecord | None]:
+        found = await db_records.get_many(self.pool, keys)
+        return [found.get(key) for key in keys]
+
+    @cached_property
+    def record_page(self) -> DataLoader[RecordPageKey, Page[records.CreditRecord]]:
+        return DataLoader(self.load_record_pages)
+
+    async def load_record_pages(self, keys: list[RecordPageKey]) -> list[Page[records.CreditRecord]]:
         async def load_group(
             group: tuple[records.RecordFilter, tuple[dt.datetime, int] | None, int], members: list[RecordPageKey]
         ) -> dict[RecordPageKey, Page[records.CreditRecord]]:
             where, after, first = group
             found = await db_records.list_page_for_subjects(
-                pool,
+                self.pool,
                 [key.subject_id for key in members],
                 where,
-                scope=await record_scope(),
+                scope=await self.record_scope(),
                 after=after,
                 limit=first + 1,
             )
@@ -160,192 +230,332 @@ def make_loaders(deps: Deps, viewer: Client) -> Loaders:
 
         return await _grouped(keys, lambda key: (key.where, key.after, key.first), load_group)
 
-    async def load_record_counts(keys: list[RecordCountKey]) -> list[int]:
+    @cached_property
+    def record_count(self) -> DataLoader[RecordCountKey, int]:
+        return DataLoader(self.load_record_counts)
+
+    async def load_record_counts(self, keys: list[RecordCountKey]) -> list[int]:
         async def load_group(where: records.RecordFilter, members: list[RecordCountKey]) -> dict[RecordCountKey, int]:
             found = await db_records.count_for_subjects(
-                pool, [key.subject_id for key in members], where, scope=await record_scope()
+                self.pool, [key.subject_id for key in members], where, scope=await self.record_scope()
             )
             return {key: found.get(key.subject_id, 0) for key in members}
 
         return await _grouped(keys, lambda key: key.where, load_group)
 
-    async def load_status_changes(keys: list[int]) -> list[list[records.StatusChange]]:
-        found = await db_records.list_status_changes_for_records(pool, keys)
+    @cached_property
+    def status_changes(self) -> DataLoader[int, list[records.StatusChange]]:
+        return DataLoader(self.load_status_changes)
+
+    async def load_status_changes(self, keys: list[int]) -> list[list[records.StatusChange]]:
+        found = await db_records.list_status_changes_for_records(self.pool, keys)
         return [found.get(key, []) for key in keys]
 
-    async def load_notice_pages(keys: list[NoticePageKey]) -> list[Page[Notice]]:
+    @cached_property
+    def record_corrections(self) -> DataLoader[int, list[records.Correction]]:
+        return DataLoader(self.load_record_corrections)
+
+    async def load_record_corrections(self, keys: list[int]) -> list[list[records.Correction]]:
+        found = await db_records.list_corrections_for_records(self.pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    @cached_property
+    def record_versions(self) -> DataLoader[int, list[records.RecordVersion]]:
+        return DataLoader(self.load_record_versions)
+
+    async def load_record_versions(self, keys: list[int]) -> list[list[records.RecordVersion]]:
+        found = await db_authority.list_versions_for_records(self.pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    # Notices, signings, executions, commitments
+
+    @cached_property
+    def notice_page(self) -> DataLoader[NoticePageKey, Page[Notice]]:
+        return DataLoader(self.load_notice_pages)
+
+    async def load_notice_pages(self, keys: list[NoticePageKey]) -> list[Page[Notice]]:
         async def load_group(
             group: tuple[int | None, int], members: list[NoticePageKey]
         ) -> dict[NoticePageKey, Page[Notice]]:
             before_id, first = group
             found = await db_notices.list_page_for_subjects(
-                pool, [key.subject_id for key in members], before_id, first + 1
+                self.pool, [key.subject_id for key in members], before_id, first + 1
             )
             return _pages(found, members, lambda key: key.subject_id, first)
 
         return await _grouped(keys, lambda key: (key.before_id, key.first), load_group)
 
-    async def load_notice_counts(keys: list[int]) -> list[int]:
-        found = await db_notices.count_for_subjects(pool, keys)
+    @cached_property
+    def notice_count(self) -> DataLoader[int, int]:
+        return DataLoader(self.load_notice_counts)
+
+    async def load_notice_counts(self, keys: list[int]) -> list[int]:
+        found = await db_notices.count_for_subjects(self.pool, keys)
         return [found.get(key, 0) for key in keys]
 
-    async def load_record_corrections(keys: list[int]) -> list[list[records.Correction]]:
-        found = await db_records.list_corrections_for_records(pool, keys)
-        return [found.get(key, []) for key in keys]
+    @cached_property
+    def signing_page(self) -> DataLoader[SigningPageKey, Page[subjects.Signing]]:
+        return DataLoader(self.load_signing_pages)
 
-    async def load_record_versions(keys: list[int]) -> list[list[records.RecordVersion]]:
-        found = await db_authority.list_versions_for_records(pool, keys)
-        return [found.get(key, []) for key in keys]
-
-    async def load_signing_pages(keys: list[SigningPageKey]) -> list[Page[subjects.Signing]]:
+    async def load_signing_pages(self, keys: list[SigningPageKey]) -> list[Page[subjects.Signing]]:
         async def load_group(
             group: tuple[dt.datetime | None, int | None, int], members: list[SigningPageKey]
         ) -> dict[SigningPageKey, Page[subjects.Signing]]:
             in_force_at, before_id, first = group
             found = await db_signings.list_page_for_agencies(
-                pool,
+                self.pool,
                 [key.agency_id for key in members],
                 in_force_at=in_force_at,
                 before_id=before_id,
                 limit=first + 1,
-                platform=scope.platform,
+                platform=self.scope.platform,
             )
             return _pages(found, members, lambda key: key.agency_id, first)
 
         return await _grouped(keys, lambda key: (key.in_force_at, key.before_id, key.first), load_group)
 
-    async def load_signing_counts(keys: list[SigningCountKey]) -> list[int]:
+    @cached_property
+    def signing_count(self) -> DataLoader[SigningCountKey, int]:
+        return DataLoader(self.load_signing_counts)
+
+    async def load_signing_counts(self, keys: list[SigningCountKey]) -> list[int]:
         async def load_group(
             in_force_at: dt.datetime | None, members: list[SigningCountKey]
         ) -> dict[SigningCountKey, int]:
             found = await db_signings.count_for_agencies(
-                pool, [key.agency_id for key in members], in_force_at=in_force_at, platform=scope.platform
+                self.pool, [key.agency_id for key in members], in_force_at=in_force_at, platform=self.scope.platform
             )
             return {key: found.get(key.agency_id, 0) for key in members}
 
         return await _grouped(keys, lambda key: key.in_force_at, load_group)
 
-    async def load_anchor_signings(keys: list[int]) -> list[list[subjects.Signing]]:
-        found = await db_signings.list_for_anchors(pool, keys)
+    @cached_property
+    def anchor_signings(self) -> DataLoader[int, list[subjects.Signing]]:
+        return DataLoader(self.load_anchor_signings)
+
+    async def load_anchor_signings(self, keys: list[int]) -> list[list[subjects.Signing]]:
+        found = await db_signings.list_for_anchors(self.pool, keys)
         return [found.get(key, []) for key in keys]
 
-    async def load_credit_statuses(keys: list[StatusKey]) -> list[flags.CreditStatus | StatusUnavailable | None]:
-        """A StatusUnavailable in place of a status is raised by `load` for that subject alone."""
+    @cached_property
+    def executions(self) -> DataLoader[int, list[MeasureExecution]]:
+        return DataLoader(self.load_executions)
 
-        async def load_group(
-            as_of: dt.datetime | None, members: list[StatusKey]
-        ) -> dict[StatusKey, flags.CreditStatus | StatusUnavailable | None]:
-            versions = {key.subject_id: key.facts_version for key in members}
-            found = await credit_status.statuses_of_subjects(deps, versions, as_of)
-            return {key: found.get(key.subject_id) for key in members}
+    async def load_executions(self, keys: list[int]) -> list[list[MeasureExecution]]:
+        found = await db_executions.list_for_subjects(self.pool, keys)
+        return [found.get(key, []) for key in keys]
 
-        return await _grouped(keys, lambda key: key.as_of, load_group)
+    @cached_property
+    def commitments(self) -> DataLoader[int, list[Standing]]:
+        return DataLoader(self.load_commitments)
 
-    async def load_list_entry_page(key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
+    async def load_commitments(self, keys: list[int]) -> list[list[Standing]]:
+        found = await services_commitments.standings_of_subjects(self.pool, keys, self.now)
+        return [found.get(key, []) for key in keys]
+
+    # Lists
+
+    @cached_property
+    def list_entry(self) -> DataLoader[int, lists.ListEntry | None]:
+        return DataLoader(self.load_list_entries)
+
+    async def load_list_entries(self, keys: list[int]) -> list[lists.ListEntry | None]:
+        found = await db_lists.get_many(self.pool, keys)
+        return [found.get(key) for key in keys]
+
+    @cached_property
+    def defences(self) -> DataLoader[int, list[lists.Defence]]:
+        return DataLoader(self.load_defences)
+
+    async def load_defences(self, keys: list[int]) -> list[list[lists.Defence]]:
+        found = await db_lists.list_defences(self.pool, keys)
+        return [found.get(key, []) for key in keys]
+
+    @cached_property
+    def list_entry_page(self) -> DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]:
+        return DataLoader(_each(self.load_list_entry_page))
+
+    async def load_list_entry_page(self, key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
+        where = key.where
         found = await db_lists.list_page(
-            pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1, state_at=now
+            self.pool,
+            kind=where.kind,
+            subject_id=where.subject_id,
+            in_force_at=where.in_force_at,
+            state=where.state,
+            platform=where.platform,
+            before_id=key.before_id,
+            limit=key.first + 1,
+            state_at=self.now,
         )
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+        return _page(found, key.first)
 
-    async def load_list_entry_count(key: ListEntryFilterKey) -> int:
-        return await db_lists.count(pool, **_fields(key), state_at=now)
+    @cached_property
+    def list_entry_count(self) -> DataLoader[ListEntryFilterKey, int]:
+        return DataLoader(_each(self.load_list_entry_count))
 
-    async def load_list_entries(keys: list[int]) -> list[lists.ListEntry | None]:
-        found = await db_lists.get_many(pool, keys)
-        return [found.get(key) for key in keys]
+    async def load_list_entry_count(self, where: ListEntryFilterKey) -> int:
+        return await db_lists.count(
+            self.pool,
+            kind=where.kind,
+            subject_id=where.subject_id,
+            in_force_at=where.in_force_at,
+            state=where.state,
+            platform=where.platform,
+            state_at=self.now,
+        )
 
-    async def load_defences(keys: list[int]) -> list[list[lists.Defence]]:
-        found = await db_lists.list_defences(pool, keys)
-        return [found.get(key, []) for key in keys]
+    @cached_property
+    def exit_review_page(self) -> DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]:
+        return DataLoader(_each(self.load_exit_review_page))
 
-    async def load_exit_review_page(key: NewestFirstPageKey[ExitReviewFilterKey]) -> Page[lists.ExitReview]:
+    async def load_exit_review_page(self, key: NewestFirstPageKey[ExitReviewFilterKey]) -> Page[lists.ExitReview]:
+        where = key.where
         found = await db_lists.exit_review_page(
-            pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1
+            self.pool,
+            status=where.status,
+            authority=where.authority,
+            subject_id=where.subject_id,
+            before_id=key.before_id,
+            limit=key.first + 1,
         )
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+        return _page(found, key.first)
 
-    async def load_exit_review_count(key: ExitReviewFilterKey) -> int:
-        return await db_lists.exit_review_count(pool, **_fields(key))
+    @cached_property
+    def exit_review_count(self) -> DataLoader[ExitReviewFilterKey, int]:
+        return DataLoader(_each(self.load_exit_review_count))
 
-    async def load_records(keys: list[int]) -> list[records.CreditRecord | None]:
-        found = await db_records.get_many(pool, keys)
-        return [found.get(key) for key in keys]
+    async def load_exit_review_count(self, where: ExitReviewFilterKey) -> int:
+        return await db_lists.exit_review_count(
+            self.pool, status=where.status, authority=where.authority, subject_id=where.subject_id
+        )
 
-    async def load_objection_page(key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[objections.Objection]:
-        found = await db_objections.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+    # Workflows
 
-    async def load_objection_count(key: ObjectionFilterKey) -> int:
-        return await db_objections.count(pool, **_fields(key))
+    @cached_property
+    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]:
+        return DataLoader(_each(self.load_objection_page))
 
-    async def load_repair_page(key: NewestFirstPageKey[RepairFilterKey]) -> Page[repairs.RepairApplication]:
-        found = await db_repairs.list_page(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+    async def load_objection_page(self, key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[objections.Objection]:
+        where = key.where
+        found = await db_objections.list_page(
+            self.pool,
+            status=where.status,
+            subject_id=where.subject_id,
+            record_id=where.record_id,
+            overdue_at=where.overdue_at,
+            involving_platform=where.involving_platform,
+            before_id=key.before_id,
+            limit=key.first + 1,
+        )
+        return _page(found, key.first)
 
-    async def load_repair_count(key: RepairFilterKey) -> int:
-        return await db_repairs.count(pool, **_fields(key))
+    @cached_property
+    def objection_count(self) -> DataLoader[ObjectionFilterKey, int]:
+        return DataLoader(_each(self.load_objection_count))
 
-    async def load_audit_read_page(key: NewestFirstPageKey[AuditReadFilterKey]) -> Page[AuditRead]:
-        found = await db_audit.list_reads(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+    async def load_objection_count(self, where: ObjectionFilterKey) -> int:
+        return await db_objections.count(
+            self.pool,
+            status=where.status,
+            subject_id=where.subject_id,
+            record_id=where.record_id,
+            overdue_at=where.overdue_at,
+            involving_platform=where.involving_platform,
+        )
 
-    async def load_audit_read_count(key: AuditReadFilterKey) -> int:
-        return await db_audit.count_reads(pool, **_fields(key))
+    @cached_property
+    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]:
+        return DataLoader(_each(self.load_repair_page))
 
-    async def load_audit_write_page(key: NewestFirstPageKey[AuditWriteFilterKey]) -> Page[AuditWrite]:
-        found = await db_audit.list_writes(pool, **_fields(key.where), before_id=key.before_id, limit=key.first + 1)
-        return Page(items=found[: key.first], has_next=len(found) > key.first)
+    async def load_repair_page(self, key: NewestFirstPageKey[RepairFilterKey]) -> Page[repairs.RepairApplication]:
+        where = key.where
+        found = await db_repairs.list_page(
+            self.pool,
+            status=where.status,
+            subject_id=where.subject_id,
+            record_id=where.record_id,
+            involving_platform=where.involving_platform,
+            before_id=key.before_id,
+            limit=key.first + 1,
+        )
+        return _page(found, key.first)
 
-    async def load_audit_write_count(key: AuditWriteFilterKey) -> int:
-        return await db_audit.count_writes(pool, **_fields(key))
+    @cached_property
+    def repair_count(self) -> DataLoader[RepairFilterKey, int]:
+        return DataLoader(_each(self.load_repair_count))
 
-    async def load_executions(keys: list[int]) -> list[list[MeasureExecution]]:
-        found = await db_executions.list_for_subjects(pool, keys)
-        return [found.get(key, []) for key in keys]
+    async def load_repair_count(self, where: RepairFilterKey) -> int:
+        return await db_repairs.count(
+            self.pool,
+            status=where.status,
+            subject_id=where.subject_id,
+            record_id=where.record_id,
+            involving_platform=where.involving_platform,
+        )
 
-    async def load_commitments(keys: list[int]) -> list[list[commitments.Standing]]:
-        found = await services_commitments.standings_of_subjects(pool, keys, now)
-        return [found.get(key, []) for key in keys]
+    # Audit
 
-    async def load_rule_sets(keys: list[dt.datetime]) -> list[rules.RuleSet]:
-        config = await deps.engine.recent(pool)
-        return [rules.select_rule_set(config.rule_sets, at) for at in keys]
+    @cached_property
+    def audit_read_page(self) -> DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]:
+        return DataLoader(_each(self.load_audit_read_page))
 
-    return Loaders(
-        subject=DataLoader(load_subjects),
-        subject_by_credit_code=DataLoader(load_subjects_by_credit_code),
-        subject_by_account=DataLoader(load_subjects_by_account),
-        subject_page=DataLoader(load_subject_pages),
-        subject_count=DataLoader(load_subject_counts),
-        accounts=DataLoader(load_accounts),
-        record_page=DataLoader(load_record_pages),
-        record_count=DataLoader(load_record_counts),
-        status_changes=DataLoader(load_status_changes),
-        record_versions=DataLoader(load_record_versions),
-        record_corrections=DataLoader(load_record_corrections),
-        notice_page=DataLoader(load_notice_pages),
-        notice_count=DataLoader(load_notice_counts),
-        signing_page=DataLoader(load_signing_pages),
-        signing_count=DataLoader(load_signing_counts),
-        anchor_signings=DataLoader(load_anchor_signings),
-        credit_status=DataLoader(load_credit_statuses),
-        rule_set=DataLoader(load_rule_sets),
-        list_entry_page=DataLoader(_each(load_list_entry_page)),
-        list_entry_count=DataLoader(_each(load_list_entry_count)),
-        list_entry=DataLoader(load_list_entries),
-        defences=DataLoader(load_defences),
-        exit_review_page=DataLoader(_each(load_exit_review_page)),
-        exit_review_count=DataLoader(_each(load_exit_review_count)),
-        record=DataLoader(load_records),
-        objection_page=DataLoader(_each(load_objection_page)),
-        objection_count=DataLoader(_each(load_objection_count)),
-        repair_page=DataLoader(_each(load_repair_page)),
-        repair_count=DataLoader(_each(load_repair_count)),
-        audit_read_page=DataLoader(_each(load_audit_read_page)),
-        audit_read_count=DataLoader(_each(load_audit_read_count)),
-        audit_write_page=DataLoader(_each(load_audit_write_page)),
-        audit_write_count=DataLoader(_each(load_audit_write_count)),
-        executions=DataLoader(load_executions),
-        commitments=DataLoader(load_commitments),
-        record_scope=record_scope,
-    )
+    async def load_audit_read_page(self, key: NewestFirstPageKey[AuditReadFilterKey]) -> Page[AuditRead]:
+        where = key.where
+        found = await db_audit.list_reads(
+            self.pool,
+            client_id=where.client_id,
+            subject_id=where.subject_id,
+            operation=where.operation,
+            since=where.since,
+            until=where.until,
+            before_id=key.before_id,
+            limit=key.first + 1,
+        )
+        return _page(found, key.first)
+
+    @cached_property
+    def audit_read_count(self) -> DataLoader[AuditReadFilterKey, int]:
+        return DataLoader(_each(self.load_audit_read_count))
+
+    async def load_audit_read_count(self, where: AuditReadFilterKey) -> int:
+        return await db_audit.count_reads(
+            self.pool,
+            client_id=where.client_id,
+            subject_id=where.subject_id,
+            operation=where.operation,
+            since=where.since,
+            until=where.until,
+        )
+
+    @cached_property
+    def audit_write_page(self) -> DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]:
+        return DataLoader(_each(self.load_audit_write_page))
+
+    async def load_audit_write_page(self, key: NewestFirstPageKey[AuditWriteFilterKey]) -> Page[AuditWrite]:
+        where = key.where
+        found = await db_audit.list_writes(
+            self.pool,
+            actor=where.actor,
+            entity=where.entity,
+            subject_id=where.subject_id,
+            since=where.since,
+            until=where.until,
+            before_id=key.before_id,
+            limit=key.first + 1,
+        )
+        return _page(found, key.first)
+
+    @cached_property
+    def audit_write_count(self) -> DataLoader[AuditWriteFilterKey, int]:
+        return DataLoader(_each(self.load_audit_write_count))
+
+    async def load_audit_write_count(self, where: AuditWriteFilterKey) -> int:
+        return await db_audit.count_writes(
+            self.pool,
+            actor=where.actor,
+            entity=where.entity,
+            subject_id=where.subject_id,
+            since=where.since,
+            until=where.until,
+        )

@@ -22,7 +22,7 @@ class ParkedQueries:
         info: Info,
         first: int | None = pages.DEFAULT_PAGE_SIZE,
         after: str | None = None,
-        queue: ParkedQueue | None = None,  # type: ignore[valid-type]
+        queue: ParkedQueue | None = None,
     ) -> ParkedItemConnection:
         parked.check_may_see(info.context.viewer)
         page = await parked_service.list_parked(

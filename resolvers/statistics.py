@@ -25,7 +25,7 @@ class StatisticsQueries:
         info: Info,
         from_: Annotated[dt.datetime, strawberry.argument(name="from")],
         to: dt.datetime,
-        group_by: StatisticsGroup,  # type: ignore[valid-type]
+        group_by: StatisticsGroup,
     ) -> list[StatisticsRow]:
         statistics.check_may_read(info.context.viewer)
         statistics.check_period(from_, to)

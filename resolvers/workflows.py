@@ -112,7 +112,7 @@ class WorkflowMutations:
         objection_id: strawberry.ID,
         upheld: bool,
         note: str,
-        outcome: ObjectionOutcome | None = None,  # type: ignore[valid-type]
+        outcome: ObjectionOutcome | None = None,
         correction: CorrectionInput | None = None,
     ) -> ResolveObjectionResult:
         try:

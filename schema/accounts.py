@@ -8,7 +8,8 @@ import strawberry
 
 from credithub.domain import ids, subjects
 
-AccountStatus = strawberry.enum(subjects.AccountStatus, description="State of an account on its platform.")
+AccountStatus = subjects.AccountStatus
+strawberry.enum(AccountStatus, description="State of an account on its platform.")
 
 
 _DETAILS = "Null when another platform asks: platforms see each other's accounts only as platform and status."
@@ -18,7 +19,7 @@ _DETAILS = "Null when another platform asks: platforms see each other's accounts
 class Account:
     id: strawberry.ID
     platform: str
-    status: AccountStatus  # type: ignore[valid-type]
+    status: AccountStatus
     external_id: str | None = strawberry.field(description=f"The platform's own id of the account. {_DETAILS}")
     display_name: str | None = strawberry.field(description=_DETAILS)
     opened_at: dt.datetime | None = strawberry.field(description=_DETAILS)

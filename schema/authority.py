@@ -19,12 +19,14 @@ from schema.errors import (
 )
 from schema.records import CreditRecord, RecordCategory, Severity
 
-AuthorityRemoval = strawberry.enum(
-    domain_authority.Removal,
+AuthorityRemoval = domain_authority.Removal
+strawberry.enum(
+    AuthorityRemoval,
     description="A removal notice: WITHDRAW (the authority revoked the decision) or REPAIR (it ended "
     "the decision's publicity after credit repair).",
 )
-DecisionOutcome = strawberry.enum(domain_authority.DecisionOutcome, description="What recording a decision did.")
+DecisionOutcome = domain_authority.DecisionOutcome
+strawberry.enum(DecisionOutcome, description="What recording a decision did.")
 
 
 @strawberry.input(
@@ -39,8 +41,8 @@ class AuthorityDecisionInput:
     id_number: str | None = strawberry.field(
         default=None, description="Natural persons: the resident ID, hashed at once; only anchors the hub hosts."
     )
-    category: RecordCategory = RecordCategory.ADMINISTRATIVE_PENALTY  # type: ignore[valid-type]
-    severity: Severity | None = strawberry.field(  # type: ignore[valid-type]
+    category: RecordCategory = RecordCategory.ADMINISTRATIVE_PENALTY
+    severity: Severity | None = strawberry.field(
         default=None, description="Required for negative records; none for positive ones."
     )
     decided_at: dt.datetime = strawberry.field(description="The decision date: the record counts from it.")
@@ -51,7 +53,7 @@ class AuthorityDecisionInput:
     legal_basis: str
     legal_basis_reference: str | None = None
     description: str | None = None
-    removal: AuthorityRemoval | None = None  # type: ignore[valid-type]
+    removal: AuthorityRemoval | None = None
 
     def to_fields(self) -> domain_authority.DecisionFields:
         return domain_authority.DecisionFields(
@@ -75,7 +77,7 @@ class AuthorityDecisionInput:
 @strawberry.type(description="The record as kept after the decision, and what recording it did.")
 class RecordAuthorityDecisionSuccess:
     record: CreditRecord
-    outcome: DecisionOutcome  # type: ignore[valid-type]
+    outcome: DecisionOutcome
     subject_id: strawberry.ID
 
 

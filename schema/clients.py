@@ -9,13 +9,14 @@ import strawberry
 from credithub.domain import clients, ids, platforms
 from schema.errors import InvalidIdError, NotFoundError, PermissionDeniedError
 
-Role = strawberry.enum(clients.Role, description="What a client may do.")
+Role = clients.Role
+strawberry.enum(Role, description="What a client may do.")
 
 
 @strawberry.type(description="The client this request authenticated as.")
 class Viewer:
     name: str
-    role: Role  # type: ignore[valid-type]
+    role: Role
     platform: str | None = strawberry.field(description="The platform a `platform` client acts for.")
     authority: str | None = strawberry.field(
         description="The authority a `regulator` client designates for: it decides only that authority's list "

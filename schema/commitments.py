@@ -10,8 +10,9 @@ import strawberry
 from credithub.domain import commitments, ids
 from schema.errors import InvalidIdError, InvalidValueError, PermissionDeniedError, UnknownSubjectError
 
-CommitmentState = strawberry.enum(
-    commitments.CommitmentState,
+CommitmentState = commitments.CommitmentState
+strawberry.enum(
+    CommitmentState,
     description="IN_TERM (the term runs, nothing broke it), KEPT (the term is over, nothing broke it), BROKEN "
     "(a general or serious record of the subject occurred within the term).",
 )
@@ -27,7 +28,7 @@ class Commitment:
     term_until: dt.datetime
     made_by: str
     made_at: dt.datetime
-    state: CommitmentState  # type: ignore[valid-type]
+    state: CommitmentState
     broken_by_record_id: strawberry.ID | None = strawberry.field(
         description="The earliest record within the term that broke it."
     )

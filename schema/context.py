@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -143,46 +143,85 @@ class NewestFirstPageKey(Generic[W]):
     first: int
 
 
-@dataclass(frozen=True, slots=True)
-class Loaders:
-    """DataLoaders of domain types, created per request by `resolvers.loaders.make_loaders`."""
+class Loaders(Protocol):
+    """The DataLoaders of domain types a request reads through (`resolvers.loaders.RequestLoaders`).
 
-    subject: DataLoader[int, subjects.Subject | None]
-    subject_by_credit_code: DataLoader[str, subjects.Subject | None]
-    subject_by_account: DataLoader[tuple[str, str], subjects.Subject | None]
-    subject_page: DataLoader[SubjectPageKey, Page[subjects.Subject]]
-    subject_count: DataLoader[subjects.SubjectFilter, int]
-    accounts: DataLoader[int, list[subjects.Account]]
-    record_page: DataLoader[RecordPageKey, Page[records.CreditRecord]]
-    record_count: DataLoader[RecordCountKey, int]
-    status_changes: DataLoader[int, list[records.StatusChange]]
-    record_versions: DataLoader[int, list[records.RecordVersion]]
-    record_corrections: DataLoader[int, list[records.Correction]]
-    notice_page: DataLoader[NoticePageKey, Page[Notice]]
-    notice_count: DataLoader[int, int]
-    signing_page: DataLoader[SigningPageKey, Page[subjects.Signing]]
-    signing_count: DataLoader[SigningCountKey, int]
-    anchor_signings: DataLoader[int, list[subjects.Signing]]
-    credit_status: DataLoader[StatusKey, flags.CreditStatus | None]  # raises StatusUnavailable for one subject
-    rule_set: DataLoader[dt.datetime, rules.RuleSet]
-    list_entry_page: DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]
-    list_entry_count: DataLoader[ListEntryFilterKey, int]
-    list_entry: DataLoader[int, lists.ListEntry | None]
-    defences: DataLoader[int, list[lists.Defence]]
-    exit_review_page: DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]
-    exit_review_count: DataLoader[ExitReviewFilterKey, int]
-    record: DataLoader[int, records.CreditRecord | None]
-    objection_page: DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]
-    objection_count: DataLoader[ObjectionFilterKey, int]
-    repair_page: DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]
-    repair_count: DataLoader[RepairFilterKey, int]
-    audit_read_page: DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]
-    audit_read_count: DataLoader[AuditReadFilterKey, int]
-    audit_write_page: DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]
-    audit_write_count: DataLoader[AuditWriteFilterKey, int]
-    executions: DataLoader[int, list[MeasureExecution]]
-    commitments: DataLoader[int, list[commitments.Standing]]
-    record_scope: Callable[[], Awaitable[RecordScope]]
+    Read-only: each is made on first use, for the request alone."""
+
+    @property
+    def subject(self) -> DataLoader[int, subjects.Subject | None]: ...
+    @property
+    def subject_by_credit_code(self) -> DataLoader[str, subjects.Subject | None]: ...
+    @property
+    def subject_by_account(self) -> DataLoader[tuple[str, str], subjects.Subject | None]: ...
+    @property
+    def subject_page(self) -> DataLoader[SubjectPageKey, Page[subjects.Subject]]: ...
+    @property
+    def subject_count(self) -> DataLoader[subjects.SubjectFilter, int]: ...
+    @property
+    def accounts(self) -> DataLoader[int, list[subjects.Account]]: ...
+    @property
+    def record_page(self) -> DataLoader[RecordPageKey, Page[records.CreditRecord]]: ...
+    @property
+    def record_count(self) -> DataLoader[RecordCountKey, int]: ...
+    @property
+    def status_changes(self) -> DataLoader[int, list[records.StatusChange]]: ...
+    @property
+    def record_versions(self) -> DataLoader[int, list[records.RecordVersion]]: ...
+    @property
+    def record_corrections(self) -> DataLoader[int, list[records.Correction]]: ...
+    @property
+    def notice_page(self) -> DataLoader[NoticePageKey, Page[Notice]]: ...
+    @property
+    def notice_count(self) -> DataLoader[int, int]: ...
+    @property
+    def signing_page(self) -> DataLoader[SigningPageKey, Page[subjects.Signing]]: ...
+    @property
+    def signing_count(self) -> DataLoader[SigningCountKey, int]: ...
+    @property
+    def anchor_signings(self) -> DataLoader[int, list[subjects.Signing]]: ...
+    @property  # raises StatusUnavailable for a subject whose status cannot be computed, for it alone
+    def credit_status(self) -> DataLoader[StatusKey, flags.CreditStatus | None]: ...
+    @property
+    def rule_set(self) -> DataLoader[dt.datetime, rules.RuleSet]: ...
+    @property
+    def list_entry_page(self) -> DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]: ...
+    @property
+    def list_entry_count(self) -> DataLoader[ListEntryFilterKey, int]: ...
+    @property
+    def list_entry(self) -> DataLoader[int, lists.ListEntry | None]: ...
+    @property
+    def defences(self) -> DataLoader[int, list[lists.Defence]]: ...
+    @property
+    def exit_review_page(self) -> DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]: ...
+    @property
+    def exit_review_count(self) -> DataLoader[ExitReviewFilterKey, int]: ...
+    @property
+    def record(self) -> DataLoader[int, records.CreditRecord | None]: ...
+    @property
+    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]: ...
+    @property
+    def objection_count(self) -> DataLoader[ObjectionFilterKey, int]: ...
+    @property
+    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]: ...
+    @property
+    def repair_count(self) -> DataLoader[RepairFilterKey, int]: ...
+    @property
+    def audit_read_page(self) -> DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]: ...
+    @property
+    def audit_read_count(self) -> DataLoader[AuditReadFilterKey, int]: ...
+    @property
+    def audit_write_page(self) -> DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]: ...
+    @property
+    def audit_write_count(self) -> DataLoader[AuditWriteFilterKey, int]: ...
+    @property
+    def executions(self) -> DataLoader[int, list[MeasureExecution]]: ...
+    @property
+    def commitments(self) -> DataLoader[int, list[commitments.Standing]]: ...
+
+    async def record_scope(self) -> RecordScope:
+        """What of each subject's records the viewer is shown, under the rules in force now."""
+        ...
 
 
 @dataclass

@@ -14,28 +14,30 @@ from schema.context import Info
 from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
 from schema.errors import InvalidIdentifierError, StatusUnavailableError, UnknownSubjectError
 
-CreditTier = strawberry.enum(
-    measures.Tier, name="CreditTier", description="Differentiated management: A best, D worst."
-)
-MeasureKind = strawberry.enum(measures.MeasureKind, description="A restriction or an incentive.")
-MeasureScope = strawberry.enum(measures.Scope, description="Every platform, or only the platform that reported.")
+CreditTier = measures.Tier
+strawberry.enum(CreditTier, name="CreditTier", description="Differentiated management: A best, D worst.")
+MeasureKind = measures.MeasureKind
+strawberry.enum(MeasureKind, description="A restriction or an incentive.")
+MeasureScope = measures.Scope
+strawberry.enum(MeasureScope, description="Every platform, or only the platform that reported.")
 
 
 @strawberry.type(description="The subject one relation away that a propagated flag comes from.")
 class ViaSubject:
     id: strawberry.ID
-    kind: SubjectKind  # type: ignore[valid-type]
+    kind: SubjectKind
     name: str
 
 
-ExecutionAction = strawberry.enum(executions.ExecutionAction, description="A platform applied or lifted a measure.")
+ExecutionAction = executions.ExecutionAction
+strawberry.enum(ExecutionAction, description="A platform applied or lifted a measure.")
 
 
 @strawberry.type(description="A platform's report that it applied or lifted a measure.")
 class MeasureExecution:
     platform: str
     measure: str
-    action: ExecutionAction  # type: ignore[valid-type]
+    action: ExecutionAction
     executed_at: dt.datetime
     reported_at: dt.datetime
     note: str | None
@@ -55,20 +57,20 @@ class MeasureExecution:
 @strawberry.type(description="One measure in force for the subject, with why it exists.")
 class RestrictionFlag:
     measure: str = strawberry.field(description="Measure code in the catalog, e.g. ONBOARDING_BAN.")
-    kind: MeasureKind  # type: ignore[valid-type]
+    kind: MeasureKind
     mandatory: bool = strawberry.field(description="Required by law (true) or recommended (false).")
     enforced: bool = strawberry.field(description="False while every reason for it is under objection.")
     not_enforced_reason: str | None
-    scope: MeasureScope  # type: ignore[valid-type]
+    scope: MeasureScope
     legal_basis: str
     legal_basis_reference: str | None
-    legal_basis_level: LegalBasisLevel = strawberry.field(  # type: ignore[valid-type]
+    legal_basis_level: LegalBasisLevel = strawberry.field(
         description="The rank of the measure's legal basis: only LAW, ADMINISTRATIVE_REGULATION and "
         "LOCAL_REGULATION make a restriction mandatory."
     )
     source_platform: str | None = strawberry.field(description="The platform that reported the reason, if any.")
     source_authority: str | None = strawberry.field(description="The authority behind the reason, if any.")
-    via: RelationKind | None = strawberry.field(  # type: ignore[valid-type]
+    via: RelationKind | None = strawberry.field(
         description="The relation the flag propagated along; null when it is the subject's own."
     )
     via_subject: ViaSubject | None
@@ -123,7 +125,7 @@ class RestrictionFlag:
 class CreditStatus:
     subject_id: strawberry.ID
     credit_code: str | None
-    tier: CreditTier  # type: ignore[valid-type]
+    tier: CreditTier
     tier_reason: str
     on_serious_dishonest_list: bool
     on_joint_constraint_list: bool = strawberry.field(description="On the inter-platform blacklist.")

@@ -6,10 +6,13 @@ import strawberry
 
 from credithub.domain import records, subjects
 
-SubjectKind = strawberry.enum(subjects.SubjectKind, description="The three kinds of credit subject.")
-RelationKind = strawberry.enum(subjects.RelationKind, description="Relations that flags propagate along, one hop.")
-LegalBasisLevel = strawberry.enum(
-    records.LegalBasisLevel,
+SubjectKind = subjects.SubjectKind
+strawberry.enum(SubjectKind, description="The three kinds of credit subject.")
+RelationKind = subjects.RelationKind
+strawberry.enum(RelationKind, description="Relations that flags propagate along, one hop.")
+LegalBasisLevel = records.LegalBasisLevel
+strawberry.enum(
+    LegalBasisLevel,
     description="The rank of the instrument behind a measure or a listing. Only LAW, ADMINISTRATIVE_REGULATION "
     "and LOCAL_REGULATION may ground a mandatory restriction.",
 )

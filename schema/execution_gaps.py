@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 GAP_CURSOR_SCOPE = "execution_gaps"
 
-ExecutionGapKind = strawberry.enum(
-    executions.GapKind,
+ExecutionGapKind = executions.GapKind
+strawberry.enum(
+    ExecutionGapKind,
     name="ExecutionGapKind",
     description="NOT_APPLIED: a mandatory flag pushed to a platform that has not reported it applied within "
     "CREDITHUB_EXECUTION_DAYS; RELATION_IN_BREACH: a relation made while a flag forbade it (an agency under "
@@ -36,7 +37,7 @@ async def _subject(info: Info, subject_id: int | None) -> Subject | None:
 
 @strawberry.type(description="A flag the hub pushed and a platform has not carried out, or a relation made in breach.")
 class ExecutionGap:
-    kind: ExecutionGapKind  # type: ignore[valid-type]
+    kind: ExecutionGapKind
     subject_id: strawberry.ID
     platform: str | None = strawberry.field(
         description="The platform that should report the measure applied; for a relation, where it was reported."

@@ -32,21 +32,26 @@ from schema.pagination import PageInfo
 if TYPE_CHECKING:
     from schema.subjects import Subject
 
-CreditList = strawberry.enum(
-    lists.ListKind,
+CreditList = lists.ListKind
+strawberry.enum(
+    CreditList,
     name="CreditList",
     description="SERIOUS_DISHONEST (designated by a public authority), JOINT_CONSTRAINT (the inter-platform "
     "blacklist), RED (integrity models).",
 )
-ListEntryState = strawberry.enum(
-    lists.ListEntryState,
+ListEntryState = lists.ListEntryState
+strawberry.enum(
+    ListEntryState,
     description="PROPOSED (notice sent, defence window open; yields no measure), IN_FORCE, DROPPED (decided "
     "against), ENDED (its validUntil passed, or its authority ended it).",
 )
-EndCause = strawberry.enum(lists.EndCause, description="Why an entry stopped being in force.")
-ExitCause = strawberry.enum(lists.ExitCause, description="What happened to a record under someone else's listing.")
-ExitReviewStatus = strawberry.enum(
-    lists.ExitReviewStatus, description="OPEN until the entry's authority ends the listing (ENDED) or keeps it (KEPT)."
+EndCause = lists.EndCause
+strawberry.enum(EndCause, description="Why an entry stopped being in force.")
+ExitCause = lists.ExitCause
+strawberry.enum(ExitCause, description="What happened to a record under someone else's listing.")
+ExitReviewStatus = lists.ExitReviewStatus
+strawberry.enum(
+    ExitReviewStatus, description="OPEN until the entry's authority ends the listing (ENDED) or keeps it (KEPT)."
 )
 LIST_ENTRY_CURSOR_SCOPE = "list_entries"
 EXIT_REVIEW_CURSOR_SCOPE = "exit_reviews"
@@ -79,8 +84,8 @@ class Defence:
 @strawberry.type(description="A subject proposed for, on, or once on a list: the whole procedure behind it.")
 class ListEntry:
     id: strawberry.ID
-    kind: CreditList = strawberry.field(name="list")  # type: ignore[valid-type]
-    state: ListEntryState  # type: ignore[valid-type]
+    kind: CreditList = strawberry.field(name="list")
+    state: ListEntryState
     record_ids: list[strawberry.ID]
     authority: str = strawberry.field(description="The designating body (认定单位): only its regulators decide.")
     proposed_by: str
@@ -88,7 +93,7 @@ class ListEntry:
     reason: str
     legal_basis: str
     legal_basis_reference: str | None
-    legal_basis_level: LegalBasisLevel  # type: ignore[valid-type]
+    legal_basis_level: LegalBasisLevel
     exit_condition: str
     notice_sent_at: dt.datetime | None = strawberry.field(description="When the subject was notified of the proposal.")
     defence_deadline: dt.datetime | None = strawberry.field(
@@ -103,7 +108,7 @@ class ListEntry:
     ended_at: dt.datetime | None
     ended_by: str | None
     end_reason: str | None
-    end_cause: EndCause | None  # type: ignore[valid-type]
+    end_cause: EndCause | None
     entry: strawberry.Private[lists.ListEntry]
 
     @strawberry.field
@@ -210,10 +215,10 @@ class ListEntryConnection:
 
 @strawberry.input(description="Narrow a list of entries; fields combine with AND.")
 class ListEntryFilter:
-    kind: CreditList | None = strawberry.field(default=None, name="list")  # type: ignore[valid-type]
+    kind: CreditList | None = strawberry.field(default=None, name="list")
     subject_id: strawberry.ID | None = None
     in_force_at: dt.datetime | None = strawberry.field(default=None, description="Only entries in force then.")
-    state: ListEntryState | None = strawberry.field(  # type: ignore[valid-type]
+    state: ListEntryState | None = strawberry.field(
         default=None,
         description="Only entries in this state now, as `state` shows it (an entry past its validUntil is ENDED; "
         "PROPOSED: the work queue of decisions).",
@@ -234,10 +239,10 @@ class ExitReview:
     id: strawberry.ID
     entry_id: strawberry.ID
     record_id: strawberry.ID
-    cause: ExitCause  # type: ignore[valid-type]
+    cause: ExitCause
     opened_by: str
     opened_at: dt.datetime
-    status: ExitReviewStatus  # type: ignore[valid-type]
+    status: ExitReviewStatus
     decided_by: str | None
     decided_at: dt.datetime | None
     note: str | None
@@ -301,7 +306,7 @@ class ExitReviewConnection:
 
 @strawberry.input(description="Narrow a list of exit reviews; fields combine with AND.")
 class ExitReviewFilter:
-    status: ExitReviewStatus | None = None  # type: ignore[valid-type]
+    status: ExitReviewStatus | None = None
     subject_id: strawberry.ID | None = None
     authority: str | None = strawberry.field(default=None, description="Only reviews for this authority's listings.")
 
@@ -316,14 +321,14 @@ class ExitReviewFilter:
 )
 class ProposeListingInput:
     subject_id: strawberry.ID
-    kind: CreditList = strawberry.field(name="list")  # type: ignore[valid-type]
+    kind: CreditList = strawberry.field(name="list")
     record_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="The records it rests on: a blacklist rests on serious records in force."
     )
     reason: str
     legal_basis: str
     legal_basis_reference: str | None = None
-    legal_basis_level: LegalBasisLevel  # type: ignore[valid-type]
+    legal_basis_level: LegalBasisLevel
     exit_condition: str | None = strawberry.field(default=None, description="How the subject may leave the list.")
 
     def to_domain(self) -> lists.Proposal:

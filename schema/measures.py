@@ -27,16 +27,16 @@ class TriggerType(StrEnum):
 class MeasureTrigger:
     type: TriggerType
     description: str
-    lists: list[CreditList] | None  # type: ignore[valid-type]
-    via: list[RelationKind] | None  # type: ignore[valid-type]
-    categories: list[RecordCategory] | None  # type: ignore[valid-type]
-    severities: list[Severity] | None  # type: ignore[valid-type]
+    lists: list[CreditList] | None
+    via: list[RelationKind] | None
+    categories: list[RecordCategory] | None
+    severities: list[Severity] | None
     count: int | None
     window_months: int | None
-    tiers: list[CreditTier] | None  # type: ignore[valid-type]
+    tiers: list[CreditTier] | None
 
     @strawberry.field(name="list", deprecation_reason="A LIST trigger may name several lists: use lists.")
-    def first_list(self) -> CreditList | None:  # type: ignore[valid-type]
+    def first_list(self) -> CreditList | None:
         return self.lists[0] if self.lists else None
 
     @classmethod
@@ -58,14 +58,14 @@ class MeasureTrigger:
 @strawberry.type(description="One row of the measures catalog.")
 class Measure:
     code: str
-    kind: MeasureKind  # type: ignore[valid-type]
+    kind: MeasureKind
     mandatory: bool
     legal_basis: str
     legal_basis_reference: str | None
-    legal_basis_level: LegalBasisLevel  # type: ignore[valid-type]
+    legal_basis_level: LegalBasisLevel
     description: str
-    subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
-    scope: MeasureScope  # type: ignore[valid-type]
+    subject_kinds: list[SubjectKind]
+    scope: MeasureScope
     trigger: MeasureTrigger
     duration_months: int | None = strawberry.field(description="Null: as long as the trigger holds.")
     active: bool
@@ -91,15 +91,13 @@ class Measure:
 @strawberry.input(description="A trigger: give the fields its type needs (see MeasureTrigger).")
 class MeasureTriggerInput:
     type: TriggerType
-    lists: list[CreditList] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="LIST: the subject is on any of these."
-    )
-    via: list[RelationKind] | None = None  # type: ignore[valid-type]
-    categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
-    severities: list[Severity] | None = None  # type: ignore[valid-type]
+    lists: list[CreditList] | None = strawberry.field(default=None, description="LIST: the subject is on any of these.")
+    via: list[RelationKind] | None = None
+    categories: list[RecordCategory] | None = None
+    severities: list[Severity] | None = None
     count: int | None = None
     window_months: int | None = None
-    tiers: list[CreditTier] | None = None  # type: ignore[valid-type]
+    tiers: list[CreditTier] | None = None
 
     def to_raw(self) -> dict[str, Any]:
         def values(items: list[Any] | None) -> list[str] | None:
@@ -120,16 +118,16 @@ class MeasureTriggerInput:
 @strawberry.input(description="Create or replace a catalog entry. A measure without a legal basis cannot exist.")
 class MeasureInput:
     code: str
-    kind: MeasureKind  # type: ignore[valid-type]
+    kind: MeasureKind
     mandatory: bool
     legal_basis: str
     legal_basis_reference: str | None = None
-    legal_basis_level: LegalBasisLevel = strawberry.field(  # type: ignore[valid-type]
+    legal_basis_level: LegalBasisLevel = strawberry.field(
         description="A mandatory restriction needs LAW, ADMINISTRATIVE_REGULATION or LOCAL_REGULATION."
     )
     description: str = ""
-    subject_kinds: list[SubjectKind]  # type: ignore[valid-type]
-    scope: MeasureScope  # type: ignore[valid-type]
+    subject_kinds: list[SubjectKind]
+    scope: MeasureScope
     trigger: MeasureTriggerInput
     duration_months: int | None = None
     active: bool = True

@@ -10,9 +10,11 @@ from credithub.domain import ids, notices, pages
 from schema.context import Info
 from schema.pagination import PageInfo
 
-NoticeKind = strawberry.enum(notices.NoticeKind, description="What the notice tells the subject.")
-NoticeDelivery = strawberry.enum(
-    notices.Delivery,
+NoticeKind = notices.NoticeKind
+strawberry.enum(NoticeKind, description="What the notice tells the subject.")
+NoticeDelivery = notices.Delivery
+strawberry.enum(
+    NoticeDelivery,
     name="NoticeDelivery",
     description="QUEUED to the subject's platforms; DELIVERED (a platform took it); NO_CHANNEL (no platform "
     "can carry it: serve it another way).",
@@ -27,7 +29,7 @@ def _optional_id(kind: ids.IdKind, number: int | None) -> strawberry.ID | None:
 @strawberry.type(description="A notice to the subject about a decision on it.")
 class Notice:
     id: strawberry.ID
-    kind: NoticeKind  # type: ignore[valid-type]
+    kind: NoticeKind
     title: str
     body: str
     record_id: strawberry.ID | None
@@ -39,7 +41,7 @@ class Notice:
     )
     created_at: dt.datetime
     created_by: str
-    delivery: NoticeDelivery  # type: ignore[valid-type]
+    delivery: NoticeDelivery
     delivered_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
 

@@ -12,8 +12,9 @@ from schema.pagination import PageInfo
 
 PARKED_CURSOR_SCOPE = "parked"
 
-ParkedQueue = strawberry.enum(
-    domain_parked.ParkedQueue,
+ParkedQueue = domain_parked.ParkedQueue
+strawberry.enum(
+    ParkedQueue,
     description="STATUSES: a subject whose credit status cannot be computed; INBOX: a platform event that "
     "could not be applied; OUTBOX: a push to a platform that was never delivered.",
 )
@@ -21,7 +22,7 @@ ParkedQueue = strawberry.enum(
 
 @strawberry.type(description="An item a queue set aside with its error, so that everything else went on.")
 class ParkedItem:
-    queue: ParkedQueue  # type: ignore[valid-type]
+    queue: ParkedQueue
     id: str = strawberry.field(
         description="The subject's id (STATUSES), or the inbox event's or outbox message's number."
     )

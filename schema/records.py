@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,17 +14,22 @@ from credithub.domain.visibility import RecordVisibility
 from schema.context import Info, RecordCountKey
 from schema.pagination import PageInfo
 
-RecordCategory = strawberry.enum(records.Category, name="RecordCategory", description="What a record is about.")
-Severity = strawberry.enum(records.Severity, description="How serious a negative record is.")
-RecordStatus = strawberry.enum(records.RecordStatus, description="Where a record stands; EXPIRED is derived from time.")
-SourceType = strawberry.enum(records.SourceType, description="Whether a platform or a public authority reported it.")
+RecordCategory = records.Category
+strawberry.enum(RecordCategory, name="RecordCategory", description="What a record is about.")
+Severity = records.Severity
+strawberry.enum(Severity, description="How serious a negative record is.")
+RecordStatus = records.RecordStatus
+strawberry.enum(RecordStatus, description="Where a record stands; EXPIRED is derived from time.")
+SourceType = records.SourceType
+strawberry.enum(SourceType, description="Whether a platform or a public authority reported it.")
 
 RECORD_CURSOR_SCOPE = "records"
+T = TypeVar("T")
 
 
 @strawberry.type(description="Who reported a record. Redacted records show only the type.")
 class RecordSource:
-    type: SourceType  # type: ignore[valid-type]
+    type: SourceType
     platform: str | None
     authority: str | None
     reference: str | None = strawberry.field(description="The source's own id for the fact.")
@@ -31,8 +37,8 @@ class RecordSource:
 
 @strawberry.type(description="One transition of a record's status.")
 class StatusChange:
-    from_status: RecordStatus | None  # type: ignore[valid-type]
-    to_status: RecordStatus  # type: ignore[valid-type]
+    from_status: RecordStatus | None
+    to_status: RecordStatus
     actor: str
     reason: str
     at: dt.datetime
@@ -40,10 +46,10 @@ class StatusChange:
 
 @strawberry.type(description="An upheld objection's correction of a record's category or severity.")
 class RecordCorrection:
-    from_category: RecordCategory  # type: ignore[valid-type]
-    from_severity: Severity | None  # type: ignore[valid-type]
-    to_category: RecordCategory  # type: ignore[valid-type]
-    to_severity: Severity | None  # type: ignore[valid-type]
+    from_category: RecordCategory
+    from_severity: Severity | None
+    to_category: RecordCategory
+    to_severity: Severity | None
     actor: str
     reason: str
     at: dt.datetime
@@ -63,9 +69,9 @@ class RecordVersion:
 )
 class CreditRecord:
     id: strawberry.ID
-    category: RecordCategory  # type: ignore[valid-type]
-    severity: Severity | None  # type: ignore[valid-type]
-    status: RecordStatus  # type: ignore[valid-type]
+    category: RecordCategory
+    severity: Severity | None
+    status: RecordStatus
     occurred_at: dt.datetime
     reported_at: dt.datetime
     decided_at: dt.datetime | None = strawberry.field(
@@ -201,11 +207,15 @@ class CreditRecordConnection:
         )
 
 
+def _as_tuple(values: list[T] | None) -> tuple[T, ...] | None:
+    return tuple(values) if values is not None else None
+
+
 @strawberry.input(description="Narrow a list of records; every field is optional and they combine with AND.")
 class RecordFilter:
-    categories: list[RecordCategory] | None = None  # type: ignore[valid-type]
-    severities: list[Severity] | None = None  # type: ignore[valid-type]
-    statuses: list[RecordStatus] | None = strawberry.field(  # type: ignore[valid-type]
+    categories: list[RecordCategory] | None = None
+    severities: list[Severity] | None = None
+    statuses: list[RecordStatus] | None = strawberry.field(
         default=None,
         description="Stored statuses. EXPIRED is derived from time and shown on each record; "
         "ACTIVE here also matches records shown as EXPIRED.",
@@ -219,13 +229,10 @@ class RecordFilter:
     occurred_before: dt.datetime | None = None
 
     def to_domain(self) -> records.RecordFilter:
-        def as_tuple(values: list[records.Category] | list[records.Severity] | list[records.RecordStatus] | None):  # type: ignore[no-untyped-def]
-            return tuple(values) if values is not None else None
-
         return records.RecordFilter(
-            categories=as_tuple(self.categories),
-            severities=as_tuple(self.severities),
-            statuses=as_tuple(self.statuses),
+            categories=_as_tuple(self.categories),
+            severities=_as_tuple(self.severities),
+            statuses=_as_tuple(self.statuses),
             source_platform=self.source_platform,
             occurred_from=self.occurred_from,
             occurred_before=self.occurred_before,

@@ -59,8 +59,8 @@ class ReportViolationInput:
         description="The platform's own id for the violation; reporting it again changes nothing."
     )
     subject: PartyInput
-    category: RecordCategory  # type: ignore[valid-type]
-    severity: Severity  # type: ignore[valid-type]
+    category: RecordCategory
+    severity: Severity
     occurred_at: dt.datetime
     description: str
     legal_basis: str
@@ -105,7 +105,7 @@ ReportViolationResult = Annotated[
 class ReportMeasureExecutionInput:
     subject: PartyInput
     measure: str = strawberry.field(description="A code of the measures catalog, e.g. LIVE_STREAM_BAN.")
-    action: ExecutionAction  # type: ignore[valid-type]
+    action: ExecutionAction
     executed_at: dt.datetime
     note: str | None = None
 
@@ -170,7 +170,7 @@ RevokeViolationResult = Annotated[
 @strawberry.input(description="An account's state, with the fields of the account.updated webhook.")
 class UpdateAccountInput:
     subject: PartyInput
-    status: AccountStatus  # type: ignore[valid-type]
+    status: AccountStatus
     opened_at: dt.datetime | None = None
 
     def to_event_body(self, now: dt.datetime) -> dict[str, Any]:
@@ -229,7 +229,7 @@ class RelationPartyInput:
 
 @strawberry.input(description="A relation begins or ends, with the fields of the relation.changed webhook.")
 class ChangeRelationInput:
-    relation: RelationKind  # type: ignore[valid-type]
+    relation: RelationKind
     from_party: RelationPartyInput = strawberry.field(name="from")
     to_party: RelationPartyInput = strawberry.field(name="to")
     valid_from: dt.datetime
@@ -254,7 +254,7 @@ class ChangeRelationInput:
 
 @strawberry.type(description="The relation as kept now.")
 class ChangeRelationSuccess:
-    relation: RelationKind  # type: ignore[valid-type]
+    relation: RelationKind
     from_subject_id: strawberry.ID | None = strawberry.field(description="Null when the relation starts at a person.")
     to_subject_id: strawberry.ID
     valid_from: dt.datetime

@@ -14,7 +14,8 @@ from schema.errors import InvalidIdentifierError, from_domain
 if TYPE_CHECKING:
     from schema.subjects import Subject
 
-ScreeningMatch = strawberry.enum(screening.MatchedOn, name="ScreeningMatch", description="What matched.")
+ScreeningMatch = screening.MatchedOn
+strawberry.enum(ScreeningMatch, name="ScreeningMatch", description="What matched.")
 
 
 @strawberry.input(description="A name, a credit code, or both, to screen.")
@@ -29,7 +30,7 @@ class ScreeningCandidate:
         description="1 for the same normalised name or credit code; the normalised Indel similarity of the names "
         "otherwise."
     )
-    matched_on: list[ScreeningMatch]  # type: ignore[valid-type]
+    matched_on: list[ScreeningMatch]
     subject_number: strawberry.Private[int]
 
     @strawberry.field

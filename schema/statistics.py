@@ -6,7 +6,8 @@ import strawberry
 
 from credithub.domain import statistics
 
-StatisticsGroup = strawberry.enum(statistics.GroupBy, name="StatisticsGroup", description="How rows are grouped.")
+StatisticsGroup = statistics.GroupBy
+strawberry.enum(StatisticsGroup, name="StatisticsGroup", description="How rows are grouped.")
 
 
 @strawberry.type(description="What happened in one group over the period.")

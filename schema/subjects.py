@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import strawberry
 
@@ -36,7 +37,7 @@ MAX_SIGNINGS_PAGE = 100
 @strawberry.interface(description="A merchant, an anchor or an MCN agency.")
 class Subject:
     id: strawberry.ID
-    kind: SubjectKind  # type: ignore[valid-type]
+    kind: SubjectKind
     name: str
     created_at: dt.datetime
     subject_id: strawberry.Private[int]
@@ -106,7 +107,18 @@ class Subject:
         )
 
 
-def _common(subject: subjects.Subject) -> dict[str, object]:
+class _Common(TypedDict):
+    """The fields every kind of subject has."""
+
+    id: strawberry.ID
+    kind: subjects.SubjectKind
+    name: str
+    created_at: dt.datetime
+    subject_id: int
+    facts_version: int
+
+
+def _common(subject: subjects.Subject) -> _Common:
     return {
         "id": strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, subject.id)),
         "kind": subject.kind,
@@ -185,12 +197,12 @@ class McnSigning:
     @strawberry.field(description="Null for a subject client asking about another subject: it sees only itself.")
     async def agency(self, info: Info) -> McnAgency | None:
         found = await info.context.loaders.subject.load(self.agency_id)
-        return McnAgency(credit_code=found.credit_code or "", **_common(found)) if found else None  # type: ignore[arg-type]
+        return McnAgency(credit_code=found.credit_code or "", **_common(found)) if found else None
 
     @strawberry.field(description="Null for a subject client asking about another subject: it sees only itself.")
     async def anchor(self, info: Info) -> Anchor | None:
         found = await info.context.loaders.subject.load(self.anchor_id)
-        return Anchor(**_common(found)) if found else None  # type: ignore[arg-type]
+        return Anchor(**_common(found)) if found else None
 
     @classmethod
     def from_domain(cls, signing: subjects.Signing) -> McnSigning:
@@ -226,11 +238,11 @@ def subject_from_domain(subject: subjects.Subject) -> Subject:
     common = _common(subject)
     match subject.kind:
         case subjects.SubjectKind.MERCHANT:
-            return Merchant(credit_code=subject.credit_code or "", **common)  # type: ignore[arg-type]
+            return Merchant(credit_code=subject.credit_code or "", **common)
         case subjects.SubjectKind.MCN_AGENCY:
-            return McnAgency(credit_code=subject.credit_code or "", **common)  # type: ignore[arg-type]
+            return McnAgency(credit_code=subject.credit_code or "", **common)
         case subjects.SubjectKind.ANCHOR:
-            return Anchor(**common)  # type: ignore[arg-type]
+            return Anchor(**common)
 
 
 async def read_credit_status(info: Info, subject: Subject, as_of: dt.datetime | None) -> CreditStatus:
@@ -279,15 +291,13 @@ class SubjectConnection:
 
 @strawberry.input(description="Narrow a list of subjects; fields combine with AND.")
 class SubjectFilter:
-    kind: SubjectKind | None = None  # type: ignore[valid-type]
+    kind: SubjectKind | None = None
     platform: str | None = strawberry.field(default=None, description="Only subjects with an account on this platform.")
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive substring of the name.")
-    tier: CreditTier | None = strawberry.field(  # type: ignore[valid-type]
+    tier: CreditTier | None = strawberry.field(
         default=None, description="Stored credit tier, refreshed within seconds of any change."
     )
-    on_list: CreditList | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Only subjects on this list now."
-    )
+    on_list: CreditList | None = strawberry.field(default=None, description="Only subjects on this list now.")
 
     def to_domain(self, now: dt.datetime) -> subjects.SubjectFilter:
         return subjects.SubjectFilter(

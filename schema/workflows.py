@@ -27,13 +27,12 @@ from schema.records import CreditRecord, RecordCategory, Severity
 if TYPE_CHECKING:
     from schema.subjects import Subject
 
-ObjectionStatus = strawberry.enum(
-    objections.ObjectionStatus, description="OPEN until the source or a regulator upholds or rejects it."
-)
-ObjectionOutcome = strawberry.enum(
-    objections.Outcome, description="What an upheld objection does: WITHDRAW the record, or CORRECT it."
-)
-RepairStatus = strawberry.enum(repairs.RepairStatus, description="PENDING until the source or a regulator decides.")
+ObjectionStatus = objections.ObjectionStatus
+strawberry.enum(ObjectionStatus, description="OPEN until the source or a regulator upholds or rejects it.")
+ObjectionOutcome = objections.Outcome
+strawberry.enum(ObjectionOutcome, description="What an upheld objection does: WITHDRAW the record, or CORRECT it.")
+RepairStatus = repairs.RepairStatus
+strawberry.enum(RepairStatus, description="PENDING until the source or a regulator decides.")
 OBJECTION_CURSOR_SCOPE = "objections"
 REPAIR_CURSOR_SCOPE = "repairs"
 
@@ -68,14 +67,14 @@ class Objection:
     filed_by_platform: str | None
     filed_at: dt.datetime
     due_at: dt.datetime = strawberry.field(description="When the source must have resolved it.")
-    status: ObjectionStatus  # type: ignore[valid-type]
+    status: ObjectionStatus
     resolved_by: str | None
     resolved_at: dt.datetime | None
     suspends: bool = strawberry.field(
         description="Whether filing it suspended the record's measures: after a rejection, a new objection is "
         "reviewed but suspends nothing unless the record's source or a regulator filed it."
     )
-    outcome: ObjectionOutcome | None = strawberry.field(  # type: ignore[valid-type]
+    outcome: ObjectionOutcome | None = strawberry.field(
         description="Upheld only: the record was WITHDRAWN or CORRECTed."
     )
     objection: strawberry.Private[objections.Objection]
@@ -132,7 +131,7 @@ class RepairApplication:
     applied_by: str
     applied_by_platform: str | None
     applied_at: dt.datetime
-    status: RepairStatus  # type: ignore[valid-type]
+    status: RepairStatus
     decided_by: str | None
     decided_at: dt.datetime | None
     application: strawberry.Private[repairs.RepairApplication]
@@ -236,7 +235,7 @@ class RepairApplicationConnection:
 
 @strawberry.input(description="Narrow a list of objections; fields combine with AND.")
 class ObjectionFilter:
-    status: ObjectionStatus | None = None  # type: ignore[valid-type]
+    status: ObjectionStatus | None = None
     subject_id: strawberry.ID | None = None
     record_id: strawberry.ID | None = None
     overdue: bool = strawberry.field(
@@ -255,8 +254,8 @@ class ObjectionFilter:
 
 @strawberry.input(description="What an upheld objection with outcome CORRECT changes in the record.")
 class CorrectionInput:
-    category: RecordCategory  # type: ignore[valid-type]
-    severity: Severity | None = None  # type: ignore[valid-type]
+    category: RecordCategory
+    severity: Severity | None = None
 
     def to_domain(self) -> records.Reclassification:
         return records.Reclassification(
@@ -266,7 +265,7 @@ class CorrectionInput:
 
 @strawberry.input(description="Narrow a list of repair applications; fields combine with AND.")
 class RepairApplicationFilter:
-    status: RepairStatus | None = None  # type: ignore[valid-type]
+    status: RepairStatus | None = None
     subject_id: strawberry.ID | None = None
     record_id: strawberry.ID | None = None
 

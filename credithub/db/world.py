@@ -1,16 +1,120 @@
-"""Writing a generated World (credithub.demo.world) with binary COPY, in the caller's transaction."""
+"""Bulk loading of generated rows (the demo world, benchmark datasets) with binary COPY, in the
+caller's transaction.
+
+Rows refer to each other by their position in their list (`subject_index`, `person_index`,
+`record_index`); `insert_world` reserves database ids and swaps positions for them. The
+generators (`credithub.demo.world`, bench/) build these rows; this module knows only the tables.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from credithub.db.pool import Connection
 from credithub.db.queries import QUERIES
-from credithub.demo.world import World
+from credithub.domain.lists import ListKind
+from credithub.domain.records import Category, LegalBasisLevel, RecordStatus, Severity, SourceType
+from credithub.domain.subjects import AccountStatus, SubjectKind
 
 SQL: Final = QUERIES["world"]
+
+
+class SubjectRow(NamedTuple):
+    kind: SubjectKind
+    name: str
+    credit_code: str | None
+    person_index: int | None
+
+
+class AccountRow(NamedTuple):
+    subject_index: int
+    platform: str
+    external_id: str
+    status: AccountStatus
+    display_name: str
+    opened_at: dt.datetime
+
+
+class PeriodRow(NamedTuple):
+    """An MCN signing (from = agency) or a legal representation (from = person)."""
+
+    from_index: int
+    subject_index: int
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    source_platform: str
+
+
+class RecordRow(NamedTuple):
+    subject_index: int
+    source_type: SourceType
+    source_platform: str | None
+    source_authority: str | None
+    source_ref: str
+    category: Category
+    severity: Severity | None
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    description: str
+    legal_basis: str
+    legal_basis_ref: str | None
+    status: RecordStatus
+    valid_until: dt.datetime | None
+    decided_at: dt.datetime | None = None  # authorities' decisions: the decision date
+
+
+class StatusChangeRow(NamedTuple):
+    record_index: int
+    from_status: RecordStatus | None
+    to_status: RecordStatus
+    actor: str
+    reason: str
+    at: dt.datetime
+
+
+class ObjectionRow(NamedTuple):
+    """An open objection behind an OBJECTION_PENDING record, filed by a platform of the subject."""
+
+    record_index: int
+    filed_by_platform: str
+    reason: str
+    filed_at: dt.datetime
+    due_at: dt.datetime
+
+
+class EntryRow(NamedTuple):
+    """A listing already decided and in force. The demo's other states (proposed, dropped, ended,
+    under exit review) are acted out through the services afterwards: `services.demo_procedures`."""
+
+    subject_index: int
+    list: ListKind
+    record_indices: tuple[int, ...]
+    authority: str
+    decided_by: str
+    reason: str
+    legal_basis: str
+    legal_basis_level: LegalBasisLevel
+    exit_condition: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+
+
+@dataclass
+class WorldRows:
+    """Everything `insert_world` writes, table by table."""
+
+    person_hashes: list[bytes] = field(default_factory=list)
+    subjects: list[SubjectRow] = field(default_factory=list)
+    accounts: list[AccountRow] = field(default_factory=list)
+    signings: list[PeriodRow] = field(default_factory=list)
+    representations: list[PeriodRow] = field(default_factory=list)
+    records: list[RecordRow] = field(default_factory=list)
+    status_changes: list[StatusChangeRow] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)
+    objections: list[ObjectionRow] = field(default_factory=list)
 
 
 async def _reserve(conn: Connection, sequence: str, count: int) -> list[int]:
@@ -32,7 +136,7 @@ class WorldIds:
     records: list[int]
 
 
-async def insert_world(conn: Connection, world: World) -> WorldIds:
+async def insert_world(conn: Connection, world: WorldRows) -> WorldIds:
     """Insert every row of `world`; platforms must exist already."""
     person_ids = await _reserve(conn, "persons_id_seq", len(world.person_hashes))
     subject_ids = await _reserve(conn, "subjects_id_seq", len(world.subjects))
@@ -178,7 +282,7 @@ async def insert_world(conn: Connection, world: World) -> WorldIds:
     return WorldIds(subject_ids, record_ids)
 
 
-async def _insert_entries(conn: Connection, world: World, subject_ids: list[int], record_ids: list[int]) -> None:
+async def _insert_entries(conn: Connection, world: WorldRows, subject_ids: list[int], record_ids: list[int]) -> None:
     entry_ids = await _reserve(conn, "list_entries_id_seq", len(world.entries))
     await _copy(
         conn,

@@ -2,7 +2,7 @@
 signings, legal representatives and credit records of every kind.
 
 Generation is pure (a seed, a size, an instant and the person-hash key in; rows out), so the
-same seed gives the same world; the loader in `credithub.demo.load` writes it with COPY. The
+same seed gives the same world; `credithub.db.world` writes it with COPY. The
 benchmark dataset (bench/) is the same world at a larger size.
 
 Rows refer to each other by position in their list (`subject_index`, `person_index`); the
@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from stdnum.cn import ric
 
+from credithub.db.world import (
+    AccountRow,
+    EntryRow,
+    ObjectionRow,
+    PeriodRow,
+    RecordRow,
+    StatusChangeRow,
+    SubjectRow,
+    WorldRows,
+)
 from credithub.domain.identifiers import (
     USCC_ALPHABET,
     ResidentId,
@@ -48,98 +58,11 @@ DEMO_PLATFORMS: Final = (
 )
 
 
-class SubjectRow(NamedTuple):
-    kind: SubjectKind
-    name: str
-    credit_code: str | None
-    person_index: int | None
-
-
-class AccountRow(NamedTuple):
-    subject_index: int
-    platform: str
-    external_id: str
-    status: AccountStatus
-    display_name: str
-    opened_at: dt.datetime
-
-
-class PeriodRow(NamedTuple):
-    """An MCN signing (from = agency) or a legal representation (from = person)."""
-
-    from_index: int
-    subject_index: int
-    valid_from: dt.datetime
-    valid_to: dt.datetime | None
-    source_platform: str
-
-
-class RecordRow(NamedTuple):
-    subject_index: int
-    source_type: SourceType
-    source_platform: str | None
-    source_authority: str | None
-    source_ref: str
-    category: Category
-    severity: Severity | None
-    occurred_at: dt.datetime
-    reported_at: dt.datetime
-    description: str
-    legal_basis: str
-    legal_basis_ref: str | None
-    status: RecordStatus
-    valid_until: dt.datetime | None
-    decided_at: dt.datetime | None = None  # authorities' decisions: the decision date
-
-
-class StatusChangeRow(NamedTuple):
-    record_index: int
-    from_status: RecordStatus | None
-    to_status: RecordStatus
-    actor: str
-    reason: str
-    at: dt.datetime
-
-
-class ObjectionRow(NamedTuple):
-    """An open objection behind an OBJECTION_PENDING record, filed by a platform of the subject."""
-
-    record_index: int
-    filed_by_platform: str
-    reason: str
-    filed_at: dt.datetime
-    due_at: dt.datetime
-
-
-class EntryRow(NamedTuple):
-    """A listing already decided and in force. The demo's other states (proposed, dropped, ended,
-    under exit review) are acted out through the services afterwards: `services.demo_procedures`."""
-
-    subject_index: int
-    list: ListKind
-    record_indices: tuple[int, ...]
-    authority: str
-    decided_by: str
-    reason: str
-    legal_basis: str
-    legal_basis_level: LegalBasisLevel
-    exit_condition: str
-    valid_from: dt.datetime
-    valid_until: dt.datetime
-
-
 @dataclass
-class World:
+class World(WorldRows):
+    """The demo's rows, and the platforms they expect to exist."""
+
     platforms: tuple[PlatformRow, ...] = DEMO_PLATFORMS
-    person_hashes: list[bytes] = field(default_factory=list)
-    subjects: list[SubjectRow] = field(default_factory=list)
-    accounts: list[AccountRow] = field(default_factory=list)
-    signings: list[PeriodRow] = field(default_factory=list)
-    representations: list[PeriodRow] = field(default_factory=list)
-    records: list[RecordRow] = field(default_factory=list)
-    status_changes: list[StatusChangeRow] = field(default_factory=list)
-    entries: list[EntryRow] = field(default_factory=list)
-    objections: list[ObjectionRow] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {

@@ -1,4 +1,4 @@
-"""Notices to a subject about decisions on it (SPEC §12): what they say, and who reads them.
+"""Notices to a subject about decisions on it: what they say, and who reads them.
 
 Every listing proposal and decision, objection outcome and repair outcome produces a notice; an
 adverse decision is accompanied by the notice of the right to repair (两书同达): when and how the

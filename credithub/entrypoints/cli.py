@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import logging
 import sys
@@ -16,18 +17,24 @@ import time
 import tomllib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 
 from credithub import bootstrap
-from credithub.domain.errors import DomainError, InvalidValue, NotFound
+from credithub.domain.errors import DomainError, InvalidValue
 from credithub.domain.events import EventType
 from credithub.entrypoints import logs
 from credithub.services import clients
+from credithub.services.ports import Deps
 from credithub.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # imported by the commands that use them, so `--help` stays quick
+    from credithub.db.sync import StreamState
+    from credithub.services.authority import ImportSummary
+    from credithub.services.sync import Progress
 
 SCHEMA_PATH: Final = Path(__file__).resolve().parents[2] / "schema.graphql"
 PYPROJECT: Final = Path(__file__).resolve().parents[2] / "pyproject.toml"
@@ -52,7 +59,7 @@ def _print_json(data: dict[str, Any]) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _run_with_deps(settings: Settings, action: Callable[[Any], Awaitable[dict[str, Any] | None]]) -> None:
+def _run_with_deps(settings: Settings, action: Callable[[Deps], Awaitable[dict[str, Any] | None]]) -> None:
     async def run() -> None:
         async with bootstrap.open_deps(settings) as deps:
             result = await action(deps)
@@ -100,7 +107,7 @@ def _platform_json(registered: clients.RegisteredPlatform) -> dict[str, Any]:
 
 
 def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         registered = await clients.add_platform(
             deps,
             args.code,
@@ -116,7 +123,7 @@ def cmd_platform_add(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_platform_set(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         clear = frozenset(name for name in ("api_url", "push_url") if getattr(args, f"no_{name}"))
         platform = await clients.set_endpoints(
             deps, args.code, api_url=args.api_url, push_url=args.push_url, api_key=args.api_key, clear=clear
@@ -132,7 +139,7 @@ def cmd_platform_set(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_platform_codes(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         if args.load is not None:
             try:
                 raw = json.loads(args.load.read_text())
@@ -156,7 +163,7 @@ def cmd_platform_codes(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         issued = await clients.add_client(
             deps,
             args.name,
@@ -180,10 +187,8 @@ def cmd_client_add(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_client_list(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
-        from credithub.db import clients as db_clients
-
-        listed = await db_clients.list_all(deps.pool)
+    async def action(deps: Deps) -> dict[str, Any]:
+        listed = await clients.list_clients(deps, include_revoked=args.all)
         return {
             "clients": [
                 {
@@ -197,7 +202,6 @@ def cmd_client_list(args: argparse.Namespace, settings: Settings) -> None:
                     "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
                 }
                 for c in listed
-                if args.all or c.revoked_at is None
             ]
         }
 
@@ -205,13 +209,11 @@ def cmd_client_list(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_platform_list(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
-        from credithub.db import platforms as db_platforms
-
+    async def action(deps: Deps) -> dict[str, Any]:
         return {
             "platforms": [
                 {"code": p.code, "name": p.name, "family": p.family, "api_url": p.api_url, "push_url": p.push_url}
-                for p in await db_platforms.list_all(deps.pool)
+                for p in await clients.list_platforms(deps)
             ]
         }
 
@@ -219,7 +221,7 @@ def cmd_platform_list(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         await clients.revoke(deps, args.id)
         return {"revoked": args.id}
 
@@ -227,7 +229,7 @@ def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import statuses
 
         total = 0
@@ -242,7 +244,7 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
 
 
 def cmd_secret_rotate(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         secret = await clients.rotate_webhook_secret(deps, args.code)
         return {"platform": args.code, "webhook_secret": secret}
 
@@ -250,7 +252,7 @@ def cmd_secret_rotate(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_secret_retire(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         retired = await clients.retire_webhook_secrets(deps, args.code, keep=args.keep)
         return {"platform": args.code, "retired": len(retired), "kept": args.keep}
 
@@ -258,7 +260,7 @@ def cmd_secret_retire(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_inbox_dead(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import inbox
 
         dead = await inbox.list_dead(deps, args.platform)
@@ -281,7 +283,7 @@ def cmd_inbox_dead(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import inbox
 
         return {"requeued": len(await inbox.requeue_dead(deps, args.platform))}
@@ -289,7 +291,7 @@ def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
-def _show_progress(progress: Any) -> None:
+def _show_progress(progress: Progress) -> None:
     state = "caught up" if progress.caught_up else "…"
     logs.show_progress(
         f"{progress.platform} {progress.stream}: {progress.pages:,} pages, {progress.items:,} items, "
@@ -300,15 +302,14 @@ def _show_progress(progress: Any) -> None:
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
-        from credithub.db import sync as db_sync
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import sync
 
         if args.status:
-            states = await db_sync.list_cursors(deps.pool, args.platform)
+            states = await sync.list_streams(deps, args.platform)
             return {"streams": [_state_json(state) for state in states]}
         if args.rejects:
-            rejects = await db_sync.list_rejects(deps.pool, args.platform, 1000)
+            rejects = await sync.list_rejects(deps, args.platform)
             return {
                 "rejects": [
                     {
@@ -351,8 +352,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
-def _state_json(state: Any) -> dict[str, Any]:
-    def iso(instant: Any) -> str | None:
+def _state_json(state: StreamState) -> dict[str, Any]:
+    def iso(instant: dt.datetime | None) -> str | None:
         return instant.isoformat() if instant is not None else None
 
     return {
@@ -368,13 +369,12 @@ def _state_json(state: Any) -> dict[str, Any]:
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
-        from credithub.db import outbox as db_outbox
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import outbox
 
         match args.outbox_action:
             case "status":
-                counts = await db_outbox.count_by_status(deps.pool)
+                counts = await outbox.count_by_status(deps)
                 return {"messages": [{"platform": p, "status": s, "count": n} for p, s, n in counts]}
             case "dead":
                 dead = await outbox.list_dead(deps, args.platform)
@@ -392,7 +392,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
                     ]
                 }
             case "list":
-                listed = await db_outbox.list_by_status(deps.pool, args.status, args.platform, args.limit)
+                listed = await outbox.list_messages(deps, args.status, args.platform, args.limit)
                 return {
                     "messages": [
                         {
@@ -411,12 +411,11 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
                 }
             case "replay":
                 if args.id:
-                    await _require_messages(deps, args.id)
+                    await outbox.check_messages_exist(deps, args.id)
                 replayed = await outbox.replay(deps, platform=args.platform, ids=args.id or None)
                 return {"replayed": replayed}
             case "attempts":
-                await _require_messages(deps, [args.message_id])
-                attempts = await db_outbox.list_attempts(deps.pool, args.message_id)
+                attempts = await outbox.list_attempts(deps, args.message_id)
                 return {
                     "message_id": args.message_id,
                     "attempts": [
@@ -444,7 +443,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.domain.parked import ParkedQueue
         from credithub.services import parked, statuses
 
@@ -472,7 +471,7 @@ def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
-def _progress_bar(summary: Any, fraction: float) -> None:
+def _progress_bar(summary: ImportSummary, fraction: float) -> None:
     """A progress line on a terminal (nothing when stderr is a file or a pipe)."""
     if not sys.stderr.isatty():
         return
@@ -488,7 +487,7 @@ def _progress_bar(summary: Any, fraction: float) -> None:
 
 
 def cmd_import_authority(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Any) -> dict[str, Any]:
+    async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import authority
 
         if not args.file.is_file():
@@ -509,14 +508,6 @@ def cmd_import_authority(args: argparse.Namespace, settings: Settings) -> None:
         return summary.as_json()
 
     _run_with_deps(settings, action)
-
-
-async def _require_messages(deps: Any, ids: list[int]) -> None:
-    from credithub.db import outbox as db_outbox
-
-    missing = sorted(set(ids) - set(await db_outbox.list_existing(deps.pool, ids)))
-    if missing:
-        raise NotFound(f"no outbox message with id {', '.join(map(str, missing))}")
 
 
 def cmd_verify_report(args: argparse.Namespace, settings: Settings) -> None:
@@ -676,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _platform_parsers(commands: Any) -> None:
+def _platform_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     platform = commands.add_parser("platform", help="manage platforms").add_subparsers(dest="action", required=True)
     platform_add = platform.add_parser("add", help="register a platform; prints its token and secrets as JSON")
     platform_add.add_argument("code", help="short code, e.g. shopmall")
@@ -715,7 +706,7 @@ def _platform_parsers(commands: Any) -> None:
     retire.set_defaults(handler=cmd_secret_retire)
 
 
-def _outbox_parsers(commands: Any) -> None:
+def _outbox_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     outbox_cmd = commands.add_parser("outbox", help="pushes to platforms").add_subparsers(
         dest="outbox_action", required=True
     )
@@ -746,7 +737,7 @@ def _outbox_parsers(commands: Any) -> None:
     )
 
 
-def _local_loop_parsers(commands: Any) -> None:
+def _local_loop_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     simulate = commands.add_parser("simulate", help="run a platform simulator as a process, registered with the hub")
     simulate.add_argument("family", metavar="FAMILY", help="standard, marketplace or livestream")
     simulate.add_argument("--port", type=int, required=True, help="port the simulator listens on")

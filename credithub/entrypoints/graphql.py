@@ -63,7 +63,7 @@ from credithub.services import audit, clients
 from credithub.services.ports import Deps
 from credithub.services.status_feed import REVOKED
 from resolvers import Mutation, Query, Subscription
-from resolvers.loaders import make_loaders
+from resolvers.loaders import RequestLoaders
 from schema.context import Context
 from schema.scalars import SCALAR_FIELD, SCALAR_MAP
 from schema.subjects import Anchor, McnAgency, Merchant
@@ -381,7 +381,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         deps: Deps = request.app.state.deps.for_work("api")
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
-        context = Context(deps=deps, loader_factory=make_loaders, client=client, request=request, response=response)
+        context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
         # An SSE subscription re-checks its token at each event, like a WebSocket's.
         context.token = getattr(request.state, "token", None)
         return context

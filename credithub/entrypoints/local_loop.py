@@ -26,7 +26,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from credithub import bootstrap
-from credithub.db import platforms as db_platforms
 from credithub.domain import samples
 from credithub.domain.errors import InvalidValue, UnknownPlatform
 from credithub.domain.events import EventType
@@ -113,7 +112,7 @@ def build_simulator(family: str, link: PlatformLink, base_url: str, now: dt.date
 async def point_platform_at(deps: Deps, code: str, family: str, api_url: str, push_url: str | None) -> PlatformLink:
     """Register the platform (or re-point an existing one of the same family) at a simulator,
     with a fresh API key; its link, secrets included."""
-    existing = await db_platforms.get(deps.pool, code)
+    existing = await clients.get_platform(deps, code)
     api_key = f"sim_{secrets.token_urlsafe(18)}"
     if existing is None:
         await clients.add_platform(
@@ -124,15 +123,13 @@ async def point_platform_at(deps: Deps, code: str, family: str, api_url: str, pu
     else:
         clear = frozenset() if push_url is not None else frozenset({"push_url"})
         await clients.set_endpoints(deps, code, api_url=api_url, push_url=push_url, api_key=api_key, clear=clear)
-    link = await db_platforms.get_link(deps.pool, code)
+    link = await clients.get_link(deps, code)
     assert link is not None
     return link
 
 
 async def webhook_secret(deps: Deps, platform: str) -> str:
-    found = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
-    if found is None:
-        raise UnknownPlatform(platform)
+    found = await clients.list_webhook_secrets(deps, platform)
     if not found:
         raise InvalidValue(f"platform {platform} has no active webhook secret", field="platform")
     return found[0]
@@ -264,7 +261,7 @@ def cmd_listen(args: argparse.Namespace, settings: Settings) -> None:
     previous: list[str | None] = []
 
     async def take_over(deps: Deps) -> str:
-        link = await db_platforms.get_link(deps.pool, args.platform)
+        link = await clients.get_link(deps, args.platform)
         if link is None:
             raise UnknownPlatform(args.platform)
         if link.family != "standard" or not link.outbound_secret:

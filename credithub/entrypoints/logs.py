@@ -58,7 +58,7 @@ def route_through_stdlib() -> None:
     )
 
 
-class ProgressAwareHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class ProgressAwareHandler(logging.StreamHandler[IO[str]]):
     """Writes log lines around a progress line (`show_progress`) instead of through it: the
     progress line is cleared, the log line written, and the progress line shown again."""
 

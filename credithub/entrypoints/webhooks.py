@@ -10,12 +10,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from credithub.db import platforms as db_platforms
 from credithub.domain import events, platforms
 from credithub.domain.errors import UnknownPlatform
 from credithub.entrypoints import signatures
 from credithub.entrypoints.http_errors import MalformedBody
-from credithub.services import inbox
+from credithub.services import clients, inbox
 from credithub.services.ports import Deps
 
 
@@ -25,9 +24,7 @@ async def receive(request: Request) -> JSONResponse:
     if not platforms.is_platform_code(platform):  # e.g. U+0000 in the path: no such platform, never a query
         raise UnknownPlatform(platform)
     body = await request.body()  # the raw bytes: the signature covers them exactly
-    secrets = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
-    if secrets is None:
-        raise UnknownPlatform(platform)
+    secrets = await clients.list_webhook_secrets(deps, platform)
     event_id = signatures.verify(body, request.headers, secrets, now=deps.clock.now())
     first = await inbox.find_accepted(deps, platform, event_id)
     if first is not None:  # a repeat: the first answer, whatever this body says

@@ -231,3 +231,30 @@ async def list_codes(deps: Deps, code: str) -> list[platforms.CodeMapping]:
     if await db_platforms.get(deps.pool, code) is None:
         raise UnknownPlatform(code)
     return await db_platforms.list_codes(deps.pool, code)
+
+
+async def list_clients(deps: Deps, *, include_revoked: bool) -> list[db_clients.ListedClient]:
+    """The API clients, oldest first; revoked ones only when asked for."""
+    return [client for client in await db_clients.list_all(deps.pool) if include_revoked or client.revoked_at is None]
+
+
+async def list_platforms(deps: Deps) -> list[platforms.Platform]:
+    return await db_platforms.list_all(deps.pool)
+
+
+async def get_platform(deps: Deps, code: str) -> platforms.Platform | None:
+    return await db_platforms.get(deps.pool, code)
+
+
+async def get_link(deps: Deps, code: str) -> platforms.PlatformLink | None:
+    """What an adapter needs to talk to the platform (secrets included), or None when it is unknown."""
+    return await db_platforms.get_link(deps.pool, code)
+
+
+async def list_webhook_secrets(deps: Deps, platform: str) -> list[str]:
+    """The secrets a platform's webhooks may be signed with, newest first: one per rotation
+    not yet retired, so a platform switching secrets loses no event."""
+    found = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
+    if found is None:
+        raise UnknownPlatform(platform)
+    return found

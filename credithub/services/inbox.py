@@ -23,7 +23,7 @@ import asyncpg
 
 from credithub.db import inbox as db_inbox
 from credithub.db.pool import transaction
-from credithub.domain import events
+from credithub.domain import event_codec, events
 from credithub.domain.errors import DomainError, NotYetKnown
 from credithub.services import reports
 from credithub.services.ports import Deps
@@ -64,7 +64,7 @@ async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) 
     refused instead (ViolationConflict, InvalidValue)."""
     await reports.check_acceptable(deps.pool, platform, event)
     stored = await db_inbox.insert(
-        deps.pool, platform, event_id, event.type.value, events.encode_event(event), deps.clock.now()
+        deps.pool, platform, event_id, event.type.value, event_codec.encode_event(event), deps.clock.now()
     )
     return Accepted(event_id, duplicate=not stored)
 
@@ -91,7 +91,7 @@ async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
 async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None:
     try:
         async with transaction(deps.pool) as conn:
-            await reports.handle(conn, item.platform, events.decode_event(item.event), deps.clock.now())
+            await reports.handle(conn, item.platform, event_codec.decode_event(item.event), deps.clock.now())
             if not await db_inbox.complete(conn, item.id, token, deps.clock.now()):
                 raise LeaseLost(item.id)
     except LeaseLost:

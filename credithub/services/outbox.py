@@ -30,6 +30,7 @@ from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import OUTAGE, Connection, transaction
 from credithub.domain import deliveries, ids
+from credithub.domain.errors import NotFound
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
@@ -176,3 +177,25 @@ async def list_dead(deps: Deps, platform: str | None, limit: int = 1000) -> list
 async def replay(deps: Deps, *, platform: str | None = None, ids: list[int] | None = None) -> list[int]:
     """Give dead messages a fresh round of attempts, starting now."""
     return await db_outbox.replay(deps.pool, platform, ids, deps.clock.now())
+
+
+async def check_messages_exist(deps: Deps, message_ids: list[int]) -> None:
+    """Refuse ids of messages that do not exist, naming them, before acting on the others."""
+    missing = sorted(set(message_ids) - set(await db_outbox.list_existing(deps.pool, message_ids)))
+    if missing:
+        raise NotFound(f"no outbox message with id {', '.join(map(str, missing))}")
+
+
+async def count_by_status(deps: Deps) -> list[tuple[str, str, int]]:
+    """(platform, status, messages) for every platform and status that has any."""
+    return await db_outbox.count_by_status(deps.pool)
+
+
+async def list_messages(deps: Deps, status: str, platform: str | None, limit: int) -> list[db_outbox.ListedMessage]:
+    return await db_outbox.list_by_status(deps.pool, status, platform, limit)
+
+
+async def list_attempts(deps: Deps, message_id: int) -> list[db_outbox.Attempt]:
+    """Every delivery attempt of a message, first first; NotFound for a message that does not exist."""
+    await check_messages_exist(deps, [message_id])
+    return await db_outbox.list_attempts(deps.pool, message_id)

@@ -25,7 +25,7 @@ from credithub.db import inbox as db_inbox
 from credithub.db import platforms as db_platforms
 from credithub.db import sync as db_sync
 from credithub.db.pool import transaction
-from credithub.domain import events
+from credithub.domain import event_codec, events
 from credithub.domain.errors import InvalidInput, InvalidValue, UnknownPlatform
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
@@ -105,7 +105,7 @@ async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> 
             refused.append((item.item_id, exc.message))
             continue
         event_id = f"{EVENT_ID_PREFIX}:{stream}:{item.item_id}"
-        pulled.append((event_id, event.type.value, events.encode_event(event)))
+        pulled.append((event_id, event.type.value, event_codec.encode_event(event)))
     async with transaction(deps.pool) as conn:
         new = await db_inbox.insert_many(conn, link.code, pulled, now)
         await db_sync.insert_rejects(conn, link.code, stream, refused, now)
@@ -176,3 +176,13 @@ async def pull_platform(
 
 async def list_pulled_platforms(deps: Deps) -> list[str]:
     return await db_platforms.list_pulled(deps.pool)
+
+
+async def list_streams(deps: Deps, platform: str | None) -> list[db_sync.StreamState]:
+    """Where each stream's pull stands: its pages and items taken, when it caught up, its last error."""
+    return await db_sync.list_cursors(deps.pool, platform)
+
+
+async def list_rejects(deps: Deps, platform: str | None, *, limit: int = 1000) -> list[db_sync.Reject]:
+    """Feed items the hub refused, newest first, with why."""
+    return await db_sync.list_rejects(deps.pool, platform, limit)

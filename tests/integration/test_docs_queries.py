@@ -15,7 +15,7 @@ from credithub.demo.world import SHOWCASE_CODE
 from credithub.domain.clients import Client, Role
 from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
-from resolvers.loaders import make_loaders
+from resolvers.loaders import RequestLoaders
 from schema.context import Context
 from tests.conftest import make_deps
 
@@ -57,7 +57,7 @@ async def test_every_example_is_valid_and_every_query_answers_without_errors(
         return  # the demo database is shared read-only; the mutation's path is tested in e2e
     showcase = await demo_conn.fetchval("SELECT id FROM subjects WHERE credit_code = $1", SHOWCASE_CODE)
     document = example.replace("sub_6001", f"sub_{showcase}")
-    context = Context(deps=demo_deps, loader_factory=make_loaders, client=REGULATOR)
+    context = Context(deps=demo_deps, loader_factory=RequestLoaders, client=REGULATOR)
     result = await schema.execute(document, context_value=context)
     assert result.errors is None, result.errors
     assert result.data

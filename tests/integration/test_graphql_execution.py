@@ -15,7 +15,7 @@ from credithub.domain.ids import IdKind, format_id
 from credithub.domain.subjects import SubjectKind
 from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
-from resolvers.loaders import make_loaders
+from resolvers.loaders import RequestLoaders
 from schema.context import Context
 from tests import factories
 from tests.conftest import make_deps
@@ -44,7 +44,7 @@ async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
 
 
 async def _execute(deps: Deps, document: str, client: Client = REGULATOR, **variables: Any) -> tuple[Any, int]:
-    context = Context(deps=deps, loader_factory=make_loaders, client=client)
+    context = Context(deps=deps, loader_factory=RequestLoaders, client=client)
     async with counting_queries() as counter:
         result = await build_schema().execute(document, variable_values=variables, context_value=context)
         await asyncio.sleep(0)  # asyncpg reports each statement to its loggers on the next loop turn
@@ -87,7 +87,7 @@ async def test_a_database_that_is_away_is_unavailable_not_internal(deps: Deps) -
 
 
 async def test_without_an_authenticated_client_nothing_is_read(deps: Deps) -> None:
-    context = Context(deps=deps, loader_factory=make_loaders, client=None)
+    context = Context(deps=deps, loader_factory=RequestLoaders, client=None)
     result = await build_schema().execute('{ subject(id: "sub_1") { name } }', context_value=context)
     assert result.errors[0].extensions["code"] == "PERMISSION_DENIED"
 

@@ -13,7 +13,7 @@ from credithub.db.pool import create_pool
 from credithub.domain.clients import Client, Role
 from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
-from resolvers.loaders import make_loaders
+from resolvers.loaders import RequestLoaders
 from schema.context import Context
 from tests.conftest import make_deps
 
@@ -79,7 +79,7 @@ async def codes(demo_deps: Deps) -> list[str]:
 async def _both(deps: Deps, viewer: Client, document: str, **variables: Any) -> tuple[Any, Any]:
     answers = []
     for schema in (PROJECTED, PLAIN):
-        context = Context(deps=deps, loader_factory=make_loaders, client=viewer)
+        context = Context(deps=deps, loader_factory=RequestLoaders, client=viewer)
         result = await schema.execute(document, variable_values=variables, context_value=context)
         answers.append((result.data, [error.formatted for error in result.errors or []]))
     return answers[0], answers[1]
