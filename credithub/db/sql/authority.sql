@@ -1,10 +1,10 @@
 -- Authority decisions recorded in bulk (import authority, recordAuthorityDecision).
 --
--- A batch is copied into a temporary table first (binary COPY: no per-value checks of array
--- parameters on the client, ~25 µs a row for twelve arrays), and every step reads it there:
--- `authority_batch` holds the batch of the connection's current transaction, one row per
--- decision, `n` its position in the batch. Lookups run first (plan_lookups), then the writes
--- (plan_writes).
+-- A batch is copied into a temporary table first (binary COPY: array parameters had asyncpg check
+-- every element on the client, the largest part of recording a batch in Python), and every step
+-- reads it there: `authority_batch` holds the batch of the connection's current transaction, one
+-- row per decision, `n` its position in the batch. Lookups run first (plan_lookups), then the
+-- writes (plan_writes).
 
 -- lock_importers --
 -- Serialise recorders of authority decisions for the transaction: two imports of overlapping
