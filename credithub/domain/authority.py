@@ -21,12 +21,13 @@ end of publicity (公示截止期) is inclusive: the record is shown through tha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from json.encoder import encode_basestring
 from typing import Final
 
 from credithub.domain.clients import Client, Role
@@ -115,6 +116,7 @@ SEVERITY_WORDS: Final[dict[str, Severity]] = {
     "SERIOUS": Severity.SERIOUS,
     "严重": Severity.SERIOUS,
 }
+_FIELD_NAMES: Final = {name: fields[0] for name, fields in FIELDS.items()}  # how refusals name a field
 _CLASS_SEPARATORS: Final = re.compile(r"[;；,，、/|]+")
 _DATE: Final = re.compile(r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?$")
 _SEVERITY_ORDER: Final = (Severity.MINOR, Severity.GENERAL, Severity.SERIOUS)
@@ -138,6 +140,12 @@ class AuthorityDecision:
     legal_basis: LegalBasis
     description: str | None
     removal: Removal | None = None
+    # Computed with the decision: an import parses the next batch while the database records
+    # this one, so the hashing is done while the database works, not before it can start.
+    _digest: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_digest", self._compute_digest())
 
     @property
     def key(self) -> tuple[str, str]:
@@ -146,33 +154,69 @@ class AuthorityDecision:
     def digest(self) -> bytes:
         """SHA-256 of what the source says about the decision (not of the removal notice): the
         same row again is the same digest, a corrected one differs."""
-        content = {
-            "authority": self.authority,
-            "number": self.decision_number,
-            "name": self.subject_name,
-            "code": self.credit_code,
-            "person": self.person_hash.hex() if self.person_hash else None,
-            "category": self.category.value,
-            "severity": self.severity.value if self.severity else None,
-            "decided": self.decided_at.isoformat(),
-            "occurred": self.occurred_at.isoformat(),
-            "until": self.publicity_until.isoformat() if self.publicity_until else None,
-            "basis": [self.legal_basis.text, self.legal_basis.reference],
-            "description": self.description,
-        }
-        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).digest()
+        return self._digest
+
+    def _compute_digest(self) -> bytes:
+        """The digest (see `digest`).
+
+        The hashed text is the JSON object `json.dumps(…, sort_keys=True, ensure_ascii=False)`
+        writes for authority, basis [text, reference], category, code, decided, description,
+        name, number, occurred, person (hex), severity and until (ISO 8601). Records keep the
+        digest, so the text must never change; it is written out here directly (an import
+        hashes every row, and building a dict for json.dumps cost more than the hash)."""
+        decided = self.decided_at.isoformat()
+        occurred = decided if self.occurred_at is self.decided_at else self.occurred_at.isoformat()
+        until = f'"{self.publicity_until.isoformat()}"' if self.publicity_until else "null"
+        quote = encode_basestring
+        text = (
+            f'{{"authority": {quote(self.authority)}, '
+            f'"basis": [{quote(self.legal_basis.text)}, {_json(self.legal_basis.reference)}], '
+            f'"category": {quote(self.category.value)}, "code": {_json(self.credit_code)}, '
+            f'"decided": "{decided}", "description": {_json(self.description)}, '
+            f'"name": {quote(self.subject_name)}, "number": {quote(self.decision_number)}, '
+            f'"occurred": "{occurred}", "person": {_json(self.person_hash.hex() if self.person_hash else None)}, '
+            f'"severity": {_json(self.severity.value if self.severity else None)}, "until": {until}}}'
+        )
+        return hashlib.sha256(text.encode()).digest()
 
 
-def _get(row: Mapping[str, object], name: str) -> str:
-    for field in FIELDS[name]:
-        value = row.get(field)
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return ""
+def _json(text: str | None) -> str:
+    """A string as json.dumps(ensure_ascii=False) writes it, or null."""
+    return "null" if text is None else encode_basestring(text)
+
+
+Values = dict[str, str]  # a row's fields by FIELDS name: the first non-empty one, stripped
+
+# Which of FIELDS' alternatives a row has, by the row's field names (a file's rows share them).
+_PRESENT: dict[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]] = {}
+_PRESENT_MAX: Final = 64
+
+
+def _values(row: Mapping[str, object]) -> Values:
+    """The row's fields by FIELDS name, first match wins; names without a value are absent."""
+    names = tuple(row)
+    present = _PRESENT.get(names)
+    if present is None:
+        given = set(names)
+        present = tuple(
+            (name, found) for name, fields in FIELDS.items() if (found := tuple(f for f in fields if f in given))
+        )
+        if len(_PRESENT) < _PRESENT_MAX:
+            _PRESENT[names] = present
+    values: Values = {}
+    for name, columns in present:
+        for column in columns:
+            value = row.get(column)
+            if value is not None:
+                text = str(value).strip()
+                if text:
+                    values[name] = text
+                    break
+    return values
 
 
 def _field(name: str) -> str:
-    return FIELDS[name][0]
+    return _FIELD_NAMES[name]
 
 
 def _text(value: str, name: str, limit: int = MAX_TEXT) -> str:
@@ -231,8 +275,8 @@ def parse_severity_map(raw: object) -> dict[str, Severity]:
     return parsed
 
 
-def _category(row: Mapping[str, object], positive: str) -> Category:
-    explicit = _get(row, "category")
+def _category(values: Values, positive: str) -> Category:
+    explicit = values.get("category", "")
     if explicit:
         try:
             return Category(explicit.upper())
@@ -245,46 +289,62 @@ def _category(row: Mapping[str, object], positive: str) -> Category:
     return Category.ADMINISTRATIVE_PENALTY
 
 
-def _severity(row: Mapping[str, object], category: Category, severity_map: Mapping[str, Severity]) -> Severity | None:
+def _severity(values: Values, category: Category, severity_map: Mapping[str, Severity]) -> Severity | None:
     if category.is_positive:
         return None
-    explicit = _get(row, "severity")
+    explicit = values.get("severity", "")
     if explicit:
         if explicit.upper() not in SEVERITY_WORDS:
             raise InvalidValue(f"SEVERITY {explicit[:40]!r} is not MINOR, GENERAL or SERIOUS", field="SEVERITY")
         return SEVERITY_WORDS[explicit.upper()]
-    return compute_severity(_get(row, "penalty_classes"), severity_map)
+    classes = values.get("penalty_classes", "")
+    if classes in severity_map and _CLASS_SEPARATORS.search(classes) is None:
+        return severity_map[classes]  # one class: what compute_severity would find
+    return compute_severity(classes, severity_map)
 
 
-def _removal(row: Mapping[str, object]) -> Removal | None:
-    state = _get(row, "state")
+def _removal(values: Values) -> Removal | None:
+    state = values.get("state", "")
     key = state.upper() if state.isascii() else state
     if key not in STATES:
         raise InvalidValue(f"当前状态 {state[:40]!r} is neither in force nor a removal notice", field="CF_ZT")
     return STATES[key]
 
 
-def _identity(row: Mapping[str, object], person_key: bytes, today: dt.date) -> tuple[str | None, bytes | None]:
-    code = _get(row, "credit_code")
+def _identity(values: Values, person_key: bytes, today: dt.date) -> tuple[str | None, bytes | None]:
+    code = values.get("credit_code")
     if code:
-        return parse_credit_code(code, field_name=_field("credit_code")).value, None
-    number = _get(row, "id_number")
+        return _credit_code(code), None
+    number = values.get("id_number")
     if number:
         resident = parse_resident_id(number, today=today, field_name=_field("id_number"))
         return None, compute_person_hash(resident, person_key)
     raise InvalidValue("a decision needs the subject's credit code (CF_XDR_SHXYM) or ID number", field="CF_XDR_SHXYM")
 
 
-def _required(row: Mapping[str, object], name: str) -> str:
-    value = _get(row, name)
+@functools.lru_cache(maxsize=1 << 16)
+def _credit_code(code: str) -> str:
+    """A checked credit code (an export names each company in several rows: checked once)."""
+    return parse_credit_code(code, field_name=_field("credit_code")).value
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _day_start(raw: str, name: str, days_later: int = 0) -> tuple[dt.date, dt.datetime]:
+    """The day a date field names, and the instant `days_later` days after it starts in China
+    (an export has a few thousand distinct dates: each parsed once)."""
+    day = parse_day(raw, name)
+    return day, _start_of(day + dt.timedelta(days=days_later))
+
+
+def _required(values: Values, name: str) -> str:
+    value = values.get(name)
     if not value:
         raise InvalidValue(f"{_field(name)} is required", field=_field(name))
     return value
 
 
-def _description(row: Mapping[str, object]) -> str | None:
-    parts = [_get(row, name) for name in ("violation", "facts", "penalty")]
-    text = "；".join(part for part in parts if part)
+def _description(values: Values) -> str | None:
+    text = "；".join(values[name] for name in ("violation", "facts", "penalty") if name in values)
     return _text(text, "facts") if text else None
 
 
@@ -296,35 +356,35 @@ def parse_row(
     now: dt.datetime,
 ) -> AuthorityDecision:
     """A decision from one exported row, or an InvalidInput naming the field."""
+    values = _values(row)
     today = now.astimezone(CHINA).date()
-    credit_code, person_hash = _identity(row, person_key, today)
-    positive = _get(row, "positive_kind")
-    category = _category(row, positive)
-    decided_on = parse_day(_required(row, "decided_on"), "decided_on")
-    decided_at = _start_of(decided_on)
+    credit_code, person_hash = _identity(values, person_key, today)
+    positive = values.get("positive_kind", "")
+    category = _category(values, positive)
+    decided_on, decided_at = _day_start(_required(values, "decided_on"), "decided_on")
     if decided_at < EARLIEST or decided_on > today:
         raise InvalidValue(f"{_field('decided_on')} {decided_on} is not a plausible decision date", field="CF_JDRQ")
-    until_raw = _get(row, "publicity_until")
+    until_raw = values.get("publicity_until")
     publicity_until = None
     if until_raw and until_raw not in ("长期", "永久"):
-        publicity_until = _start_of(parse_day(until_raw, "publicity_until") + dt.timedelta(days=1))
+        _, publicity_until = _day_start(until_raw, "publicity_until", 1)
         if publicity_until <= decided_at:
             raise InvalidValue("公示截止期 (CF_GSJZQ) is before the decision date", field="CF_GSJZQ")
-    basis = _text(_required(row, "legal_basis"), "legal_basis")
+    basis = _text(_required(values, "legal_basis"), "legal_basis")
     return AuthorityDecision(
-        authority=_text(_required(row, "authority"), "authority", MAX_NAME),
-        decision_number=_text(_required(row, "decision_number"), "decision_number", MAX_REF),
-        subject_name=_text(_required(row, "name"), "name", MAX_NAME),
+        authority=_text(_required(values, "authority"), "authority", MAX_NAME),
+        decision_number=_text(_required(values, "decision_number"), "decision_number", MAX_REF),
+        subject_name=_text(_required(values, "name"), "name", MAX_NAME),
         credit_code=credit_code,
         person_hash=person_hash,
         category=category,
-        severity=_severity(row, category, severity_map),
+        severity=_severity(values, category, severity_map),
         decided_at=decided_at,
         occurred_at=decided_at,
         publicity_until=publicity_until,
         legal_basis=LegalBasis(basis, None),
-        description=_description(row),
-        removal=_removal(row),
+        description=_description(values),
+        removal=_removal(values),
     )
 
 

@@ -118,6 +118,21 @@ async def test_only_regulators_record_decisions_and_bad_fields_are_typed_errors(
     assert unknown["__typename"] == "NotFoundError"
 
 
+async def test_a_withdrawn_decision_leaves_the_subjects_credit_status_at_once(cast: Cast) -> None:
+    code, number = factories.credit_code(), f"沪市监罚〔2026〕{factories.suffix()}号"
+    before = (await cast.as_a.data(STATUS, code=code))["subjectByCreditCode"]
+    assert before is None  # not hosted yet: the decision registers it
+    assert (await record(cast.as_regulator, decision(code, number, severity="SERIOUS")))["outcome"] == "CREATED"
+    penalised = (await cast.as_a.data(STATUS, code=code))["subjectByCreditCode"]["creditStatus"]
+    assert penalised["tier"] == "D", penalised
+    assert penalised["flags"], penalised
+
+    withdrawn = await record(cast.as_regulator, decision(code, number, severity="SERIOUS", removal="WITHDRAW"))
+    assert withdrawn["outcome"] == "WITHDRAWN"
+    cleared = (await cast.as_a.data(STATUS, code=code))["subjectByCreditCode"]["creditStatus"]
+    assert (cleared["tier"] != "D", cleared["flags"]) == (True, []), cleared  # the withdrawn record no longer counts
+
+
 CSV_HEADER = "CF_XDR_MC,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_GSJZQ,CF_CFJG\n"
 
 
@@ -188,3 +203,25 @@ def test_import_authority_reports_every_refused_row_and_a_second_run_changes_not
     newer.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
     summary = import_file(newer, env)
     assert (summary["updated"], summary["withdrawn"], summary["refused"]) == (1, 1, 0), summary
+
+
+def test_a_row_refused_while_its_batch_is_recorded_leaves_the_others_recorded(fresh_dsn: str, tmp_path: Path) -> None:
+    env = cli_env(DATABASE_URL=fresh_dsn, CREDITHUB_DATA_DIR=str(tmp_path))
+    first, second = factories.credit_code(), factories.credit_code()
+    header = CSV_HEADER.rstrip("\n") + ",CF_ZT\n"
+    rows = [
+        csv_row(first, "沪市监罚〔2026〕11号").rstrip("\n") + ",\n",
+        csv_row(first, "沪市监罚〔2026〕99号").rstrip("\n") + ",撤销\n",  # revokes what the hub never had
+        csv_row(second, "沪市监罚〔2026〕12号").rstrip("\n") + ",\n",
+    ]
+    export = tmp_path / "penalties.csv"
+    export.write_text(header + "".join(rows), encoding="utf-8")
+
+    summary = import_file(export, env)  # one batch: the refusal comes from recording it, not from parsing
+    assert (summary["rows"], summary["created"], summary["refused"]) == (3, 2, 1), summary
+    [refused] = summary["refused_rows"]
+    assert refused["line"] == 3
+    assert "removal notice" in refused["reason"]
+
+    again = import_file(export, env)
+    assert (again["created"], again["unchanged"], again["refused"]) == (0, 2, 1), again

@@ -10,7 +10,7 @@ import pytest
 from credithub.domain import authority
 from credithub.domain.authority import Removal, parse_row
 from credithub.domain.errors import InvalidIdentifier, InvalidValue
-from credithub.domain.records import Category, Severity
+from credithub.domain.records import Category, LegalBasis, Severity
 from credithub.services.authority import DEFAULT_SEVERITIES
 from tests.factories import credit_code
 
@@ -134,3 +134,39 @@ def test_the_same_row_has_the_same_digest_and_a_corrected_one_another() -> None:
     assert parse(penalty()).digest() == parse(penalty()).digest()
     assert parse(penalty()).digest() != parse(penalty(CF_NR="罚款6万元")).digest()
     assert parse(penalty()).digest() == parse(penalty(CF_ZT="撤销")).digest()  # a removal is not a new version
+
+
+def test_the_digest_is_the_one_records_already_keep() -> None:
+    """Records keep the digest of what the source said: if the hashed text changed, re-importing
+    an unchanged export would version every record as a correction."""
+    penalty_decision = authority.AuthorityDecision(
+        authority="上海市市场监督管理局",
+        decision_number="沪市监罚〔2026〕101号",
+        subject_name='上海"信云"美妆\\有限公司\t',  # quotes, a backslash and a tab are escaped
+        credit_code="91310000MA1FL8TQ3X",
+        person_hash=None,
+        category=Category.ADMINISTRATIVE_PENALTY,
+        severity=Severity.GENERAL,
+        decided_at=dt.datetime(2026, 3, 14, 16, tzinfo=dt.UTC),
+        occurred_at=dt.datetime(2026, 3, 14, 16, tzinfo=dt.UTC),
+        publicity_until=dt.datetime(2027, 3, 15, 16, tzinfo=dt.UTC),
+        legal_basis=LegalBasis("《广告法》第二十八条", None),
+        description="虚假宣传；罚款5万元\n",
+        removal=Removal.WITHDRAW,
+    )
+    positive_about_a_person = authority.AuthorityDecision(
+        authority="Tax bureau",
+        decision_number="A-1",
+        subject_name="Zhang San",
+        credit_code=None,
+        person_hash=bytes(range(32)),
+        category=Category.A_LEVEL_TAXPAYER,
+        severity=None,
+        decided_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        occurred_at=dt.datetime(2024, 12, 1, 8, 30, tzinfo=dt.UTC),
+        publicity_until=None,
+        legal_basis=LegalBasis("basis", "ref-7"),
+        description=None,
+    )
+    assert penalty_decision.digest().hex() == "d04e6b3f9903fb8237b97ae6e05d454d481a780f0f7e58be42db82c910b4e16f"
+    assert positive_about_a_person.digest().hex() == "07f9e785ad3ccef89da9ce4ae695d947d0dbcc2ef52716dbf344522a3920214c"
