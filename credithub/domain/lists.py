@@ -121,6 +121,7 @@ class ListEntry:
 
     @property
     def ends_at(self) -> dt.datetime | None:
+        """When it stops being in force (None: no end set). Twin of the SQL function `entry_ends_at`."""
         ends = [end for end in (self.valid_until, self.ended_at) if end is not None]
         return min(ends) if ends else None
 

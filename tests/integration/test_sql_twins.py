@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credithub.domain import lists
+from credithub.domain.facts import EntryFact
 from credithub.domain.records import LegalBasis, LegalBasisLevel
 
 BASE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -68,7 +69,7 @@ async def conn(shared_dsn: str):  # type: ignore[no-untyped-def]
     ended_at=maybe_instants,
     at=instants,
 )
-async def test_entry_in_force_and_entry_state_at_agree_with_the_list_entry(
+async def test_entry_in_force_entry_state_at_and_entry_ends_at_agree_with_the_list_entry(
     conn: asyncpg.Connection,
     state: lists.ListEntryState,
     valid_from: dt.datetime | None,
@@ -77,8 +78,8 @@ async def test_entry_in_force_and_entry_state_at_agree_with_the_list_entry(
     at: dt.datetime,
 ) -> None:
     python = entry(state, valid_from, valid_until, ended_at)
-    in_force, shown = await conn.fetchrow(
-        "SELECT entry_in_force($1, $2, $3, $4), entry_state_at($5, $2, $4)",
+    in_force, shown, ends_at = await conn.fetchrow(
+        "SELECT entry_in_force($1, $2, $3, $4), entry_state_at($5, $2, $4), entry_ends_at($2, $3)",
         valid_from,
         valid_until,
         ended_at,
@@ -87,3 +88,7 @@ async def test_entry_in_force_and_entry_state_at_agree_with_the_list_entry(
     )
     assert in_force == python.in_force_at(at)
     assert shown == python.state_at(at).value
+    assert ends_at == python.ends_at
+    if valid_from is not None:  # the engine reads an entry that came into force as (valid_from, ends_at)
+        fact = EntryFact(1, lists.ListKind.SERIOUS_DISHONEST, "a", valid_from, ends_at, ())
+        assert fact.in_force_at(at) == python.in_force_at(at)

@@ -14,7 +14,8 @@ WHERE s.credit_code = ANY($1::text[]);
 -- load_for_subjects --
 -- Everything about each subject that compute_status reads, one row per subject: $1 subject ids.
 -- records: its records, each with its status history; entries: its list entries, each with the
--- records it rests on (only entries that came into force: a proposal yields nothing); related:
+-- records it rests on (only entries that came into force: a proposal yields nothing), each with
+-- its valid_from and entry_ends_at (in force in between: EntryFact.in_force_at); related:
 -- subjects one relation away (agencies that signed it; other
 -- companies of its legal representatives) with their entries. Arrays of anonymous rows, which
 -- asyncpg decodes natively into tuples (see db/facts.py for their shapes). A record counts from
@@ -25,7 +26,7 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
                         ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
                               WHERE c.record_id = r.id ORDER BY c.at, c.id))
              FROM credit_records r WHERE r.subject_id = s.id) AS records,
-       ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.ended_at), e.end_cause,
+       ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
                         ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
                                          r.source_platform, r.source_authority,
                                          ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
@@ -34,7 +35,7 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
                               WHERE l.entry_id = e.id))
              FROM list_entries e WHERE e.subject_id = s.id AND e.valid_from IS NOT NULL) AS entries,
        ARRAY(SELECT ROW(rel.relation, rel.id, rel.kind, rel.name, rel.valid_from, rel.valid_to,
-                        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.ended_at), e.end_cause,
+                        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
                                          ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
                                                           r.source_platform, r.source_authority,
                                                           ARRAY(SELECT ROW(c.to_status, c.at)
