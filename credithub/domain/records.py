@@ -125,8 +125,8 @@ class CreditRecord:
 
 def compute_counts_from(occurred_at: dt.datetime, decided_at: dt.datetime | None) -> dt.datetime:
     """A record counts, and its publicity window runs, from the source's decision date when it
-    gives one (a penalty exists from its decision), else from when the fact occurred. SQL applies
-    the same rule as `coalesce(decided_at, occurred_at)` (db/sql/records.sql, facts.sql)."""
+    gives one (a penalty exists from its decision), else from when the fact occurred. Twin of the
+    SQL function `record_counts_from` (a parity test holds them together)."""
     return decided_at if decided_at is not None else occurred_at
 
 

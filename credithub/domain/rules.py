@@ -121,7 +121,7 @@ def compute_window_end(
     `records.compute_counts_from`), or the source's own end if earlier: what is shared never
     outlives what the source publishes. Positive records (no severity) last as long as the
     source says (None: no end). `rules` is the rule set in force at the instant asked about
-    (docs/adr/0004, 0010)."""
+    (docs/adr/0004, 0010). Twin of the SQL function `record_window_end`."""
     if severity is None:
         return valid_until
     end = add_months(counts_from, rules.window(severity).max_months)

@@ -19,15 +19,15 @@ WHERE s.credit_code = ANY($1::text[]);
 -- subjects one relation away (agencies that signed it; other
 -- companies of its legal representatives) with their entries. Arrays of anonymous rows, which
 -- asyncpg decodes natively into tuples (see db/facts.py for their shapes). A record counts from
--- its decision date when the source gives one (records.compute_counts_from).
+-- its decision date when the source gives one (record_counts_from).
 SELECT s.id, s.kind, s.created_at, s.facts_version,
-       ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until, r.source_platform,
+       ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until, r.source_platform,
                         r.source_authority,
                         ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
                               WHERE c.record_id = r.id ORDER BY c.at, c.id))
              FROM credit_records r WHERE r.subject_id = s.id) AS records,
        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
-                        ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
+                        ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until,
                                          r.source_platform, r.source_authority,
                                          ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
                                                WHERE c.record_id = r.id ORDER BY c.at, c.id))
@@ -36,7 +36,7 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
              FROM list_entries e WHERE e.subject_id = s.id AND e.valid_from IS NOT NULL) AS entries,
        ARRAY(SELECT ROW(rel.relation, rel.id, rel.kind, rel.name, rel.valid_from, rel.valid_to,
                         ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
-                                         ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
+                                         ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until,
                                                           r.source_platform, r.source_authority,
                                                           ARRAY(SELECT ROW(c.to_status, c.at)
                                                                 FROM record_status_changes c
