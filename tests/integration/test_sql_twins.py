@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import random
 
 import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from credithub.db import facts as db_facts
+from credithub.db import signings as db_signings
 from credithub.db.pool import SERVER_SETTINGS
 from credithub.db.records import scope_args
 from credithub.domain import lists, records
@@ -19,7 +22,9 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.facts import EntryFact
 from credithub.domain.records import LegalBasis, LegalBasisLevel
 from credithub.domain.rules import compute_window_end, select_rule_set
+from credithub.domain.subjects import SubjectKind
 from credithub.domain.visibility import compute_record_scope, compute_record_visibility
+from tests import factories
 from tests.engine import RULE_SETS
 
 BASE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -184,3 +189,44 @@ async def test_record_visibility_and_its_window_agree_with_the_domain(
     assert counts_from == record.counts_from
     assert window_end == compute_window_end(severity, record.counts_from, valid_until, rules)
     assert shown == compute_record_visibility(record, scope).value
+
+
+async def test_a_change_to_a_subject_refreshes_exactly_the_subjects_whose_facts_read_it(fresh_dsn: str) -> None:
+    """touch_subjects reads subject_relations backwards, the fact loader forwards: touching X must
+    give a new facts version (and a refresh) to X and to every subject whose loaded facts name X
+    one relation away, and to no other. Random signings and shared legal representatives."""
+    rng = random.Random(20261203)
+    conn = await asyncpg.connect(fresh_dsn, server_settings=SERVER_SETTINGS)
+    try:
+        async with conn.transaction():
+            agencies = [await factories.subject(conn, SubjectKind.MCN_AGENCY) for _ in range(4)]
+            anchors = [await factories.subject(conn, SubjectKind.ANCHOR) for _ in range(6)]
+            merchants = [await factories.subject(conn, SubjectKind.MERCHANT) for _ in range(6)]
+            companies = agencies + merchants
+            people = [anchor.person_id for anchor in anchors[:3]]
+            for _ in range(8):
+                since = BASE - dt.timedelta(days=rng.randrange(1, 900))
+                until = rng.choice([None, since + dt.timedelta(days=rng.randrange(1, 400))])
+                await factories.signing(
+                    conn, rng.choice(agencies).id, rng.choice(anchors).id, valid_from=since, valid_to=until
+                )
+            for company in companies:
+                for person_id in rng.sample(people, rng.randrange(0, 3)):
+                    assert person_id is not None
+                    since = BASE - dt.timedelta(days=rng.randrange(1, 900))
+                    await db_signings.upsert_representation(conn, person_id, company.id, since, None, None)
+            everyone = [subject.id for subject in agencies + anchors + merchants]
+            loaded = await db_facts.load_for_subjects(conn, everyone)
+            reads = {s: {related.subject_id for related in loaded[s].facts.related} for s in everyone}
+            assert sum(map(len, reads.values())) > len(everyone), "the graph must relate most subjects"
+            for touched in everyone:
+                before = dict(await conn.fetch("SELECT id, facts_version FROM subjects WHERE id = ANY($1)", everyone))
+                await conn.execute("DELETE FROM status_refresh_queue")
+                await conn.execute("SELECT touch_subjects($1::bigint[])", [touched])
+                after = dict(await conn.fetch("SELECT id, facts_version FROM subjects WHERE id = ANY($1)", everyone))
+                queued = {row["subject_id"] for row in await conn.fetch("SELECT subject_id FROM status_refresh_queue")}
+                expected = {touched} | {s for s in everyone if touched in reads[s]}
+                assert {s for s in everyone if after[s] != before[s]} == expected
+                assert queued == expected
+    finally:
+        await conn.close()

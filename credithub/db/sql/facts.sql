@@ -16,8 +16,8 @@ WHERE s.credit_code = ANY($1::text[]);
 -- records: its records, each with its status history; entries: its list entries, each with the
 -- records it rests on (only entries that came into force: a proposal yields nothing), each with
 -- its valid_from and entry_ends_at (in force in between: EntryFact.in_force_at); related:
--- subjects one relation away (agencies that signed it; other
--- companies of its legal representatives) with their entries. Arrays of anonymous rows, which
+-- subjects one relation away (subject_relations: agencies that signed it; other companies of its
+-- legal representatives) with their entries. Arrays of anonymous rows, which
 -- asyncpg decodes natively into tuples (see db/facts.py for their shapes). A record counts from
 -- its decision date when the source gives one (record_counts_from).
 SELECT s.id, s.kind, s.created_at, s.facts_version,
@@ -44,16 +44,8 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
                                                FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
                                                WHERE l.entry_id = e.id))
                               FROM list_entries e WHERE e.subject_id = rel.id AND e.valid_from IS NOT NULL))
-             FROM (SELECT 'MCN_SIGNING' AS relation, a.id, a.kind, a.name, m.valid_from, m.valid_to
-                   FROM mcn_signings m JOIN subjects a ON a.id = m.agency_id
-                   WHERE m.anchor_id = s.id
-                   UNION ALL
-                   SELECT 'LEGAL_REPRESENTATIVE', o.id, o.kind, o.name,
-                          greatest(mine.valid_from, theirs.valid_from), least(mine.valid_to, theirs.valid_to)
-                   FROM legal_representatives mine
-                   JOIN legal_representatives theirs
-                     ON theirs.person_id = mine.person_id AND theirs.subject_id <> mine.subject_id
-                   JOIN subjects o ON o.id = theirs.subject_id
-                   WHERE mine.subject_id = s.id) AS rel) AS related
+             FROM (SELECT r.relation, o.id, o.kind, o.name, r.valid_from, r.valid_to
+                   FROM subject_relations r JOIN subjects o ON o.id = r.related_id
+                   WHERE r.subject_id = s.id) AS rel) AS related
 FROM subjects s
 WHERE s.id = ANY($1::bigint[]);
