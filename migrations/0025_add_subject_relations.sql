@@ -20,8 +20,10 @@ CREATE VIEW subject_relations AS
 -- The current definition of touch_subjects (0004 wrote it, 0006 added the refresh queue; both
 -- copied the relation rule by hand). The subjects' facts changed: they, and every subject that reads
 -- them one relation away, get a new facts version (the key of every cached status) and are queued
--- for the status refresher. Called by the fact-version triggers (0004) for every write to the fact
--- tables.
+-- for the status refresher. Called by the services that change facts (services/statuses
+-- .queue_refresh), so a use case shows the refresh it causes, and by the fact-version triggers (0004)
+-- for every write to the fact tables, which the bulk paths (authority import, demo world) rely on;
+-- calling it again in the same transaction changes nothing a reader can see.
 CREATE OR REPLACE FUNCTION touch_subjects(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     WITH touched AS (
         UPDATE subjects SET facts_version = nextval('facts_version_seq')
