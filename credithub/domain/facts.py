@@ -10,14 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
 
 from credithub.domain.lists import EndCause, ListKind, entry_in_force
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.rules import RuleSet, compute_window_end
 from credithub.domain.subjects import RelationKind, SubjectKind
-
-COUNTING_STATUSES: Final = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 
 
 @dataclass(frozen=True, slots=True)
