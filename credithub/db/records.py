@@ -20,11 +20,26 @@ PLATFORM_REF_KEY: Final = "credit_records_platform_ref_key"
 AUTHORITY_REF_KEY: Final = "credit_records_authority_ref_key"
 
 
+def scope_args(scope: RecordScope) -> tuple[Any, ...]:
+    """The viewer's scope as the SQL function `record_visibility` takes it (after the record's own
+    fields): include repaired, sees all, own platform, own subject, the published severities and
+    their maximum publicity months (pairwise), the instant."""
+    published = [severity for severity in records.Severity if scope.published(severity)]
+    return (
+        scope.include_repaired,
+        scope.sees_all,
+        scope.own_platform,
+        scope.own_subject,
+        [severity.value for severity in published],
+        [scope.rules.window(severity).max_months for severity in published],
+        scope.at,
+    )
+
+
 def _filter_args(where: records.RecordFilter, scope: RecordScope) -> tuple[Any, ...]:
     def values(items: tuple[Any, ...] | None) -> list[str] | None:
         return [item.value for item in items] if items is not None else None
 
-    published = [severity for severity in records.Severity if scope.published(severity)]
     return (
         values(where.categories),
         values(where.severities),
@@ -32,14 +47,7 @@ def _filter_args(where: records.RecordFilter, scope: RecordScope) -> tuple[Any, 
         where.source_platform,
         where.occurred_from,
         where.occurred_before,
-        scope.include_repaired,
-        # A subject client reaches only its own subject's records (the subject loaders confine it),
-        # all of which it sees in full: for these queries that is "sees all".
-        scope.sees_all or scope.own_subject is not None,
-        scope.own_platform,
-        [severity.value for severity in published],
-        [scope.rules.window(severity).max_months for severity in published],
-        scope.at,
+        *scope_args(scope),
     )
 
 

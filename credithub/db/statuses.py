@@ -19,6 +19,10 @@ async def claim_queued(conn: Connection, limit: int) -> list[int]:
     return [row["subject_id"] for row in await conn.fetch(SQL["claim_queued"], limit)]
 
 
+async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
+    await conn.execute(SQL["queue_refresh"], subject_ids)
+
+
 async def list_due(conn: Connection, at: dt.datetime, config_version: int, limit: int) -> list[int]:
     return [row["subject_id"] for row in await conn.fetch(SQL["list_due"], at, config_version, limit)]
 

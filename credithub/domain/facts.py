@@ -10,14 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
 
-from credithub.domain.lists import EndCause, ListKind
+from credithub.domain.lists import EndCause, ListKind, entry_in_force
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.rules import RuleSet, compute_window_end
 from credithub.domain.subjects import RelationKind, SubjectKind
-
-COUNTING_STATUSES: Final = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +73,9 @@ class EntryFact:
     end_cause: EndCause | None = None
 
     def in_force_at(self, instant: dt.datetime) -> bool:
-        return self.valid_from <= instant and (self.ends_at is None or instant < self.ends_at)
+        """`lists.entry_in_force` with the end the loader read (SQL `entry_ends_at`, twin of
+        `ListEntry.ends_at`): one rule for the engine, the queries and the workflows."""
+        return entry_in_force(self.valid_from, self.ends_at, None, instant)
 
     def under_objection_at(self, instant: dt.datetime) -> bool:
         """Every record the entry rests on is being verified: the listing itself is in doubt."""

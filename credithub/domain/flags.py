@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from credithub.domain.facts import COUNTING_STATUSES, EntryFact, RecordFact, SubjectFacts, forget_repaired
+from credithub.domain.facts import EntryFact, RecordFact, SubjectFacts, forget_repaired
 from credithub.domain.lists import BLACKLISTS, ListKind
 from credithub.domain.measures import (
     ListTrigger,
@@ -44,7 +44,14 @@ from credithub.domain.measures import (
     TierTrigger,
     describe_trigger,
 )
-from credithub.domain.records import Category, LegalBasis, LegalBasisLevel, RecordStatus, Severity
+from credithub.domain.records import (
+    COUNTING_STATUSES,
+    Category,
+    LegalBasis,
+    LegalBasisLevel,
+    RecordStatus,
+    Severity,
+)
 from credithub.domain.rules import RuleSet, add_months, select_rule_set
 from credithub.domain.spans import Horizon, Span, Via, entry_span, joined, latest_end, min_end, record_span
 from credithub.domain.subjects import RelationKind, SubjectKind

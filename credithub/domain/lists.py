@@ -39,7 +39,7 @@ from credithub.domain.errors import (
     ValidityTooLong,
 )
 from credithub.domain.records import CreditRecord, LegalBasis, LegalBasisLevel, RecordStatus, Severity
-from credithub.domain.rules import RuleSet, add_months, compute_window_end
+from credithub.domain.rules import RuleSet, add_months, compute_window_end, record_counts_at
 
 MAX_DEFENCE: Final = 10_000
 
@@ -121,6 +121,7 @@ class ListEntry:
 
     @property
     def ends_at(self) -> dt.datetime | None:
+        """When it stops being in force (None: no end set). Twin of the SQL function `entry_ends_at`."""
         ends = [end for end in (self.valid_until, self.ended_at) if end is not None]
         return min(ends) if ends else None
 
@@ -241,8 +242,7 @@ def check_blacklist_basis(records: Sequence[CreditRecord], rules: RuleSet, at: d
             "every record must be ACTIVE: not under objection, withdrawn or repaired", field="recordIds"
         )
     for record in records:
-        end = compute_window_end(record.severity, record.occurred_at, record.valid_until, rules)
-        if record.occurred_at > at or (end is not None and end <= at):
+        if not record_counts_at(record, rules, at):
             raise InvalidListBasis(f"record {record.id} is not in force now", field="recordIds")
 
 
@@ -301,7 +301,7 @@ def compute_latest_end(
     records under the rules in force; a red entry at most the rule set's red-list term."""
     if kind.is_blacklist:
         ends = [
-            compute_window_end(record.severity, record.occurred_at, record.valid_until, rules) for record in records
+            compute_window_end(record.severity, record.counts_from, record.valid_until, rules) for record in records
         ]
         present = [end for end in ends if end is not None]
         if present:

@@ -125,8 +125,8 @@ class CreditRecord:
 
 def compute_counts_from(occurred_at: dt.datetime, decided_at: dt.datetime | None) -> dt.datetime:
     """A record counts, and its publicity window runs, from the source's decision date when it
-    gives one (a penalty exists from its decision), else from when the fact occurred. SQL applies
-    the same rule as `coalesce(decided_at, occurred_at)` (db/sql/records.sql, facts.sql)."""
+    gives one (a penalty exists from its decision), else from when the fact occurred. Twin of the
+    SQL function `record_counts_from` (a parity test holds them together)."""
     return decided_at if decided_at is not None else occurred_at
 
 
@@ -187,12 +187,14 @@ class RecordFilter:
     occurred_before: dt.datetime | None = None
 
 
-SHOWN_UNTIL_WINDOW_ENDS = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
+# The stored statuses in which a record counts (produces measures, grounds a listing) while inside
+# its publicity window; past it, a record in one of them shows EXPIRED.
+COUNTING_STATUSES: Final = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 
 
 def compute_shown_status(stored: RecordStatus, window_end: dt.datetime | None, at: dt.datetime) -> RecordStatus:
     """EXPIRED is derived from time: an active (or disputed) record past its publicity window."""
-    if stored in SHOWN_UNTIL_WINDOW_ENDS and window_end is not None and window_end <= at:
+    if stored in COUNTING_STATUSES and window_end is not None and window_end <= at:
         return RecordStatus.EXPIRED
     return stored
 

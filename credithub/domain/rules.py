@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from credithub.domain.errors import InvalidValue
-from credithub.domain.records import CreditRecord, RecordStatus, Severity, compute_shown_status
+from credithub.domain.records import COUNTING_STATUSES, CreditRecord, RecordStatus, Severity, compute_shown_status
 
 
 def add_months(instant: dt.datetime, months: int) -> dt.datetime:
@@ -121,7 +121,7 @@ def compute_window_end(
     `records.compute_counts_from`), or the source's own end if earlier: what is shared never
     outlives what the source publishes. Positive records (no severity) last as long as the
     source says (None: no end). `rules` is the rule set in force at the instant asked about
-    (docs/adr/0004, 0010)."""
+    (docs/adr/0004, 0010). Twin of the SQL function `record_window_end`."""
     if severity is None:
         return valid_until
     end = add_months(counts_from, rules.window(severity).max_months)
@@ -132,3 +132,12 @@ def compute_shown_record_status(record: CreditRecord, rules: RuleSet, at: dt.dat
     """The status a record shows at `at`: its stored status, or EXPIRED once past its window."""
     window_end = compute_window_end(record.severity, record.counts_from, record.valid_until, rules)
     return compute_shown_status(record.status, window_end, at)
+
+
+def record_counts_at(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> bool:
+    """Whether a record counts at `at` — grounds a listing, holds one up, keeps a red entry out:
+    it counts from then (`counts_from`: its decision date, else when it occurred) and the status
+    it shows then is ACTIVE or under objection (not withdrawn or repaired, and not EXPIRED past
+    its publicity window). The one rule for the workflows; the engine applies the same to a
+    record's status history (`flags.records_in_force`)."""
+    return record.counts_from <= at and compute_shown_record_status(record, rules, at) in COUNTING_STATUSES

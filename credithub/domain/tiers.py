@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from credithub.domain.facts import COUNTING_STATUSES, RecordFact, SubjectFacts
+from credithub.domain.facts import RecordFact, SubjectFacts
 from credithub.domain.lists import BLACKLISTS, ListKind
 from credithub.domain.measures import Tier
-from credithub.domain.records import RecordStatus, Severity
+from credithub.domain.records import COUNTING_STATUSES, RecordStatus, Severity
 from credithub.domain.rules import RuleSet, add_months
 from credithub.domain.spans import Horizon, Span, entry_span, record_span
 

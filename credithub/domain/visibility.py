@@ -6,9 +6,10 @@ are not) and still inside their publicity window. Regulators and admins see ever
 full; a subject its own records in full and nobody else's. Repaired records are no longer shown
 or shared: only regulators still see them.
 
-`RecordScope` is what a viewer is shown at an instant under the rule set then in force;
-`db.records` applies the same scope in SQL so pages and counts agree with
-`compute_record_visibility` (a property test holds the two together).
+`RecordScope` is what a viewer is shown at an instant under the rule set then in force.
+`compute_record_visibility` has a SQL twin, `record_visibility`, which every query that pages or
+counts records calls (`db/sql/records.sql`), so pages and counts agree with it; a parity test
+holds the two together.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def compute_record_scope(viewer: Client, rules: RuleSet, at: dt.datetime) -> Rec
 
 
 def compute_record_visibility(record: CreditRecord, scope: RecordScope) -> RecordVisibility:
+    """Twin of the SQL function `record_visibility`: change both or neither."""
     if record.status is RecordStatus.REPAIRED and not scope.include_repaired:
         return RecordVisibility.HIDDEN
     if scope.own_subject is not None:

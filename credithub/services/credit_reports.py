@@ -16,14 +16,13 @@ from credithub.domain.clients import Client
 from credithub.domain.errors import StatusUnavailable, UnknownSubject
 from credithub.domain.flags import visible_flags
 from credithub.domain.ids import IdKind, format_id
-from credithub.domain.records import RecordFilter, RecordStatus
-from credithub.domain.rules import compute_shown_record_status, select_rule_set
+from credithub.domain.records import RecordFilter
+from credithub.domain.rules import compute_shown_record_status, record_counts_at, select_rule_set
 from credithub.domain.subjects import Subject
 from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
 from credithub.services import credit_status
 from credithub.services.ports import Deps
 
-IN_WINDOW: Final = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 RECORDS_READ: Final = 2000  # records looked at per report (newest first)
 
 
@@ -61,9 +60,9 @@ async def issue(deps: Deps, viewer: Client, subject_id: int, purpose: str | None
     )
     in_window = []
     for record in found.get(subject.id, []):
-        shown = compute_shown_record_status(record, rules, now)
         visibility = compute_record_visibility(record, scope)
-        if shown in IN_WINDOW and visibility is not RecordVisibility.HIDDEN:
+        if record_counts_at(record, rules, now) and visibility is not RecordVisibility.HIDDEN:
+            shown = compute_shown_record_status(record, rules, now)
             in_window.append(credit_reports.ReportRecord(record, visibility, shown))
     entries = await db_lists.list_page(
         deps.pool,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from credithub.db import accounts as db_accounts
+from credithub.db import config as db_config
 from credithub.db import lists as db_lists
 from credithub.db import records as db_records
 from credithub.db import subjects as db_subjects
@@ -18,14 +19,12 @@ from credithub.domain import lists
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import ListingConflict, NotFound, PermissionDenied, TransitionNotAllowed, UnknownSubject
 from credithub.domain.ids import IdKind, format_id
-from credithub.domain.records import CreditRecord, RecordStatus, Severity
+from credithub.domain.records import CreditRecord, Severity
 from credithub.domain.repairs import compute_repairable_from
-from credithub.domain.rules import RuleSet, compute_window_end
+from credithub.domain.rules import RuleSet, record_counts_at, select_rule_set
 from credithub.domain.texts import parse_text
 from credithub.services import audit, catalog, notices
 from credithub.services.ports import Deps
-
-COUNTING = frozenset({RecordStatus.ACTIVE, RecordStatus.OBJECTION_PENDING})
 
 
 def _missing(entry_id: int) -> NotFound:
@@ -204,10 +203,16 @@ async def on_record_stopped(
 ) -> None:
     """A record stopped counting (withdrawn, repaired, corrected below serious). An entry resting
     on it ends only when its own authority acted and no other record holds it up; otherwise its
-    authority gets an exit review, and the listing stands until that authority answers."""
-    for entry in await db_lists.list_resting_on(conn, record.id, at):
+    authority gets an exit review, and the listing stands until that authority answers. A record
+    holds a listing up while it counts (`rules.record_counts_at`): one past its publicity window
+    holds nothing up, whatever its stored status."""
+    resting = await db_lists.list_resting_on(conn, record.id, at)
+    if not resting:
+        return
+    rules = select_rule_set(await db_config.list_rule_sets(conn), at)
+    for entry in resting:
         others = [r for r in (await db_records.get_many(conn, list(entry.record_ids))).values() if r.id != record.id]
-        remaining = sum(1 for other in others if other.status in COUNTING)
+        remaining = sum(1 for other in others if record_counts_at(other, rules, at))
         if actor is not None and lists.compute_exit(entry, actor, remaining) is not None:
             end_cause = lists.EndCause.REPAIRED if cause is lists.ExitCause.REPAIRED else lists.EndCause.WITHDRAWN
             reason = f"the record it rested on was {cause.value.lower()} by its authority"
@@ -250,11 +255,6 @@ async def on_records_reported(
         )
 
 
-def _counts(record: CreditRecord, rules: RuleSet, at: dt.datetime) -> bool:
-    end = compute_window_end(record.severity, record.occurred_at, record.valid_until, rules)
-    return record.status in COUNTING and (end is None or at < end)
-
-
 async def _check_red_conflict(
     conn: Connection, kind: lists.ListKind, subject_id: int, rules: RuleSet, at: dt.datetime
 ) -> None:
@@ -263,7 +263,9 @@ async def _check_red_conflict(
     in_force = await db_lists.list_in_force_of_subject(conn, subject_id, at)
     blacklisted = any(entry.list.is_blacklist for entry in in_force)
     adverse = await db_records.list_of_subject(conn, subject_id)
-    counting = sum(1 for r in adverse if lists.ends_red(r.severity, r.occurred_at, at) and _counts(r, rules, at))
+    counting = sum(
+        1 for r in adverse if lists.ends_red(r.severity, r.occurred_at, at) and record_counts_at(r, rules, at)
+    )
     conflict = lists.compute_red_conflict(kind, blacklisted, counting)
     if conflict is not None:
         raise ListingConflict(conflict)

@@ -15,7 +15,7 @@ from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ExitCause
 from credithub.domain.texts import parse_text
-from credithub.services import audit, catalog, lists, notices, record_status
+from credithub.services import audit, catalog, lists, notices, record_status, statuses
 from credithub.services.ports import Deps
 
 SERIOUS = records.Severity.SERIOUS
@@ -91,6 +91,7 @@ async def resolve_objection(
             await db_records.correct(
                 conn, record, correction, objection_id=objection.id, actor=actor.label, reason=note, at=now
             )
+            await statuses.queue_refresh(conn, [record.subject_id])
             if record.severity is SERIOUS and correction.severity is not SERIOUS:
                 # No longer serious: it can no longer hold up a blacklist entry.
                 await lists.on_record_stopped(conn, record, ExitCause.CORRECTED, actor=actor, by=actor.label, at=now)

@@ -1,7 +1,7 @@
 """A record's status changes, whoever causes them (objections, repair, the source revoking): the
-status, its history row, the audit row, and what the change leaves without ground — listings
-resting on it (ended by their own authority, else put to it in an exit review), an objection or a
-repair application about a withdrawn record."""
+status, its history row, the refresh of the subject's credit status, the audit row, and what the
+change leaves without ground — listings resting on it (ended by their own authority, else put to it
+in an exit review), an objection or a repair application about a withdrawn record."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from credithub.domain.lists import ExitCause
 from credithub.domain.objections import ObjectionStatus
 from credithub.domain.rules import RuleSet
 from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
-from credithub.services import audit, lists
+from credithub.services import audit, lists, statuses
 
 
 async def lock_visible(
@@ -62,7 +62,8 @@ async def change(
     at: dt.datetime,
     acting: Client | None = None,
 ) -> None:
-    """Move a locked record to `new_status` with its history and audit rows. A WITHDRAWN or
+    """Move a locked record to `new_status` with its history and audit rows, and queue the
+    subject's credit status for a refresh (pushed to platforms when it changes). A WITHDRAWN or
     REPAIRED record ends the listings resting on it only when `acting` is their own authority
     and nothing else holds them up; any other listing gets an exit review for its authority.
     A WITHDRAWN record closes its open objection (upheld) and pending repair (rejected)."""
@@ -71,6 +72,7 @@ async def change(
     await db_records.insert_status_change(
         conn, records.StatusChange(record.id, record.status, new_status, actor, reason, at)
     )
+    await statuses.queue_refresh(conn, [record.subject_id])
     await audit.write(
         conn,
         at=at,

@@ -100,6 +100,7 @@ async def report_violation(
     await db_records.insert_status_change(
         conn, records.StatusChange(record.id, None, records.RecordStatus.ACTIVE, actor(platform), "reported", now)
     )
+    await statuses.queue_refresh(conn, [record.subject_id])
     await audit.write(
         conn,
         at=now,

@@ -1,6 +1,7 @@
 """Keeping the status store current.
 
-A stored status goes stale when the subject's facts change (the fact-version triggers queue it),
+A stored status goes stale when the subject's facts change (the service that changes them calls
+`queue_refresh`; the fact-version triggers do the same for every write, bulk loads included),
 when its `stable_until` passes (a record expires, a measure's duration ends, a tier threshold is
 crossed), or when the catalog or rule sets change. `refresh_due` recomputes a batch of those in
 one transaction: claim, load facts, compute, store. Several refreshers may run at once (one per
@@ -94,6 +95,21 @@ async def _savepoint(conn: Executor) -> AsyncIterator[None]:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
+    """The facts of these subjects changed in this transaction: once it commits, the refresher
+    recomputes their statuses — and those of the subjects that read them one relation away —
+    stores them, pushes the changes to platforms and announces them; until then no cached status
+    of theirs is served (they get a new facts version, the cache key). Services that change facts
+    call it, so a use case shows the refresh it causes.
+
+    The fact-version triggers (migration 0004, `touch_subjects`) do the same for every write to the
+    fact tables whatever its path: the bulk paths (the authority import, the demo world's COPY)
+    rely on them alone, and they keep a hand-made fix from leaving a stale status behind. So this
+    call repeats what a trigger did in the same transaction, and is idempotent with it: another
+    new version, and a subject already queued stays queued once."""
+    await db_statuses.queue_refresh(conn, subject_ids)
 
 
 async def refresh_due(deps: Deps, *, limit: int = REFRESH_BATCH) -> int:

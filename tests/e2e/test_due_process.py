@@ -38,6 +38,8 @@ from tests import factories, loopback
 from tests.conftest import FixedClock, make_deps, make_settings
 from tests.e2e.conftest import AUTHORITY, Cast
 from tests.e2e.graphql_client import GraphQLClient
+from tests.e2e.test_authority_decisions import decision
+from tests.e2e.test_authority_decisions import record as record_decision
 from tests.e2e.test_webhooks import sign
 
 DEFENCE_DAYS = 10
@@ -865,6 +867,76 @@ async def test_an_upheld_correction_changes_the_record_keeps_its_history_and_ask
     assert ended["review"]["entry"]["state"] == "ENDED"
     after = await status_of(cast.as_b, merchant.id)
     assert (after["onSeriousDishonestList"], after["tier"]) == (False, "C")  # a general record within the year
+
+
+async def test_a_record_past_its_publicity_window_holds_up_no_listing_its_authority_withdraws_the_ground_of(
+    court: Court,
+) -> None:
+    """A listing rests on two records; the older one's window closes while the listing is in force.
+    When the listing's own authority then withdraws the other, nothing holds the listing up: it
+    ends, rather than waiting on an exit review of the authority that just acted."""
+    rules = await catalog.rules_now(court.deps)
+    merchant, recent = await merchant_with_serious_record(court)
+    closing = add_months(court.now(), -rules.window(Severity.SERIOUS).max_months) + dt.timedelta(days=DEFENCE_DAYS + 5)
+    async with transaction(court.deps.pool) as conn:
+        older = await factories.record(
+            conn,
+            merchant.id,
+            court.a.code,
+            severity=Severity.SERIOUS,
+            category=Category.FAKE_TRANSACTIONS,
+            occurred_at=closing,
+        )
+    proposed = await propose(court.as_regulator, merchant.id, [recent, older.id])
+    assert proposed["__typename"] == "ProposeListingSuccess", proposed
+    court.move(dt.timedelta(days=DEFENCE_DAYS, minutes=1))
+    decided = await decide(
+        court.as_second_regulator, proposed["entry"]["id"], until=court.now() + dt.timedelta(days=90)
+    )
+    assert decided["__typename"] == "DecideListingSuccess", decided
+    court.move(dt.timedelta(days=6))  # the older record's window closes; the listing stays in force
+    shown = {r["id"]: r["status"] for r in await records_of(court.as_regulator, merchant.id)}
+    assert shown == {rid(recent): "ACTIVE", rid(older.id): "EXPIRED"}
+
+    filed = await file(court.as_b, recent)
+    upheld = await resolve(court.as_regulator, filed["objection"]["id"], upheld=True)
+    assert upheld["objection"]["record"]["status"] == "WITHDRAWN", upheld
+
+    [entry] = await entries_of(court.as_regulator, merchant.id)
+    assert (entry["state"], entry["inForce"], entry["endCause"]) == ("ENDED", False, "WITHDRAWN")
+    assert (await court.as_regulator.data(EXIT_REVIEWS, id=sid(merchant.id)))["exitReviews"]["edges"] == []
+    assert (await status_of(court.as_b, merchant.id))["onSeriousDishonestList"] is False
+
+
+async def test_an_authority_record_grounds_and_bounds_a_listing_from_its_decision_date(deps: Deps, cast: Cast) -> None:
+    """The violation's window, counted from when it occurred, closed a month ago; counted from the
+    decision, as every record's window is, it runs for years yet: the record grounds a listing, and
+    the listing may last until that window closes."""
+    months = (await catalog.rules_now(deps)).window(Severity.SERIOUS).max_months
+    decided_at = factories.NOW - dt.timedelta(days=40)
+    occurred_at = add_months(factories.NOW - dt.timedelta(days=30), -months)
+    fields = decision(
+        factories.credit_code(),
+        f"沪市监罚〔2026〕{factories.suffix()}号",
+        severity="SERIOUS",
+        decidedAt=decided_at.isoformat(),
+        occurredAt=occurred_at.isoformat(),
+        publicityUntil=None,
+    )
+    recorded = await record_decision(cast.as_regulator, fields)
+    assert recorded["__typename"] == "RecordAuthorityDecisionSuccess", recorded
+    assert recorded["record"]["status"] == "ACTIVE"
+    subject_id = int(recorded["subjectId"].removeprefix("sub_"))
+    record_id = int(recorded["record"]["id"].removeprefix("rec_"))
+
+    proposed = await propose(cast.as_regulator, subject_id, [record_id])
+    assert proposed["__typename"] == "ProposeListingSuccess", proposed
+    latest = add_months(decided_at, months)
+    too_long = await decide(cast.as_second_regulator, proposed["entry"]["id"], until=latest + dt.timedelta(seconds=1))
+    assert typename_and_code(too_long) == ("ValidityTooLongError", "VALIDITY_TOO_LONG")
+    assert dt.datetime.fromisoformat(too_long["latest"]) == latest
+    listed = await decide(cast.as_second_regulator, proposed["entry"]["id"], until=latest)
+    assert listed["__typename"] == "DecideListingSuccess", listed
 
 
 async def test_an_objection_past_its_deadline_is_escalated_and_enforcement_stays_suspended(court: Court) -> None:

@@ -57,6 +57,7 @@ async def test_record_pages_read_through_the_subject_index(demo_conn: asyncpg.Co
         False,
         False,
         None,
+        None,
         ["GENERAL", "SERIOUS"],
         [12, 36],
         dt.datetime(2026, 6, 1, tzinfo=dt.UTC),

@@ -81,6 +81,32 @@ async def test_a_change_queues_the_subject_and_reads_never_use_the_stale_status(
     assert tier == "D"
 
 
+async def test_queueing_a_refresh_reaches_the_subjects_one_relation_away_and_twice_is_once(fresh_deps: Deps) -> None:
+    """What a service calls after changing facts: the subject and the anchors its agency signed
+    are queued once however often it is called, and their stored statuses stop being served."""
+    async with transaction(fresh_deps.pool) as conn:
+        agency = await factories.subject(conn, SubjectKind.MCN_AGENCY)
+        anchor = await factories.subject(conn, SubjectKind.ANCHOR)
+        bystander = await factories.subject(conn, SubjectKind.MERCHANT)
+        await factories.signing(conn, agency.id, anchor.id, valid_from=NOW - dt.timedelta(days=30))
+    deps = with_clock(fresh_deps, FixedClock(NOW))
+    await refresh_all(deps)
+    assert await db_statuses.count_queued(deps.pool) == 0
+    versions = "SELECT id, facts_version FROM subjects WHERE id = ANY($1::bigint[])"
+    everyone = [agency.id, anchor.id, bystander.id]
+    before = dict(await deps.pool.fetch(versions, everyone))
+    async with transaction(fresh_deps.pool) as conn:
+        await statuses.queue_refresh(conn, [agency.id])
+        await statuses.queue_refresh(conn, [agency.id])
+    after = dict(await deps.pool.fetch(versions, everyone))
+    assert {s for s in everyone if after[s] != before[s]} == {agency.id, anchor.id}
+    queued = await deps.pool.fetch("SELECT subject_id FROM status_refresh_queue ORDER BY subject_id")
+    assert [row["subject_id"] for row in queued] == sorted([agency.id, anchor.id])
+    current = await db_statuses.get_many_current(deps.pool, after, (await deps.engine.current(deps.pool)).version)
+    assert set(current) == {bystander.id}  # the others' stored statuses are of older facts
+    assert await refresh_all(deps) == 2
+
+
 async def test_a_status_past_its_stable_until_is_refreshed(fresh_deps: Deps) -> None:
     platform = await factories.platform(fresh_deps)
     async with transaction(fresh_deps.pool) as conn:

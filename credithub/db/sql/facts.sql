@@ -14,19 +14,20 @@ WHERE s.credit_code = ANY($1::text[]);
 -- load_for_subjects --
 -- Everything about each subject that compute_status reads, one row per subject: $1 subject ids.
 -- records: its records, each with its status history; entries: its list entries, each with the
--- records it rests on (only entries that came into force: a proposal yields nothing); related:
--- subjects one relation away (agencies that signed it; other
--- companies of its legal representatives) with their entries. Arrays of anonymous rows, which
+-- records it rests on (only entries that came into force: a proposal yields nothing), each with
+-- its valid_from and entry_ends_at (in force in between: EntryFact.in_force_at); related:
+-- subjects one relation away (subject_relations: agencies that signed it; other companies of its
+-- legal representatives) with their entries. Arrays of anonymous rows, which
 -- asyncpg decodes natively into tuples (see db/facts.py for their shapes). A record counts from
--- its decision date when the source gives one (records.compute_counts_from).
+-- its decision date when the source gives one (record_counts_from).
 SELECT s.id, s.kind, s.created_at, s.facts_version,
-       ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until, r.source_platform,
+       ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until, r.source_platform,
                         r.source_authority,
                         ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
                               WHERE c.record_id = r.id ORDER BY c.at, c.id))
              FROM credit_records r WHERE r.subject_id = s.id) AS records,
-       ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.ended_at), e.end_cause,
-                        ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
+       ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
+                        ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until,
                                          r.source_platform, r.source_authority,
                                          ARRAY(SELECT ROW(c.to_status, c.at) FROM record_status_changes c
                                                WHERE c.record_id = r.id ORDER BY c.at, c.id))
@@ -34,8 +35,8 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
                               WHERE l.entry_id = e.id))
              FROM list_entries e WHERE e.subject_id = s.id AND e.valid_from IS NOT NULL) AS entries,
        ARRAY(SELECT ROW(rel.relation, rel.id, rel.kind, rel.name, rel.valid_from, rel.valid_to,
-                        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, least(e.valid_until, e.ended_at), e.end_cause,
-                                         ARRAY(SELECT ROW(r.id, r.category, r.severity, coalesce(r.decided_at, r.occurred_at), r.valid_until,
+                        ARRAY(SELECT ROW(e.id, e.list, e.authority, e.valid_from, entry_ends_at(e.valid_until, e.ended_at), e.end_cause,
+                                         ARRAY(SELECT ROW(r.id, r.category, r.severity, record_counts_from(r.occurred_at, r.decided_at), r.valid_until,
                                                           r.source_platform, r.source_authority,
                                                           ARRAY(SELECT ROW(c.to_status, c.at)
                                                                 FROM record_status_changes c
@@ -43,16 +44,8 @@ SELECT s.id, s.kind, s.created_at, s.facts_version,
                                                FROM list_entry_records l JOIN credit_records r ON r.id = l.record_id
                                                WHERE l.entry_id = e.id))
                               FROM list_entries e WHERE e.subject_id = rel.id AND e.valid_from IS NOT NULL))
-             FROM (SELECT 'MCN_SIGNING' AS relation, a.id, a.kind, a.name, m.valid_from, m.valid_to
-                   FROM mcn_signings m JOIN subjects a ON a.id = m.agency_id
-                   WHERE m.anchor_id = s.id
-                   UNION ALL
-                   SELECT 'LEGAL_REPRESENTATIVE', o.id, o.kind, o.name,
-                          greatest(mine.valid_from, theirs.valid_from), least(mine.valid_to, theirs.valid_to)
-                   FROM legal_representatives mine
-                   JOIN legal_representatives theirs
-                     ON theirs.person_id = mine.person_id AND theirs.subject_id <> mine.subject_id
-                   JOIN subjects o ON o.id = theirs.subject_id
-                   WHERE mine.subject_id = s.id) AS rel) AS related
+             FROM (SELECT r.relation, o.id, o.kind, o.name, r.valid_from, r.valid_to
+                   FROM subject_relations r JOIN subjects o ON o.id = r.related_id
+                   WHERE r.subject_id = s.id) AS rel) AS related
 FROM subjects s
 WHERE s.id = ANY($1::bigint[]);

@@ -4,9 +4,10 @@
 -- One page of records per subject, newest occurrence first: $1 subject ids, $2 limit per subject,
 -- $3 cursor occurred_at, $4 cursor id, $5 categories, $6 severities, $7 statuses,
 -- $8 source platform, $9 occurred from, $10 occurred before; the viewer's scope
--- (domain.visibility.RecordScope): $11 include repaired records, $12 sees all others,
--- $13 own platform (seen in full), $14 published severities, $15 their maximum publicity
--- months (pairwise), $16 the instant.
+-- (domain.visibility.RecordScope, see record_visibility): $11 include repaired records, $12 sees
+-- all, $13 own platform, $14 own subject, $15 published severities, $16 their maximum publicity
+-- months (pairwise), $17 the instant. Only records the viewer is shown; the source of a redacted
+-- record is not shown, so it cannot be filtered on either.
 SELECT r.*
 FROM unnest($1::bigint[]) AS s (id)
 CROSS JOIN LATERAL (
@@ -14,45 +15,44 @@ CROSS JOIN LATERAL (
            occurred_at, reported_at, description, legal_basis, legal_basis_ref, status, valid_until,
            decided_at, version
     FROM credit_records
+    CROSS JOIN LATERAL (
+        SELECT record_visibility(subject_id, status, source_platform, severity,
+                                 record_counts_from(occurred_at, decided_at), valid_until,
+                                 $11::boolean, $12::boolean, $13::text, $14::bigint, $15::text[], $16::int[],
+                                 $17::timestamptz) AS shown
+    ) AS v
     WHERE subject_id = s.id
       AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3, $4::bigint))
       AND ($5::text[] IS NULL OR category = ANY($5))
       AND ($6::text[] IS NULL OR severity = ANY($6))
       AND ($7::text[] IS NULL OR status = ANY($7))
-      -- the source of a redacted record is not shown, so it cannot be filtered on either
-      AND ($8::text IS NULL OR (source_platform = $8 AND ($12::boolean OR source_platform = $13::text)))
+      AND ($8::text IS NULL OR (source_platform = $8 AND v.shown = 'FULL'))
       AND ($9::timestamptz IS NULL OR occurred_at >= $9)
       AND ($10::timestamptz IS NULL OR occurred_at < $10)
-      AND ($11::boolean OR status <> 'REPAIRED')
-      AND ($12::boolean OR source_platform = $13::text OR (
-               (valid_until IS NULL OR valid_until > $16::timestamptz)
-               AND (severity IS NULL OR (
-                   severity = ANY($14::text[])
-                   AND coalesce(decided_at, occurred_at)
-                       + make_interval(months => ($15::int[])[array_position($14, severity)]) > $16))))
+      AND v.shown <> 'HIDDEN'
     ORDER BY occurred_at DESC, id DESC
     LIMIT $2
 ) r;
 
 -- count_for_subjects --
 -- How many records match per subject; same filters and scope as list_page_for_subjects
--- ($2-$13 = its $5-$16).
+-- ($2-$14 = its $5-$17).
 SELECT subject_id, count(*) AS total
 FROM credit_records
+CROSS JOIN LATERAL (
+    SELECT record_visibility(subject_id, status, source_platform, severity,
+                             record_counts_from(occurred_at, decided_at), valid_until,
+                             $8::boolean, $9::boolean, $10::text, $11::bigint, $12::text[], $13::int[],
+                             $14::timestamptz) AS shown
+) AS v
 WHERE subject_id = ANY($1::bigint[])
   AND ($2::text[] IS NULL OR category = ANY($2))
   AND ($3::text[] IS NULL OR severity = ANY($3))
   AND ($4::text[] IS NULL OR status = ANY($4))
-  AND ($5::text IS NULL OR (source_platform = $5 AND ($9::boolean OR source_platform = $10::text)))
+  AND ($5::text IS NULL OR (source_platform = $5 AND v.shown = 'FULL'))
   AND ($6::timestamptz IS NULL OR occurred_at >= $6)
   AND ($7::timestamptz IS NULL OR occurred_at < $7)
-  AND ($8::boolean OR status <> 'REPAIRED')
-  AND ($9::boolean OR source_platform = $10::text OR (
-           (valid_until IS NULL OR valid_until > $13::timestamptz)
-           AND (severity IS NULL OR (
-               severity = ANY($11::text[])
-               AND coalesce(decided_at, occurred_at)
-                   + make_interval(months => ($12::int[])[array_position($11, severity)]) > $13))))
+  AND v.shown <> 'HIDDEN'
 GROUP BY subject_id;
 
 -- list_status_changes_for_records --

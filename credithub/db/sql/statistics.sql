@@ -19,9 +19,9 @@ WITH entry_basis AS (
     FROM list_entries e LEFT JOIN entry_basis b ON b.entry_id = e.id
     WHERE e.valid_from >= $1 AND e.valid_from < $2
     UNION ALL
-    SELECT 'exit', e.subject_id, least(e.ended_at, e.valid_until), b.source_platform, b.category, NULL, NULL
+    SELECT 'exit', e.subject_id, entry_ends_at(e.valid_until, e.ended_at), b.source_platform, b.category, NULL, NULL
     FROM list_entries e LEFT JOIN entry_basis b ON b.entry_id = e.id
-    WHERE least(e.ended_at, e.valid_until) >= $1 AND least(e.ended_at, e.valid_until) < $2
+    WHERE entry_ends_at(e.valid_until, e.ended_at) >= $1 AND entry_ends_at(e.valid_until, e.ended_at) < $2
     UNION ALL
     SELECT 'objection', r.subject_id, o.filed_at, r.source_platform, r.category,
            extract(epoch FROM o.resolved_at - o.filed_at) / 86400, NULL

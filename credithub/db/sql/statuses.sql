@@ -8,6 +8,11 @@ WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue ORDER BY queued
                      LIMIT $1 FOR UPDATE SKIP LOCKED)
 RETURNING subject_id;
 
+-- queue_refresh --
+-- The facts of subjects $1 changed in this transaction: they, and every subject that reads them one
+-- relation away, get a new facts version and wait on the refresh queue (touch_subjects).
+SELECT touch_subjects($1::bigint[]);
+
 -- list_due --
 -- Stored statuses no longer valid: past their stable_until ($1 now) or of an older catalog/rules
 -- version ($2 current); up to $3, locked for the refresh, skipping those another refresher holds
