@@ -66,6 +66,7 @@ def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
         # batches must not have, and compete for the two cores while we measure.
         "CREDITHUB_WORKERS": "false",
         "CREDITHUB_RATE_LIMIT": "0",  # the benchmark client is one client sending as fast as it can
+        "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with several requests in flight at once
     }
     return subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--port", str(port)], cwd=REPO, env=env)
 
