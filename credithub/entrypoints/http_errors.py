@@ -29,6 +29,11 @@ class MalformedBody(Exception):
     """The body is not JSON (answered 400)."""
 
 
+class DatabaseAway(Exception):
+    """A request failed while the database did not answer: whatever the failure looked like, the
+    sender should retry later (answered 503 with Retry-After)."""
+
+
 async def _unknown_platform(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UnknownPlatform)
     return JSONResponse({"error": "no platform is registered under this code", "code": exc.code}, status_code=404)
@@ -79,5 +84,6 @@ EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[
     InvalidInput: _invalid_input,
     Conflict: _conflict,
     **dict.fromkeys(OUTAGE, _unavailable),
+    DatabaseAway: _unavailable,
     asyncpg.QueryCanceledError: _unavailable,  # the ingest statement timeout: the platform retries later
 }
