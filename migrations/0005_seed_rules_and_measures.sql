@@ -1,7 +1,7 @@
--- The rule sets in force since 2019 and the measures SPEC §5 names. Both are data: admins edit
+-- The rule sets in force since 2019 and the measures the engine started with. Both are data: admins edit
 -- the catalog through GraphQL, and a new regime is a new rule_sets row.
 --
--- Publicity windows (shared/DOMAIN.md §2): 2019 NDRC notice 527: general 3-12 months, serious
+-- Publicity windows (docs/architecture.md, rule sets): 2019 NDRC notice 527: general 3-12 months, serious
 -- 6-36; 2023 NDRC Order 58: administrative penalties 3-36 months (serious: at least 12, as for
 -- the food, drug and safety fields); 2026 NDRC Order 36 (from 2026-04-01): minor not published,
 -- at most 3 months; general 3-12; serious 12-36. "Minor" did not exist before 2026; minor records

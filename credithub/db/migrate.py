@@ -60,6 +60,11 @@ class Migration:
         return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
 
 
+# Released migrations whose comments were reworded after release (the SQL is unchanged): a
+# database that applied the earlier text is accepted under that text's checksum.
+EARLIER_CHECKSUMS: Final = {5: "5fc95aebd7b1a4499042e2221da67fefb138a154c5eeb9815b16ab35df3e1727"}
+
+
 def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     migrations: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
@@ -79,7 +84,7 @@ def _check_applied(migrations: list[Migration], applied: dict[int, str]) -> None
         migration = on_disk.get(version)
         if migration is None:
             raise UnknownMigration(f"the database has migration {version:04d}, which is not in migrations/")
-        if migration.checksum != checksum:
+        if checksum not in (migration.checksum, EARLIER_CHECKSUMS.get(version)):
             raise ChecksumMismatch(
                 f"migrations/{version:04d}_{migration.name}.sql was changed after it was applied; "
                 "add a new migration instead of editing an applied one"
