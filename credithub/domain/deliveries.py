@@ -5,6 +5,8 @@ A platform is told about a subject it has an account for whenever the subject's 
 flags that platform sees change (a flag appears, is lifted, or stops or starts being enforced).
 The message is absolute — the whole current state, with what changed — so a platform that gets
 it twice, or late, converges on the same state; `version` orders messages about one subject.
+It is one typed value, `StatusPush`: the outbox builds and stores it (`encode_push`), and every
+adapter reads it back (`read_push`) to send it in its platform's shape.
 
 Delivery is at-least-once with an idempotency key per message. Failed attempts are retried on a
 schedule from configuration (minutes to hours) with jitter, then the message is parked as DEAD
@@ -19,9 +21,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from credithub.domain import codec
 from credithub.domain.errors import InvalidValue
 from credithub.domain.flags import CreditStatus, Flag, visible_flags
-from credithub.domain.subjects import SubjectKind
+from credithub.domain.measures import MeasureKind, Scope, Tier
+from credithub.domain.records import LegalBasisLevel
+from credithub.domain.subjects import RelationKind, SubjectKind
 
 MESSAGE_TYPE: Final = "credit.status_changed"
 UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -36,13 +41,12 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """What moved: a tier (`measure` None) or a measure's flag, from what to what."""
+
     kind: ChangeKind
     measure: str | None
-    before: str | None
+    before: str | None  # a tier, or ENFORCED / NOT_ENFORCED; None when there was none
     after: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "measure": self.measure, "from": self.before, "to": self.after}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,51 @@ class Pushed:
     subject_id: int
     kind: SubjectKind
     credit_code: str | None
+
+
+# ---- the push contract: docs/schemas/push/credit.status_changed.json -------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushedFlag:
+    """A flag as a push shows it: what the platform applies, why, and since when."""
+
+    measure: str
+    kind: MeasureKind
+    mandatory: bool
+    enforced: bool  # false while every reason for it is under objection
+    not_enforced_reason: str | None
+    scope: Scope
+    legal_basis: str
+    legal_basis_level: LegalBasisLevel | None = None  # None in messages queued before it was pushed
+    source_platform: str | None
+    source_authority: str | None
+    via: RelationKind | None  # the relation it propagated along, one hop
+    effective_from: dt.datetime
+    effective_until: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusPush:
+    """The `data` of a credit.status_changed message: a subject's whole state as one platform
+    sees it, and what changed since the previous message. Its JSON (`PUSH`) is the field names
+    as keys, in this order, except `Change`'s `before`/`after`, which are `from`/`to`. Fields
+    with a default were added later: a message queued before them reads back without them."""
+
+    subject_id: str  # sub_<id>, as GraphQL's Subject.id
+    kind: SubjectKind
+    credit_code: str | None  # None for anchors
+    accounts: tuple[str, ...]  # the subject's accounts on this platform only
+    tier: Tier
+    on_serious_dishonest_list: bool
+    on_joint_constraint_list: bool | None = None  # None in messages queued before it was pushed
+    flags: tuple[PushedFlag, ...]  # every flag in force as this platform sees it
+    changed: tuple[Change, ...]
+    as_of: dt.datetime
+    version: int | None = None  # the message id, given when the outbox queues the message
+
+
+PUSH: Final = codec.Codec({Change: codec.Shape(keys={"before": "from", "after": "to"})})
 
 
 def _measures(flags: Sequence[Flag]) -> dict[str, bool]:
@@ -96,41 +145,53 @@ def _enforcement(enforced: bool) -> str:
     return "ENFORCED" if enforced else "NOT_ENFORCED"
 
 
-def _flag_json(flag: Flag) -> dict[str, Any]:
-    return {
-        "measure": flag.measure,
-        "kind": flag.kind.value,
-        "mandatory": flag.mandatory,
-        "enforced": flag.enforced,
-        "not_enforced_reason": flag.not_enforced_reason,
-        "scope": flag.scope.value,
-        "legal_basis": flag.legal_basis.text,
-        "legal_basis_level": flag.legal_basis_level.value,
-        "source_platform": flag.source_platform,
-        "source_authority": flag.source_authority,
-        "via": flag.via.relation.value if flag.via else None,
-        "effective_from": flag.effective_from.isoformat(),
-        "effective_until": flag.effective_until.isoformat() if flag.effective_until else None,
-    }
-
-
 def compute_message(
     subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change]
-) -> dict[str, Any]:
-    """The `data` of a credit.status_changed message for one platform. The outbox adds
-    its `version` when it queues it: the message id, growing with every message about a subject."""
-    return {
-        "subject_id": f"sub_{subject.subject_id}",
-        "kind": subject.kind.value,
-        "credit_code": subject.credit_code,
-        "accounts": list(recipient.account_ids),
-        "tier": status.tier.value,
-        "on_serious_dishonest_list": status.on_serious_dishonest_list,
-        "on_joint_constraint_list": status.on_joint_constraint_list,
-        "flags": [_flag_json(flag) for flag in visible_flags(status, recipient.platform)],
-        "changed": [change.as_json() for change in changes],
-        "as_of": status.as_of.isoformat(),
-    }
+) -> StatusPush:
+    """The credit.status_changed message for one platform, without its `version`: the outbox
+    gives it one when it queues it (the message id, growing with every message about a subject)."""
+    return StatusPush(
+        subject_id=f"sub_{subject.subject_id}",
+        kind=subject.kind,
+        credit_code=subject.credit_code,
+        accounts=recipient.account_ids,
+        tier=status.tier,
+        on_serious_dishonest_list=status.on_serious_dishonest_list,
+        on_joint_constraint_list=status.on_joint_constraint_list,
+        flags=tuple(_pushed_flag(flag) for flag in visible_flags(status, recipient.platform)),
+        changed=tuple(changes),
+        as_of=status.as_of,
+    )
+
+
+def _pushed_flag(flag: Flag) -> PushedFlag:
+    return PushedFlag(
+        measure=flag.measure,
+        kind=flag.kind,
+        mandatory=flag.mandatory,
+        enforced=flag.enforced,
+        not_enforced_reason=flag.not_enforced_reason,
+        scope=flag.scope,
+        legal_basis=flag.legal_basis.text,
+        legal_basis_level=flag.legal_basis_level,
+        source_platform=flag.source_platform,
+        source_authority=flag.source_authority,
+        via=flag.via.relation if flag.via else None,
+        effective_from=flag.effective_from,
+        effective_until=flag.effective_until,
+    )
+
+
+def encode_push(push: StatusPush) -> dict[str, Any]:
+    """The message as the outbox stores it and a standard platform receives it as `data`."""
+    return PUSH.encoder(StatusPush)(push)  # type: ignore[no-any-return]
+
+
+def read_push(message: Message) -> StatusPush:
+    """The credit.status_changed message an outbox row holds."""
+    if message.message_type != MESSAGE_TYPE:
+        raise ValueError(f"message {message.id} is {message.message_type}, not {MESSAGE_TYPE}")
+    return PUSH.decode(StatusPush, message.payload)
 
 
 # ---- retries ----------------------------------------------------------------------------------

@@ -1,40 +1,23 @@
 """Writing the audit trail: who did what, with the entity before and after; who read what.
 
 Every service that changes credit information calls `write` inside its own transaction, so
-the change and its audit row commit together or not at all.
+the change and its audit row commit together or not at all. Before and after are kept in
+`codec`'s form: dataclasses as objects of their fields, instants as ISO 8601, enums by value.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from credithub.db import audit as db_audit
 from credithub.db.pool import Connection
+from credithub.domain import codec
 from credithub.domain.clients import Client
 
 if TYPE_CHECKING:
     from credithub.services.ports import Deps
-
-
-def as_json(value: Any) -> Any:
-    """A domain value as JSON: dataclasses as objects, instants as ISO 8601, enums by value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: as_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, tuple | list | frozenset | set):
-        return [as_json(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): as_json(item) for key, item in value.items()}
-    return value
 
 
 async def write(
@@ -50,7 +33,7 @@ async def write(
     after: Any,
 ) -> None:
     await db_audit.insert_write(
-        conn, at, actor, action, entity, str(entity_id), subject_id, as_json(before), as_json(after)
+        conn, at, actor, action, entity, str(entity_id), subject_id, codec.encode(before), codec.encode(after)
     )
 
 

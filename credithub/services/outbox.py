@@ -65,7 +65,7 @@ async def queue_changes(conn: Connection, replaced: Sequence[StatusReplaced], at
         for recipient in recipients.get(status.subject_id, []):
             changes = deliveries.compute_changes(item.before, status, recipient.platform)
             if changes:
-                payload = deliveries.compute_message(pushed, status, recipient, changes)
+                payload = deliveries.encode_push(deliveries.compute_message(pushed, status, recipient, changes))
                 messages.append((recipient.platform, status.subject_id, payload))
     await db_outbox.insert_many(conn, messages, deliveries.MESSAGE_TYPE, at)
     return len(messages)

@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Final
 
+from credithub.domain import deliveries
 from credithub.domain.deliveries import Message
+from credithub.domain.measures import MeasureKind
 from platform_adapters.errors import PlatformContractError
 from platform_adapters.protocol import CodeMapping, PulledItem, RefusedItem
 
@@ -169,24 +171,24 @@ def notice(message: Message, now: dt.datetime) -> dict[str, Any]:
 
 
 def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
-    """A credit.status_changed message in LiveWave's notify shape."""
-    data = message.payload
+    """A credit.status_changed message in LiveWave's notify shape (restrictions only)."""
+    push = deliveries.read_push(message)
     return {
         "msg_id": message.idempotency_key,
         "ts": int(now.timestamp()),
-        "subject": {"type": data["kind"], "ids": data["accounts"], "uscc": data["credit_code"]},
-        "grade": data["tier"],
-        "version": data["version"],
+        "subject": {"type": push.kind.value, "ids": list(push.accounts), "uscc": push.credit_code},
+        "grade": push.tier.value,
+        "version": push.version,
         "restrictions": [
             {
-                "measure": flag["measure"],
-                "enforced": flag["enforced"],
-                "mandatory": flag["mandatory"],
-                "since": flag["effective_from"],
-                "until": flag["effective_until"],
+                "measure": flag.measure,
+                "enforced": flag.enforced,
+                "mandatory": flag.mandatory,
+                "since": flag.effective_from.isoformat(),
+                "until": flag.effective_until.isoformat() if flag.effective_until else None,
             }
-            for flag in data["flags"]
-            if flag["kind"] == "RESTRICTION"
+            for flag in push.flags
+            if flag.kind is MeasureKind.RESTRICTION
         ],
-        "changes": data["changed"],
+        "changes": [deliveries.PUSH.encode(change) for change in push.changed],
     }

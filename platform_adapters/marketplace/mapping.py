@@ -9,7 +9,9 @@ from typing import Any, Final
 
 import orjson
 
+from credithub.domain import deliveries
 from credithub.domain.deliveries import Message
+from credithub.domain.measures import MeasureKind
 from platform_adapters.errors import PlatformContractError
 from platform_adapters.protocol import CodeMapping, PulledItem, RefusedItem
 
@@ -175,33 +177,33 @@ def notice(message: Message, now: dt.datetime) -> dict[str, Any]:
 
 def status_notice(message: Message, now: dt.datetime) -> dict[str, Any]:
     """A credit.status_changed message in ShopMall's notify shape."""
-    data = message.payload
-
-    def ms(iso: str | None) -> int | None:
-        return int(dt.datetime.fromisoformat(iso).timestamp() * 1000) if iso else None
-
+    push = deliveries.read_push(message)
     return {
         "request_id": message.idempotency_key,
-        "notify_time_ms": int(now.timestamp() * 1000),
-        "uscc": data["credit_code"],
-        "shop_ids": data["accounts"],
-        "credit_level": data["tier"],
-        "blacklisted": data["on_serious_dishonest_list"],
-        "version": data["version"],
+        "notify_time_ms": _ms(now),
+        "uscc": push.credit_code,
+        "shop_ids": list(push.accounts),
+        "credit_level": push.tier.value,
+        "blacklisted": push.on_serious_dishonest_list,
+        "version": push.version,
         "restrictions": [
             {
-                "code": flag["measure"],
-                "type": "RESTRICT" if flag["kind"] == "RESTRICTION" else "INCENTIVE",
-                "mandatory": flag["mandatory"],
-                "active": flag["enforced"],
-                "basis": flag["legal_basis"],
-                "start_ms": ms(flag["effective_from"]),
-                "end_ms": ms(flag["effective_until"]),
+                "code": flag.measure,
+                "type": "RESTRICT" if flag.kind is MeasureKind.RESTRICTION else "INCENTIVE",
+                "mandatory": flag.mandatory,
+                "active": flag.enforced,
+                "basis": flag.legal_basis,
+                "start_ms": _ms(flag.effective_from),
+                "end_ms": _ms(flag.effective_until) if flag.effective_until else None,
             }
-            for flag in data["flags"]
+            for flag in push.flags
         ],
         "changes": [
-            {"type": change["kind"], "code": change["measure"], "before": change["from"], "after": change["to"]}
-            for change in data["changed"]
+            {"type": change.kind.value, "code": change.measure, "before": change.before, "after": change.after}
+            for change in push.changed
         ],
     }
+
+
+def _ms(instant: dt.datetime) -> int:
+    return int(instant.timestamp() * 1000)

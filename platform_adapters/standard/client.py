@@ -10,6 +10,7 @@ import httpx
 import orjson
 from standardwebhooks import Webhook
 
+from credithub.domain import deliveries
 from credithub.domain.deliveries import Message
 from platform_adapters.errors import PlatformContractError, check_status, platform_errors, read_json
 from platform_adapters.protocol import FeedPage, PlatformLink, PulledItem
@@ -37,6 +38,13 @@ def _page(body: Any) -> FeedPage:
     return FeedPage(tuple(items), cursor, has_more)
 
 
+def _data(message: Message) -> Mapping[str, Any]:
+    """The message's `data`: a status push exactly as the contract types it, a notice as queued."""
+    if message.message_type == deliveries.MESSAGE_TYPE:
+        return deliveries.encode_push(deliveries.read_push(message))
+    return message.payload
+
+
 class StandardAdapter:
     family: str = "standard"
     streams: tuple[str, ...] = (STREAM,)
@@ -62,7 +70,7 @@ class StandardAdapter:
         if not link.push_url or not link.outbound_secret:
             raise PlatformContractError(f"{link.code} has no push URL or outbound secret")
         body = orjson.dumps(
-            {"type": message.message_type, "timestamp": message.created_at.isoformat(), "data": message.payload}
+            {"type": message.message_type, "timestamp": message.created_at.isoformat(), "data": _data(message)}
         ).decode()
         # standardwebhooks' sign() reads the instant's wall-clock fields as if UTC: an aware instant in
         # another zone would be signed with the wrong timestamp, so convert it to UTC first.
