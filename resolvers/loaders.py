@@ -30,17 +30,19 @@ from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import lists, records, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.commitments import Standing
 from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.flags import CreditStatus
 from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
-from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
+from credithub.domain.read_models import DefenceView, ObjectionView, RecordView, RepairView, StatusView
+from credithub.domain.visibility import RecordScope, compute_enumeration_scope
 from credithub.services import commitments as services_commitments
-from credithub.services import credit_status
+from credithub.services import credit_status, read_models
 from credithub.services.ports import Deps
 from schema.context import (
     AuditReadFilterKey,
@@ -119,9 +121,7 @@ class RequestLoaders:
     async def record_scope(self) -> RecordScope:
         """What of each subject's records the viewer is shown, under the rules in force now."""
         if self._record_scope is None:
-            config = await self.deps.engine.recent(self.pool)
-            rule_set = rules.select_rule_set(config.rule_sets, self.now)
-            self._record_scope = compute_record_scope(self.viewer, rule_set, self.now)
+            self._record_scope = await read_models.record_scope(self.deps, self.viewer, self.now)
         return self._record_scope
 
     def _mine(self, found: subjects.Subject | None) -> subjects.Subject | None:
@@ -177,19 +177,24 @@ class RequestLoaders:
         return [found.get(key, []) for key in keys]
 
     @cached_property
-    def credit_status(self) -> DataLoader[StatusKey, flags.CreditStatus | None]:
+    def credit_status(self) -> DataLoader[StatusKey, StatusView | None]:
         """Raises StatusUnavailable for a subject whose status cannot be computed, and for it alone."""
         return DataLoader(self.load_credit_statuses)
 
-    async def load_credit_statuses(self, keys: list[StatusKey]) -> list[flags.CreditStatus | StatusUnavailable | None]:
+    async def load_credit_statuses(self, keys: list[StatusKey]) -> list[StatusView | StatusUnavailable | None]:
         async def load_group(
             as_of: dt.datetime | None, members: list[StatusKey]
-        ) -> dict[StatusKey, flags.CreditStatus | StatusUnavailable | None]:
+        ) -> dict[StatusKey, StatusView | StatusUnavailable | None]:
             versions = {key.subject_id: key.facts_version for key in members}
             found = await credit_status.statuses_of_subjects(self.deps, versions, as_of)
-            return {key: found.get(key.subject_id) for key in members}
+            return {key: self._status_view(found.get(key.subject_id)) for key in members}
 
         return await _grouped(keys, lambda key: key.as_of, load_group)
+
+    def _status_view(self, found: CreditStatus | StatusUnavailable | None) -> StatusView | StatusUnavailable | None:
+        if found is None or isinstance(found, StatusUnavailable):
+            return found
+        return read_models.status_view(found, self.viewer)
 
     @cached_property
     def rule_set(self) -> DataLoader[dt.datetime, rules.RuleSet]:
@@ -202,31 +207,30 @@ class RequestLoaders:
     # Records
 
     @cached_property
-    def record(self) -> DataLoader[int, records.CreditRecord | None]:
+    def record(self) -> DataLoader[int, RecordView | None]:
+        """None for a record that does not exist or is hidden from the viewer."""
         return DataLoader(self.load_records)
 
-    async def load_records(self, keys: list[int]) -> list[records.CreditRecord | None]:
+    async def load_records(self, keys: list[int]) -> list[RecordView | None]:
         found = await db_records.get_many(self.pool, keys)
-        return [found.get(key) for key in keys]
+        scope = await self.record_scope()
+        return [read_models.record_view(found[key], scope) if key in found else None for key in keys]
 
     @cached_property
-    def record_page(self) -> DataLoader[RecordPageKey, Page[records.CreditRecord]]:
+    def record_page(self) -> DataLoader[RecordPageKey, Page[RecordView]]:
         return DataLoader(self.load_record_pages)
 
-    async def load_record_pages(self, keys: list[RecordPageKey]) -> list[Page[records.CreditRecord]]:
+    async def load_record_pages(self, keys: list[RecordPageKey]) -> list[Page[RecordView]]:
         async def load_group(
             group: tuple[records.RecordFilter, tuple[dt.datetime, int] | None, int], members: list[RecordPageKey]
-        ) -> dict[RecordPageKey, Page[records.CreditRecord]]:
+        ) -> dict[RecordPageKey, Page[RecordView]]:
             where, after, first = group
+            scope = await self.record_scope()
             found = await db_records.list_page_for_subjects(
-                self.pool,
-                [key.subject_id for key in members],
-                where,
-                scope=await self.record_scope(),
-                after=after,
-                limit=first + 1,
+                self.pool, [key.subject_id for key in members], where, scope=scope, after=after, limit=first + 1
             )
-            return _pages(found, members, lambda key: key.subject_id, first)
+            shown = {subject_id: read_models.record_views(items, scope) for subject_id, items in found.items()}
+            return _pages(shown, members, lambda key: key.subject_id, first)
 
         return await _grouped(keys, lambda key: (key.where, key.after, key.first), load_group)
 
@@ -364,12 +368,12 @@ class RequestLoaders:
         return [found.get(key) for key in keys]
 
     @cached_property
-    def defences(self) -> DataLoader[int, list[lists.Defence]]:
+    def defences(self) -> DataLoader[int, list[DefenceView]]:
         return DataLoader(self.load_defences)
 
-    async def load_defences(self, keys: list[int]) -> list[list[lists.Defence]]:
+    async def load_defences(self, keys: list[int]) -> list[list[DefenceView]]:
         found = await db_lists.list_defences(self.pool, keys)
-        return [found.get(key, []) for key in keys]
+        return [[read_models.defence_view(defence, self.viewer) for defence in found.get(key, [])] for key in keys]
 
     @cached_property
     def list_entry_page(self) -> DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]:
@@ -433,10 +437,10 @@ class RequestLoaders:
     # Workflows
 
     @cached_property
-    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]:
+    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[ObjectionView]]:
         return DataLoader(_each(self.load_objection_page))
 
-    async def load_objection_page(self, key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[objections.Objection]:
+    async def load_objection_page(self, key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[ObjectionView]:
         where = key.where
         found = await db_objections.list_page(
             self.pool,
@@ -448,7 +452,7 @@ class RequestLoaders:
             before_id=key.before_id,
             limit=key.first + 1,
         )
-        return _page(found, key.first)
+        return _page([read_models.objection_view(item, self.viewer) for item in found], key.first)
 
     @cached_property
     def objection_count(self) -> DataLoader[ObjectionFilterKey, int]:
@@ -465,10 +469,10 @@ class RequestLoaders:
         )
 
     @cached_property
-    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]:
+    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[RepairView]]:
         return DataLoader(_each(self.load_repair_page))
 
-    async def load_repair_page(self, key: NewestFirstPageKey[RepairFilterKey]) -> Page[repairs.RepairApplication]:
+    async def load_repair_page(self, key: NewestFirstPageKey[RepairFilterKey]) -> Page[RepairView]:
         where = key.where
         found = await db_repairs.list_page(
             self.pool,
@@ -479,7 +483,7 @@ class RequestLoaders:
             before_id=key.before_id,
             limit=key.first + 1,
         )
-        return _page(found, key.first)
+        return _page([read_models.repair_view(item, self.viewer) for item in found], key.first)
 
     @cached_property
     def repair_count(self) -> DataLoader[RepairFilterKey, int]:

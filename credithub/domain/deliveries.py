@@ -20,7 +20,8 @@ from enum import StrEnum
 from typing import Any, Final
 
 from credithub.domain.errors import InvalidValue
-from credithub.domain.flags import CreditStatus, Flag, visible_flags
+from credithub.domain.flags import Flag
+from credithub.domain.read_models import StatusView
 from credithub.domain.subjects import SubjectKind
 
 MESSAGE_TYPE: Final = "credit.status_changed"
@@ -70,16 +71,16 @@ def _measures(flags: Sequence[Flag]) -> dict[str, bool]:
     return found
 
 
-def compute_changes(before: CreditStatus | None, after: CreditStatus, platform: str | None) -> tuple[Change, ...]:
-    """What changed between two statuses as one platform sees them (None: as a client acting for
-    no platform does; nothing: no message). No stored status before counts as tier unknown and
-    no flags."""
+def compute_changes(before: StatusView | None, after: StatusView) -> tuple[Change, ...]:
+    """What changed between two views of a status by one viewer (a platform, or clients acting for
+    no platform; nothing: no message). No stored status before counts as tier unknown and no
+    flags."""
     changes: list[Change] = []
     old_tier = before.tier.value if before is not None else None
     if old_tier != after.tier.value:
         changes.append(Change(ChangeKind.TIER, None, old_tier, after.tier.value))
-    old = _measures(visible_flags(before, platform)) if before is not None else {}
-    new = _measures(visible_flags(after, platform))
+    old = _measures(before.flags) if before is not None else {}
+    new = _measures(after.flags)
     for measure in sorted(old.keys() | new.keys()):
         if measure not in old:
             changes.append(Change(ChangeKind.FLAG_ADDED, measure, None, _enforcement(new[measure])))
@@ -115,21 +116,22 @@ def _flag_json(flag: Flag) -> dict[str, Any]:
 
 
 def compute_message(
-    subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change]
+    subject: Pushed, view: StatusView, recipient: Recipient, changes: Sequence[Change]
 ) -> dict[str, Any]:
-    """The `data` of a credit.status_changed message for one platform. The outbox adds
-    its `version` when it queues it: the message id, growing with every message about a subject."""
+    """The `data` of a credit.status_changed message for one platform, from the status as that
+    platform sees it. The outbox adds its `version` when it queues it: the message id, growing
+    with every message about a subject."""
     return {
         "subject_id": f"sub_{subject.subject_id}",
         "kind": subject.kind.value,
         "credit_code": subject.credit_code,
         "accounts": list(recipient.account_ids),
-        "tier": status.tier.value,
-        "on_serious_dishonest_list": status.on_serious_dishonest_list,
-        "on_joint_constraint_list": status.on_joint_constraint_list,
-        "flags": [_flag_json(flag) for flag in visible_flags(status, recipient.platform)],
+        "tier": view.tier.value,
+        "on_serious_dishonest_list": view.on_serious_dishonest_list,
+        "on_joint_constraint_list": view.on_joint_constraint_list,
+        "flags": [_flag_json(flag) for flag in view.flags],
         "changed": [change.as_json() for change in changes],
-        "as_of": status.as_of.isoformat(),
+        "as_of": view.as_of.isoformat(),
     }
 
 
