@@ -39,7 +39,7 @@ from credithub.domain.executions import MeasureExecution
 from credithub.domain.flags import CreditStatus
 from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
-from credithub.domain.read_models import DefenceView, ObjectionView, RecordView, RepairView, StatusView
+from credithub.domain.read_models import AccountView, DefenceView, ObjectionView, RecordView, RepairView, StatusView
 from credithub.domain.visibility import RecordScope, compute_enumeration_scope
 from credithub.services import commitments as services_commitments
 from credithub.services import credit_status, read_models
@@ -169,12 +169,12 @@ class RequestLoaders:
         return await db_subjects.count(self.pool, key)
 
     @cached_property
-    def accounts(self) -> DataLoader[int, list[subjects.Account]]:
+    def accounts(self) -> DataLoader[int, list[AccountView]]:
         return DataLoader(self.load_accounts)
 
-    async def load_accounts(self, keys: list[int]) -> list[list[subjects.Account]]:
+    async def load_accounts(self, keys: list[int]) -> list[list[AccountView]]:
         found = await db_accounts.list_for_subjects(self.pool, keys)
-        return [found.get(key, []) for key in keys]
+        return [[read_models.account_view(account, self.viewer) for account in found.get(key, [])] for key in keys]
 
     @cached_property
     def credit_status(self) -> DataLoader[StatusKey, StatusView | None]:

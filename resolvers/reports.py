@@ -119,9 +119,7 @@ class ReportMutations:
             domain_errors.PermissionDenied,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
-        return UpdateAccountSuccess(
-            account=Account.from_domain(account, details=True), subject_id=_subject_id(account.subject_id)
-        )
+        return UpdateAccountSuccess(account=Account.from_domain(account), subject_id=_subject_id(account.subject_id))
 
     @strawberry.mutation(
         description="An MCN signing or a legal representation begins or ends (platform clients). Same fields "

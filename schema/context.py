@@ -19,7 +19,7 @@ from credithub.domain.errors import PermissionDenied
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
-from credithub.domain.read_models import DefenceView, ObjectionView, RecordView, RepairView, StatusView
+from credithub.domain.read_models import AccountView, DefenceView, ObjectionView, RecordView, RepairView, StatusView
 from credithub.services.ports import Deps
 
 W = TypeVar("W")
@@ -147,7 +147,8 @@ class Loaders(Protocol):
     """The DataLoaders of domain types a request reads through (`resolvers.loaders.RequestLoaders`).
 
     Read-only: each is made on first use, for the request alone. What the viewer may see only in
-    part comes as a read model (`credithub.domain.read_models`: statuses, records, workflow texts),
+    part comes as a read model (`credithub.domain.read_models`: statuses, records, workflow texts,
+    accounts),
     already scoped to the viewer by `credithub.services.read_models`."""
 
     @property
@@ -161,7 +162,7 @@ class Loaders(Protocol):
     @property
     def subject_count(self) -> DataLoader[subjects.SubjectFilter, int]: ...
     @property
-    def accounts(self) -> DataLoader[int, list[subjects.Account]]: ...
+    def accounts(self) -> DataLoader[int, list[AccountView]]: ...
     @property
     def record_page(self) -> DataLoader[RecordPageKey, Page[RecordView]]: ...
     @property

@@ -10,7 +10,6 @@ import strawberry
 from credithub.domain import ids, pages, subjects
 from credithub.domain import notices as domain_notices
 from credithub.domain import records as domain_records
-from credithub.domain.visibility import may_see_account_details
 from schema.accounts import Account
 from schema.commitments import Commitment
 from schema.context import (
@@ -45,10 +44,7 @@ class Subject:
     @strawberry.field(description="The subject's accounts on every platform.")
     async def accounts(self, info: Info) -> list[Account]:
         found = await info.context.loaders.accounts.load(self.subject_id)
-        viewer = info.context.viewer
-        return [
-            Account.from_domain(account, details=may_see_account_details(viewer, account.platform)) for account in found
-        ]
+        return [Account.from_domain(account) for account in found]
 
     @strawberry.field(
         description="Tier, list membership and joint restriction flags at `asOf` (default: now), "

@@ -2,7 +2,8 @@
 
 Each is built in one place only, `credithub.services.read_models`, which applies the access
 rules of the domain (`flags.visible_flags`, `visibility.compute_record_visibility`,
-`visibility.may_read_workflow_texts`) for the viewer at hand. What a viewer may not see is
+`visibility.may_read_workflow_texts`, `visibility.may_see_account_details`) for the viewer at
+hand. What a viewer may not see is
 absent or None here, so whoever maps a read model (GraphQL types, push messages, credit reports)
 has nothing left to filter and no rule to remember.
 """
@@ -18,6 +19,7 @@ from credithub.domain.measures import Tier
 from credithub.domain.objections import ObjectionStatus, Outcome, compute_overdue
 from credithub.domain.records import Category, LegalBasis, RecordStatus, Severity, SourceType
 from credithub.domain.repairs import RepairStatus
+from credithub.domain.subjects import AccountStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +123,17 @@ class DefenceView:
     submitted_by: str
     submitted_at: dt.datetime
     statement: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """A subject's account on a platform as one viewer is shown it: another platform sees only
+    its platform and status (`external_id`, `display_name` and `opened_at` None)."""
+
+    id: int
+    subject_id: int
+    platform: str
+    status: AccountStatus
+    external_id: str | None
+    display_name: str | None
+    opened_at: dt.datetime | None

@@ -2,7 +2,8 @@
 
 The rules are the domain's (`flags.visible_flags`: which flags a platform sees;
 `visibility.compute_record_visibility`: a record in full, redacted or hidden;
-`visibility.may_read_workflow_texts`: whether the parties' own words are shown). Here they
+`visibility.may_read_workflow_texts`: whether the parties' own words are shown;
+`visibility.may_see_account_details`: another platform's accounts as platform and status only). Here they
 turn domain data into what one viewer may see (`credithub.domain.read_models`): the loaders
 behind every GraphQL field, push messages, the live feed and credit reports all read through
 these functions, so GraphQL types map fields and check nothing. `tests/unit/test_read_models.py`
@@ -22,12 +23,14 @@ from credithub.domain.objections import Objection
 from credithub.domain.records import CreditRecord, RecordStatus
 from credithub.domain.repairs import RepairApplication
 from credithub.domain.rules import RuleSet, compute_shown_record_status, select_rule_set
+from credithub.domain.subjects import Account
 from credithub.domain.visibility import (
     RecordScope,
     RecordVisibility,
     compute_record_scope,
     compute_record_visibility,
     may_read_workflow_texts,
+    may_see_account_details,
 )
 from credithub.services.ports import Deps
 
@@ -173,4 +176,21 @@ def defence_view(defence: Defence, viewer: Client) -> read_models.DefenceView:
         submitted_by=defence.submitted_by,
         submitted_at=defence.submitted_at,
         statement=defence.statement if may_read_workflow_texts(viewer) else None,
+    )
+
+
+# ---- accounts ---------------------------------------------------------------------------------
+
+
+def account_view(account: Account, viewer: Client) -> read_models.AccountView:
+    """The account as `viewer` is shown it: another platform's only as platform and status."""
+    details = may_see_account_details(viewer, account.platform)
+    return read_models.AccountView(
+        id=account.id,
+        subject_id=account.subject_id,
+        platform=account.platform,
+        status=account.status,
+        external_id=account.external_id if details else None,
+        display_name=account.display_name if details else None,
+        opened_at=account.opened_at if details else None,
     )

@@ -34,7 +34,7 @@ from credithub.domain.errors import (
 )
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.ids import IdKind, format_id
-from credithub.domain.read_models import RecordView
+from credithub.domain.read_models import AccountView, RecordView
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
 from credithub.services import audit, catalog, lists, read_models, record_status, statuses
 from credithub.services.ports import Deps
@@ -317,12 +317,13 @@ async def revoke(deps: Deps, client: Client, event: events.Event) -> RecordView:
     return await read_models.written_record_view(deps, record)
 
 
-async def update(deps: Deps, client: Client, event: events.Event) -> Account:
+async def update(deps: Deps, client: Client, event: events.Event) -> AccountView:
     """`updateAccount`: the same handler as the account.updated webhook, applied at once."""
     platform = _reporting_platform(client)
     assert isinstance(event.command, events.AccountUpdated)
     async with transaction(deps.pool) as conn:
-        return await update_account(conn, platform, event.command)
+        account = await update_account(conn, platform, event.command)
+    return read_models.account_view(account, client)
 
 
 async def relate(deps: Deps, client: Client, event: events.Event) -> tuple[int | None, int]:

@@ -33,6 +33,7 @@ from credithub.domain.records import (
 )
 from credithub.domain.repairs import RepairApplication, RepairStatus
 from credithub.domain.rules import select_rule_set
+from credithub.domain.subjects import Account, AccountStatus
 from credithub.services import read_models
 from tests.engine import RULE_SETS
 
@@ -48,9 +49,10 @@ RULES = frozenset(
         "RecordVisibility",
         "may_see_repaired",
         "may_read_workflow_texts",
+        "may_see_account_details",
     }
 )
-READ_MODELS = frozenset({"StatusView", "RecordView", "ObjectionView", "RepairView", "DefenceView"})
+READ_MODELS = frozenset({"StatusView", "RecordView", "ObjectionView", "RepairView", "DefenceView", "AccountView"})
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
 
@@ -240,3 +242,13 @@ def test_workflow_views_carry_the_parties_texts_only_to_viewers_who_may_read_the
         defence_view.statement,
     ]
     assert [text is not None for text in texts] == [shown] * 5
+
+
+@pytest.mark.parametrize(("viewer", "details"), [(PLATFORM, True), (OTHER_PLATFORM, False), (DASHBOARD, True)])
+def test_an_account_view_shows_another_platforms_account_as_platform_and_status(viewer: Client, details: bool) -> None:
+    account = Account(1, 1, "shopmall", "seller-9", AccountStatus.ACTIVE, "Shop 9", NOW)
+    view = read_models.account_view(account, viewer)
+    assert (view.platform, view.status) == ("shopmall", AccountStatus.ACTIVE)
+    assert [view.external_id, view.display_name, view.opened_at] == (
+        ["seller-9", "Shop 9", NOW] if details else [None] * 3
+    )
