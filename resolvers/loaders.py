@@ -6,16 +6,19 @@ pays only for the loaders its fields ask for.
 
 Paged loaders group their keys by everything but the parent id (in practice one group per
 field selection), so `subjects(first: 50) { records(first: 5) }` runs one LATERAL query for
-all 50 subjects, not 50 queries.
+all 50 subjects, not 50 queries. Top-level lists kept newest first (list entries, exit reviews,
+objections, repair applications, the audit trail) share one paged loader and one count loader:
+their filter key's fields are the keyword filters of their queries.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -38,8 +41,10 @@ from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.flags import CreditStatus
 from credithub.domain.notices import Notice
+from credithub.domain.objections import Objection
 from credithub.domain.pages import Page
 from credithub.domain.read_models import AccountView, DefenceView, ObjectionView, RecordView, RepairView, StatusView
+from credithub.domain.repairs import RepairApplication
 from credithub.domain.visibility import RecordScope, compute_enumeration_scope
 from credithub.services import commitments as services_commitments
 from credithub.services import credit_status, read_models
@@ -64,6 +69,7 @@ from schema.context import (
 K = TypeVar("K")
 G = TypeVar("G", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
 
 async def _grouped(
@@ -377,189 +383,93 @@ class RequestLoaders:
 
     @cached_property
     def list_entry_page(self) -> DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]:
-        return DataLoader(_each(self.load_list_entry_page))
-
-    async def load_list_entry_page(self, key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
-        where = key.where
-        found = await db_lists.list_page(
-            self.pool,
-            kind=where.kind,
-            subject_id=where.subject_id,
-            in_force_at=where.in_force_at,
-            state=where.state,
-            platform=where.platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-            state_at=self.now,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_lists.list_page, _as_read, state_at=self.now)
 
     @cached_property
     def list_entry_count(self) -> DataLoader[ListEntryFilterKey, int]:
-        return DataLoader(_each(self.load_list_entry_count))
-
-    async def load_list_entry_count(self, where: ListEntryFilterKey) -> int:
-        return await db_lists.count(
-            self.pool,
-            kind=where.kind,
-            subject_id=where.subject_id,
-            in_force_at=where.in_force_at,
-            state=where.state,
-            platform=where.platform,
-            state_at=self.now,
-        )
+        return self._newest_first_counts(db_lists.count, state_at=self.now)
 
     @cached_property
     def exit_review_page(self) -> DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]:
-        return DataLoader(_each(self.load_exit_review_page))
-
-    async def load_exit_review_page(self, key: NewestFirstPageKey[ExitReviewFilterKey]) -> Page[lists.ExitReview]:
-        where = key.where
-        found = await db_lists.exit_review_page(
-            self.pool,
-            status=where.status,
-            authority=where.authority,
-            subject_id=where.subject_id,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_lists.exit_review_page, _as_read)
 
     @cached_property
     def exit_review_count(self) -> DataLoader[ExitReviewFilterKey, int]:
-        return DataLoader(_each(self.load_exit_review_count))
-
-    async def load_exit_review_count(self, where: ExitReviewFilterKey) -> int:
-        return await db_lists.exit_review_count(
-            self.pool, status=where.status, authority=where.authority, subject_id=where.subject_id
-        )
+        return self._newest_first_counts(db_lists.exit_review_count)
 
     # Workflows
 
     @cached_property
     def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[ObjectionView]]:
-        return DataLoader(_each(self.load_objection_page))
-
-    async def load_objection_page(self, key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[ObjectionView]:
-        where = key.where
-        found = await db_objections.list_page(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            overdue_at=where.overdue_at,
-            involving_platform=where.involving_platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page([read_models.objection_view(item, self.viewer) for item in found], key.first)
+        return self._newest_first_pages(db_objections.list_page, self._objection_view)
 
     @cached_property
     def objection_count(self) -> DataLoader[ObjectionFilterKey, int]:
-        return DataLoader(_each(self.load_objection_count))
+        return self._newest_first_counts(db_objections.count)
 
-    async def load_objection_count(self, where: ObjectionFilterKey) -> int:
-        return await db_objections.count(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            overdue_at=where.overdue_at,
-            involving_platform=where.involving_platform,
-        )
+    def _objection_view(self, objection: Objection) -> ObjectionView:
+        return read_models.objection_view(objection, self.viewer)
 
     @cached_property
     def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[RepairView]]:
-        return DataLoader(_each(self.load_repair_page))
-
-    async def load_repair_page(self, key: NewestFirstPageKey[RepairFilterKey]) -> Page[RepairView]:
-        where = key.where
-        found = await db_repairs.list_page(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            involving_platform=where.involving_platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page([read_models.repair_view(item, self.viewer) for item in found], key.first)
+        return self._newest_first_pages(db_repairs.list_page, self._repair_view)
 
     @cached_property
     def repair_count(self) -> DataLoader[RepairFilterKey, int]:
-        return DataLoader(_each(self.load_repair_count))
+        return self._newest_first_counts(db_repairs.count)
 
-    async def load_repair_count(self, where: RepairFilterKey) -> int:
-        return await db_repairs.count(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            involving_platform=where.involving_platform,
-        )
+    def _repair_view(self, application: RepairApplication) -> RepairView:
+        return read_models.repair_view(application, self.viewer)
 
     # Audit
 
     @cached_property
     def audit_read_page(self) -> DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]:
-        return DataLoader(_each(self.load_audit_read_page))
-
-    async def load_audit_read_page(self, key: NewestFirstPageKey[AuditReadFilterKey]) -> Page[AuditRead]:
-        where = key.where
-        found = await db_audit.list_reads(
-            self.pool,
-            client_id=where.client_id,
-            subject_id=where.subject_id,
-            operation=where.operation,
-            since=where.since,
-            until=where.until,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_audit.list_reads, _as_read)
 
     @cached_property
     def audit_read_count(self) -> DataLoader[AuditReadFilterKey, int]:
-        return DataLoader(_each(self.load_audit_read_count))
-
-    async def load_audit_read_count(self, where: AuditReadFilterKey) -> int:
-        return await db_audit.count_reads(
-            self.pool,
-            client_id=where.client_id,
-            subject_id=where.subject_id,
-            operation=where.operation,
-            since=where.since,
-            until=where.until,
-        )
+        return self._newest_first_counts(db_audit.count_reads)
 
     @cached_property
     def audit_write_page(self) -> DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]:
-        return DataLoader(_each(self.load_audit_write_page))
-
-    async def load_audit_write_page(self, key: NewestFirstPageKey[AuditWriteFilterKey]) -> Page[AuditWrite]:
-        where = key.where
-        found = await db_audit.list_writes(
-            self.pool,
-            actor=where.actor,
-            entity=where.entity,
-            subject_id=where.subject_id,
-            since=where.since,
-            until=where.until,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_audit.list_writes, _as_read)
 
     @cached_property
     def audit_write_count(self) -> DataLoader[AuditWriteFilterKey, int]:
-        return DataLoader(_each(self.load_audit_write_count))
+        return self._newest_first_counts(db_audit.count_writes)
 
-    async def load_audit_write_count(self, where: AuditWriteFilterKey) -> int:
-        return await db_audit.count_writes(
-            self.pool,
-            actor=where.actor,
-            entity=where.entity,
-            subject_id=where.subject_id,
-            since=where.since,
-            until=where.until,
-        )
+    # Lists kept newest first
+
+    def _newest_first_pages(
+        self, list_page: Callable[..., Awaitable[list[R]]], show: Callable[[R], V], **fixed: object
+    ) -> DataLoader[NewestFirstPageKey[Any], Page[V]]:
+        """Pages of a list kept newest first by id: `list_page(conn, **filters, **fixed, before_id=,
+        limit=)`, its filters the fields of the key's `where` (see `filters_of`), each row shown
+        to the viewer by `show`."""
+
+        async def load(key: NewestFirstPageKey[Any]) -> Page[V]:
+            found = await list_page(
+                self.pool, **filters_of(key.where), **fixed, before_id=key.before_id, limit=key.first + 1
+            )
+            return _page([show(row) for row in found], key.first)
+
+        return DataLoader(_each(load))
+
+    def _newest_first_counts(self, count: Callable[..., Awaitable[int]], **fixed: object) -> DataLoader[Any, int]:
+        """How many rows a list kept newest first holds under a filter: `count(conn, **filters, **fixed)`."""
+
+        async def load(where: Any) -> int:
+            return await count(self.pool, **filters_of(where), **fixed)
+
+        return DataLoader(_each(load))
+
+
+def filters_of(where: Any) -> dict[str, Any]:
+    """A filter key's fields by name: the keyword filters its list's queries take (a unit test holds
+    each key's fields and its queries' keywords together)."""
+    return {field.name: getattr(where, field.name) for field in dataclasses.fields(where)}
+
+
+def _as_read(row: R) -> R:
+    return row
