@@ -6,9 +6,7 @@ import strawberry
 
 from credithub.domain import errors as domain_errors
 from credithub.domain import ids
-from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import RecordVisibility
-from credithub.services import authority, catalog
+from credithub.services import authority
 from schema import errors
 from schema.authority import AuthorityDecisionInput, RecordAuthorityDecisionResult, RecordAuthorityDecisionSuccess
 from schema.context import Info
@@ -36,9 +34,8 @@ class AuthorityMutations:
             record, outcome = await authority.record_decision(deps, info.context.viewer, input.to_fields())
         except EXPECTED as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
-        shown = compute_shown_record_status(record, await catalog.rules_now(deps), info.context.now())
         return RecordAuthorityDecisionSuccess(
-            record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
+            record=CreditRecord.from_domain(record),
             outcome=outcome,
             subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, record.subject_id)),
         )

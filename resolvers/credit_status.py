@@ -7,7 +7,8 @@ import datetime as dt
 import strawberry
 
 from credithub.domain import visibility
-from credithub.services import credit_status
+from credithub.domain.clients import Client
+from credithub.services import credit_status, read_models
 from schema import errors
 from schema.context import Info
 from schema.credit_status import CreditStatus, CreditStatusResult
@@ -23,18 +24,18 @@ class CreditStatusQueries:
         self, info: Info, credit_codes: list[str], as_of: dt.datetime | None = None
     ) -> list[CreditStatusResult]:
         viewer = info.context.viewer
-        platform = viewer.platform
         scope = visibility.compute_enumeration_scope(viewer)
         lookups = await credit_status.statuses_by_credit_code(
             info.context.deps, credit_codes, as_of, only_subject=scope.subject_id
         )
         info.context.note_reads("creditStatuses", (found.subject.id for found in lookups if found.subject is not None))
-        return [status_result(lookup, platform) for lookup in lookups]
+        return [status_result(lookup, viewer) for lookup in lookups]
 
 
-def status_result(lookup: credit_status.StatusLookup, platform: str | None) -> CreditStatusResult:
+def status_result(lookup: credit_status.StatusLookup, viewer: Client) -> CreditStatusResult:
+    """One lookup's answer: the status as `viewer` sees it, or its typed error."""
     if lookup.status is not None and lookup.subject is not None:
-        return CreditStatus.from_domain(lookup.status, lookup.subject.credit_code, platform)
+        return CreditStatus.from_domain(read_models.status_view(lookup.status, viewer), lookup.subject.credit_code)
     assert lookup.error is not None
     error = errors.from_domain(lookup.error, given=lookup.input)
     assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError | errors.StatusUnavailableError)

@@ -126,7 +126,7 @@ class ListMutations:
         assert entry is not None
         return SubmitDefenceSuccess(
             entry=ListEntry.from_domain(entry, info.context.now()),
-            defence=Defence.from_domain(defence, with_text=True),
+            defence=Defence.from_domain(defence),
         )
 
     @strawberry.mutation(

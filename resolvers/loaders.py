@@ -6,16 +6,19 @@ pays only for the loaders its fields ask for.
 
 Paged loaders group their keys by everything but the parent id (in practice one group per
 field selection), so `subjects(first: 50) { records(first: 5) }` runs one LATERAL query for
-all 50 subjects, not 50 queries.
+all 50 subjects, not 50 queries. Top-level lists kept newest first (list entries, exit reviews,
+objections, repair applications, the audit trail) share one paged loader and one count loader:
+their filter key's fields are the keyword filters of their queries.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -30,17 +33,21 @@ from credithub.db import records as db_records
 from credithub.db import repairs as db_repairs
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
-from credithub.domain import flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import lists, records, rules, subjects
 from credithub.domain.audit import AuditRead, AuditWrite
 from credithub.domain.clients import Client
 from credithub.domain.commitments import Standing
 from credithub.domain.errors import StatusUnavailable
 from credithub.domain.executions import MeasureExecution
+from credithub.domain.flags import CreditStatus
 from credithub.domain.notices import Notice
+from credithub.domain.objections import Objection
 from credithub.domain.pages import Page
-from credithub.domain.visibility import RecordScope, compute_enumeration_scope, compute_record_scope
+from credithub.domain.read_models import AccountView, DefenceView, ObjectionView, RecordView, RepairView, StatusView
+from credithub.domain.repairs import RepairApplication
+from credithub.domain.visibility import RecordScope, compute_enumeration_scope
 from credithub.services import commitments as services_commitments
-from credithub.services import credit_status
+from credithub.services import credit_status, read_models
 from credithub.services.ports import Deps
 from schema.context import (
     AuditReadFilterKey,
@@ -62,6 +69,7 @@ from schema.context import (
 K = TypeVar("K")
 G = TypeVar("G", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
 
 async def _grouped(
@@ -119,9 +127,7 @@ class RequestLoaders:
     async def record_scope(self) -> RecordScope:
         """What of each subject's records the viewer is shown, under the rules in force now."""
         if self._record_scope is None:
-            config = await self.deps.engine.recent(self.pool)
-            rule_set = rules.select_rule_set(config.rule_sets, self.now)
-            self._record_scope = compute_record_scope(self.viewer, rule_set, self.now)
+            self._record_scope = await read_models.record_scope(self.deps, self.viewer, self.now)
         return self._record_scope
 
     def _mine(self, found: subjects.Subject | None) -> subjects.Subject | None:
@@ -169,27 +175,32 @@ class RequestLoaders:
         return await db_subjects.count(self.pool, key)
 
     @cached_property
-    def accounts(self) -> DataLoader[int, list[subjects.Account]]:
+    def accounts(self) -> DataLoader[int, list[AccountView]]:
         return DataLoader(self.load_accounts)
 
-    async def load_accounts(self, keys: list[int]) -> list[list[subjects.Account]]:
+    async def load_accounts(self, keys: list[int]) -> list[list[AccountView]]:
         found = await db_accounts.list_for_subjects(self.pool, keys)
-        return [found.get(key, []) for key in keys]
+        return [[read_models.account_view(account, self.viewer) for account in found.get(key, [])] for key in keys]
 
     @cached_property
-    def credit_status(self) -> DataLoader[StatusKey, flags.CreditStatus | None]:
+    def credit_status(self) -> DataLoader[StatusKey, StatusView | None]:
         """Raises StatusUnavailable for a subject whose status cannot be computed, and for it alone."""
         return DataLoader(self.load_credit_statuses)
 
-    async def load_credit_statuses(self, keys: list[StatusKey]) -> list[flags.CreditStatus | StatusUnavailable | None]:
+    async def load_credit_statuses(self, keys: list[StatusKey]) -> list[StatusView | StatusUnavailable | None]:
         async def load_group(
             as_of: dt.datetime | None, members: list[StatusKey]
-        ) -> dict[StatusKey, flags.CreditStatus | StatusUnavailable | None]:
+        ) -> dict[StatusKey, StatusView | StatusUnavailable | None]:
             versions = {key.subject_id: key.facts_version for key in members}
             found = await credit_status.statuses_of_subjects(self.deps, versions, as_of)
-            return {key: found.get(key.subject_id) for key in members}
+            return {key: self._status_view(found.get(key.subject_id)) for key in members}
 
         return await _grouped(keys, lambda key: key.as_of, load_group)
+
+    def _status_view(self, found: CreditStatus | StatusUnavailable | None) -> StatusView | StatusUnavailable | None:
+        if found is None or isinstance(found, StatusUnavailable):
+            return found
+        return read_models.status_view(found, self.viewer)
 
     @cached_property
     def rule_set(self) -> DataLoader[dt.datetime, rules.RuleSet]:
@@ -202,31 +213,30 @@ class RequestLoaders:
     # Records
 
     @cached_property
-    def record(self) -> DataLoader[int, records.CreditRecord | None]:
+    def record(self) -> DataLoader[int, RecordView | None]:
+        """None for a record that does not exist or is hidden from the viewer."""
         return DataLoader(self.load_records)
 
-    async def load_records(self, keys: list[int]) -> list[records.CreditRecord | None]:
+    async def load_records(self, keys: list[int]) -> list[RecordView | None]:
         found = await db_records.get_many(self.pool, keys)
-        return [found.get(key) for key in keys]
+        scope = await self.record_scope()
+        return [read_models.record_view(found[key], scope) if key in found else None for key in keys]
 
     @cached_property
-    def record_page(self) -> DataLoader[RecordPageKey, Page[records.CreditRecord]]:
+    def record_page(self) -> DataLoader[RecordPageKey, Page[RecordView]]:
         return DataLoader(self.load_record_pages)
 
-    async def load_record_pages(self, keys: list[RecordPageKey]) -> list[Page[records.CreditRecord]]:
+    async def load_record_pages(self, keys: list[RecordPageKey]) -> list[Page[RecordView]]:
         async def load_group(
             group: tuple[records.RecordFilter, tuple[dt.datetime, int] | None, int], members: list[RecordPageKey]
-        ) -> dict[RecordPageKey, Page[records.CreditRecord]]:
+        ) -> dict[RecordPageKey, Page[RecordView]]:
             where, after, first = group
+            scope = await self.record_scope()
             found = await db_records.list_page_for_subjects(
-                self.pool,
-                [key.subject_id for key in members],
-                where,
-                scope=await self.record_scope(),
-                after=after,
-                limit=first + 1,
+                self.pool, [key.subject_id for key in members], where, scope=scope, after=after, limit=first + 1
             )
-            return _pages(found, members, lambda key: key.subject_id, first)
+            shown = {subject_id: read_models.record_views(items, scope) for subject_id, items in found.items()}
+            return _pages(shown, members, lambda key: key.subject_id, first)
 
         return await _grouped(keys, lambda key: (key.where, key.after, key.first), load_group)
 
@@ -364,198 +374,102 @@ class RequestLoaders:
         return [found.get(key) for key in keys]
 
     @cached_property
-    def defences(self) -> DataLoader[int, list[lists.Defence]]:
+    def defences(self) -> DataLoader[int, list[DefenceView]]:
         return DataLoader(self.load_defences)
 
-    async def load_defences(self, keys: list[int]) -> list[list[lists.Defence]]:
+    async def load_defences(self, keys: list[int]) -> list[list[DefenceView]]:
         found = await db_lists.list_defences(self.pool, keys)
-        return [found.get(key, []) for key in keys]
+        return [[read_models.defence_view(defence, self.viewer) for defence in found.get(key, [])] for key in keys]
 
     @cached_property
     def list_entry_page(self) -> DataLoader[NewestFirstPageKey[ListEntryFilterKey], Page[lists.ListEntry]]:
-        return DataLoader(_each(self.load_list_entry_page))
-
-    async def load_list_entry_page(self, key: NewestFirstPageKey[ListEntryFilterKey]) -> Page[lists.ListEntry]:
-        where = key.where
-        found = await db_lists.list_page(
-            self.pool,
-            kind=where.kind,
-            subject_id=where.subject_id,
-            in_force_at=where.in_force_at,
-            state=where.state,
-            platform=where.platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-            state_at=self.now,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_lists.list_page, _as_read, state_at=self.now)
 
     @cached_property
     def list_entry_count(self) -> DataLoader[ListEntryFilterKey, int]:
-        return DataLoader(_each(self.load_list_entry_count))
-
-    async def load_list_entry_count(self, where: ListEntryFilterKey) -> int:
-        return await db_lists.count(
-            self.pool,
-            kind=where.kind,
-            subject_id=where.subject_id,
-            in_force_at=where.in_force_at,
-            state=where.state,
-            platform=where.platform,
-            state_at=self.now,
-        )
+        return self._newest_first_counts(db_lists.count, state_at=self.now)
 
     @cached_property
     def exit_review_page(self) -> DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]:
-        return DataLoader(_each(self.load_exit_review_page))
-
-    async def load_exit_review_page(self, key: NewestFirstPageKey[ExitReviewFilterKey]) -> Page[lists.ExitReview]:
-        where = key.where
-        found = await db_lists.exit_review_page(
-            self.pool,
-            status=where.status,
-            authority=where.authority,
-            subject_id=where.subject_id,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_lists.exit_review_page, _as_read)
 
     @cached_property
     def exit_review_count(self) -> DataLoader[ExitReviewFilterKey, int]:
-        return DataLoader(_each(self.load_exit_review_count))
-
-    async def load_exit_review_count(self, where: ExitReviewFilterKey) -> int:
-        return await db_lists.exit_review_count(
-            self.pool, status=where.status, authority=where.authority, subject_id=where.subject_id
-        )
+        return self._newest_first_counts(db_lists.exit_review_count)
 
     # Workflows
 
     @cached_property
-    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]:
-        return DataLoader(_each(self.load_objection_page))
-
-    async def load_objection_page(self, key: NewestFirstPageKey[ObjectionFilterKey]) -> Page[objections.Objection]:
-        where = key.where
-        found = await db_objections.list_page(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            overdue_at=where.overdue_at,
-            involving_platform=where.involving_platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[ObjectionView]]:
+        return self._newest_first_pages(db_objections.list_page, self._objection_view)
 
     @cached_property
     def objection_count(self) -> DataLoader[ObjectionFilterKey, int]:
-        return DataLoader(_each(self.load_objection_count))
+        return self._newest_first_counts(db_objections.count)
 
-    async def load_objection_count(self, where: ObjectionFilterKey) -> int:
-        return await db_objections.count(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            overdue_at=where.overdue_at,
-            involving_platform=where.involving_platform,
-        )
+    def _objection_view(self, objection: Objection) -> ObjectionView:
+        return read_models.objection_view(objection, self.viewer)
 
     @cached_property
-    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]:
-        return DataLoader(_each(self.load_repair_page))
-
-    async def load_repair_page(self, key: NewestFirstPageKey[RepairFilterKey]) -> Page[repairs.RepairApplication]:
-        where = key.where
-        found = await db_repairs.list_page(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            involving_platform=where.involving_platform,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[RepairView]]:
+        return self._newest_first_pages(db_repairs.list_page, self._repair_view)
 
     @cached_property
     def repair_count(self) -> DataLoader[RepairFilterKey, int]:
-        return DataLoader(_each(self.load_repair_count))
+        return self._newest_first_counts(db_repairs.count)
 
-    async def load_repair_count(self, where: RepairFilterKey) -> int:
-        return await db_repairs.count(
-            self.pool,
-            status=where.status,
-            subject_id=where.subject_id,
-            record_id=where.record_id,
-            involving_platform=where.involving_platform,
-        )
+    def _repair_view(self, application: RepairApplication) -> RepairView:
+        return read_models.repair_view(application, self.viewer)
 
     # Audit
 
     @cached_property
     def audit_read_page(self) -> DataLoader[NewestFirstPageKey[AuditReadFilterKey], Page[AuditRead]]:
-        return DataLoader(_each(self.load_audit_read_page))
-
-    async def load_audit_read_page(self, key: NewestFirstPageKey[AuditReadFilterKey]) -> Page[AuditRead]:
-        where = key.where
-        found = await db_audit.list_reads(
-            self.pool,
-            client_id=where.client_id,
-            subject_id=where.subject_id,
-            operation=where.operation,
-            since=where.since,
-            until=where.until,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_audit.list_reads, _as_read)
 
     @cached_property
     def audit_read_count(self) -> DataLoader[AuditReadFilterKey, int]:
-        return DataLoader(_each(self.load_audit_read_count))
-
-    async def load_audit_read_count(self, where: AuditReadFilterKey) -> int:
-        return await db_audit.count_reads(
-            self.pool,
-            client_id=where.client_id,
-            subject_id=where.subject_id,
-            operation=where.operation,
-            since=where.since,
-            until=where.until,
-        )
+        return self._newest_first_counts(db_audit.count_reads)
 
     @cached_property
     def audit_write_page(self) -> DataLoader[NewestFirstPageKey[AuditWriteFilterKey], Page[AuditWrite]]:
-        return DataLoader(_each(self.load_audit_write_page))
-
-    async def load_audit_write_page(self, key: NewestFirstPageKey[AuditWriteFilterKey]) -> Page[AuditWrite]:
-        where = key.where
-        found = await db_audit.list_writes(
-            self.pool,
-            actor=where.actor,
-            entity=where.entity,
-            subject_id=where.subject_id,
-            since=where.since,
-            until=where.until,
-            before_id=key.before_id,
-            limit=key.first + 1,
-        )
-        return _page(found, key.first)
+        return self._newest_first_pages(db_audit.list_writes, _as_read)
 
     @cached_property
     def audit_write_count(self) -> DataLoader[AuditWriteFilterKey, int]:
-        return DataLoader(_each(self.load_audit_write_count))
+        return self._newest_first_counts(db_audit.count_writes)
 
-    async def load_audit_write_count(self, where: AuditWriteFilterKey) -> int:
-        return await db_audit.count_writes(
-            self.pool,
-            actor=where.actor,
-            entity=where.entity,
-            subject_id=where.subject_id,
-            since=where.since,
-            until=where.until,
-        )
+    # Lists kept newest first
+
+    def _newest_first_pages(
+        self, list_page: Callable[..., Awaitable[list[R]]], show: Callable[[R], V], **fixed: object
+    ) -> DataLoader[NewestFirstPageKey[Any], Page[V]]:
+        """Pages of a list kept newest first by id: `list_page(conn, **filters, **fixed, before_id=,
+        limit=)`, its filters the fields of the key's `where` (see `filters_of`), each row shown
+        to the viewer by `show`."""
+
+        async def load(key: NewestFirstPageKey[Any]) -> Page[V]:
+            found = await list_page(
+                self.pool, **filters_of(key.where), **fixed, before_id=key.before_id, limit=key.first + 1
+            )
+            return _page([show(row) for row in found], key.first)
+
+        return DataLoader(_each(load))
+
+    def _newest_first_counts(self, count: Callable[..., Awaitable[int]], **fixed: object) -> DataLoader[Any, int]:
+        """How many rows a list kept newest first holds under a filter: `count(conn, **filters, **fixed)`."""
+
+        async def load(where: Any) -> int:
+            return await count(self.pool, **filters_of(where), **fixed)
+
+        return DataLoader(_each(load))
+
+
+def filters_of(where: Any) -> dict[str, Any]:
+    """A filter key's fields by name: the keyword filters its list's queries take (a unit test holds
+    each key's fields and its queries' keywords together)."""
+    return {field.name: getattr(where, field.name) for field in dataclasses.fields(where)}
+
+
+def _as_read(row: R) -> R:
+    return row

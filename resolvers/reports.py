@@ -6,9 +6,7 @@ import strawberry
 
 from credithub.domain import errors as domain_errors
 from credithub.domain import events, ids
-from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import RecordVisibility
-from credithub.services import catalog, reports
+from credithub.services import reports
 from schema import errors
 from schema.accounts import Account
 from schema.context import Info
@@ -56,10 +54,8 @@ class ReportMutations:
             domain_errors.PermissionDenied,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
-        shown = compute_shown_record_status(record, await catalog.rules_now(deps), now)
         return ReportViolationSuccess(
-            record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
-            subject_id=_subject_id(record.subject_id),
+            record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
 
     @strawberry.mutation(
@@ -103,10 +99,8 @@ class ReportMutations:
             domain_errors.PermissionDenied,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
-        shown = compute_shown_record_status(record, await catalog.rules_now(deps), now)
         return RevokeViolationSuccess(
-            record=CreditRecord.from_domain(record, RecordVisibility.FULL, shown),
-            subject_id=_subject_id(record.subject_id),
+            record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
 
     @strawberry.mutation(
@@ -125,9 +119,7 @@ class ReportMutations:
             domain_errors.PermissionDenied,
         ) as exc:
             return errors.from_domain(exc)  # type: ignore[return-value]
-        return UpdateAccountSuccess(
-            account=Account.from_domain(account, details=True), subject_id=_subject_id(account.subject_id)
-        )
+        return UpdateAccountSuccess(account=Account.from_domain(account), subject_id=_subject_id(account.subject_id))
 
     @strawberry.mutation(
         description="An MCN signing or a legal representation begins or ends (platform clients). Same fields "

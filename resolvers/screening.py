@@ -52,4 +52,4 @@ class ScreeningQueries:
         )
         found = (lookup.subject.id for lookup in lookups if lookup.subject is not None)
         info.context.note_reads("creditStatusesByIdNumber", found)
-        return [status_result(lookup, info.context.viewer.platform) for lookup in lookups]
+        return [status_result(lookup, info.context.viewer) for lookup in lookups]

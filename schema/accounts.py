@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from credithub.domain import ids, subjects
+from credithub.domain.read_models import AccountView
 
 AccountStatus = subjects.AccountStatus
 strawberry.enum(AccountStatus, description="State of an account on its platform.")
@@ -25,12 +26,13 @@ class Account:
     opened_at: dt.datetime | None = strawberry.field(description=_DETAILS)
 
     @classmethod
-    def from_domain(cls, account: subjects.Account, *, details: bool) -> Account:
+    def from_domain(cls, account: AccountView) -> Account:
+        """`account` as the viewer is shown it: details it may not see are None already."""
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.ACCOUNT, account.id)),
             platform=account.platform,
             status=account.status,
-            external_id=account.external_id if details else None,
-            display_name=account.display_name if details else None,
-            opened_at=account.opened_at if details else None,
+            external_id=account.external_id,
+            display_name=account.display_name,
+            opened_at=account.opened_at,
         )

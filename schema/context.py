@@ -12,14 +12,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from credithub.domain import commitments, flags, lists, objections, records, repairs, rules, subjects
+from credithub.domain import commitments, lists, records, rules, subjects
 from credithub.domain.audit import READ_OPERATIONS, AuditRead, AuditWrite
 from credithub.domain.clients import Client, parse_declared_purpose
 from credithub.domain.errors import PermissionDenied
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.notices import Notice
 from credithub.domain.pages import Page
-from credithub.domain.visibility import RecordScope, may_read_workflow_texts
+from credithub.domain.read_models import AccountView, DefenceView, ObjectionView, RecordView, RepairView, StatusView
 from credithub.services.ports import Deps
 
 W = TypeVar("W")
@@ -146,7 +146,10 @@ class NewestFirstPageKey(Generic[W]):
 class Loaders(Protocol):
     """The DataLoaders of domain types a request reads through (`resolvers.loaders.RequestLoaders`).
 
-    Read-only: each is made on first use, for the request alone."""
+    Read-only: each is made on first use, for the request alone. What the viewer may see only in
+    part comes as a read model (`credithub.domain.read_models`: statuses, records, workflow texts,
+    accounts),
+    already scoped to the viewer by `credithub.services.read_models`."""
 
     @property
     def subject(self) -> DataLoader[int, subjects.Subject | None]: ...
@@ -159,9 +162,9 @@ class Loaders(Protocol):
     @property
     def subject_count(self) -> DataLoader[subjects.SubjectFilter, int]: ...
     @property
-    def accounts(self) -> DataLoader[int, list[subjects.Account]]: ...
+    def accounts(self) -> DataLoader[int, list[AccountView]]: ...
     @property
-    def record_page(self) -> DataLoader[RecordPageKey, Page[records.CreditRecord]]: ...
+    def record_page(self) -> DataLoader[RecordPageKey, Page[RecordView]]: ...
     @property
     def record_count(self) -> DataLoader[RecordCountKey, int]: ...
     @property
@@ -181,7 +184,7 @@ class Loaders(Protocol):
     @property
     def anchor_signings(self) -> DataLoader[int, list[subjects.Signing]]: ...
     @property  # raises StatusUnavailable for a subject whose status cannot be computed, for it alone
-    def credit_status(self) -> DataLoader[StatusKey, flags.CreditStatus | None]: ...
+    def credit_status(self) -> DataLoader[StatusKey, StatusView | None]: ...
     @property
     def rule_set(self) -> DataLoader[dt.datetime, rules.RuleSet]: ...
     @property
@@ -191,19 +194,19 @@ class Loaders(Protocol):
     @property
     def list_entry(self) -> DataLoader[int, lists.ListEntry | None]: ...
     @property
-    def defences(self) -> DataLoader[int, list[lists.Defence]]: ...
+    def defences(self) -> DataLoader[int, list[DefenceView]]: ...
     @property
     def exit_review_page(self) -> DataLoader[NewestFirstPageKey[ExitReviewFilterKey], Page[lists.ExitReview]]: ...
     @property
     def exit_review_count(self) -> DataLoader[ExitReviewFilterKey, int]: ...
+    @property  # None for a record that does not exist or is hidden from the viewer
+    def record(self) -> DataLoader[int, RecordView | None]: ...
     @property
-    def record(self) -> DataLoader[int, records.CreditRecord | None]: ...
-    @property
-    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[objections.Objection]]: ...
+    def objection_page(self) -> DataLoader[NewestFirstPageKey[ObjectionFilterKey], Page[ObjectionView]]: ...
     @property
     def objection_count(self) -> DataLoader[ObjectionFilterKey, int]: ...
     @property
-    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[repairs.RepairApplication]]: ...
+    def repair_page(self) -> DataLoader[NewestFirstPageKey[RepairFilterKey], Page[RepairView]]: ...
     @property
     def repair_count(self) -> DataLoader[RepairFilterKey, int]: ...
     @property
@@ -218,10 +221,6 @@ class Loaders(Protocol):
     def executions(self) -> DataLoader[int, list[MeasureExecution]]: ...
     @property
     def commitments(self) -> DataLoader[int, list[commitments.Standing]]: ...
-
-    async def record_scope(self) -> RecordScope:
-        """What of each subject's records the viewer is shown, under the rules in force now."""
-        ...
 
 
 @dataclass
@@ -256,11 +255,6 @@ class Context:
         if self._loaders is None:
             self._loaders = self.loader_factory(self.deps, self.viewer)
         return self._loaders
-
-    @property
-    def may_read_party_texts(self) -> bool:
-        """Whether this viewer reads what the parties wrote (objection reasons, defences, notes)."""
-        return may_read_workflow_texts(self.viewer)
 
     def drop_loaders(self) -> None:
         """Forget what this context's loaders cached. A WebSocket connection keeps its context

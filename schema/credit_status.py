@@ -10,6 +10,7 @@ import strawberry
 from credithub.domain import executions, ids, measures
 from credithub.domain import flags as domain_flags
 from credithub.domain.executions import compute_latest_per_platform
+from credithub.domain.read_models import StatusView
 from schema.context import Info
 from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
 from schema.errors import InvalidIdentifierError, StatusUnavailableError, UnknownSubjectError
@@ -138,9 +139,8 @@ class CreditStatus:
     )
 
     @classmethod
-    def from_domain(
-        cls, status: domain_flags.CreditStatus, credit_code: str | None, asking_platform: str | None
-    ) -> CreditStatus:
+    def from_domain(cls, status: StatusView, credit_code: str | None) -> CreditStatus:
+        """`status` as the viewer sees it: its flags are already those the viewer may see."""
         return cls(
             subject_id=strawberry.ID(ids.format_id(ids.IdKind.SUBJECT, status.subject_id)),
             credit_code=credit_code,
@@ -149,10 +149,7 @@ class CreditStatus:
             on_serious_dishonest_list=status.on_serious_dishonest_list,
             on_joint_constraint_list=status.on_joint_constraint_list,
             on_red_list=status.on_red_list,
-            flags=[
-                RestrictionFlag.from_domain(flag, status.subject_id)
-                for flag in domain_flags.visible_flags(status, asking_platform)
-            ],
+            flags=[RestrictionFlag.from_domain(flag, status.subject_id) for flag in status.flags],
             as_of=status.as_of,
             rule_set=status.rule_set,
             stable_until=status.stable_until,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from credithub.domain import ids, lists, pages
+from credithub.domain.read_models import DefenceView
 from credithub.domain.records import LegalBasis
 from credithub.domain.texts import parse_text
 from schema.context import ExitReviewFilterKey, Info, ListEntryFilterKey
@@ -72,12 +73,13 @@ class Defence:
     )
 
     @classmethod
-    def from_domain(cls, defence: lists.Defence, *, with_text: bool) -> Defence:
+    def from_domain(cls, defence: DefenceView) -> Defence:
+        """`defence` as the viewer is shown it: its statement is None already if it may not read it."""
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.DEFENCE, defence.id)),
             submitted_by=defence.submitted_by,
             submitted_at=defence.submitted_at,
-            statement=defence.statement if with_text else None,
+            statement=defence.statement,
         )
 
 
@@ -126,8 +128,7 @@ class ListEntry:
     @strawberry.field(description="The defences stated against the proposal, oldest first.")
     async def defences(self, info: Info) -> list[Defence]:
         found = await info.context.loaders.defences.load(self.entry.id)
-        with_text = info.context.may_read_party_texts
-        return [Defence.from_domain(defence, with_text=with_text) for defence in found]
+        return [Defence.from_domain(defence) for defence in found]
 
     @strawberry.field(deprecation_reason="Use proposedBy.")
     def listed_by(self) -> str:

@@ -1,5 +1,5 @@
 """Credit records as clients see them: in full, or redacted by the visibility rules
-(`credithub.domain.visibility`)."""
+(`credithub.domain.visibility`, applied by `credithub.services.read_models`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from credithub.domain import ids, pages, records
-from credithub.domain.visibility import RecordVisibility
+from credithub.domain.read_models import RecordView
 from schema.context import Info, RecordCountKey
 from schema.pagination import PageInfo
 
@@ -137,16 +137,14 @@ class CreditRecord:
         ]
 
     @classmethod
-    def from_domain(
-        cls, record: records.CreditRecord, visibility: RecordVisibility, shown_status: records.RecordStatus
-    ) -> CreditRecord:
-        full = visibility is RecordVisibility.FULL
-        source = record.source
+    def from_domain(cls, record: RecordView) -> CreditRecord:
+        """`record` as the viewer is shown it: a redacted one has its withheld fields None already."""
+        legal_basis = record.legal_basis
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, record.id)),
             category=record.category,
             severity=record.severity,
-            status=shown_status,
+            status=record.status,
             occurred_at=record.occurred_at,
             reported_at=record.reported_at,
             decided_at=record.decided_at,
@@ -154,15 +152,15 @@ class CreditRecord:
             valid_until=record.valid_until,
             version=record.version,
             source=RecordSource(
-                type=source.type,
-                platform=source.platform if full else None,
-                authority=source.authority if full else None,
-                reference=source.ref if full else None,
+                type=record.source_type,
+                platform=record.source_platform,
+                authority=record.source_authority,
+                reference=record.source_ref,
             ),
-            redacted=not full,
-            description=record.description if full else None,
-            legal_basis=record.legal_basis.text if full else None,
-            legal_basis_reference=record.legal_basis.reference if full else None,
+            redacted=record.redacted,
+            description=record.description,
+            legal_basis=legal_basis.text if legal_basis is not None else None,
+            legal_basis_reference=legal_basis.reference if legal_basis is not None else None,
             record_id=record.id,
         )
 
@@ -185,20 +183,14 @@ class CreditRecordConnection:
 
     @classmethod
     def from_page(
-        cls,
-        page: pages.Page[records.CreditRecord],
-        visibilities: list[RecordVisibility],
-        shown_statuses: list[records.RecordStatus],
-        *,
-        count_key: RecordCountKey,
-        has_previous: bool,
+        cls, page: pages.Page[RecordView], *, count_key: RecordCountKey, has_previous: bool
     ) -> CreditRecordConnection:
         edges = [
             CreditRecordEdge(
                 cursor=pages.encode_cursor(RECORD_CURSOR_SCOPE, record.occurred_at, record.id),
-                node=CreditRecord.from_domain(record, visibility, status),
+                node=CreditRecord.from_domain(record),
             )
-            for record, visibility, status in zip(page.items, visibilities, shown_statuses, strict=True)
+            for record in page.items
         ]
         return cls(
             edges=edges,

@@ -10,8 +10,6 @@ import strawberry
 from credithub.domain import ids, pages, subjects
 from credithub.domain import notices as domain_notices
 from credithub.domain import records as domain_records
-from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import compute_record_visibility, may_see_account_details
 from schema.accounts import Account
 from schema.commitments import Commitment
 from schema.context import (
@@ -46,10 +44,7 @@ class Subject:
     @strawberry.field(description="The subject's accounts on every platform.")
     async def accounts(self, info: Info) -> list[Account]:
         found = await info.context.loaders.accounts.load(self.subject_id)
-        viewer = info.context.viewer
-        return [
-            Account.from_domain(account, details=may_see_account_details(viewer, account.platform)) for account in found
-        ]
+        return [Account.from_domain(account) for account in found]
 
     @strawberry.field(
         description="Tier, list membership and joint restriction flags at `asOf` (default: now), "
@@ -96,14 +91,9 @@ class Subject:
             first=pages.parse_first(first),
         )
         page = await info.context.loaders.record_page.load(key)
-        scope = await info.context.loaders.record_scope()
         info.context.note_reads("records", [self.subject_id])
         return CreditRecordConnection.from_page(
-            page,
-            [compute_record_visibility(record, scope) for record in page.items],
-            [compute_shown_record_status(record, scope.rules, scope.at) for record in page.items],
-            count_key=RecordCountKey(self.subject_id, where),
-            has_previous=after is not None,
+            page, count_key=RecordCountKey(self.subject_id, where), has_previous=after is not None
         )
 
 
@@ -252,7 +242,7 @@ async def read_credit_status(info: Info, subject: Subject, as_of: dt.datetime | 
     status = await info.context.loaders.credit_status.load(key)
     assert status is not None, "a subject that was just read has a status"
     info.context.note_reads("creditStatus", [subject.subject_id])
-    return CreditStatus.from_domain(status, getattr(subject, "credit_code", None), info.context.viewer.platform)
+    return CreditStatus.from_domain(status, getattr(subject, "credit_code", None))
 
 
 SUBJECT_CURSOR_SCOPE = "subjects"

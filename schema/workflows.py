@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from credithub.domain import ids, objections, pages, records, repairs
-from credithub.domain.rules import compute_shown_record_status
-from credithub.domain.visibility import RecordVisibility, compute_record_visibility, may_read_workflow_texts
+from credithub.domain.read_models import ObjectionView, RepairView
 from schema.context import Info, ObjectionFilterKey, RepairFilterKey
 from schema.errors import (
     AlreadyExistsError,
@@ -40,12 +39,7 @@ REPAIR_CURSOR_SCOPE = "repairs"
 async def _record(info: Info, record_id: int) -> CreditRecord | None:
     """The record as the viewer may see it; null when hidden from the viewer (e.g. repaired)."""
     record = await info.context.loaders.record.load(record_id)
-    assert record is not None, "workflow rows reference credit_records"
-    scope = await info.context.loaders.record_scope()
-    visibility = compute_record_visibility(record, scope)
-    if visibility is RecordVisibility.HIDDEN:
-        return None
-    return CreditRecord.from_domain(record, visibility, compute_shown_record_status(record, scope.rules, scope.at))
+    return CreditRecord.from_domain(record) if record is not None else None
 
 
 async def _subject(info: Info, subject_id: int) -> Subject:
@@ -77,15 +71,9 @@ class Objection:
     outcome: ObjectionOutcome | None = strawberry.field(
         description="Upheld only: the record was WITHDRAWN or CORRECTed."
     )
-    objection: strawberry.Private[objections.Objection]
-
-    @strawberry.field(description=f"Why it was filed. {_TEXTS_HIDDEN}")
-    def reason(self, info: Info) -> str | None:
-        return self.objection.reason if may_read_workflow_texts(info.context.viewer) else None
-
-    @strawberry.field(description=f"Why it was upheld or rejected. {_TEXTS_HIDDEN}")
-    def resolution_note(self, info: Info) -> str | None:
-        return self.objection.resolution_note if may_read_workflow_texts(info.context.viewer) else None
+    reason: str | None = strawberry.field(description=f"Why it was filed. {_TEXTS_HIDDEN}")
+    resolution_note: str | None = strawberry.field(description=f"Why it was upheld or rejected. {_TEXTS_HIDDEN}")
+    objection: strawberry.Private[ObjectionView]
 
     @strawberry.field(description="Open and past its deadline.")
     def overdue(self, info: Info) -> bool:
@@ -107,7 +95,8 @@ class Objection:
         return await _subject(info, self.objection.subject_id)
 
     @classmethod
-    def from_domain(cls, objection: objections.Objection) -> Objection:
+    def from_domain(cls, objection: ObjectionView) -> Objection:
+        """`objection` as the viewer is shown it: the texts it may not read are None already."""
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.OBJECTION, objection.id)),
             record_id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, objection.record_id)),
@@ -120,6 +109,8 @@ class Objection:
             resolved_at=objection.resolved_at,
             suspends=objection.suspends,
             outcome=objection.outcome,
+            reason=objection.reason,
+            resolution_note=objection.resolution_note,
             objection=objection,
         )
 
@@ -134,19 +125,10 @@ class RepairApplication:
     status: RepairStatus
     decided_by: str | None
     decided_at: dt.datetime | None
-    application: strawberry.Private[repairs.RepairApplication]
-
-    @strawberry.field(description=f"What the applicant shows it has put right. {_TEXTS_HIDDEN}")
-    def evidence(self, info: Info) -> str | None:
-        return self.application.evidence if may_read_workflow_texts(info.context.viewer) else None
-
-    @strawberry.field(description=f"The signed credit commitment (信用承诺书). {_TEXTS_HIDDEN}")
-    def commitment(self, info: Info) -> str | None:
-        return self.application.commitment if may_read_workflow_texts(info.context.viewer) else None
-
-    @strawberry.field(description=f"Why it was approved or rejected. {_TEXTS_HIDDEN}")
-    def decision_note(self, info: Info) -> str | None:
-        return self.application.decision_note if may_read_workflow_texts(info.context.viewer) else None
+    evidence: str | None = strawberry.field(description=f"What the applicant shows it has put right. {_TEXTS_HIDDEN}")
+    commitment: str | None = strawberry.field(description=f"The signed credit commitment (信用承诺书). {_TEXTS_HIDDEN}")
+    decision_note: str | None = strawberry.field(description=f"Why it was approved or rejected. {_TEXTS_HIDDEN}")
+    application: strawberry.Private[RepairView]
 
     @strawberry.field(description="The record as you may see it; null when it is hidden from you (e.g. repaired).")
     async def record(self, info: Info) -> CreditRecord | None:
@@ -157,7 +139,8 @@ class RepairApplication:
         return await _subject(info, self.application.subject_id)
 
     @classmethod
-    def from_domain(cls, application: repairs.RepairApplication) -> RepairApplication:
+    def from_domain(cls, application: RepairView) -> RepairApplication:
+        """`application` as the viewer is shown it: the texts it may not read are None already."""
         return cls(
             id=strawberry.ID(ids.format_id(ids.IdKind.REPAIR, application.id)),
             record_id=strawberry.ID(ids.format_id(ids.IdKind.RECORD, application.record_id)),
@@ -167,6 +150,9 @@ class RepairApplication:
             status=application.status,
             decided_by=application.decided_by,
             decided_at=application.decided_at,
+            evidence=application.evidence,
+            commitment=application.commitment,
+            decision_note=application.decision_note,
             application=application,
         )
 
@@ -189,7 +175,7 @@ class ObjectionConnection:
 
     @classmethod
     def from_page(
-        cls, page: pages.Page[objections.Objection], where: ObjectionFilterKey, *, has_previous: bool
+        cls, page: pages.Page[ObjectionView], where: ObjectionFilterKey, *, has_previous: bool
     ) -> ObjectionConnection:
         edges = [
             ObjectionEdge(cursor=pages.encode_cursor(OBJECTION_CURSOR_SCOPE, item.id), node=Objection.from_domain(item))
@@ -219,7 +205,7 @@ class RepairApplicationConnection:
 
     @classmethod
     def from_page(
-        cls, page: pages.Page[repairs.RepairApplication], where: RepairFilterKey, *, has_previous: bool
+        cls, page: pages.Page[RepairView], where: RepairFilterKey, *, has_previous: bool
     ) -> RepairApplicationConnection:
         edges = [
             RepairApplicationEdge(

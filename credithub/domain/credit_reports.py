@@ -17,14 +17,13 @@ from typing import Any, Final
 
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import InvalidValue, PermissionDenied, PurposeRequired
-from credithub.domain.flags import CreditStatus, Flag
+from credithub.domain.flags import Flag
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ListEntry
-from credithub.domain.records import CreditRecord, RecordStatus
+from credithub.domain.read_models import RecordView, StatusView
 from credithub.domain.rules import RuleSet
 from credithub.domain.subjects import Subject
 from credithub.domain.texts import check_storable
-from credithub.domain.visibility import RecordVisibility
 
 DOCUMENT_TYPE: Final = "credithub.credit_report"
 FORMAT_VERSION: Final = 1
@@ -53,13 +52,6 @@ def check_may_request(viewer: Client, subject_id: int, purpose: str | None) -> s
             raise PermissionDenied("credit reports are for regulators, platforms stating a purpose, and the subject")
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRecord:
-    record: CreditRecord
-    visibility: RecordVisibility
-    shown_status: RecordStatus
-
-
 def _iso(instant: dt.datetime | None) -> str | None:
     return instant.astimezone(dt.UTC).isoformat() if instant is not None else None
 
@@ -82,22 +74,21 @@ def _flag(flag: Flag) -> dict[str, Any]:
     }
 
 
-def _record(item: ReportRecord) -> dict[str, Any]:
-    record, full = item.record, item.visibility is RecordVisibility.FULL
+def _record(record: RecordView) -> dict[str, Any]:
     return {
         "id": format_id(IdKind.RECORD, record.id),
         "category": record.category.value,
         "severity": record.severity.value if record.severity else None,
-        "status": item.shown_status.value,
+        "status": record.status.value,
         "occurredAt": _iso(record.occurred_at),
         "decidedAt": _iso(record.decided_at),
         "publicityUntil": _iso(record.valid_until),
-        "sourceType": record.source.type.value,
-        "source": (record.source.platform or record.source.authority) if full else None,
-        "sourceReference": record.source.ref if full else None,
-        "description": record.description if full else None,
-        "legalBasis": record.legal_basis.text if full else None,
-        "redacted": not full,
+        "sourceType": record.source_type.value,
+        "source": record.source_platform or record.source_authority,
+        "sourceReference": record.source_ref,
+        "description": record.description,
+        "legalBasis": record.legal_basis.text if record.legal_basis is not None else None,
+        "redacted": record.redacted,
     }
 
 
@@ -134,9 +125,8 @@ class ReportInput:
     requester: Client
     purpose: str | None
     subject: Subject
-    status: CreditStatus
-    flags: Sequence[Flag]  # as the requester sees them
-    records: Sequence[ReportRecord]  # in their window, newest first
+    status: StatusView  # as the requester sees it
+    records: Sequence[RecordView]  # in their window, newest first, as the requester is shown them
     records_total: int
     entries: Sequence[ListEntry]  # in force
     rules: RuleSet
@@ -170,7 +160,7 @@ def compose_document(given: ReportInput) -> dict[str, Any]:
             "onSeriousDishonestList": given.status.on_serious_dishonest_list,
             "onRedList": given.status.on_red_list,
         },
-        "flags": [_flag(flag) for flag in given.flags],
+        "flags": [_flag(flag) for flag in given.status.flags],
         "lists": [_entry(entry) for entry in given.entries],
         "records": [_record(item) for item in given.records],
         "recordsInWindow": given.records_total,

@@ -23,8 +23,9 @@ from typing import Any, Final
 
 from credithub.domain import codec
 from credithub.domain.errors import InvalidValue
-from credithub.domain.flags import CreditStatus, Flag, visible_flags
+from credithub.domain.flags import Flag
 from credithub.domain.measures import MeasureKind, Scope, Tier
+from credithub.domain.read_models import StatusView
 from credithub.domain.records import LegalBasisLevel
 from credithub.domain.subjects import RelationKind, SubjectKind
 
@@ -119,16 +120,16 @@ def _measures(flags: Sequence[Flag]) -> dict[str, bool]:
     return found
 
 
-def compute_changes(before: CreditStatus | None, after: CreditStatus, platform: str | None) -> tuple[Change, ...]:
-    """What changed between two statuses as one platform sees them (None: as a client acting for
-    no platform does; nothing: no message). No stored status before counts as tier unknown and
-    no flags."""
+def compute_changes(before: StatusView | None, after: StatusView) -> tuple[Change, ...]:
+    """What changed between two views of a status by one viewer (a platform, or clients acting for
+    no platform; nothing: no message). No stored status before counts as tier unknown and no
+    flags."""
     changes: list[Change] = []
     old_tier = before.tier.value if before is not None else None
     if old_tier != after.tier.value:
         changes.append(Change(ChangeKind.TIER, None, old_tier, after.tier.value))
-    old = _measures(visible_flags(before, platform)) if before is not None else {}
-    new = _measures(visible_flags(after, platform))
+    old = _measures(before.flags) if before is not None else {}
+    new = _measures(after.flags)
     for measure in sorted(old.keys() | new.keys()):
         if measure not in old:
             changes.append(Change(ChangeKind.FLAG_ADDED, measure, None, _enforcement(new[measure])))
@@ -145,22 +146,21 @@ def _enforcement(enforced: bool) -> str:
     return "ENFORCED" if enforced else "NOT_ENFORCED"
 
 
-def compute_message(
-    subject: Pushed, status: CreditStatus, recipient: Recipient, changes: Sequence[Change]
-) -> StatusPush:
-    """The credit.status_changed message for one platform, without its `version`: the outbox
-    gives it one when it queues it (the message id, growing with every message about a subject)."""
+def compute_message(subject: Pushed, view: StatusView, recipient: Recipient, changes: Sequence[Change]) -> StatusPush:
+    """The credit.status_changed message for one platform, from the status as that platform sees
+    it, without its `version`: the outbox gives it one when it queues it (the message id, growing
+    with every message about a subject)."""
     return StatusPush(
         subject_id=f"sub_{subject.subject_id}",
         kind=subject.kind,
         credit_code=subject.credit_code,
         accounts=recipient.account_ids,
-        tier=status.tier,
-        on_serious_dishonest_list=status.on_serious_dishonest_list,
-        on_joint_constraint_list=status.on_joint_constraint_list,
-        flags=tuple(_pushed_flag(flag) for flag in visible_flags(status, recipient.platform)),
+        tier=view.tier,
+        on_serious_dishonest_list=view.on_serious_dishonest_list,
+        on_joint_constraint_list=view.on_joint_constraint_list,
+        flags=tuple(_pushed_flag(flag) for flag in view.flags),
         changed=tuple(changes),
-        as_of=status.as_of,
+        as_of=view.as_of,
     )
 
 

@@ -77,8 +77,12 @@ class Objection:
     outcome: Outcome | None = None
 
     def overdue_at(self, instant: dt.datetime) -> bool:
-        """Still open past its deadline: escalated to regulators (enforcement stays suspended)."""
-        return self.status is ObjectionStatus.OPEN and self.due_at <= instant
+        return compute_overdue(self.status, self.due_at, instant)
+
+
+def compute_overdue(status: ObjectionStatus, due_at: dt.datetime, instant: dt.datetime) -> bool:
+    """Still open past its deadline: escalated to regulators (enforcement stays suspended)."""
+    return status is ObjectionStatus.OPEN and due_at <= instant
 
 
 def apply(status: ObjectionStatus, event: ObjectionEvent) -> ObjectionStatus:

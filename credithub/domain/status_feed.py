@@ -22,6 +22,7 @@ from typing import Any, Final
 from credithub.domain.deliveries import compute_changes
 from credithub.domain.flags import CreditStatus
 from credithub.domain.measures import Scope, Tier
+from credithub.domain.read_models import StatusViewing
 
 PAYLOAD_LIMIT: Final = 7900  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
 NO_PLATFORM: Final = ""  # a platform code no flag can name: "every platform not named"
@@ -46,9 +47,10 @@ class StatusChanged:
 
 
 def compute_status_changed(
-    before: CreditStatus | None, after: CreditStatus, facts_version: int, at: dt.datetime
+    before: CreditStatus | None, after: CreditStatus, facts_version: int, at: dt.datetime, view: StatusViewing
 ) -> StatusChanged | None:
-    """The announcement of `after` replacing `before`, or None when nobody sees a difference.
+    """The announcement of `after` replacing `before`, or None when nobody sees a difference:
+    compared as `view` shows each audience a status.
 
     A subject's first stored status is announced only when it is not the clean one (tier A,
     no flags, on no list): filling the store for the first time is not news."""
@@ -63,13 +65,13 @@ def compute_status_changed(
             if flag.scope is Scope.ORIGIN_PLATFORM and flag.source_platform
         }
     )
-    platforms = {platform: _changed(before, after, platform) for platform in named}
+    platforms = {platform: _changed(before, after, platform, view) for platform in named}
     announced = StatusChanged(
         subject_id=after.subject_id,
         facts_version=facts_version,
         at=at,
-        for_all=_changed(before, after, None),
-        for_other_platforms=_changed(before, after, NO_PLATFORM),
+        for_all=_changed(before, after, None, view),
+        for_other_platforms=_changed(before, after, NO_PLATFORM, view),
         platforms=platforms,
     )
     if not (announced.for_all or announced.for_other_platforms or any(platforms.values())):
@@ -86,14 +88,14 @@ def _is_clean(status: CreditStatus) -> bool:
     )
 
 
-def _changed(before: CreditStatus | None, after: CreditStatus, platform: str | None) -> bool:
+def _changed(before: CreditStatus | None, after: CreditStatus, platform: str | None, view: StatusViewing) -> bool:
     if before is not None and (
         before.on_serious_dishonest_list != after.on_serious_dishonest_list
         or before.on_joint_constraint_list != after.on_joint_constraint_list
         or before.on_red_list != after.on_red_list
     ):
         return True
-    return bool(compute_changes(before, after, platform))
+    return bool(compute_changes(view(before, platform) if before is not None else None, view(after, platform)))
 
 
 def encode_payloads(announcements: Iterable[StatusChanged]) -> Iterator[str]:

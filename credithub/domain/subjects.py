@@ -62,6 +62,7 @@ class Validity:
     valid_to: dt.datetime | None
 
     def in_force_at(self, instant: dt.datetime) -> bool:
+        """Twin of the SQL function `period_in_force` (migration 0026): change both or neither."""
         return self.valid_from <= instant and (self.valid_to is None or instant < self.valid_to)
 
 

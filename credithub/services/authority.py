@@ -29,7 +29,8 @@ from credithub.domain import authority, records
 from credithub.domain.authority import AuthorityDecision, DecisionOutcome, Removal
 from credithub.domain.clients import Client
 from credithub.domain.errors import Conflict, DomainError, InvalidInput, InvalidValue, NotFound, UnknownSubject
-from credithub.services import lists, record_status
+from credithub.domain.read_models import RecordView
+from credithub.services import lists, read_models, record_status
 from credithub.services.ports import Deps
 
 BATCH_SIZE: Final = 10_000
@@ -154,8 +155,9 @@ async def _remove(
 
 async def record_decision(
     deps: Deps, actor: Client, fields: authority.DecisionFields
-) -> tuple[records.CreditRecord, DecisionOutcome]:
-    """`recordAuthorityDecision`: one decision (or removal notice) by a regulator, applied at once."""
+) -> tuple[RecordView, DecisionOutcome]:
+    """`recordAuthorityDecision`: one decision (or removal notice) by a regulator, applied at once;
+    the record as it now stands."""
     authority.check_may_record(actor, fields.authority)
     now = deps.clock.now()
     decision = authority.parse_fields(fields, person_key=deps.person_key, now=now)
@@ -165,7 +167,7 @@ async def record_decision(
             raise result
         record = await db_records.get_for_update(conn, result.record_id)
     assert record is not None
-    return record, result.outcome
+    return await read_models.written_record_view(deps, record), result.outcome
 
 
 # ---- the import -----------------------------------------------------------------------------

@@ -14,13 +14,11 @@ from credithub.db import subjects as db_subjects
 from credithub.domain import credit_reports
 from credithub.domain.clients import Client
 from credithub.domain.errors import StatusUnavailable, UnknownSubject
-from credithub.domain.flags import visible_flags
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.records import RecordFilter
-from credithub.domain.rules import compute_shown_record_status, record_counts_at, select_rule_set
+from credithub.domain.rules import record_counts_at, select_rule_set
 from credithub.domain.subjects import Subject
-from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
-from credithub.services import credit_status
+from credithub.services import credit_status, read_models
 from credithub.services.ports import Deps
 
 RECORDS_READ: Final = 2000  # records looked at per report (newest first)
@@ -54,16 +52,12 @@ async def issue(deps: Deps, viewer: Client, subject_id: int, purpose: str | None
     status = (await credit_status.statuses_of_subjects(deps, {subject.id: subject.facts_version}, now))[subject.id]
     if isinstance(status, StatusUnavailable):
         raise status
-    scope = compute_record_scope(viewer, rules, now)
+    scope = read_models.record_scope_under(viewer, rules, now)
     found = await db_records.list_page_for_subjects(
         deps.pool, [subject.id], RecordFilter(), scope=scope, after=None, limit=RECORDS_READ
     )
-    in_window = []
-    for record in found.get(subject.id, []):
-        visibility = compute_record_visibility(record, scope)
-        if record_counts_at(record, rules, now) and visibility is not RecordVisibility.HIDDEN:
-            shown = compute_shown_record_status(record, rules, now)
-            in_window.append(credit_reports.ReportRecord(record, visibility, shown))
+    counting = (record for record in found.get(subject.id, []) if record_counts_at(record, rules, now))
+    in_window = read_models.record_views(counting, scope)
     entries = await db_lists.list_page(
         deps.pool,
         kind=None,
@@ -83,8 +77,7 @@ async def issue(deps: Deps, viewer: Client, subject_id: int, purpose: str | None
             requester=viewer,
             purpose=stated,
             subject=subject,
-            status=status,
-            flags=visible_flags(status, viewer.platform),
+            status=read_models.status_view(status, viewer),
             records=in_window[: credit_reports.MAX_RECORDS],
             records_total=len(in_window),
             entries=entries,

@@ -19,11 +19,12 @@ from credithub.domain import lists
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import ListingConflict, NotFound, PermissionDenied, TransitionNotAllowed, UnknownSubject
 from credithub.domain.ids import IdKind, format_id
+from credithub.domain.read_models import DefenceView
 from credithub.domain.records import CreditRecord, Severity
 from credithub.domain.repairs import compute_repairable_from
 from credithub.domain.rules import RuleSet, record_counts_at, select_rule_set
 from credithub.domain.texts import parse_text
-from credithub.services import audit, catalog, notices
+from credithub.services import audit, catalog, notices, read_models
 from credithub.services.ports import Deps
 
 
@@ -71,7 +72,7 @@ async def propose_listing(deps: Deps, actor: Client, proposal: lists.Proposal) -
     return entry
 
 
-async def submit_defence(deps: Deps, actor: Client, entry_id: int, statement: str) -> lists.Defence:
+async def submit_defence(deps: Deps, actor: Client, entry_id: int, statement: str) -> DefenceView:
     """The subject states its defence (陈述申辩) against a proposal, before the deadline."""
     statement = parse_text(statement, "statement", limit=lists.MAX_DEFENCE)
     now = deps.clock.now()
@@ -93,7 +94,7 @@ async def submit_defence(deps: Deps, actor: Client, entry_id: int, statement: st
             before=None,
             after=defence,
         )
-    return defence
+    return read_models.defence_view(defence, actor)
 
 
 async def decide_listing(

@@ -14,14 +14,15 @@ from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ExitCause
+from credithub.domain.read_models import ObjectionView
 from credithub.domain.texts import parse_text
-from credithub.services import audit, catalog, lists, notices, record_status, statuses
+from credithub.services import audit, catalog, lists, notices, read_models, record_status, statuses
 from credithub.services.ports import Deps
 
 SERIOUS = records.Severity.SERIOUS
 
 
-async def file_objection(deps: Deps, actor: Client, record_id: int, reason: str) -> objections.Objection:
+async def file_objection(deps: Deps, actor: Client, record_id: int, reason: str) -> ObjectionView:
     """The first objection turns the record OBJECTION_PENDING at once: its measures stop being
     enforced. After a rejection, a new one is reviewed but suspends nothing unless the source or a
     regulator files it."""
@@ -55,7 +56,7 @@ async def file_objection(deps: Deps, actor: Client, record_id: int, reason: str)
             before=None,
             after=objection,
         )
-    return objection
+    return read_models.objection_view(objection, actor)
 
 
 async def resolve_objection(
@@ -67,7 +68,7 @@ async def resolve_objection(
     *,
     outcome: objections.Outcome | None = None,
     correction: records.Reclassification | None = None,
-) -> objections.Objection:
+) -> ObjectionView:
     """Upheld: the record is WITHDRAWN, or CORRECTed (category or severity changed, kept in its
     history); rejected: ACTIVE again. Never by whoever filed it."""
     note = parse_text(note, "note")
@@ -114,4 +115,4 @@ async def resolve_objection(
             record.subject_id, objection.id, record.id, upheld, note, actor.label
         )
         await notices.send_outcome(conn, notice, record, rules, adverse=not upheld, at=now, by=actor.label)
-    return resolved
+    return read_models.objection_view(resolved, actor)

@@ -33,6 +33,7 @@ from credithub.domain import deliveries, ids
 from credithub.domain.errors import NotFound
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
+from credithub.services import read_models
 from credithub.services.ports import Deps
 from platform_adapters.errors import PlatformContractError, PlatformError, PlatformRejected, PlatformThrottled
 
@@ -63,9 +64,11 @@ async def queue_changes(conn: Connection, replaced: Sequence[StatusReplaced], at
             continue
         pushed = deliveries.Pushed(subject.id, subject.kind, subject.credit_code)
         for recipient in recipients.get(status.subject_id, []):
-            changes = deliveries.compute_changes(item.before, status, recipient.platform)
+            before = read_models.platform_status_view(item.before, recipient.platform) if item.before else None
+            after = read_models.platform_status_view(status, recipient.platform)
+            changes = deliveries.compute_changes(before, after)
             if changes:
-                payload = deliveries.encode_push(deliveries.compute_message(pushed, status, recipient, changes))
+                payload = deliveries.encode_push(deliveries.compute_message(pushed, after, recipient, changes))
                 messages.append((recipient.platform, status.subject_id, payload))
     await db_outbox.insert_many(conn, messages, deliveries.MESSAGE_TYPE, at)
     return len(messages)

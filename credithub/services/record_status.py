@@ -18,8 +18,7 @@ from credithub.domain.ids import IdKind, format_id
 from credithub.domain.lists import ExitCause
 from credithub.domain.objections import ObjectionStatus
 from credithub.domain.rules import RuleSet
-from credithub.domain.visibility import RecordVisibility, compute_record_scope, compute_record_visibility
-from credithub.services import audit, lists, statuses
+from credithub.services import audit, lists, read_models, statuses
 
 
 async def lock_visible(
@@ -31,9 +30,7 @@ async def lock_visible(
 
     Paths that lock a record and its objection or repair application lock the record first."""
     record = await db_records.get_for_update(conn, record_id)
-    if record is None or compute_record_visibility(record, compute_record_scope(actor, rules, at)) is (
-        RecordVisibility.HIDDEN
-    ):
+    if record is None or read_models.record_view(record, read_models.record_scope_under(actor, rules, at)) is None:
         raise NotFound(f"no record {format_id(IdKind.RECORD, record_id)}")
     return record
 

@@ -10,14 +10,13 @@ from credithub.domain import records, repairs
 from credithub.domain.clients import Client
 from credithub.domain.errors import NotFound
 from credithub.domain.ids import IdKind, format_id
+from credithub.domain.read_models import RepairView
 from credithub.domain.texts import parse_text
-from credithub.services import audit, catalog, notices, record_status
+from credithub.services import audit, catalog, notices, read_models, record_status
 from credithub.services.ports import Deps
 
 
-async def apply_for_repair(
-    deps: Deps, actor: Client, record_id: int, evidence: str, commitment: str
-) -> repairs.RepairApplication:
+async def apply_for_repair(deps: Deps, actor: Client, record_id: int, evidence: str, commitment: str) -> RepairView:
     """Refused with the reason before the minimum publicity period, for excluded categories,
     or while the record is not ACTIVE (e.g. under objection)."""
     evidence = parse_text(evidence, "evidence")
@@ -40,12 +39,10 @@ async def apply_for_repair(
             before=None,
             after=application,
         )
-    return application
+    return read_models.repair_view(application, actor)
 
 
-async def decide_repair(
-    deps: Deps, actor: Client, application_id: int, approved: bool, note: str
-) -> repairs.RepairApplication:
+async def decide_repair(deps: Deps, actor: Client, application_id: int, approved: bool, note: str) -> RepairView:
     """Approved: the record is REPAIRED — no longer shown or shared, its measures lifted; a listing
     resting on it ends if the decider is that listing's own authority, else its authority gets an
     exit review. Rejected: the reason is kept, the record stays as it was. Never by the applicant."""
@@ -82,4 +79,4 @@ async def decide_repair(
             record.subject_id, application.id, record.id, approved, note, actor.label
         )
         await notices.send_outcome(conn, outcome, record, rules, adverse=not approved, at=now, by=actor.label)
-    return decided
+    return read_models.repair_view(decided, actor)

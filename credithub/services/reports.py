@@ -33,10 +33,10 @@ from credithub.domain.errors import (
     ViolationConflict,
 )
 from credithub.domain.executions import MeasureExecution
-from credithub.domain.flags import visible_flags
 from credithub.domain.ids import IdKind, format_id
+from credithub.domain.read_models import AccountView, RecordView
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
-from credithub.services import audit, catalog, lists, record_status, statuses
+from credithub.services import audit, catalog, lists, read_models, record_status, statuses
 from credithub.services.ports import Deps
 
 
@@ -186,7 +186,7 @@ async def check_carried(conn: Connection, platform: str, subject_id: int, comman
         raise StatusUnavailable(format_id(IdKind.SUBJECT, subject_id))
     [(status, _)] = computed.statuses
     history = (await db_executions.list_for_subjects(conn, [subject_id])).get(subject_id, [])
-    carried = [flag.measure for flag in visible_flags(status, platform)]
+    carried = [flag.measure for flag in read_models.platform_status_view(status, platform).flags]
     executions.check_carried(platform, command.measure, command.action, command.executed_at, carried, history)
 
 
@@ -286,13 +286,14 @@ def _reporting_platform(client: Client) -> str:
     return client.platform
 
 
-async def report(deps: Deps, client: Client, event: events.Event) -> records.CreditRecord:
+async def report(deps: Deps, client: Client, event: events.Event) -> RecordView:
     """`reportViolation`: the same handler as a webhook, applied at once. Only platform clients
     report, and only for their own platform."""
     platform = _reporting_platform(client)
     assert isinstance(event.command, events.ViolationReported)
     async with transaction(deps.pool) as conn:
-        return await report_violation(conn, platform, event.command, deps.clock.now())
+        record = await report_violation(conn, platform, event.command, deps.clock.now())
+    return await read_models.written_record_view(deps, record)
 
 
 async def report_execution(deps: Deps, client: Client, event: events.Event) -> MeasureExecution:
@@ -303,7 +304,7 @@ async def report_execution(deps: Deps, client: Client, event: events.Event) -> M
         return await record_execution(conn, platform, event.command, deps.clock.now())
 
 
-async def revoke(deps: Deps, client: Client, event: events.Event) -> records.CreditRecord:
+async def revoke(deps: Deps, client: Client, event: events.Event) -> RecordView:
     """`revokeViolation`: the same handler as the violation.revoked webhook, applied at once. A
     violation the platform never reported is NotYetKnown (a webhook would wait for it)."""
     platform = _reporting_platform(client)
@@ -313,15 +314,16 @@ async def revoke(deps: Deps, client: Client, event: events.Event) -> records.Cre
         await revoke_violation(conn, platform, command, deps.clock.now())
         record = await db_records.get_by_source_ref(conn, platform, command.violation_id)
     assert record is not None, "revoke_violation found it"
-    return record
+    return await read_models.written_record_view(deps, record)
 
 
-async def update(deps: Deps, client: Client, event: events.Event) -> Account:
+async def update(deps: Deps, client: Client, event: events.Event) -> AccountView:
     """`updateAccount`: the same handler as the account.updated webhook, applied at once."""
     platform = _reporting_platform(client)
     assert isinstance(event.command, events.AccountUpdated)
     async with transaction(deps.pool) as conn:
-        return await update_account(conn, platform, event.command)
+        account = await update_account(conn, platform, event.command)
+    return read_models.account_view(account, client)
 
 
 async def relate(deps: Deps, client: Client, event: events.Event) -> tuple[int | None, int]:

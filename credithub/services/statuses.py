@@ -30,7 +30,7 @@ from credithub.db.pool import OUTAGE as DATABASE_AWAY
 from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
-from credithub.services import flag_feed, outbox
+from credithub.services import flag_feed, outbox, read_models
 from credithub.services.catalog import EngineConfig
 from credithub.services.ports import Deps
 from credithub.services.status_feed import CHANNEL
@@ -177,7 +177,10 @@ async def _store(conn: Connection, subject_ids: list[int], config: EngineConfig,
     await db_statuses.upsert_many(conn, computed, config.version)
     replaced = _replacements(stored, computed)
     await outbox.queue_changes(conn, replaced, at)
-    announced = [status_feed.compute_status_changed(r.before, r.after, r.facts_version, at) for r in replaced]
+    announced = [
+        status_feed.compute_status_changed(r.before, r.after, r.facts_version, at, read_models.platform_status_view)
+        for r in replaced
+    ]
     payloads = status_feed.encode_payloads(item for item in announced if item is not None)
     await db_statuses.announce(conn, CHANNEL, list(payloads))
     await flag_feed.record_changes(conn, replaced, at)  # last: it holds the feed lock until commit

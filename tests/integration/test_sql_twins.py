@@ -22,7 +22,7 @@ from credithub.domain.clients import Client, Role
 from credithub.domain.facts import EntryFact
 from credithub.domain.records import LegalBasis, LegalBasisLevel
 from credithub.domain.rules import compute_window_end, select_rule_set
-from credithub.domain.subjects import SubjectKind
+from credithub.domain.subjects import SubjectKind, Validity
 from credithub.domain.visibility import compute_record_scope, compute_record_visibility
 from tests import factories
 from tests.engine import RULE_SETS
@@ -105,6 +105,16 @@ async def test_entry_in_force_entry_state_at_and_entry_ends_at_agree_with_the_li
     if valid_from is not None:  # the engine reads an entry that came into force as (valid_from, ends_at)
         fact = EntryFact(1, lists.ListKind.SERIOUS_DISHONEST, "a", valid_from, ends_at, ())
         assert fact.in_force_at(at) == python.in_force_at(at)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(valid_from=instants, days=st.none() | st.integers(min_value=1, max_value=6), at=instants)
+async def test_period_in_force_agrees_with_the_validity_of_a_signing(
+    conn: asyncpg.Connection, valid_from: dt.datetime, days: int | None, at: dt.datetime
+) -> None:
+    valid_to = valid_from + dt.timedelta(days=days) if days is not None else None  # the tables' CHECK: after
+    in_force = await conn.fetchval("SELECT period_in_force($1, $2, $3)", valid_from, valid_to, at)
+    assert in_force == Validity(valid_from, valid_to).in_force_at(at)
 
 
 @st.composite

@@ -47,14 +47,16 @@ def test_the_push_example_has_exactly_the_fields_the_hub_sends() -> None:
     from credithub.domain.flags import CreditStatus
     from credithub.domain.measures import Tier
     from credithub.domain.subjects import SubjectKind
+    from credithub.services.read_models import platform_status_view
 
     [_feed, push] = _blocks("standard-protocol.md")
     status = CreditStatus(
         1, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), "R2026", Tier.B, "", False, False, False, (), None
     )
+    view = platform_status_view(status, "p")
     sent = deliveries.encode_push(
         deliveries.compute_message(
-            deliveries.Pushed(1, SubjectKind.MERCHANT, "x"), status, deliveries.Recipient("p", ("a",)), ()
+            deliveries.Pushed(1, SubjectKind.MERCHANT, "x"), view, deliveries.Recipient("p", ("a",)), ()
         )
     )
     assert push["type"] == deliveries.MESSAGE_TYPE

@@ -13,6 +13,7 @@ from credithub.domain.flags import CreditStatus, Flag
 from credithub.domain.measures import MeasureKind, Scope, Tier
 from credithub.domain.records import LegalBasis, LegalBasisLevel
 from credithub.domain.status_feed import StatusChanged, compute_status_changed, decode_payload, encode_payloads
+from credithub.services.read_models import platform_status_view
 
 AT = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
 
@@ -54,7 +55,7 @@ def flag(measure: str, scope: Scope, source: str | None, *, enforced: bool = Tru
 
 
 def audience(before: CreditStatus | None, after: CreditStatus) -> dict[str | None, bool]:
-    announced = compute_status_changed(before, after, 3, AT)
+    announced = compute_status_changed(before, after, 3, AT, platform_status_view)
     return {who: announced is not None and announced.visible_to(who) for who in (None, "shopmall", "livewave")}
 
 
@@ -80,12 +81,12 @@ def test_joining_a_list_is_news_even_when_nothing_else_changes() -> None:
 
 def test_the_same_status_again_is_not_news() -> None:
     same = status(Tier.C, flag("LIVE_STREAM_BAN", Scope.ALL_PLATFORMS, "shopmall"))
-    assert compute_status_changed(same, same, 3, AT) is None
+    assert compute_status_changed(same, same, 3, AT, platform_status_view) is None
 
 
 def test_a_first_status_is_news_only_when_it_is_not_clean() -> None:
-    assert compute_status_changed(None, status(Tier.A), 1, AT) is None
-    assert compute_status_changed(None, status(Tier.C), 1, AT) is not None
+    assert compute_status_changed(None, status(Tier.A), 1, AT, platform_status_view) is None
+    assert compute_status_changed(None, status(Tier.C), 1, AT, platform_status_view) is not None
 
 
 announcements = st.builds(

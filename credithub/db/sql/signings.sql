@@ -10,7 +10,7 @@ CROSS JOIN LATERAL (
     SELECT m.* FROM mcn_signings m
     WHERE m.agency_id = a.id
       AND ($3::bigint IS NULL OR m.id < $3)
-      AND ($4::timestamptz IS NULL OR (m.valid_from <= $4 AND (m.valid_to IS NULL OR m.valid_to > $4)))
+      AND ($4::timestamptz IS NULL OR period_in_force(m.valid_from, m.valid_to, $4))
       AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM accounts x WHERE x.subject_id = m.anchor_id AND x.platform = $5))
     ORDER BY m.id DESC
     LIMIT $2
@@ -21,7 +21,7 @@ CROSS JOIN LATERAL (
 SELECT m.agency_id, count(*) AS total
 FROM mcn_signings m
 WHERE m.agency_id = ANY($1::bigint[])
-  AND ($2::timestamptz IS NULL OR (m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to > $2)))
+  AND ($2::timestamptz IS NULL OR period_in_force(m.valid_from, m.valid_to, $2))
   AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM accounts x WHERE x.subject_id = m.anchor_id AND x.platform = $3))
 GROUP BY m.agency_id;
 
