@@ -7,7 +7,9 @@ and several `serve` instances sharing them.
 PostgreSQL comes from the pgserver wheel the hub already depends on (its initdb, pg_ctl and
 pg_basebackup; run as the `pgserver` system user when started as root, as pgserver does); Redis
 is the machine's `redis-server`. Everything listens on 127.0.0.1 only, on free ports, and lives
-in the folder given (deleted on exit unless --keep). Each instance gets DATABASE_URL,
+in the folder given (a new one in the system's temporary folder by default, deleted on exit
+unless --keep; not inside a folder only root may enter, such as pytest's: PostgreSQL runs as
+another user there). Each instance gets DATABASE_URL,
 DATABASE_REPLICA_URL and CACHE_URL; the secret and report keys are shared so that any instance
 can read what another wrote and verify what another signed. docs/operations.md ("A fleet")
 explains what goes where; tests/e2e/test_fleet.py drives this fleet from a client's side.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import os
 import secrets
 import shutil
@@ -72,8 +75,10 @@ def _own(path: Path) -> None:
     path.chmod(0o700)
 
 
-def _run(args: list[str], **kwargs: Any) -> None:
-    subprocess.run(args, check=True, capture_output=True, timeout=START_SECONDS, **_as_pg_user(), **kwargs)  # noqa: S603
+def _run(args: list[str]) -> None:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=START_SECONDS, check=False, **_as_pg_user())  # noqa: S603
+    if done.returncode != 0:
+        raise RuntimeError(f"{Path(args[0]).name} exited with {done.returncode}: {done.stderr or done.stdout}")
 
 
 @dataclass
@@ -95,8 +100,17 @@ class Postgres:
         _run([_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-o", options, "-l", str(log), "-w", "start"])
 
     def stop(self) -> None:
-        if (self.pgdata / "postmaster.pid").exists():
-            _run([_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"])
+        """A fast shutdown (SIGINT to the postmaster), waited for."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text().split()[0])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)  # ProcessLookupError once it is gone
+                time.sleep(0.05)
 
 
 def start_primary(folder: Path) -> Postgres:
@@ -239,11 +253,8 @@ class Fleet:
     instances: list[Instance]
 
     def stop(self) -> None:
-        for instance in self.instances:
-            instance.stop()
-        self.redis.stop()
-        self.replica.stop()
-        self.primary.stop()
+        for part in [*self.instances, self.redis, self.replica, self.primary]:
+            part.stop()
 
 
 def start_fleet(folder: Path, *, instances: int = 2, demo: bool = False, **extra: str) -> Fleet:

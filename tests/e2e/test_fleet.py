@@ -16,8 +16,10 @@ import datetime as dt
 import json
 import re
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -32,7 +34,7 @@ from tests.e2e.test_webhooks import sign, violation
 
 pytestmark = pytest.mark.slow
 
-MAX_LAG = 4  # CREDITHUB_REPLICA_MAX_LAG for this fleet
+MAX_LAG = 8  # CREDITHUB_REPLICA_MAX_LAG for this fleet: room for a loaded machine before the bound applies
 RATE, BURST = 2, 6  # CREDITHUB_RATE_LIMIT and CREDITHUB_RATE_BURST
 TIERS = {"91320106MAX9W2CK58": "D", "91310115MACRC65R8X": "C", "92440305MAGJATE14E": "A"}  # README
 STATUSES = "query($c: [String!]!) { creditStatuses(creditCodes: $c) { ... on CreditStatus { creditCode tier } } }"
@@ -64,10 +66,12 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def running() -> Iterator[Running]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    folder = tmp_path_factory.mktemp("fleet")
+    # Not under pytest's folder: each pytest run makes it root's alone again, and PostgreSQL runs
+    # as another user when the tests run as root (scripts/fleet.py).
+    folder = Path(tempfile.mkdtemp(prefix="credithub-fleet-"))
     fleet = start_fleet(
         folder,
         demo=True,
@@ -86,6 +90,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         yield running
     finally:
         fleet.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -160,19 +165,20 @@ async def test_a_writer_reads_its_own_write_on_the_other_instance_and_no_one_rea
 
 async def test_a_burst_spent_on_a_is_refused_on_b(running: Running, http: httpx.AsyncClient) -> None:
     token = running.cli("client", "add", f"burst {factories.suffix()}", "--role", "viewer")["token"]
-    statuses = []
-    for _ in range(BURST + 2):
-        statuses.append(
-            (await http.post(running.a.url + "/graphql", json={"query": VIEWER}, headers=bearer(token))).status_code
+
+    async def burst(url: str) -> list[httpx.Response]:
+        return list(
+            await asyncio.gather(
+                *(http.post(url + "/graphql", json={"query": VIEWER}, headers=bearer(token)) for _ in range(BURST))
+            )
         )
-        if statuses[-1] == 429:
-            break
-    assert statuses[-1] == 429, statuses
-    assert statuses.count(200) >= BURST - 1, statuses
-    on_b = await http.post(running.b.url + "/graphql", json={"query": VIEWER}, headers=bearer(token))
-    assert on_b.status_code == 429, on_b.text
-    assert on_b.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-    assert int(on_b.headers["retry-after"]) >= 1
+
+    assert [answer.status_code for answer in await burst(running.a.url)] == [200] * BURST
+    on_b = await burst(running.b.url)  # B admits only what the rate refilled meanwhile, not a burst of its own
+    refused = [answer for answer in on_b if answer.status_code == 429]
+    assert refused, [answer.status_code for answer in on_b]
+    assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(refused[0].headers["retry-after"]) >= 1
     other = await http.post(running.b.url + "/graphql", json={"query": VIEWER}, headers=bearer(running.tokens["admin"]))
     assert other.status_code == 200  # another client has its own bucket
 
@@ -183,8 +189,13 @@ async def test_a_token_revoked_through_a_stops_on_both(running: Running, http: h
         await ask(http, instance.url, issued["token"], VIEWER)
     revoked = await ask(http, running.a.url, running.tokens["admin"], REVOKE, id=f"cli_{issued['id']}")
     assert revoked["revokeClient"]["__typename"] == "RevokeClientSuccess"
-    for instance in (running.a, running.b):
-        answer = await http.post(instance.url + "/graphql", json={"query": VIEWER}, headers=bearer(issued["token"]))
+    for instance in (running.a, running.b):  # within a second (a NOTIFY to each instance)
+        for _ in range(10):
+            answer = await http.post(instance.url + "/graphql", json={"query": VIEWER}, headers=bearer(issued["token"]))
+            if answer.status_code == 401:
+                break
+            assert answer.status_code in (200, 429), answer.text
+            await asyncio.sleep(0.1)
         assert answer.status_code == 401, (instance.url, answer.text)
 
 

@@ -26,7 +26,7 @@ RATE, BURST = 1, 3
 @pytest.fixture
 async def two_instances(deps: Deps, redis_port: int) -> AsyncIterator[tuple[str, str]]:  # noqa: F811
     settings = deps.settings.with_changes(
-        rate_limit=RATE, rate_burst=BURST, cache_url=f"redis://127.0.0.1:{redis_port}/0"
+        rate_limit=RATE, rate_burst=BURST, client_concurrency=0, cache_url=f"redis://127.0.0.1:{redis_port}/0"
     )
     async with (
         loopback.serve(create_app(settings, deps=deps), lifespan="on") as first,
@@ -42,15 +42,17 @@ async def test_a_burst_spent_on_one_instance_is_refused_on_the_other(
     token = (await clients.add_client(deps, f"burst {factories.suffix()}", "viewer")).token
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(timeout=10) as http:
-        spent = [
-            (await http.post(first + "/graphql", json={"query": VIEWER}, headers=headers)).status_code
-            for _ in range(BURST)
-        ]
-        assert spent == [200] * BURST
-        refused = await http.post(second + "/graphql", json={"query": VIEWER}, headers=headers)
-        assert refused.status_code == 429
-        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-        assert refused.headers["retry-after"] == "1"
+
+        async def burst(url: str) -> list[httpx.Response]:
+            asks = (http.post(url + "/graphql", json={"query": VIEWER}, headers=headers) for _ in range(BURST))
+            return list(await asyncio.gather(*asks))
+
+        assert [answer.status_code for answer in await burst(first)] == [200] * BURST
+        on_second = await burst(second)  # only what the rate refilled meanwhile, not a burst of its own
+        refused = [answer for answer in on_second if answer.status_code == 429]
+        assert refused, [answer.status_code for answer in on_second]
+        assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert refused[0].headers["retry-after"] == "1"
 
 
 async def test_without_redis_each_instance_limits_on_its_own(
@@ -66,9 +68,11 @@ async def test_without_redis_each_instance_limits_on_its_own(
     await stopped.aclose()
     await asyncio.sleep(0.1)
     async with httpx.AsyncClient(timeout=10) as http:
-        for url in (first, second):  # each has a full bucket of its own
-            answers = [
-                (await http.post(url + "/graphql", json={"query": VIEWER}, headers=headers)).status_code
-                for _ in range(BURST + 1)
+        for url in (first, second):  # each admits a full burst of its own, and still limits
+            asks = (http.post(url + "/graphql", json={"query": VIEWER}, headers=headers) for _ in range(BURST * 2))
+            answers = await asyncio.gather(*asks)
+            codes = [
+                answer.json()["errors"][0]["extensions"]["code"] for answer in answers if answer.status_code != 200
             ]
-            assert answers == [200] * BURST + [429], (url, answers)
+            assert len(answers) - len(codes) >= BURST, (url, codes)
+            assert "RATE_LIMITED" in codes, (url, codes)
