@@ -33,6 +33,7 @@ from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
 from credithub.services.catalog import ConfigHolder
 from credithub.services.ports import Deps
+from credithub.services.replica import ReplicaWatch
 from credithub.services.status_feed import StatusFeed
 from credithub.services.tokens import TokenWatch
 from credithub.settings import Settings
@@ -153,6 +154,7 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         feed = StatusFeed(lambda: connect_listener(resolved), max_per_client=settings.max_subscriptions)
         tokens = TokenWatch(lambda: connect_listener(resolved, "credithub-revocations"))
         tokens.on_revoked(feed.end_client)
+        replica_watch = _replica_watch(settings, pools)
         try:
             await _check_key(pool, key)
             yield Deps(
@@ -168,8 +170,11 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 tokens=tokens,
                 reports=report_keys.load_signer(settings.report_key, settings.data_dir),
                 pools=pools,
+                replica_watch=replica_watch,
             )
         finally:
+            if replica_watch is not None:
+                await replica_watch.close()
             await tokens.close()
             await feed.close()
             await http.aclose()
@@ -177,8 +182,32 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
             await pools.close()
 
 
+def _replica_watch(settings: Settings, pools: Pools) -> ReplicaWatch | None:
+    """Watches the replica's lag (started by `serve`); None without DATABASE_REPLICA_URL."""
+    replica_url = settings.replica_url
+    if replica_url is None or pools.replica is None:
+        return None
+    return ReplicaWatch(
+        pools.health,
+        lambda: connect_listener(replica_url, "credithub-replica-watch"),
+        max_lag=settings.replica_max_lag,
+    )
+
+
 async def create_pools(dsn: str, settings: Settings) -> Pools:
-    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout."""
+    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout;
+    with DATABASE_REPLICA_URL, one for GraphQL's reads on the replica (connected when first used:
+    a replica that is away delays nothing, reads go to the primary meanwhile)."""
+    replica = None
+    if settings.replica_url is not None:
+        replica = await create_pool(
+            settings.replica_url,
+            min_size=0,
+            max_size=settings.pool_size,
+            statement_timeout=settings.api_statement_timeout,
+            application_name="credithub-replica",
+            read_only=True,
+        )
     return Pools(
         api=await create_pool(
             dsn,
@@ -204,6 +233,7 @@ async def create_pools(dsn: str, settings: Settings) -> Pools:
         health=await create_pool(
             dsn, min_size=1, max_size=1, statement_timeout=1.0, application_name="credithub-health"
         ),
+        replica=replica,
     )
 
 

@@ -19,6 +19,10 @@ DEFAULT_PUSH_SCHEDULE = "1m,5m,30m,2h,6h,12h,24h"
 # The body that runs the inter-platform list: configuration, named by each deployment.
 DEFAULT_JOINT_LIST_AUTHORITY = "平台间失信联合约束名单管理机构"
 
+# The most a replica may lag and still serve reads. A client's last write is remembered for twice
+# as long (entrypoints.client_gate.WRITE_MARK_SECONDS): a replica allowed to serve has replayed it.
+MAX_REPLICA_LAG = 30
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -52,18 +56,26 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int
     return value
 
 
-def _database_url(env: Mapping[str, str]) -> str | None:
-    raw = env.get("DATABASE_URL") or None
+def _database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | None:
+    raw = env.get(name) or None
     if raw is None:
         return None
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 - parsing the port is the check: "host:notaport" raises here
     except ValueError as exc:
-        raise SettingsError(f"DATABASE_URL is not a valid URL: {exc}") from None
+        raise SettingsError(f"{name} is not a valid URL: {exc}") from None
     if parts.scheme not in ("postgresql", "postgres"):
-        raise SettingsError("DATABASE_URL must look like postgresql://user@host:5432/database")
+        raise SettingsError(f"{name} must look like postgresql://user@host:5432/database")
     return raw
+
+
+def _replica_url(env: Mapping[str, str], database_url: str | None) -> str | None:
+    """A streaming replica of DATABASE_URL's server; the embedded server has none."""
+    replica_url = _database_url(env, "DATABASE_REPLICA_URL")
+    if replica_url is not None and database_url is None:
+        raise SettingsError("DATABASE_REPLICA_URL needs DATABASE_URL: it names a replica of that server")
+    return replica_url
 
 
 def _log_format(env: Mapping[str, str], default: str) -> str:
@@ -87,6 +99,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """A whole number of seconds (at least 1) from the environment, or `default`."""
     raw = env.get(name)
     return default if raw is None or raw == "" else float(_positive_int(env, name, 1))
+
+
+def _max_lag(env: Mapping[str, str], default: float) -> float:
+    """CREDITHUB_REPLICA_MAX_LAG: whole seconds, 1 to MAX_REPLICA_LAG."""
+    seconds = _seconds(env, "CREDITHUB_REPLICA_MAX_LAG", default)
+    if seconds > MAX_REPLICA_LAG:
+        raise SettingsError(f"CREDITHUB_REPLICA_MAX_LAG must be at most {MAX_REPLICA_LAG}, got {seconds:.0f}")
+    return seconds
 
 
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
@@ -115,6 +135,8 @@ class Settings:
     """Everything configurable. See README "Configuration" for each variable."""
 
     database_url: str | None = None
+    replica_url: str | None = None  # a streaming replica of database_url: reads that tolerate lag go there
+    replica_max_lag: float = 5.0  # seconds the replica may be behind and still serve those reads
     data_dir: Path = Path(".data")
     secret_key: str | None = None
     report_key: str | None = None  # Ed25519 private key signing credit reports (PEM or base64 seed)
@@ -158,6 +180,8 @@ class Settings:
         defaults = cls()
         return cls(
             database_url=database_url,
+            replica_url=_replica_url(env, database_url),
+            replica_max_lag=_max_lag(env, defaults.replica_max_lag),
             data_dir=Path(env.get("CREDITHUB_DATA_DIR") or defaults.data_dir),
             secret_key=secret_key,
             report_key=env.get("CREDITHUB_REPORT_KEY") or None,

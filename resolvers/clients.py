@@ -21,7 +21,7 @@ class ClientQueries:
 
     @strawberry.field(description="Every platform connected to the hub.")
     async def platforms(self, info: Info) -> list[Platform]:
-        return [Platform.from_domain(platform) for platform in await db_platforms.list_all(info.context.deps.pool)]
+        return [Platform.from_domain(platform) for platform in await db_platforms.list_all(info.context.reading.pool)]
 
 
 @strawberry.type

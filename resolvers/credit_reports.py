@@ -31,6 +31,7 @@ class CreditReportQueries:
     ) -> CreditReportResult:
         try:
             number = ids.parse_id(ids.IdKind.SUBJECT, subject_id, field_name="subjectId")
+            # On the primary, never the replica: a signed report states the standing at its issue instant.
             issued = await credit_reports.issue(info.context.deps, info.context.viewer, number, purpose)
         except EXPECTED as exc:
             return errors.from_domain(exc, given=subject_id)  # type: ignore[return-value]

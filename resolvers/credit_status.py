@@ -26,7 +26,7 @@ class CreditStatusQueries:
         viewer = info.context.viewer
         scope = visibility.compute_enumeration_scope(viewer)
         lookups = await credit_status.statuses_by_credit_code(
-            info.context.deps, credit_codes, as_of, only_subject=scope.subject_id
+            info.context.reading, credit_codes, as_of, only_subject=scope.subject_id
         )
         info.context.note_reads("creditStatuses", (found.subject.id for found in lookups if found.subject is not None))
         return [status_result(lookup, viewer) for lookup in lookups]

@@ -33,7 +33,7 @@ class ExecutionGapQueries:
             visibility.check_may_oversee(viewer)
         size = pages.parse_first(first)
         start = pages.decode_int_cursor(GAP_CURSOR_SCOPE, after) or 0
-        gaps = await execution_gaps.find_gaps(info.context.deps, platform=platform)
+        gaps = await execution_gaps.find_gaps(info.context.reading, platform=platform)
         chosen = gaps[start : start + size]
         cursors = [pages.encode_cursor(GAP_CURSOR_SCOPE, start + offset + 1) for offset in range(len(chosen))]
         return ExecutionGapConnection(

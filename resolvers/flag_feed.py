@@ -23,7 +23,7 @@ class FlagFeedQueries:
         cursor = flag_feed.decode_feed_cursor(after) if after is not None else None
         scope = visibility.compute_enumeration_scope(info.context.viewer)
         page = await flag_feed_service.read_page(
-            info.context.deps, cursor, pages.parse_first(first), only_subject=scope.subject_id
+            info.context.reading, cursor, pages.parse_first(first), only_subject=scope.subject_id
         )
         info.context.note_reads("flagChanges", {edge.row.subject_id for edge in page.edges})
         return FlagChangeConnection.from_page(page, has_previous=after is not None)

@@ -23,7 +23,7 @@ class MeasureQueries:
     @strawberry.field(description="The measures catalog, by code.")
     async def measures(self, info: Info) -> list[Measure]:
         info.context.viewer  # noqa: B018 (authenticated callers only)
-        config = await info.context.deps.engine.current(info.context.deps.pool)
+        config = await info.context.reading.engine.current(info.context.reading.pool)
         return [Measure.from_domain(measure) for measure in config.catalog]
 
 

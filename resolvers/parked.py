@@ -26,7 +26,7 @@ class ParkedQueries:
     ) -> ParkedItemConnection:
         parked.check_may_see(info.context.viewer)
         page = await parked_service.list_parked(
-            info.context.deps,
+            info.context.reading,
             queue=queue,
             after=pages.decode_parked_cursor(PARKED_CURSOR_SCOPE, after),
             first=pages.parse_first(first),
@@ -36,4 +36,4 @@ class ParkedQueries:
     @strawberry.field(description="How many items each queue holds parked (regulators and admins).")
     async def parked_counts(self, info: Info) -> ParkedCounts:
         parked.check_may_see(info.context.viewer)
-        return ParkedCounts.from_domain(await parked_service.count_parked(info.context.deps))
+        return ParkedCounts.from_domain(await parked_service.count_parked(info.context.reading))

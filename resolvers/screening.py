@@ -31,7 +31,7 @@ class ScreeningQueries:
         raw = [(query.name, query.credit_code) for query in queries]
         scope = visibility.compute_enumeration_scope(info.context.viewer)
         screened = await screening.screen(
-            info.context.deps, raw, threshold, max_candidates, only_subject=scope.subject_id
+            info.context.reading, raw, threshold, max_candidates, only_subject=scope.subject_id
         )
         return [
             ScreeningResult.from_screened(item, query.credit_code)
@@ -48,7 +48,7 @@ class ScreeningQueries:
     ) -> list[CreditStatusResult]:
         scope = visibility.compute_enumeration_scope(info.context.viewer)
         lookups = await credit_status.statuses_by_id_number(
-            info.context.deps, id_numbers, as_of, only_subject=scope.subject_id
+            info.context.reading, id_numbers, as_of, only_subject=scope.subject_id
         )
         found = (lookup.subject.id for lookup in lookups if lookup.subject is not None)
         info.context.note_reads("creditStatusesByIdNumber", found)

@@ -29,5 +29,5 @@ class StatisticsQueries:
     ) -> list[StatisticsRow]:
         statistics.check_may_read(info.context.viewer)
         statistics.check_period(from_, to)
-        rows = await db_statistics.compute(info.context.deps.pool, from_, to, statistics.GroupBy(group_by))
+        rows = await db_statistics.compute(info.context.reading.pool, from_, to, statistics.GroupBy(group_by))
         return [StatisticsRow.from_domain(row) for row in rows]

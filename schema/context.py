@@ -231,13 +231,15 @@ class Context:
     `connection_init`); reading `viewer` or `loaders` then refuses, so no data can be served
     to an unauthenticated caller even if a route forgot to check."""
 
-    deps: Deps
+    deps: Deps  # the primary's: mutations, the audit trail, and reads that must see the latest write
     loader_factory: Callable[[Deps, Client], Loaders]
     client: Client | None = None
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
     token: str | None = field(default=None, repr=False)  # a WebSocket's, to re-check it is not revoked
+    # The replica's, for a query that may read there (`entrypoints.read_routing`); None: the primary.
+    read_deps: Deps | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
     reads: set[tuple[str, int, str | None]] = field(default_factory=set)
     # Reads audited already for the subscription delivery batch being sent: each event of a batch
@@ -251,9 +253,16 @@ class Context:
         return self.client
 
     @property
+    def reading(self) -> Deps:
+        """Where this operation's reads go: the replica for a query routed there, else `deps`.
+        Query resolvers and the loaders read through it; what must see the latest write (a
+        signed credit report) and every write use `deps`."""
+        return self.read_deps or self.deps
+
+    @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
-            self._loaders = self.loader_factory(self.deps, self.viewer)
+            self._loaders = self.loader_factory(self.reading, self.viewer)
         return self._loaders
 
     def drop_loaders(self) -> None:

@@ -68,10 +68,14 @@ async def create_pool(
     command_timeout: float = 30.0,
     statement_timeout: float | None = None,
     application_name: str = "credithub",
+    read_only: bool = False,
 ) -> asyncpg.Pool:
     """A pool; with `statement_timeout` (seconds) the server cancels any statement that runs
-    longer, and asyncpg gives up waiting a second after that."""
+    longer, and asyncpg gives up waiting a second after that. `read_only`: every transaction is
+    (a replica's are anyway; on any other server a write is refused rather than made)."""
     settings = {**SERVER_SETTINGS, "application_name": application_name}
+    if read_only:
+        settings["default_transaction_read_only"] = "on"
     if statement_timeout is not None:
         settings["statement_timeout"] = str(round(statement_timeout * 1000))
         settings["idle_in_transaction_session_timeout"] = str(round((statement_timeout + 60) * 1000))
@@ -99,10 +103,12 @@ class Pools:
     ingest: asyncpg.Pool  # webhooks: accept into the inbox
     workers: asyncpg.Pool  # background work and CLI commands: long statements allowed
     health: asyncpg.Pool  # /healthz and /readyz: one connection, a one-second timeout
+    replica: asyncpg.Pool | None = None  # GraphQL reads that tolerate lag, on DATABASE_REPLICA_URL
 
     async def close(self) -> None:
-        for pool in (self.api, self.ingest, self.workers, self.health):
-            await pool.close()
+        for pool in (self.api, self.ingest, self.workers, self.health, self.replica):
+            if pool is not None:
+                await pool.close()
 
 
 @asynccontextmanager

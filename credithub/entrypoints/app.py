@@ -19,8 +19,9 @@ from starlette.routing import Route, WebSocketRoute
 
 from credithub import bootstrap
 from credithub.entrypoints import graphql, logs, metrics, pages, tracing, webhooks, workers
-from credithub.entrypoints.auth import BearerAuth, InFlight, RateLimiter
+from credithub.entrypoints.auth import BearerAuth, InFlight
 from credithub.entrypoints.bodies import GraphQLBodyCheck
+from credithub.entrypoints.client_gate import ClientGate
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -51,20 +52,29 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Whether this instance should get traffic, and what is wrong if not: the database (503
     if it does not answer), the cache (degraded: the hub serves without it), the revocation
-    listener and the background workers (503 if one stopped)."""
+    listener, the replica (degraded: reads go to the primary) and the background workers (503 if
+    one stopped)."""
     deps: Deps = request.app.state.deps.for_work("health")
     database = "ok" if await _database_answers(deps) else "unavailable"
     cache = await deps.cache.check()
     revocations = "listening" if deps.tokens.listening else "not listening"
+    replica = deps.replica_watch.describe() if deps.replica_watch is not None else {"status": "none"}
     tasks: dict[str, asyncio.Task[None]] = request.app.state.worker_tasks
     workers = {name: "stopped" if task.done() else "running" for name, task in tasks.items()}
     if database != "ok" or "stopped" in workers.values():
         status, code = "unavailable", 503
-    elif cache == "degraded" or revocations != "listening":
+    elif cache == "degraded" or revocations != "listening" or replica["status"] not in ("ok", "none"):
         status, code = "degraded", 200
     else:
         status, code = "ready", 200
-    body = {"status": status, "database": database, "cache": cache, "revocations": revocations, "workers": workers}
+    body = {
+        "status": status,
+        "database": database,
+        "cache": cache,
+        "revocations": revocations,
+        "replica": replica,
+        "workers": workers,
+    }
     return JSONResponse(body, status_code=code)
 
 
@@ -112,6 +122,8 @@ async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
     """Listen for revoked clients while serving: a revoked token stops working on this instance
     at once (until then, or while not listening, every request asks the database)."""
     started = await deps.tokens.start()
+    if deps.replica_watch is not None:
+        await deps.replica_watch.start()  # once started, it runs until its Deps close
     try:
         yield
     finally:
@@ -144,6 +156,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
             async with _serving(app):
                 yield
         finally:
+            await app.state.client_gate.close()
             if provider is not None:
                 tracing.stop(provider)
 
@@ -200,6 +213,8 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     app.state.inbox_wakeup = asyncio.Event()
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics
-    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+    app.state.client_gate = ClientGate(
+        settings.rate_limit, settings.rate_burst, settings.cache_url, track_writes=settings.replica_url is not None
+    )
     app.state.in_flight = InFlight(settings.client_concurrency)
     return app

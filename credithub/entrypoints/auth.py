@@ -4,50 +4,28 @@
 for HTML) and CORS preflights carry no credit data and pass without a token; WebSocket
 connections authenticate in their `connection_init` payload instead.
 
-Each authenticated client gets a token bucket (`domain.rates`) per instance:
-CREDITHUB_RATE_BURST requests at once, then CREDITHUB_RATE_LIMIT a second. Over it, the answer
-is 429 with Retry-After, before any work is done.
+Each authenticated client gets a token bucket (`domain.rates`): CREDITHUB_RATE_BURST requests
+at once, then CREDITHUB_RATE_LIMIT a second, shared by every instance through Redis when CACHE_URL
+names one (`entrypoints.client_gate`), else per instance. Over it, the answer is 429 with
+Retry-After, before any work is done.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections import OrderedDict
 from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from credithub.domain.rates import Bucket, admit
+from credithub.entrypoints.client_gate import ClientGate
 from credithub.services import clients
 
 UNAUTHENTICATED: Final = "a valid bearer token is required (Authorization: Bearer <token>)"
 RATE_LIMITED: Final = "too many requests from this client; retry after the number of seconds in Retry-After"
 TOO_MANY_IN_FLIGHT: Final = "this client already has as many requests in progress as it may; wait for one to finish"
 OPEN_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_BUCKETS: Final = 100_000  # clients remembered per instance; the least recently seen go first
-
-
-class RateLimiter:
-    """The buckets of this instance's clients (rate 0: no limit)."""
-
-    def __init__(self, rate: int, burst: int) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._buckets: OrderedDict[int, Bucket] = OrderedDict()
-
-    def wait_for(self, client_id: int) -> float:
-        """0.0 if the client may go on now, else the seconds it must wait."""
-        if self.rate <= 0:
-            return 0.0
-        bucket, wait = admit(self._buckets.get(client_id), time.monotonic(), self.rate, self.burst)
-        self._buckets[client_id] = bucket
-        self._buckets.move_to_end(client_id)
-        if len(self._buckets) > MAX_BUCKETS:
-            self._buckets.popitem(last=False)
-        return wait
 
 
 class InFlight:
@@ -104,7 +82,9 @@ class BearerAuth:
             )
             await response(scope, receive, send)
             return
-        wait = request.app.state.rate_limiter.wait_for(client.id)
+        gate: ClientGate = request.app.state.client_gate
+        admission = await gate.admit(client.id)
+        wait = admission.wait
         if wait > 0:
             response = JSONResponse(
                 {"errors": [{"message": RATE_LIMITED, "extensions": {"code": "RATE_LIMITED"}}]},
@@ -123,6 +103,7 @@ class BearerAuth:
             await response(scope, receive, send)
             return
         request.state.client = client
+        request.state.wrote = admission.wrote  # where its reads may go (`entrypoints.read_routing`)
         request.state.token = token  # a subscription over SSE re-checks it at each event
         try:
             await self.app(scope, receive, send)

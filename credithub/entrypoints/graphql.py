@@ -59,6 +59,7 @@ from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.metrics import OperationMetrics
 from credithub.entrypoints.projection import ProjectingExecutionContext
+from credithub.entrypoints.read_routing import ReadRouting
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
 from credithub.services.status_feed import REVOKED
@@ -273,9 +274,9 @@ class WebSocketGate(SchemaExtension):
         if client is None:
             return PermissionDenied(REVOKED)
         context.client = client
-        wait = context.request.app.state.rate_limiter.wait_for(client.id)
-        if wait > 0:
-            return RateLimited(math.ceil(wait))
+        admission = await context.request.app.state.client_gate.admit(client.id)
+        if admission.wait > 0:
+            return RateLimited(math.ceil(admission.wait))
         return None
 
 
@@ -343,6 +344,7 @@ def build_schema(
         ParserCache,
         ValidationCache,
         WebSocketGate,  # after ValidationCache, which sets the validation result it cached
+        ReadRouting,
         lambda: CostLimit(max_cost),
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(MAX_TOKENS),

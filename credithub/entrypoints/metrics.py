@@ -66,6 +66,17 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.query_reads = Counter(
+            "credithub_graphql_query_reads",
+            "GraphQL queries over HTTP by the database they read from (with DATABASE_REPLICA_URL): replica or primary",
+            ["source"],
+            registry=registry,
+        )
+        self.replica_lag = Gauge(
+            "credithub_replica_lag_seconds",
+            "How far behind the primary the replica was at its last check (-1: unknown or unreachable)",
+            registry=registry,
+        )
         self.backlog_up = Gauge(
             "credithub_backlog_readable",
             "1 when the last scrape could read the queues from the database",
@@ -129,6 +140,9 @@ class Metrics:
         self.pool_in_use.set(size - idle)
         self.pool_max.set(pool.get_max_size())
         self.subscribers.set(deps.feed.subscriber_count)
+        if deps.replica_watch is not None:
+            lag = deps.replica_watch.describe()["lag_seconds"]
+            self.replica_lag.set(lag if isinstance(lag, float) else -1)
         if idle == 0 and size >= pool.get_max_size():
             self.backlog_up.set(0)
             return

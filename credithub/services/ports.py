@@ -19,6 +19,7 @@ from platform_adapters.protocol import PlatformAdapter
 if TYPE_CHECKING:
     from credithub.cache import StatusCache
     from credithub.services.catalog import ConfigHolder
+    from credithub.services.replica import ReplicaWatch
     from credithub.services.status_feed import StatusFeed
     from credithub.services.tokens import TokenWatch
 
@@ -29,7 +30,7 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
-WorkKind = Literal["api", "ingest", "workers", "health"]
+WorkKind = Literal["api", "ingest", "workers", "health", "replica"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,9 @@ class Deps:
 
     `pool` is the pool for the work at hand: `for_work` gives the same Deps on the pool of
     another kind of work (GraphQL, webhook ingest, health), each with its own connections and
-    statement timeout. Without `pools` (tests, scripts) every kind shares `pool`."""
+    statement timeout. Without `pools` (tests, scripts) every kind shares `pool`. `replica` is
+    GraphQL's pool on the streaming replica when one is configured, else GraphQL's own; whether a
+    read may go there is `replica_watch`'s answer (`entrypoints.read_routing`)."""
 
     settings: Settings
     pool: asyncpg.Pool
@@ -52,8 +55,9 @@ class Deps:
     tokens: TokenWatch  # this instance's cache of authenticated tokens, emptied by revocations
     reports: ReportSigner  # signs credit reports
     pools: Pools | None = None
+    replica_watch: ReplicaWatch | None = None  # set when DATABASE_REPLICA_URL is
 
     def for_work(self, kind: WorkKind) -> Deps:
         if self.pools is None:
             return self
-        return dataclasses.replace(self, pool=getattr(self.pools, kind))
+        return dataclasses.replace(self, pool=getattr(self.pools, kind) or self.pools.api)

@@ -31,6 +31,14 @@ async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
     await pool.close()
 
 
+@pytest.fixture
+async def replica_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
+    """Reads as a query routed to the replica makes them: every transaction read-only."""
+    pool = await create_pool(demo_dsn, min_size=1, max_size=3, read_only=True)
+    yield make_deps(pool, deps.settings)
+    await pool.close()
+
+
 def test_the_guide_shows_every_new_field() -> None:
     text = "\n".join(EXAMPLES)
     for field in (
@@ -47,10 +55,12 @@ def test_the_guide_shows_every_new_field() -> None:
         assert field in text, field
 
 
+@pytest.mark.parametrize("on_replica", [False, True], ids=["primary", "replica"])
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda text: text.split("(")[0].split()[-1])
 async def test_every_example_is_valid_and_every_query_answers_without_errors(
-    example: str, demo_deps: Deps, demo_conn: asyncpg.Connection
+    example: str, on_replica: bool, demo_deps: Deps, replica_deps: Deps, demo_conn: asyncpg.Connection
 ) -> None:
+    """Also with its reads on a replica (DATABASE_REPLICA_URL): no query writes."""
     schema = build_schema()
     assert validate(schema._schema, parse(example)) == []
     if example.lstrip().startswith("mutation"):
@@ -58,6 +68,7 @@ async def test_every_example_is_valid_and_every_query_answers_without_errors(
     showcase = await demo_conn.fetchval("SELECT id FROM subjects WHERE credit_code = $1", SHOWCASE_CODE)
     document = example.replace("sub_6001", f"sub_{showcase}")
     context = Context(deps=demo_deps, loader_factory=RequestLoaders, client=REGULATOR)
+    context.read_deps = replica_deps if on_replica else None
     result = await schema.execute(document, context_value=context)
     assert result.errors is None, result.errors
     assert result.data

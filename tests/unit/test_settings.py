@@ -41,6 +41,9 @@ def test_values_are_read_from_the_environment() -> None:
         ({"CREDITHUB_SECRET_KEY": "short"}, "CREDITHUB_SECRET_KEY"),
         ({"CREDITHUB_CORS_ORIGINS": "dashboard.example.com"}, "CREDITHUB_CORS_ORIGINS"),
         ({"CREDITHUB_CORS_ORIGINS": "https://example.com/dashboard"}, "CREDITHUB_CORS_ORIGINS"),
+        ({"DATABASE_REPLICA_URL": "postgresql://replica/credithub"}, "DATABASE_REPLICA_URL needs DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://db/c", "DATABASE_REPLICA_URL": "mysql://replica/c"}, "DATABASE_REPLICA_URL"),
+        ({"CREDITHUB_REPLICA_MAX_LAG": "31"}, "CREDITHUB_REPLICA_MAX_LAG"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(env: dict[str, str], named: str) -> None:
@@ -52,3 +55,15 @@ def test_no_origin_may_call_from_a_browser_unless_configured() -> None:
     assert Settings.from_env({}).cors_origins == ()
     configured = Settings.from_env({"CREDITHUB_CORS_ORIGINS": " https://risk.example.com/, http://127.0.0.1:5173 "})
     assert configured.cors_origins == ("https://risk.example.com", "http://127.0.0.1:5173")
+
+
+def test_a_replica_is_optional_and_named_beside_its_primary() -> None:
+    assert (Settings.from_env({}).replica_url, Settings.from_env({}).replica_max_lag) == (None, 5.0)
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://primary/credithub",
+            "DATABASE_REPLICA_URL": "postgresql://replica/credithub",
+            "CREDITHUB_REPLICA_MAX_LAG": "2",
+        }
+    )
+    assert (settings.replica_url, settings.replica_max_lag) == ("postgresql://replica/credithub", 2.0)
