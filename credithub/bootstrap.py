@@ -178,18 +178,20 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
 
 
 async def create_pools(dsn: str, settings: Settings) -> Pools:
-    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout."""
+    """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout.
+    A process that serves no API (role `workers`) opens no GraphQL or webhook connection ahead."""
+    serving = settings.serves_api
     return Pools(
         api=await create_pool(
             dsn,
-            min_size=min(2, settings.pool_size),
+            min_size=min(2, settings.pool_size) if serving else 0,
             max_size=settings.pool_size,
             statement_timeout=settings.api_statement_timeout,
             application_name="credithub-api",
         ),
         ingest=await create_pool(
             dsn,
-            min_size=1,
+            min_size=1 if serving else 0,
             max_size=settings.ingest_pool_size,
             statement_timeout=settings.ingest_statement_timeout,
             application_name="credithub-ingest",
