@@ -169,6 +169,24 @@ def cors(origins: tuple[str, ...]) -> Middleware:
     )
 
 
+def api_routes(settings: Settings) -> list[BaseRoute]:
+    """GraphQL over HTTP and WebSocket, webhooks, the report key and the pages."""
+    view = graphql.make_view(
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        max_subscriptions=settings.max_subscriptions,
+        max_cost=settings.max_query_cost,
+        allowed_origins=settings.cors_origins,
+    )
+    return [
+        Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
+        Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
+        Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
+        WebSocketRoute("/graphql", view),
+        *pages.routes(),
+    ]
+
+
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
@@ -208,13 +226,6 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         ):
             yield
 
-    view = graphql.make_view(
-        introspection=settings.introspection,
-        graphiql=settings.graphiql,
-        max_subscriptions=settings.max_subscriptions,
-        max_cost=settings.max_query_cost,
-        allowed_origins=settings.cors_origins,
-    )
     app_metrics = metrics.Metrics()
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -222,13 +233,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]
     if settings.serves_api:
-        routes += [
-            Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
-            Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
-            Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
-            WebSocketRoute("/graphql", view),
-            *pages.routes(),
-        ]
+        routes += api_routes(settings)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

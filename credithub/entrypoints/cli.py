@@ -72,8 +72,10 @@ def _run_with_deps(settings: Settings, action: Callable[[Deps], Awaitable[dict[s
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     from credithub.entrypoints import supervisor
 
-    role = args.role or settings.role
-    settings = settings.with_changes(demo=args.demo, role=role, workers=role != "api" and settings.workers)
+    settings = settings.with_changes(demo=args.demo)
+    if args.role is not None:  # the command line wins over CREDITHUB_ROLE and CREDITHUB_WORKERS
+        settings = settings.with_changes(role=args.role, workers=args.role != "api")
+    role = settings.role
     if args.supervised_by is not None:
         _serve_supervised(args, settings)
         return

@@ -178,3 +178,5 @@ def test_the_api_role_leaves_a_webhook_pending_and_the_workers_role_applies_it(f
             assert records(api.url) == {"records": {"totalCount": 1}}
             assert workers.stop() == 0
         assert api.stop() == 0
+    for log in ("api.log", "workers.log"):
+        assert "Traceback" not in (tmp_path / log).read_text(), log
