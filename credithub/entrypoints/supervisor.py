@@ -66,6 +66,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+@dataclass
+class Child:
+    """One slot of the plan and the process that fills it now."""
+
+    role: str
+    sock: socket.socket | None
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    young_deaths: int = 0
+    start_at: float = 0.0  # when to start the next process after a death
+
+
 def bind_children(role: str, count: int, host: str, port: int) -> list[Child]:
     """The children to run, each with its socket bound (None: it takes no requests). Role `all`:
     `count` of role `api` and one of role `workers`; otherwise `count` of the role."""
@@ -80,9 +92,8 @@ def bind_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     all children share one. A port another server listens on fails here, before anything
     starts: a plain socket tries it first, since SO_REUSEPORT alone would let us join a second
     `serve` already running there."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[
-        0
-    ]
+    resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = resolved[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(address)
@@ -103,18 +114,6 @@ def bind_sockets(host: str, port: int, count: int) -> list[socket.socket]:
             sock.close()
         raise
     return sockets if balanced else sockets * count
-
-
-@dataclass
-class Child:
-    """One slot of the plan and the process that fills it now."""
-
-    role: str
-    sock: socket.socket | None
-    process: subprocess.Popen[bytes] | None = None
-    started_at: float = 0.0
-    young_deaths: int = 0
-    start_at: float = 0.0  # when to start the next process after a death
 
 
 class Supervisor:

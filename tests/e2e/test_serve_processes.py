@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -180,3 +181,14 @@ def test_the_api_role_leaves_a_webhook_pending_and_the_workers_role_applies_it(f
         assert api.stop() == 0
     for log in ("api.log", "workers.log"):
         assert "Traceback" not in (tmp_path / log).read_text(), log
+
+
+def test_a_port_another_server_listens_on_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--workers", "2", "--port", str(port), env=cli_env(CREDITHUB_DATA_DIR=str(tmp_path)))
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert not (tmp_path / "pg").exists()  # no database was started for nothing
