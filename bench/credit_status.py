@@ -1,6 +1,6 @@
 """Credit status throughput: the hub over HTTP against the raw asyncpg fetch of the same facts.
 
-    python -m bench.credit_status [--batches 12] [--singles 400] [--concurrency 8]
+    python -m bench.credit_status [--batches 12] [--singles 400] [--concurrency 8] [--workers 1]
 
 In one run, on the bench dataset (bench/dataset.py, loaded on first use):
 
@@ -11,8 +11,10 @@ In one run, on the bench dataset (bench/dataset.py, loaded on first use):
 - single-subject lookups per second, one at a time and `--concurrency` at a time, against
   the same fetch for one subject.
 
-The service runs as its own process (`python -m credithub serve`), as in production.
-Ratios are what matter; absolute numbers depend on the machine.
+The service runs as its own process (`python -m credithub serve --workers N`, default 1 so that
+results compare with earlier ones), as in production. Batches and sequential lookups go over one
+keep-alive connection, hence to one process whatever N; the `--concurrency` connections are spread
+over the N processes by the kernel. Ratios are what matter; absolute numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
+def start_service(dsn: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
@@ -68,7 +70,8 @@ def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
         "CREDITHUB_RATE_LIMIT": "0",  # the benchmark client is one client sending as fast as it can
         "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with several requests in flight at once
     }
-    return subprocess.Popen([sys.executable, "-m", "credithub", "serve", "--port", str(port)], cwd=REPO, env=env)
+    command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, cwd=REPO, env=env)
 
 
 async def wait_healthy(base: str) -> None:
@@ -170,7 +173,7 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[str, float]:
     for batch in batches:  # read every batch once so both sides find the same pages in memory
         await raw_fetch(conn, batch)
     port = free_port()
-    service = start_service(dsn, port)
+    service = start_service(dsn, port, args.workers)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}")
         headers = {"Authorization": f"Bearer {await admin_token(dsn)}"}
@@ -257,7 +260,8 @@ def report(results: dict[str, float], args: argparse.Namespace) -> str:
             f"  raw asyncpg fetch, sequential         {results['raw_single_per_s']:8.0f} /s",
             f"  HTTP subjectByCreditCode, sequential  {results['http_single_per_s']:8.0f} /s   "
             f"{results['http_single_per_s'] / results['raw_single_per_s']:.2f}x of raw",
-            f"  HTTP, {args.concurrency} concurrent                   {results['http_single_concurrent_per_s']:8.0f} /s",
+            f"  HTTP, {args.concurrency} concurrent                   {results['http_single_concurrent_per_s']:8.0f} /s"
+            f"   (serve --workers {args.workers})",
         ]
     )
 
@@ -269,6 +273,7 @@ async def main() -> None:
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--singles", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="serve's request-serving processes")
     args = parser.parse_args()
     async with bench_server() as server:
         dsn = await ensure_dataset(server, args.subjects, args.records_per_subject)

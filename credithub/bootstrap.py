@@ -197,9 +197,11 @@ def _replica_watch(settings: Settings, pools: Pools) -> ReplicaWatch | None:
 async def create_pools(dsn: str, settings: Settings) -> Pools:
     """A pool per kind of work (see `db.pool.Pools`), with its own size and statement timeout;
     with DATABASE_REPLICA_URL, one for GraphQL's reads on the replica (connected when first used:
-    a replica that is away delays nothing, reads go to the primary meanwhile)."""
+    a replica that is away delays nothing, reads go to the primary meanwhile). A process that
+    serves no API (role `workers`) opens no GraphQL, webhook or replica connection ahead."""
+    serving = settings.serves_api
     replica = None
-    if settings.replica_url is not None:
+    if settings.replica_url is not None and serving:
         replica = await create_pool(
             settings.replica_url,
             min_size=0,
@@ -211,14 +213,14 @@ async def create_pools(dsn: str, settings: Settings) -> Pools:
     return Pools(
         api=await create_pool(
             dsn,
-            min_size=min(2, settings.pool_size),
+            min_size=min(2, settings.pool_size) if serving else 0,
             max_size=settings.pool_size,
             statement_timeout=settings.api_statement_timeout,
             application_name="credithub-api",
         ),
         ingest=await create_pool(
             dsn,
-            min_size=1,
+            min_size=1 if serving else 0,
             max_size=settings.ingest_pool_size,
             statement_timeout=settings.ingest_statement_timeout,
             application_name="credithub-ingest",

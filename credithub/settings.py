@@ -128,6 +128,22 @@ def tracing_enabled(env: Mapping[str, str]) -> bool:
 
 
 LOG_FORMATS = frozenset({"json", "console"})
+# What one `serve` process does: everything, the request-serving part, or the background work.
+ROLES = ("all", "api", "workers")
+
+
+def _role(env: Mapping[str, str]) -> tuple[str, bool]:
+    """CREDITHUB_ROLE and the older CREDITHUB_WORKERS, as (role, run background workers).
+    CREDITHUB_WORKERS=false alone means `api`; contradicting an explicit role is an error."""
+    raw = (env.get("CREDITHUB_ROLE") or "").strip().lower()
+    if raw and raw not in ROLES:
+        raise SettingsError(f"CREDITHUB_ROLE must be all, api or workers, got {raw!r}")
+    workers = _flag(env, "CREDITHUB_WORKERS", True)
+    if workers:
+        return raw or "all", raw != "api"
+    if raw in ("all", "workers"):
+        raise SettingsError(f"CREDITHUB_WORKERS=false contradicts CREDITHUB_ROLE={raw}: set only CREDITHUB_ROLE")
+    return "api", False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +174,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "json"  # or "console"
     tracing: bool = False  # OpenTelemetry, from the standard OTEL_* variables
-    workers: bool = True
+    workers: bool = True  # background workers in this process, unless its role is `api`
+    role: str = "all"  # all | api (GraphQL, webhooks, pages) | workers (background work and health)
+    serve_workers: int | None = None  # request-serving processes of `serve`; None: one per core
     objection_days: int = 15
     defence_days: int = 10  # days a subject has to state its defence against a listing proposal
     execution_days: int = 3  # days a platform has to report a mandatory flag applied (executionGaps)
@@ -177,6 +195,8 @@ class Settings:
         if secret_key is not None and len(secret_key) < 32:
             raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
         database_url = _database_url(env)
+        role, workers = _role(env)
+        serve_workers = _positive_int(env, "CREDITHUB_SERVE_WORKERS", 0) or None
         defaults = cls()
         return cls(
             database_url=database_url,
@@ -207,7 +227,9 @@ class Settings:
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
             log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),
-            workers=_flag(env, "CREDITHUB_WORKERS", defaults.workers),
+            workers=workers,
+            role=role,
+            serve_workers=serve_workers,
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days),
             defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0),
             execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0),
@@ -221,3 +243,20 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def serves_api(self) -> bool:
+        """GraphQL, webhooks, the report key and the pages are served (every role but `workers`)."""
+        return self.role != "workers"
+
+    @property
+    def runs_workers(self) -> bool:
+        """The inbox processor, status refresher, push dispatcher and platform puller run here."""
+        return self.workers and self.role != "api"
+
+    @property
+    def acting_role(self) -> str:
+        """What this process does, as /readyz says it: `all`, `api` or `workers`."""
+        if not self.serves_api:
+            return "workers"
+        return "all" if self.runs_workers else "api"

@@ -1,8 +1,12 @@
-"""create_app(settings) → the Starlette application: GraphQL, webhooks, health, metrics, background workers."""
+"""create_app(settings) → the Starlette application: GraphQL, webhooks, health, metrics, background workers.
+
+Its role (Settings.role) decides which: `all` everything, `api` all but the background workers,
+`workers` the background workers with /healthz, /readyz and /metrics only."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -15,7 +19,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from credithub import bootstrap
 from credithub.entrypoints import graphql, logs, metrics, pages, tracing, webhooks, workers
@@ -30,6 +34,7 @@ from credithub.settings import Settings
 
 HEALTH_TIMEOUT_SECONDS: Final = 2.0
 CORS_MAX_AGE_SECONDS: Final = 600
+SAMPLE_SECONDS: Final = 5.0  # how often a process updates its own gauges when several share /metrics
 
 logger = logging.getLogger(__name__)
 
@@ -52,30 +57,30 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Whether this instance should get traffic, and what is wrong if not: the database (503
     if it does not answer), the cache (degraded: the hub serves without it), the revocation
-    listener, the replica (degraded: reads go to the primary) and the background workers (503 if
-    one stopped)."""
+    listener where the API is served, the replica (degraded: reads go to the primary) and the
+    background workers where they run (503 if one stopped). It names the process's role and pid:
+    `serve --workers N` runs several."""
+    settings: Settings = request.app.state.settings
     deps: Deps = request.app.state.deps.for_work("health")
     database = "ok" if await _database_answers(deps) else "unavailable"
     cache = await deps.cache.check()
-    revocations = "listening" if deps.tokens.listening else "not listening"
     replica = deps.replica_watch.describe() if deps.replica_watch is not None else {"status": "none"}
     tasks: dict[str, asyncio.Task[None]] = request.app.state.worker_tasks
     workers = {name: "stopped" if task.done() else "running" for name, task in tasks.items()}
+    body: dict[str, object] = {"role": settings.acting_role, "pid": os.getpid(), "database": database, "cache": cache}
+    listening = True
+    if settings.serves_api:
+        listening = deps.tokens.listening
+        body["revocations"] = "listening" if listening else "not listening"
+    body["replica"] = replica
+    body["workers"] = workers
     if database != "ok" or "stopped" in workers.values():
         status, code = "unavailable", 503
-    elif cache == "degraded" or revocations != "listening" or replica["status"] not in ("ok", "none"):
+    elif cache == "degraded" or not listening or replica["status"] not in ("ok", "none"):
         status, code = "degraded", 200
     else:
         status, code = "ready", 200
-    body = {
-        "status": status,
-        "database": database,
-        "cache": cache,
-        "revocations": revocations,
-        "replica": replica,
-        "workers": workers,
-    }
-    return JSONResponse(body, status_code=code)
+    return JSONResponse({"status": status, **body}, status_code=code)
 
 
 async def _database_answers(deps: Deps) -> bool:
@@ -94,7 +99,7 @@ async def background_workers(
     deps: Deps, inbox_wakeup: asyncio.Event, tasks: dict[str, asyncio.Task[None]], *, enabled: bool
 ) -> AsyncIterator[None]:
     """The inbox processor, the status refresher, the push dispatcher and the platform puller
-    (CREDITHUB_WORKERS=false runs none), stopped cleanly on shutdown: an event being applied
+    (none in a process of role `api`), stopped cleanly on shutdown: an event being applied
     finishes or rolls back, never half-applies; a push in flight finishes or is sent again."""
     if not enabled:
         yield
@@ -118,9 +123,13 @@ async def background_workers(
 
 
 @asynccontextmanager
-async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
+async def watching_revocations(deps: Deps, *, enabled: bool = True) -> AsyncIterator[None]:
     """Listen for revoked clients while serving: a revoked token stops working on this instance
-    at once (until then, or while not listening, every request asks the database)."""
+    at once (until then, or while not listening, every request asks the database). A process
+    that serves no API (role `workers`) has no tokens to check."""
+    if not enabled:
+        yield
+        return
     started = await deps.tokens.start()
     if deps.replica_watch is not None:
         await deps.replica_watch.start()  # once started, it runs until its Deps close
@@ -129,6 +138,28 @@ async def watching_revocations(deps: Deps) -> AsyncIterator[None]:
     finally:
         if started:  # two apps may share one Deps (tests): the first one to start it stops it
             await deps.tokens.close()
+
+
+@asynccontextmanager
+async def sampling_own_gauges(app: Starlette) -> AsyncIterator[None]:
+    """With several processes behind one /metrics, a scrape reaches only one of them: each
+    process then writes its own pool and subscriber gauges every few seconds."""
+    if not metrics.multiprocess():
+        yield
+        return
+
+    async def sample() -> None:
+        while True:
+            app.state.metrics.read_process(app.state.deps)
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+    task = asyncio.create_task(sample(), name="metrics-sampler")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def cors(origins: tuple[str, ...]) -> Middleware:
@@ -142,6 +173,24 @@ def cors(origins: tuple[str, ...]) -> Middleware:
         expose_headers=["retry-after", "x-request-id"],
         max_age=CORS_MAX_AGE_SECONDS,
     )
+
+
+def api_routes(settings: Settings) -> list[BaseRoute]:
+    """GraphQL over HTTP and WebSocket, webhooks, the report key and the pages."""
+    view = graphql.make_view(
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        max_subscriptions=settings.max_subscriptions,
+        max_cost=settings.max_query_cost,
+        allowed_origins=settings.cors_origins,
+    )
+    return [
+        Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
+        Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
+        Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
+        WebSocketRoute("/graphql", view),
+        *pages.routes(),
+    ]
 
 
 def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
@@ -164,41 +213,34 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     async def _serving(app: Starlette) -> AsyncIterator[None]:
         if deps is not None:
             app.state.deps = deps
-            async with (
-                watching_revocations(deps),
-                background_workers(deps, app.state.inbox_wakeup, app.state.worker_tasks, enabled=settings.workers),
-            ):
+            async with _running(app, deps):
                 yield
             return
         async with bootstrap.open_deps(settings) as opened:
             if settings.demo:
                 await demo.prepare_demo(opened)
             app.state.deps = opened
-            async with (
-                watching_revocations(opened),
-                background_workers(opened, app.state.inbox_wakeup, app.state.worker_tasks, enabled=settings.workers),
-            ):
-                logger.info("credithub is ready")
+            async with _running(app, opened):
+                logger.info("credithub is ready (role %s)", settings.acting_role)
                 yield
 
-    view = graphql.make_view(
-        introspection=settings.introspection,
-        graphiql=settings.graphiql,
-        max_subscriptions=settings.max_subscriptions,
-        max_cost=settings.max_query_cost,
-        allowed_origins=settings.cors_origins,
-    )
+    @asynccontextmanager
+    async def _running(app: Starlette, deps: Deps) -> AsyncIterator[None]:
+        async with (
+            watching_revocations(deps, enabled=settings.serves_api),
+            background_workers(deps, app.state.inbox_wakeup, app.state.worker_tasks, enabled=settings.runs_workers),
+            sampling_own_gauges(app),
+        ):
+            yield
+
     app_metrics = metrics.Metrics()
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
-        Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
-        Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
-        Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
-        WebSocketRoute("/graphql", view),
-        *pages.routes(),
     ]
+    if settings.serves_api:
+        routes += api_routes(settings)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -210,6 +252,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         exception_handlers=EXCEPTION_HANDLERS,
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )
+    app.state.settings = settings
     app.state.inbox_wakeup = asyncio.Event()
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics

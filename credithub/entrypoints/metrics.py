@@ -7,11 +7,19 @@ refresh queue and the outbox (`db.operations`, partial indexes over live rows, u
 timeout and on a connection of the pool only when one is free), live subscribers, pool use.
 
 Each app has its own registry, so several apps in one process (tests) never share counters.
+
+Several processes (`serve --workers N`): the supervisor sets PROMETHEUS_MULTIPROC_DIR, and
+prometheus-client keeps each process's counters and histograms in files there; whichever
+process answers the scrape adds them all up. The backlog is a collector, read fresh by the
+answering process (the same database for all: never summed, never another process's stale
+value), and each process samples its own pool and subscribers every few seconds (a `pid`
+label per live process for the pool; subscribers summed).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -20,6 +28,9 @@ from typing import Final
 import asyncpg
 from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
@@ -33,6 +44,13 @@ BACKLOG_TIMEOUT_SECONDS: Final = 1.0
 MAX_OPERATION_NAMES: Final = 200  # distinct names kept as labels; later ones count as "other"
 _OPERATION_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MULTIPROCESS_DIR: Final = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess() -> bool:
+    """Whether this process shares its metrics with others through PROMETHEUS_MULTIPROC_DIR."""
+    return bool(os.environ.get(MULTIPROCESS_DIR))
+
 
 logger = logging.getLogger(__name__)
 
@@ -76,48 +94,34 @@ class Metrics:
             "credithub_replica_lag_seconds",
             "How far behind the primary the replica was at its last check (-1: unknown or unreachable)",
             registry=registry,
+            multiprocess_mode="liveall",
         )
-        self.backlog_up = Gauge(
-            "credithub_backlog_readable",
-            "1 when the last scrape could read the queues from the database",
-            registry=registry,
-        )
-        self.inbox_pending = Gauge(
-            "credithub_inbox_pending", "Webhook and pulled events not applied yet", registry=registry
-        )
-        self.inbox_lag = Gauge(
-            "credithub_inbox_lag_seconds", "Age of the oldest event not applied yet (0: none waits)", registry=registry
-        )
-        self.inbox_dead = Gauge("credithub_inbox_dead", "Events parked after failing", registry=registry)
-        self.refresh_queued = Gauge(
-            "credithub_status_refresh_queued", "Subjects whose stored status waits for a refresh", registry=registry
-        )
-        self.refresh_lag = Gauge(
-            "credithub_status_refresh_lag_seconds",
-            "Age of the oldest queued status refresh (0: none)",
-            registry=registry,
-        )
-        self.outbox_depth = Gauge(
-            "credithub_outbox_depth", "Pushes waiting to be delivered, per platform", ["platform"], registry=registry
-        )
-        self.outbox_age = Gauge(
-            "credithub_outbox_oldest_seconds",
-            "Age of the oldest undelivered push, per platform",
-            ["platform"],
-            registry=registry,
-        )
-        self.outbox_dead = Gauge(
-            "credithub_outbox_dead",
-            "Pushes parked after their last attempt, per platform",
-            ["platform"],
-            registry=registry,
-        )
+        self.backlog = BacklogCollector()
+        registry.register(self.backlog)
         self.subscribers = Gauge(
-            "credithub_live_subscribers", "Open creditStatusChanged subscriptions on this instance", registry=registry
+            "credithub_live_subscribers",
+            "Open creditStatusChanged subscriptions on this instance",
+            registry=registry,
+            multiprocess_mode="livesum",
         )
-        self.pool_size = Gauge("credithub_db_pool_connections", "Connections the pool holds", registry=registry)
-        self.pool_in_use = Gauge("credithub_db_pool_in_use", "Connections checked out of the pool", registry=registry)
-        self.pool_max = Gauge("credithub_db_pool_max", "The most connections the pool may hold", registry=registry)
+        self.pool_size = Gauge(
+            "credithub_db_pool_connections",
+            "Connections the pool holds",
+            registry=registry,
+            multiprocess_mode="liveall",
+        )
+        self.pool_in_use = Gauge(
+            "credithub_db_pool_in_use",
+            "Connections checked out of the pool",
+            registry=registry,
+            multiprocess_mode="liveall",
+        )
+        self.pool_max = Gauge(
+            "credithub_db_pool_max",
+            "The most connections the pool may hold",
+            registry=registry,
+            multiprocess_mode="liveall",
+        )
         self._operation_names: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
@@ -131,9 +135,8 @@ class Metrics:
         self._operation_names.add(name)
         return name
 
-    async def read_backlog(self, deps: Deps) -> None:
-        """The gauges read at scrape time. Never waits for a busy pool: a scrape that finds no
-        free connection reports `credithub_backlog_readable 0` and the last values."""
+    def read_process(self, deps: Deps) -> None:
+        """This process's own gauges: its pool and its live subscribers."""
         pool = deps.pool
         size, idle = pool.get_size(), pool.get_idle_size()
         self.pool_size.set(size)
@@ -143,8 +146,14 @@ class Metrics:
         if deps.replica_watch is not None:
             lag = deps.replica_watch.describe()["lag_seconds"]
             self.replica_lag.set(lag if isinstance(lag, float) else -1)
-        if idle == 0 and size >= pool.get_max_size():
-            self.backlog_up.set(0)
+
+    async def read_backlog(self, deps: Deps) -> None:
+        """The gauges read at scrape time. Never waits for a busy pool: a scrape that finds no
+        free connection reports `credithub_backlog_readable 0` and the last values."""
+        self.read_process(deps)
+        pool = deps.pool
+        if pool.get_idle_size() == 0 and pool.get_size() >= pool.get_max_size():
+            self.backlog.readable = False
             return
         now = deps.clock.now()
         try:
@@ -153,27 +162,75 @@ class Metrics:
                 outbox = await db_operations.list_outbox_backlog(conn, now, seconds=BACKLOG_TIMEOUT_SECONDS)
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             logger.warning("metrics: could not read the backlog: %s", exc)
-            self.backlog_up.set(0)
+            self.backlog.readable = False
             return
-        self.backlog_up.set(1)
-        self.inbox_pending.set(backlog.inbox_pending)
-        self.inbox_lag.set(backlog.inbox_lag_seconds)
-        self.inbox_dead.set(backlog.inbox_dead)
-        self.refresh_queued.set(backlog.refresh_queued)
-        self.refresh_lag.set(backlog.refresh_lag_seconds)
-        for gauge in (self.outbox_depth, self.outbox_age, self.outbox_dead):
-            gauge.clear()  # a platform with nothing left waiting drops out
-        for row in outbox:
-            self.outbox_depth.labels(row.platform).set(row.depth)
-            self.outbox_age.labels(row.platform).set(row.oldest_seconds)
-            self.outbox_dead.labels(row.platform).set(row.dead)
+        self.backlog.readable = True
+        self.backlog.queues = backlog
+        self.backlog.outbox = outbox  # a platform with nothing left waiting drops out
+
+    def exposition(self) -> bytes:
+        """The text a scrape gets: this app's registry, or with several processes every
+        process's counters, histograms and pool gauges plus this one's backlog read."""
+        if not multiprocess():
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        registry.register(self.backlog)
+        return generate_latest(registry)
+
+
+class BacklogCollector(Collector):
+    """The queues as last read from the database at scrape time. The same for every process
+    and instance (one database), so it is a collector: in multiprocess mode the answering
+    process reports its own fresh read, never a sum or another process's old value."""
+
+    def __init__(self) -> None:
+        self.readable = False
+        self.queues = db_operations.Backlog(0, 0.0, 0, 0, 0.0)
+        self.outbox: list[db_operations.OutboxBacklog] = []
+
+    def collect(self) -> Iterator[Metric]:
+        queues = self.queues
+        yield _gauge(
+            "credithub_backlog_readable",
+            "1 when the last scrape could read the queues from the database",
+            self.readable,
+        )
+        yield _gauge("credithub_inbox_pending", "Webhook and pulled events not applied yet", queues.inbox_pending)
+        yield _gauge(
+            "credithub_inbox_lag_seconds",
+            "Age of the oldest event not applied yet (0: none waits)",
+            queues.inbox_lag_seconds,
+        )
+        yield _gauge("credithub_inbox_dead", "Events parked after failing", queues.inbox_dead)
+        yield _gauge(
+            "credithub_status_refresh_queued", "Subjects whose stored status waits for a refresh", queues.refresh_queued
+        )
+        yield _gauge(
+            "credithub_status_refresh_lag_seconds",
+            "Age of the oldest queued status refresh (0: none)",
+            queues.refresh_lag_seconds,
+        )
+        for name, documentation, field in (
+            ("credithub_outbox_depth", "Pushes waiting to be delivered, per platform", "depth"),
+            ("credithub_outbox_oldest_seconds", "Age of the oldest undelivered push, per platform", "oldest_seconds"),
+            ("credithub_outbox_dead", "Pushes parked after their last attempt, per platform", "dead"),
+        ):
+            family = GaugeMetricFamily(name, documentation, labels=["platform"])
+            for row in self.outbox:
+                family.add_metric([row.platform], float(getattr(row, field)))
+            yield family
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=float(value))
 
 
 async def endpoint(request: Request) -> Response:
     """GET /metrics in the Prometheus text format."""
     metrics: Metrics = request.app.state.metrics
     await metrics.read_backlog(request.app.state.deps)
-    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def _outcome(execution_context: ExecutionContext) -> str:

@@ -67,3 +67,39 @@ def test_a_replica_is_optional_and_named_beside_its_primary() -> None:
         }
     )
     assert (settings.replica_url, settings.replica_max_lag) == ("postgresql://replica/credithub", 2.0)
+
+
+@pytest.mark.parametrize(
+    ("env", "role", "runs_workers"),
+    [
+        ({}, "all", True),
+        ({"CREDITHUB_ROLE": "api"}, "api", False),
+        ({"CREDITHUB_ROLE": "Workers"}, "workers", True),
+        ({"CREDITHUB_WORKERS": "false"}, "api", False),  # the older switch still means "no background work here"
+        ({"CREDITHUB_WORKERS": "false", "CREDITHUB_ROLE": "api"}, "api", False),
+    ],
+)
+def test_a_process_role_comes_from_credithub_role_or_the_older_workers_switch(
+    env: dict[str, str], role: str, runs_workers: bool
+) -> None:
+    settings = Settings.from_env(env)
+    assert (settings.role, settings.acting_role, settings.runs_workers) == (role, role, runs_workers)
+    assert settings.serves_api is (role != "workers")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CREDITHUB_ROLE": "scheduler"}, "CREDITHUB_ROLE"),
+        ({"CREDITHUB_ROLE": "workers", "CREDITHUB_WORKERS": "false"}, "CREDITHUB_WORKERS=false contradicts"),
+        ({"CREDITHUB_SERVE_WORKERS": "0"}, "CREDITHUB_SERVE_WORKERS"),
+    ],
+)
+def test_a_role_or_process_count_that_cannot_be_is_refused(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)
+
+
+def test_the_number_of_serving_processes_defaults_to_none_meaning_one_per_core() -> None:
+    assert Settings.from_env({}).serve_workers is None
+    assert Settings.from_env({"CREDITHUB_SERVE_WORKERS": "3"}).serve_workers == 3
