@@ -22,6 +22,7 @@ from typing import Final
 import asyncpg
 
 from credithub.db import inbox as db_inbox
+from credithub.db import work_queue
 from credithub.db.pool import transaction
 from credithub.domain import event_codec, events
 from credithub.domain.errors import DomainError, NotYetKnown
@@ -92,9 +93,8 @@ async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None
     try:
         async with transaction(deps.pool) as conn:
             await reports.handle(conn, item.platform, event_codec.decode_event(item.event), deps.clock.now())
-            if not await db_inbox.complete(conn, item.id, token, deps.clock.now()):
-                raise LeaseLost(item.id)
-    except LeaseLost:
+            await work_queue.complete_or_roll_back(conn, db_inbox.QUEUE, item.id, token, deps.clock.now())
+    except work_queue.LeaseLost:
         logger.warning("inbox event %d: lease lost to another worker; its work was rolled back", item.id)
     except RETRYABLE as exc:
         await _failed(deps, item, token, exc, retry=item.attempts < MAX_ATTEMPTS)
@@ -106,18 +106,15 @@ async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None
 
 
 async def _failed(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID, exc: BaseException, *, retry: bool) -> None:
+    """Try the event again after a full-jitter wait, or park it when it may not (or may no more)."""
     error = f"{type(exc).__name__}: {exc}"
-    retry_at = deps.clock.now() + dt.timedelta(seconds=compute_retry_delay(item.attempts)) if retry else None
-    if retry_at is None:
-        logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, error)
-    await db_inbox.fail(deps.pool, item.id, token, error, retry_at)
-
-
-class LeaseLost(Exception):
-    """Another worker took the event over (our lease ran out): our transaction rolled back."""
-
-    def __init__(self, event_id: int) -> None:
-        super().__init__(f"lease on inbox event {event_id} was lost")
+    now = deps.clock.now()
+    if retry:
+        retry_at = now + dt.timedelta(seconds=compute_retry_delay(item.attempts))
+        await work_queue.fail(deps.pool, db_inbox.QUEUE, item.id, token, error, retry_at)
+        return
+    logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, error)
+    await work_queue.park(deps.pool, db_inbox.QUEUE, item.id, token, error, now)
 
 
 async def find_accepted(deps: Deps, platform: str, event_id: str) -> Accepted | None:
@@ -133,4 +130,5 @@ async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> li
 
 async def requeue_dead(deps: Deps, platform: str | None) -> list[int]:
     """Give parked events another go (after the cause was fixed); returns their ids."""
-    return await db_inbox.requeue_dead(deps.pool, platform, deps.clock.now())
+    dead = await db_inbox.list_dead_ids(deps.pool, platform)
+    return await work_queue.requeue(deps.pool, db_inbox.QUEUE, dead, deps.clock.now())
