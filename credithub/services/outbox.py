@@ -11,7 +11,8 @@ never take the same one; a worker that dies mid-push loses its lease and the mes
 again, with the same idempotency key). Each attempt gets a log row. A failure is retried on the
 configured schedule with jitter; a 429/503 waits as long as the platform asks without using up
 an attempt; a 4xx, or the last failed attempt, parks the message as DEAD for `replay`. Claim,
-lease, fence, retry and park are the work queue's (`db/work_queue.py`).
+lease, fence, retry and park are the work queue's (`db/work_queue.py`); the waits are
+`retry_policy(settings)`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
 from credithub.db import work_queue
 from credithub.db.pool import OUTAGE, Connection, transaction
-from credithub.domain import deliveries, ids
+from credithub.domain import deliveries, ids, retries
 from credithub.domain.errors import NotFound
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
@@ -121,6 +122,12 @@ async def _deliver(deps: Deps, link: PlatformLink | None, message: deliveries.Me
     await _record(deps, message, token, started_at, duration_ms, status, error)
 
 
+def retry_policy(settings: Settings) -> retries.RetryPolicy:
+    """The configured schedule, with equal jitter: retries of messages that failed together
+    spread out, but never come sooner than half the scheduled wait."""
+    return retries.RetryPolicy(settings.push_schedule, jitter=0.5)
+
+
 async def _record(
     deps: Deps,
     message: deliveries.Message,
@@ -160,15 +167,13 @@ def _decide(
     settings: Settings, message: deliveries.Message, error: PlatformError | None, now: dt.datetime
 ) -> tuple[str, dt.datetime | None]:
     """The attempt's outcome (DELIVERED, THROTTLED, RETRY or DEAD) and when to try again."""
-    schedule = settings.push_schedule
+    policy = retry_policy(settings)
     if error is None:
         return "DELIVERED", None
     # A platform that keeps throttling one message eventually uses up its attempts like any failure.
     if isinstance(error, PlatformThrottled) and message.throttled < MAX_THROTTLED:
-        return "THROTTLED", now + deliveries.compute_throttle_wait(error.retry_after, schedule)
-    wait = None
-    if not isinstance(error, PlatformRejected):
-        wait = deliveries.compute_retry_wait(message.attempts, schedule, _random.random())
+        return "THROTTLED", now + deliveries.compute_throttle_wait(error.retry_after, policy.waits)
+    wait = None if isinstance(error, PlatformRejected) else policy.compute_delay(message.attempts, _random.random)
     return ("RETRY", now + wait) if wait is not None else ("DEAD", None)
 
 
