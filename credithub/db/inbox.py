@@ -7,11 +7,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
-from credithub.db.pool import Connection, Executor
+from credithub.db import work_queue
+from credithub.db.pool import Executor
 from credithub.db.queries import QUERIES
-from credithub.domain.texts import make_storable
 
 SQL: Final = QUERIES["inbox"]
+
+# What its states mean is defined with its functions (migration 0027).
+QUEUE: Final = work_queue.WorkQueue("inbox_events", SQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +81,8 @@ async def insert_many(
 
 
 async def claim(conn: Executor, now: dt.datetime, limit: int, lease: dt.timedelta, token: uuid.UUID) -> list[Claimed]:
-    rows = await conn.fetch(SQL["claim"], now, limit, now + lease, token)
+    rows = await work_queue.claim(conn, QUEUE, now, limit, lease, token)
     return [Claimed(row["id"], row["platform"], row["event_id"], row["event"], row["attempts"]) for row in rows]
-
-
-async def complete(conn: Connection, event_id: int, token: uuid.UUID, at: dt.datetime) -> bool:
-    """False when the lease was lost: the caller must roll its transaction back."""
-    return await conn.fetchval(SQL["complete"], event_id, token, at) is not None
-
-
-async def fail(conn: Executor, event_id: int, token: uuid.UUID, error: str, retry_at: dt.datetime | None) -> None:
-    await conn.execute(SQL["fail"], event_id, token, make_storable(error), retry_at)
 
 
 async def get_by_key(conn: Executor, platform: str, event_id: str) -> InboxEvent | None:
@@ -102,5 +96,5 @@ async def list_page(
     return [_event(row) for row in await conn.fetch(SQL["list_page"], platform, status, before_id, limit)]
 
 
-async def requeue_dead(conn: Executor, platform: str | None, now: dt.datetime) -> list[int]:
-    return [row["id"] for row in await conn.fetch(SQL["requeue_dead"], platform, now)]
+async def list_dead_ids(conn: Executor, platform: str | None) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["list_dead_ids"], platform)]

@@ -8,12 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from credithub.db import work_queue
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.deliveries import Message, Recipient
 from credithub.domain.texts import make_storable
 
 SQL: Final = QUERIES["outbox"]
+
+# What its states mean, and that a subject's messages go in order, is defined with its functions
+# (migration 0027).
+QUEUE: Final = work_queue.WorkQueue("outbox", SQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,7 @@ async def insert_many(
 
 
 async def claim(conn: Executor, at: dt.datetime, limit: int, lease: dt.timedelta, token: uuid.UUID) -> list[Message]:
-    rows = await conn.fetch(SQL["claim"], at, limit, lease, token)
+    rows = await work_queue.claim(conn, QUEUE, at, limit, lease, token)
     return [
         Message(
             row["id"],
@@ -75,29 +80,9 @@ async def claim(conn: Executor, at: dt.datetime, limit: int, lease: dt.timedelta
     ]
 
 
-async def complete(
-    conn: Connection,
-    message_id: int,
-    token: uuid.UUID,
-    *,
-    status: str,
-    next_attempt_at: dt.datetime,
-    error: str | None,
-    delivered_at: dt.datetime | None,
-    throttled: bool,
-) -> bool:
-    """False when the lease was lost (another worker took the message over): change nothing."""
-    row = await conn.fetchrow(
-        SQL["complete"],
-        message_id,
-        token,
-        status,
-        next_attempt_at,
-        make_storable(error) if error is not None else None,
-        delivered_at,
-        int(throttled),
-    )
-    return row is not None
+async def give_back_attempt(conn: Connection, message_id: int) -> None:
+    """The platform throttled this attempt: it does not count, but is counted as throttled."""
+    await conn.execute(SQL["give_back_attempt"], message_id)
 
 
 async def insert_attempt(
@@ -123,8 +108,8 @@ async def list_dead(conn: Executor, platform: str | None, limit: int) -> list[De
     ]
 
 
-async def replay(conn: Executor, platform: str | None, ids: list[int] | None, at: dt.datetime) -> list[int]:
-    return [row["id"] for row in await conn.fetch(SQL["replay"], platform, ids, at)]
+async def list_replayable(conn: Executor, platform: str | None, ids: list[int] | None) -> list[int]:
+    return [row["id"] for row in await conn.fetch(SQL["list_replayable"], platform, ids)]
 
 
 async def count_by_status(conn: Executor) -> list[tuple[str, str, int]]:
@@ -136,11 +121,6 @@ async def list_attempts(conn: Executor, message_id: int) -> list[Attempt]:
         Attempt(row["attempt"], row["started_at"], row["duration_ms"], row["outcome"], row["http_status"], row["error"])
         for row in await conn.fetch(SQL["list_attempts"], message_id)
     ]
-
-
-async def park(conn: Executor, message_id: int, token: uuid.UUID, error: str, at: dt.datetime) -> None:
-    """Set a claimed message aside as DEAD with its error (it could not be handled at all)."""
-    await conn.execute(SQL["park"], message_id, token, make_storable(error), at)
 
 
 @dataclass(frozen=True, slots=True)

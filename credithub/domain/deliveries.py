@@ -199,7 +199,7 @@ def read_push(message: Message) -> StatusPush:
 
 def parse_schedule(raw: str) -> tuple[dt.timedelta, ...]:
     """`"30s,2m,10m,1h"` → the waits before the 2nd, 3rd, … attempt. Its length is the number of
-    retries: after the last one fails the message is DEAD."""
+    retries: after the last one fails the message is DEAD. (The retry rule is `retries.RetryPolicy`.)"""
     waits = []
     for item in (part.strip() for part in raw.split(",")):
         number, unit = item[:-1], item[-1:]
@@ -209,17 +209,6 @@ def parse_schedule(raw: str) -> tuple[dt.timedelta, ...]:
     if not waits:
         raise InvalidValue("the push schedule needs at least one wait", field="schedule")
     return tuple(waits)
-
-
-def compute_retry_wait(attempts: int, schedule: Sequence[dt.timedelta], unit_random: float) -> dt.timedelta | None:
-    """The wait before the next try after `attempts` failed ones, or None when they are used up.
-
-    Equal jitter: between half and all of the scheduled wait, so retries of messages that failed
-    together spread out but never come sooner than half the schedule."""
-    if attempts > len(schedule):
-        return None
-    wait = schedule[attempts - 1]
-    return wait / 2 + wait / 2 * unit_random
 
 
 def compute_throttle_wait(retry_after: dt.timedelta | None, schedule: Sequence[dt.timedelta]) -> dt.timedelta:

@@ -40,35 +40,49 @@ async def _guarded(
     return None
 
 
+async def _work_queue(
+    name: str, stop: asyncio.Event, step: Callable[[], Awaitable[int]], idle: Callable[[], Awaitable[None]]
+) -> None:
+    """The loop every queue's worker runs until `stop` is set: `step` claims and works a batch and
+    says how many it took; when it took none, `idle` waits for more. A failed step is logged and
+    backed off (`_guarded`), never fatal."""
+    while not stop.is_set():
+        if await _guarded(name, stop, step) == 0:
+            await idle()
+
+
 async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
     """Refresh stale statuses until `stop` is set; sleep a second when there is nothing to do.
     A database outage is logged and retried, never fatal: reads compute what the store lacks."""
-    while not stop.is_set():
-        refreshed = await _guarded("status refresher", stop, lambda: statuses.refresh_due(deps))
-        if refreshed is None:
-            continue
+
+    async def refresh() -> int:
+        refreshed = await statuses.refresh_due(deps)
         if refreshed:
             logger.debug("status refresher: %d statuses refreshed", refreshed)
-        else:
-            await _sleep_unless_stopped(stop, IDLE_SECONDS)
+        return refreshed
+
+    await _work_queue("status refresher", stop, refresh, functools.partial(_sleep_unless_stopped, stop, IDLE_SECONDS))
 
 
 async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.Event) -> None:
     """Apply inbox events until `stop` is set. A webhook accepted by this instance sets `wakeup`;
     events accepted elsewhere (or due for a retry) are found by polling."""
-    while not stop.is_set():
+
+    async def process() -> int:
         wakeup.clear()
-        claimed = await _guarded("inbox processor", stop, lambda: inbox.process_due(deps))
-        if claimed == 0:
-            await _first_of(stop, wakeup, INBOX_POLL_SECONDS)
+        return await inbox.process_due(deps)
+
+    await _work_queue("inbox processor", stop, process, functools.partial(_first_of, stop, wakeup, INBOX_POLL_SECONDS))
 
 
 async def run_push_dispatcher(deps: Deps, stop: asyncio.Event) -> None:
     """Deliver due outbox messages until `stop` is set; poll every second when none are due."""
-    while not stop.is_set():
-        claimed = await _guarded("push dispatcher", stop, lambda: outbox.dispatch_due(deps))
-        if claimed == 0:
-            await _sleep_unless_stopped(stop, IDLE_SECONDS)
+    await _work_queue(
+        "push dispatcher",
+        stop,
+        functools.partial(outbox.dispatch_due, deps),
+        functools.partial(_sleep_unless_stopped, stop, IDLE_SECONDS),
+    )
 
 
 async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:

@@ -22,8 +22,9 @@ from typing import Final
 import asyncpg
 
 from credithub.db import inbox as db_inbox
+from credithub.db import work_queue
 from credithub.db.pool import transaction
-from credithub.domain import event_codec, events
+from credithub.domain import event_codec, events, retries
 from credithub.domain.errors import DomainError, NotYetKnown
 from credithub.services import reports
 from credithub.services.ports import Deps
@@ -33,9 +34,11 @@ CLAIM_BATCH: Final = 50
 # subject serialise on its row lock (a deadlock between them is retried like any transient error).
 CONCURRENCY: Final = 4
 LEASE: Final = dt.timedelta(seconds=60)
-MAX_ATTEMPTS: Final = 8
-BACKOFF_BASE_SECONDS: Final = 2.0
-BACKOFF_CAP_SECONDS: Final = 3600.0
+# Full jitter (AWS Architecture Blog): a random wait up to 2 s·2^attempts, capped at an hour;
+# the 8th failed attempt parks the event.
+RETRIES: Final = retries.RetryPolicy.exponential(
+    first=dt.timedelta(seconds=4), factor=2, cap=dt.timedelta(hours=1), attempts=8, jitter=1.0
+)
 # Failures worth another try: the event may arrive before what it refers to; the database may blip.
 RETRYABLE: Final = (
     NotYetKnown,
@@ -69,11 +72,6 @@ async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) 
     return Accepted(event_id, duplicate=not stored)
 
 
-def compute_retry_delay(attempts: int) -> float:
-    """Full jitter: a random wait up to BASE·2^attempts, capped (AWS Architecture Blog)."""
-    return _random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempts))
-
-
 async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
     """Claim and apply up to `limit` due events; returns how many were claimed."""
     token = uuid.uuid4()
@@ -92,32 +90,28 @@ async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None
     try:
         async with transaction(deps.pool) as conn:
             await reports.handle(conn, item.platform, event_codec.decode_event(item.event), deps.clock.now())
-            if not await db_inbox.complete(conn, item.id, token, deps.clock.now()):
-                raise LeaseLost(item.id)
-    except LeaseLost:
+            await work_queue.complete_or_roll_back(conn, db_inbox.QUEUE, item.id, token, deps.clock.now())
+    except work_queue.LeaseLost:
         logger.warning("inbox event %d: lease lost to another worker; its work was rolled back", item.id)
     except RETRYABLE as exc:
-        await _failed(deps, item, token, exc, retry=item.attempts < MAX_ATTEMPTS)
+        await _failed(deps, item, token, exc, retry=True)
     except DomainError as exc:
         await _failed(deps, item, token, exc, retry=False)  # the same event will fail the same way
     except Exception as exc:  # a poison event is parked with its error, never dropped or looped
         logger.exception("inbox event %d from %s failed unexpectedly", item.id, item.platform)
-        await _failed(deps, item, token, exc, retry=item.attempts < MAX_ATTEMPTS)
+        await _failed(deps, item, token, exc, retry=True)
 
 
 async def _failed(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID, exc: BaseException, *, retry: bool) -> None:
+    """Try the event again after RETRIES' wait, or park it when it may not (or may no more)."""
     error = f"{type(exc).__name__}: {exc}"
-    retry_at = deps.clock.now() + dt.timedelta(seconds=compute_retry_delay(item.attempts)) if retry else None
-    if retry_at is None:
-        logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, error)
-    await db_inbox.fail(deps.pool, item.id, token, error, retry_at)
-
-
-class LeaseLost(Exception):
-    """Another worker took the event over (our lease ran out): our transaction rolled back."""
-
-    def __init__(self, event_id: int) -> None:
-        super().__init__(f"lease on inbox event {event_id} was lost")
+    now = deps.clock.now()
+    wait = RETRIES.compute_delay(item.attempts, _random.random) if retry else None
+    if wait is not None:
+        await work_queue.fail(deps.pool, db_inbox.QUEUE, item.id, token, error, now + wait)
+        return
+    logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, error)
+    await work_queue.park(deps.pool, db_inbox.QUEUE, item.id, token, error, now)
 
 
 async def find_accepted(deps: Deps, platform: str, event_id: str) -> Accepted | None:
@@ -133,4 +127,5 @@ async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> li
 
 async def requeue_dead(deps: Deps, platform: str | None) -> list[int]:
     """Give parked events another go (after the cause was fixed); returns their ids."""
-    return await db_inbox.requeue_dead(deps.pool, platform, deps.clock.now())
+    dead = await db_inbox.list_dead_ids(deps.pool, platform)
+    return await work_queue.requeue(deps.pool, db_inbox.QUEUE, dead, deps.clock.now())

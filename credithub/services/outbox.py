@@ -10,7 +10,9 @@ a change and its message either.)
 never take the same one; a worker that dies mid-push loses its lease and the message is sent
 again, with the same idempotency key). Each attempt gets a log row. A failure is retried on the
 configured schedule with jitter; a 429/503 waits as long as the platform asks without using up
-an attempt; a 4xx, or the last failed attempt, parks the message as DEAD for `replay`.
+an attempt; a 4xx, or the last failed attempt, parks the message as DEAD for `replay`. Claim,
+lease, fence, retry and park are the work queue's (`db/work_queue.py`); the waits are
+`retry_policy(settings)`.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ from credithub.db import notices as db_notices
 from credithub.db import outbox as db_outbox
 from credithub.db import platforms as db_platforms
 from credithub.db import subjects as db_subjects
+from credithub.db import work_queue
 from credithub.db.pool import OUTAGE, Connection, transaction
-from credithub.domain import deliveries, ids
+from credithub.domain import deliveries, ids, retries
 from credithub.domain.errors import NotFound
 from credithub.domain.flags import StatusReplaced
 from credithub.domain.platforms import PlatformLink
 from credithub.services import read_models
 from credithub.services.ports import Deps
+from credithub.settings import Settings
 from platform_adapters.errors import PlatformContractError, PlatformError, PlatformRejected, PlatformThrottled
 
 # Failures that say nothing about the message: the database is away. The claim runs out and
@@ -93,7 +97,8 @@ async def dispatch_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
                 raise
             except Exception as exc:  # the message itself cannot be handled: park it, never loop on it
                 logger.exception("outbox: message %d could not be handled; parked as DEAD", message.id)
-                await db_outbox.park(deps.pool, message.id, token, f"{type(exc).__name__}: {exc}", deps.clock.now())
+                error = f"{type(exc).__name__}: {exc}"
+                await work_queue.park(deps.pool, db_outbox.QUEUE, message.id, token, error, deps.clock.now())
 
     await asyncio.gather(*(one(message) for message in claimed))
     return len(claimed)
@@ -117,6 +122,12 @@ async def _deliver(deps: Deps, link: PlatformLink | None, message: deliveries.Me
     await _record(deps, message, token, started_at, duration_ms, status, error)
 
 
+def retry_policy(settings: Settings) -> retries.RetryPolicy:
+    """The configured schedule, with equal jitter: retries of messages that failed together
+    spread out, but never come sooner than half the scheduled wait."""
+    return retries.RetryPolicy(settings.push_schedule, jitter=0.5)
+
+
 async def _record(
     deps: Deps,
     message: deliveries.Message,
@@ -128,42 +139,21 @@ async def _record(
 ) -> None:
     """The attempt's log row and the message's new state, in one transaction fenced by the claim."""
     now = deps.clock.now()
-    schedule = deps.settings.push_schedule
-    # A platform that keeps throttling one message eventually uses up its attempts like any failure.
-    throttled = isinstance(error, PlatformThrottled) and message.throttled < MAX_THROTTLED
-    if error is None:
-        outcome, state, next_at = "DELIVERED", "DELIVERED", now
-    elif throttled and isinstance(error, PlatformThrottled):
-        outcome, state = "THROTTLED", "PENDING"
-        next_at = now + deliveries.compute_throttle_wait(error.retry_after, schedule)
-    else:
-        wait = None
-        if not isinstance(error, PlatformRejected):
-            wait = deliveries.compute_retry_wait(message.attempts, schedule, _random.random())
-        outcome, state = ("RETRY", "PENDING") if wait is not None else ("DEAD", "DEAD")
-        next_at = now + (wait or dt.timedelta(0))
+    outcome, retry_at = _decide(deps.settings, message, error, now)
     text = error.message if error is not None else None
     async with transaction(deps.pool) as conn:
-        kept = await db_outbox.complete(
-            conn,
-            message.id,
-            token,
-            status=state,
-            next_attempt_at=next_at,
-            error=text,
-            delivered_at=now if error is None else None,
-            throttled=throttled,
-        )
-        if not kept:
+        if not await _settle(conn, message, token, error, retry_at, now):
             logger.warning("outbox: lost the lease on message %d; another worker delivers it", message.id)
             return
+        if outcome == "THROTTLED":
+            await db_outbox.give_back_attempt(conn, message.id)
         if error is None and "notice_id" in message.payload:
             await db_notices.mark_delivered(conn, ids.parse_id(ids.IdKind.NOTICE, message.payload["notice_id"]), now)
         http_status = status if error is None else error.status
         await db_outbox.insert_attempt(
             conn, message.id, message.attempts, started_at, duration_ms, outcome, http_status, text
         )
-    if state == "DEAD":
+    if outcome == "DEAD":
         logger.error(
             "outbox: message %d to %s is dead after %d attempts: %s",
             message.id,
@@ -173,13 +163,44 @@ async def _record(
         )
 
 
+def _decide(
+    settings: Settings, message: deliveries.Message, error: PlatformError | None, now: dt.datetime
+) -> tuple[str, dt.datetime | None]:
+    """The attempt's outcome (DELIVERED, THROTTLED, RETRY or DEAD) and when to try again."""
+    policy = retry_policy(settings)
+    if error is None:
+        return "DELIVERED", None
+    # A platform that keeps throttling one message eventually uses up its attempts like any failure.
+    if isinstance(error, PlatformThrottled) and message.throttled < MAX_THROTTLED:
+        return "THROTTLED", now + deliveries.compute_throttle_wait(error.retry_after, policy.waits)
+    wait = None if isinstance(error, PlatformRejected) else policy.compute_delay(message.attempts, _random.random)
+    return ("RETRY", now + wait) if wait is not None else ("DEAD", None)
+
+
+async def _settle(
+    conn: Connection,
+    message: deliveries.Message,
+    token: uuid.UUID,
+    error: PlatformError | None,
+    retry_at: dt.datetime | None,
+    now: dt.datetime,
+) -> bool:
+    """Delivered, due again at `retry_at`, or parked: False if this worker no longer holds the message."""
+    if error is None:
+        return await work_queue.complete(conn, db_outbox.QUEUE, message.id, token, now)
+    if retry_at is None:
+        return await work_queue.park(conn, db_outbox.QUEUE, message.id, token, error.message, now)
+    return await work_queue.fail(conn, db_outbox.QUEUE, message.id, token, error.message, retry_at)
+
+
 async def list_dead(deps: Deps, platform: str | None, limit: int = 1000) -> list[db_outbox.DeadMessage]:
     return await db_outbox.list_dead(deps.pool, platform, limit)
 
 
 async def replay(deps: Deps, *, platform: str | None = None, ids: list[int] | None = None) -> list[int]:
     """Give dead messages a fresh round of attempts, starting now."""
-    return await db_outbox.replay(deps.pool, platform, ids, deps.clock.now())
+    dead = await db_outbox.list_replayable(deps.pool, platform, ids)
+    return await work_queue.requeue(deps.pool, db_outbox.QUEUE, dead, deps.clock.now())
 
 
 async def check_messages_exist(deps: Deps, message_ids: list[int]) -> None:

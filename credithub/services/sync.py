@@ -5,9 +5,9 @@ pulling the same page again changes nothing), the items the hub cannot take are 
 and the cursor moves past the page. A crash mid-page leaves the cursor before it; the next pull
 takes the page again. The inbox worker then applies the events exactly as it applies webhooks.
 
-A page that cannot be fetched is retried a few times (honouring Retry-After); after that the
-pull stops with `PullFailed` and the error is kept on the stream. A failing feed never reads as
-an empty one.
+A page that cannot be fetched is retried a few times (honouring Retry-After; the waits are
+`fetch_retries(settings)`); after that the pull stops with `PullFailed` and the error is kept on
+the stream. A failing feed never reads as an empty one.
 """
 
 from __future__ import annotations
@@ -15,29 +15,31 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
-
-import stamina
 
 from credithub.db import inbox as db_inbox
 from credithub.db import platforms as db_platforms
 from credithub.db import sync as db_sync
 from credithub.db.pool import transaction
-from credithub.domain import event_codec, events
+from credithub.domain import event_codec, events, retries
 from credithub.domain.errors import InvalidInput, InvalidValue, UnknownPlatform
 from credithub.domain.platforms import PlatformLink
 from credithub.services.ports import Deps
+from credithub.settings import Settings
 from platform_adapters.errors import PlatformError, PlatformThrottled, PlatformUnavailable
 from platform_adapters.protocol import FeedPage, PlatformAdapter, RefusedItem
 
 FETCH_ATTEMPTS: Final = 5
+FETCH_WAIT_CAP: Final = dt.timedelta(seconds=30)
 # A platform asking us to come back later than this is left until the next pull.
 MAX_INLINE_WAIT: Final = dt.timedelta(seconds=60)
 EVENT_ID_PREFIX: Final = "pull"
 
 logger = logging.getLogger(__name__)
+_random = random.SystemRandom()
 
 
 class PullFailed(Exception):
@@ -70,24 +72,40 @@ async def load_link(deps: Deps, platform: str) -> tuple[PlatformLink, PlatformAd
     return link, deps.adapters[link.family]
 
 
-def _retry_hook(exc: Exception) -> bool | dt.timedelta:
+def fetch_retries(settings: Settings) -> retries.RetryPolicy:
+    """FETCH_ATTEMPTS tries of a page, waiting `pull_retry_seconds`, then twice as long each time,
+    with up to `pull_retry_seconds` more at random."""
+    first = dt.timedelta(seconds=settings.pull_retry_seconds)
+    return retries.RetryPolicy.exponential(
+        first=first, factor=2, cap=FETCH_WAIT_CAP, attempts=FETCH_ATTEMPTS, jitter_added=first
+    )
+
+
+def _wait_before_retry(policy: retries.RetryPolicy, failed: int, exc: PlatformUnavailable) -> dt.timedelta | None:
+    """How long to wait before asking again, or None: give up. A platform that says when to come
+    back is asked then, unless that is later than MAX_INLINE_WAIT (left until the next pull)."""
+    if failed >= policy.max_attempts:
+        return None
     if isinstance(exc, PlatformThrottled) and exc.retry_after is not None:
-        return exc.retry_after if exc.retry_after <= MAX_INLINE_WAIT else False
-    return isinstance(exc, PlatformUnavailable)
+        return exc.retry_after if exc.retry_after <= MAX_INLINE_WAIT else None
+    return policy.compute_delay(failed, _random.random)
 
 
 async def _fetch(deps: Deps, adapter: PlatformAdapter, link: PlatformLink, stream: str, cursor: str | None) -> FeedPage:
-    async for attempt in stamina.retry_context(
-        on=_retry_hook,
-        attempts=FETCH_ATTEMPTS,
-        timeout=None,
-        wait_initial=deps.settings.pull_retry_seconds,
-        wait_max=30.0,
-        wait_jitter=deps.settings.pull_retry_seconds,
-    ):
-        with attempt:
+    policy = fetch_retries(deps.settings)
+    failed = 0
+    while True:
+        try:
             return await adapter.fetch_page(deps.http, link, stream, cursor, deps.settings.sync_page_size)
-    raise AssertionError("stamina re-raises the last failure")
+        except PlatformUnavailable as exc:
+            failed += 1
+            wait = _wait_before_retry(policy, failed, exc)
+            if wait is None:
+                raise
+            logger.warning(
+                "pull %s %s: %s; asking again in %.1f s", link.code, stream, exc.message, wait.total_seconds()
+            )
+            await asyncio.sleep(wait.total_seconds())
 
 
 async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from credithub.db import outbox as db_outbox
+from credithub.db import work_queue
 from credithub.db.pool import create_pool, transaction
 from credithub.domain import deliveries
 from credithub.domain.records import Category, Severity
@@ -258,16 +259,7 @@ async def test_a_message_whose_worker_died_mid_push_is_sent_again_and_kept_once(
     assert world.market.pushes.receipts.count(message.idempotency_key) == 2
     assert len([k for k in world.market.pushes.messages if k == message.idempotency_key]) == 1
     async with transaction(world.deps.pool) as conn:  # the dead worker's late answer changes nothing
-        assert not await db_outbox.complete(
-            conn,
-            message.id,
-            dead_worker,
-            status="DEAD",
-            next_attempt_at=START,
-            error="x",
-            delivered_at=None,
-            throttled=False,
-        )
+        assert not await work_queue.park(conn, db_outbox.QUEUE, message.id, dead_worker, "x", START)
 
 
 async def test_a_platform_gets_a_subjects_changes_in_order(world: World) -> None:

@@ -18,35 +18,26 @@ ON CONFLICT (platform, event_id) DO NOTHING
 RETURNING id;
 
 -- claim --
--- Take up to $2 events that are due at $1 (or whose lease ran out), lease them until $3 under
--- claim token $4. Other workers skip them meanwhile.
-WITH ready AS (
-    SELECT id FROM inbox_events
-    WHERE (status = 'PENDING' AND next_attempt_at <= $1) OR (status = 'PROCESSING' AND locked_until <= $1)
-    ORDER BY next_attempt_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE inbox_events e
-SET status = 'PROCESSING', locked_until = $3, claim_token = $4, attempts = e.attempts + 1
-FROM ready WHERE e.id = ready.id
-RETURNING e.id, e.platform, e.event_id, e.event, e.attempts;
+-- Lease up to $2 events due at $1 (or whose lease ran out) until $3 under claim token $4; other
+-- workers skip them meanwhile. This and the four below are the work queue's (migration 0027).
+SELECT id, platform, event_id, event, attempts FROM work_claim(NULL::inbox_events, $1, $2, $3, $4);
 
 -- complete --
--- Mark a claimed event done: $1 id, $2 claim token, $3 processed at. Returns nothing if the lease
--- was lost to another worker (then the caller's transaction must roll back).
-UPDATE inbox_events
-SET status = 'DONE', processed_at = $3, locked_until = NULL, claim_token = NULL, last_error = NULL
-WHERE id = $1 AND claim_token = $2 AND status = 'PROCESSING'
-RETURNING id;
+-- The event is applied: $1 id, $2 claim token, $3 processed at. False when the lease was lost to
+-- another worker (then the caller's transaction must roll back).
+SELECT work_complete(NULL::inbox_events, $1, $2, $3);
 
 -- fail --
--- Record a failed attempt: $1 id, $2 claim token, $3 error, $4 next attempt at, or null to park
--- the event as DEAD.
-UPDATE inbox_events
-SET status = CASE WHEN $4::timestamptz IS NULL THEN 'DEAD' ELSE 'PENDING' END,
-    next_attempt_at = coalesce($4, next_attempt_at), last_error = $3, locked_until = NULL, claim_token = NULL
-WHERE id = $1 AND claim_token = $2 AND status = 'PROCESSING';
+-- A failed attempt, to be retried: $1 id, $2 claim token, $3 error, $4 next attempt at.
+SELECT work_fail(NULL::inbox_events, $1, $2, $3, $4);
+
+-- park --
+-- Set the event aside as DEAD with its error: $1 id, $2 claim token, $3 error, $4 at.
+SELECT work_park(NULL::inbox_events, $1, $2, $3, $4);
+
+-- requeue --
+-- Give parked events $1 another go from $2. Returns the ids of those that were still parked.
+SELECT id FROM work_requeue(NULL::inbox_events, $1, $2) AS id;
 
 -- get_by_key --
 -- One event by platform and event id, with its processing state: $1 platform, $2 event id.
@@ -61,8 +52,6 @@ WHERE ($1::text IS NULL OR platform = $1) AND ($2::text IS NULL OR status = $2) 
 ORDER BY id DESC
 LIMIT $4;
 
--- requeue_dead --
--- Give parked events another go: $1 platform (null: every platform), $2 now. Returns their ids.
-UPDATE inbox_events SET status = 'PENDING', next_attempt_at = $2, attempts = 0, last_error = NULL
-WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1)
-RETURNING id;
+-- list_dead_ids --
+-- The parked events of platform $1 (null: every platform), to requeue.
+SELECT id FROM inbox_events WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1) ORDER BY id;

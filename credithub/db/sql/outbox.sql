@@ -27,33 +27,33 @@ SELECT id, platform, subject_id, $4, payload || jsonb_build_object('version', id
 
 -- claim --
 -- Take up to $2 messages due at $1 (new, due for a retry, or held by a worker whose lease ran
--- out), leasing them for $3 under claim token $4. A message waits while an earlier one for the
+-- out), leasing them until $3 under claim token $4. A message waits while an earlier one for the
 -- same platform and subject is undelivered, so a platform gets a subject's changes in order.
-WITH due AS (
-    SELECT o.id FROM outbox o
-    WHERE o.status IN ('PENDING', 'DELIVERING') AND o.next_attempt_at <= $1
-      AND (o.status = 'PENDING' OR o.locked_until <= $1)
-      AND NOT EXISTS (SELECT 1 FROM outbox earlier
-                      WHERE earlier.platform = o.platform AND earlier.subject_id = o.subject_id
-                        AND earlier.id < o.id AND earlier.status IN ('PENDING', 'DELIVERING'))
-    ORDER BY o.next_attempt_at, o.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE outbox o SET status = 'DELIVERING', locked_until = $1 + $3::interval, claim_token = $4,
-                    attempts = o.attempts + 1
-FROM due WHERE o.id = due.id
-RETURNING o.id, o.platform, o.subject_id, o.payload, o.created_at, o.attempts, o.throttled, o.message_type;
+-- This and the four below are the work queue's (migration 0027).
+SELECT id, platform, subject_id, payload, created_at, attempts, throttled, message_type
+FROM work_claim(NULL::outbox, $1, $2, $3, $4);
 
 -- complete --
--- Record the outcome of an attempt, if this worker still holds the message: $1 id, $2 claim
--- token, $3 new status, $4 next attempt at, $5 error, $6 delivered at, $7 1 when the platform
--- throttled (the attempt is given back and counted as throttled instead).
-UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5, delivered_at = $6,
-                  locked_until = NULL, claim_token = NULL,
-                  attempts = attempts - $7, throttled = throttled + $7
-WHERE id = $1 AND claim_token = $2 AND status = 'DELIVERING'
-RETURNING id;
+-- The message was delivered: $1 id, $2 claim token, $3 at. False when the lease was lost.
+SELECT work_complete(NULL::outbox, $1, $2, $3);
+
+-- fail --
+-- A failed attempt, to be retried: $1 id, $2 claim token, $3 error, $4 next attempt at. False
+-- when the lease was lost.
+SELECT work_fail(NULL::outbox, $1, $2, $3, $4);
+
+-- park --
+-- Set the message aside as DEAD with its error: $1 id, $2 claim token, $3 error, $4 at. False
+-- when the lease was lost.
+SELECT work_park(NULL::outbox, $1, $2, $3, $4);
+
+-- requeue --
+-- Give dead messages $1 a fresh round of attempts from $2. Returns the ids of those still dead.
+SELECT id FROM work_requeue(NULL::outbox, $1, $2) AS id;
+
+-- give_back_attempt --
+-- The platform throttled attempt $1 (429/503): it is given back and counted as throttled instead.
+UPDATE outbox SET attempts = attempts - 1, throttled = throttled + 1 WHERE id = $1;
 
 -- insert_attempt --
 -- Log one attempt: $1 message id, $2 attempt number, $3 started at, $4 duration ms, $5 outcome,
@@ -68,18 +68,18 @@ WHERE status = 'DEAD' AND ($1::text IS NULL OR platform = $1)
 ORDER BY id
 LIMIT $2;
 
--- replay --
--- Give dead messages a new round of attempts from $3: $1 platform (null: all), $2 ids (null: all).
+-- list_replayable --
+-- Dead messages to give a new round of attempts: $1 platform (null: all), $2 ids (null: all).
 -- A dead status message that a later delivered one about the same subject supersedes stays dead:
 -- each carries the whole state, so sending the older one now could only undo the newer. (A notice
 -- is superseded by nothing: each says something of its own.)
-UPDATE outbox o SET status = 'PENDING', attempts = 0, throttled = 0, next_attempt_at = $3, last_error = NULL
+SELECT o.id FROM outbox o
 WHERE o.status = 'DEAD' AND ($1::text IS NULL OR o.platform = $1) AND ($2::bigint[] IS NULL OR o.id = ANY($2))
   AND NOT EXISTS (SELECT 1 FROM outbox later
                   WHERE later.platform = o.platform AND later.subject_id = o.subject_id
                     AND later.message_type = o.message_type AND o.message_type = 'credit.status_changed'
                     AND later.id > o.id AND later.status = 'DELIVERED')
-RETURNING o.id;
+ORDER BY o.id;
 
 -- count_by_status --
 -- How many messages per platform and status.
@@ -89,11 +89,6 @@ SELECT platform, status, count(*) AS total FROM outbox GROUP BY platform, status
 -- Every attempt at one message, in order: $1 message id.
 SELECT attempt, started_at, duration_ms, outcome, http_status, error FROM outbox_attempts
 WHERE message_id = $1 ORDER BY id;
-
--- park --
--- Set a claimed message aside as DEAD: $1 id, $2 claim token, $3 error, $4 at.
-UPDATE outbox SET status = 'DEAD', last_error = $3, next_attempt_at = $4, locked_until = NULL, claim_token = NULL
-WHERE id = $1 AND claim_token = $2 AND status = 'DELIVERING';
 
 -- list_by_status --
 -- Messages in one state, newest first: $1 status, $2 platform (null: all), $3 limit.
