@@ -71,5 +71,6 @@ async def export_csv(conn: Connection, partition: str, sink: Callable[[bytes], C
 async def drop(conn: Connection, table: str, month: dt.date) -> None:
     try:
         await conn.execute(SQL["drop"], table, month)
-    except asyncpg.LockNotAvailableError as exc:
+    # A deadlock: an insert into the frozen month (a restore) holds the parent while it waits for us.
+    except (asyncpg.LockNotAvailableError, asyncpg.DeadlockDetectedError) as exc:
         raise _busy(table) from exc
