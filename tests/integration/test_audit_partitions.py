@@ -1,11 +1,12 @@
 """The audit trail partitioned by month: the migration keeps an existing database's rows, ids and
 sequences; a row for a month without a partition is never refused and later moves to its month;
-and no partition lets a row be changed or removed."""
+no partition lets a row be changed or removed; and a window of time reads only its months."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import asyncpg
 import pytest
 
 from credithub.db.migrate import MIGRATIONS_DIR, apply_migrations
+from credithub.db.queries import QUERIES
 from credithub.services import audit_archive
 from credithub.services.ports import Deps
 from tests.conftest import FixedClock
@@ -100,3 +102,29 @@ async def test_no_partition_lets_a_row_be_changed_or_removed(fresh_deps: Deps, t
         await conn.fetchval(INSERT_READ, dt.datetime(2032, 1, 1, tzinfo=dt.UTC), 2)  # and DEFAULT holds a row
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await conn.execute(statement.format(table))
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        ("list_reads", "NULL, NULL, NULL, '2031-05-01+00', '2031-06-01+00', NULL, 20"),
+        ("count_reads", "NULL, NULL, NULL, '2031-05-01+00', '2031-06-01+00'"),
+        ("list_writes", "NULL, NULL, NULL, '2031-05-01+00', '2031-06-01+00', NULL, 20"),
+        ("count_writes", "NULL, NULL, NULL, '2031-05-01+00', '2031-06-01+00'"),
+    ],
+)
+async def test_the_audit_trail_of_a_window_reads_only_the_partitions_of_its_months(
+    fresh_deps: Deps, name: str, arguments: str
+) -> None:
+    await audit_archive.ensure_partitions(_at(fresh_deps, dt.datetime(2031, 4, 1, tzinfo=dt.UTC)))
+    async with fresh_deps.pool.acquire() as conn:
+        # The plan the pool runs: generic (plan_cache_mode), so months are pruned when it starts.
+        await conn.execute("PREPARE audit_window AS " + QUERIES["audit"][name])
+        try:
+            plan = "\n".join(row[0] for row in await conn.fetch(f"EXPLAIN EXECUTE audit_window({arguments})"))
+        finally:
+            await conn.execute("DEALLOCATE audit_window")
+    assert "Subplans Removed" in plan
+    assert set(re.findall(r"audit_(?:reads|writes)_(?:\d{4}_\d{2}|default)\b", plan)) == {
+        "audit_reads_2031_05" if "reads" in name else "audit_writes_2031_05"
+    }
