@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,11 @@ CSV_SUFFIX: Final = ".csv.gz"
 MANIFEST_SUFFIX: Final = ".manifest.json"
 PARTIAL_SUFFIX: Final = ".partial"
 READ_CHUNK: Final = 1 << 20
+# gzip level 1: on audit rows it compresses 12 times faster than level 9 for files 8% larger
+# (bench/audit_partitions.py); a month of a busy hub is billions of rows.
+COMPRESS_LEVEL: Final = 1
+QUOTE: Final = b'"'
+NEWLINE: Final = b"\n"
 
 
 class ArchiveError(Exception):
@@ -99,7 +105,7 @@ async def write(
     with raw:
         hashing = _Hashing(raw)
         # mtime=0 and no file name in the header: the same rows always make the same bytes.
-        compressed = gzip.GzipFile(filename="", mode="wb", fileobj=hashing, mtime=0)
+        compressed = gzip.GzipFile(filename="", mode="wb", fileobj=hashing, compresslevel=COMPRESS_LEVEL, mtime=0)
 
         async def sink(chunk: bytes) -> None:
             with _file_errors(path):
@@ -117,9 +123,12 @@ def verify(written: Written, expected_rows: int) -> None:
     of rows what the database sent and what it counted in the partition."""
     file = partial(written.path)
     with _file_errors(file):
-        digest, counted = _sha256(file), _count_records(file)
-    if digest != written.sha256:
-        raise ArchiveMismatch(f"{file}: its SHA-256 is not that of the bytes written")
+        if _sha256(file) != written.sha256:
+            raise ArchiveMismatch(f"{file}: its SHA-256 is not that of the bytes written")
+        try:
+            counted = _count_records(file)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError: caught first
+            raise ArchiveMismatch(f"{file}: not a whole gzip file: {exc}") from exc
     if not counted == written.rows == expected_rows:
         raise ArchiveMismatch(
             f"{file}: {counted} rows in the file, {written.rows} sent, {expected_rows} in the partition"
@@ -151,18 +160,25 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
-@contextmanager
-def _records(file: Path) -> Iterator[Iterator[list[str]]]:
+def _header(file: Path) -> tuple[str, ...]:
     # newline="": a value may hold a line break inside its quotes (PostgreSQL's CSV keeps it).
     with gzip.open(file, "rb") as compressed, io.TextIOWrapper(compressed, encoding="utf-8", newline="") as text:
-        yield csv.reader(text)
-
-
-def _header(file: Path) -> tuple[str, ...]:
-    with _records(file) as records:
-        return tuple(next(records, []))
+        return tuple(next(csv.reader(text), []))
 
 
 def _count_records(file: Path) -> int:
-    with _records(file) as records:
-        return sum(1 for _ in records) - 1  # the header line
+    """The rows of a CSV file as PostgreSQL writes it, header excluded: its line breaks outside
+    quoted values. A quote inside a value is doubled, so a line break lies inside a value exactly
+    when an odd number of quotes precede it. (The csv module would take seconds per million rows.)"""
+    records, inside = 0, False
+    with gzip.open(file, "rb") as compressed:
+        while chunk := compressed.read(READ_CHUNK):
+            if QUOTE not in chunk:
+                records += 0 if inside else chunk.count(NEWLINE)
+                continue
+            *lines, rest = chunk.split(NEWLINE)
+            for line in lines:
+                inside ^= line.count(QUOTE) % 2 == 1
+                records += not inside
+            inside ^= rest.count(QUOTE) % 2 == 1
+    return records - 1
