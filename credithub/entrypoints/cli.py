@@ -492,6 +492,17 @@ def _show_archived(table: str, month: dt.date, archived: ArchivedMonth | None) -
     logs.end_progress()
 
 
+def _archived_json(archived: ArchivedMonth) -> dict[str, Any]:
+    return {
+        "table": archived.table,
+        "month": f"{archived.month:%Y-%m}",
+        "rows": archived.rows,
+        "file": str(archived.file),
+        "sha256": archived.sha256,
+        "manifest": str(archived.manifest),
+    }
+
+
 def cmd_audit_archive(args: argparse.Namespace, settings: Settings) -> None:
     from credithub import archives
 
@@ -504,21 +515,7 @@ def cmd_audit_archive(args: argparse.Namespace, settings: Settings) -> None:
         done = await audit_archive.archive_before(deps, before, directory, actor=_operator(), on_month=_show_archived)
         if not done:
             print(f"nothing to archive before {args.before}: no month partition left there", file=sys.stderr)
-        return {
-            "before": f"{before:%Y-%m}",
-            "directory": str(directory),
-            "archived": [
-                {
-                    "table": a.table,
-                    "month": f"{a.month:%Y-%m}",
-                    "rows": a.rows,
-                    "file": str(a.file),
-                    "sha256": a.sha256,
-                    "manifest": str(a.manifest),
-                }
-                for a in done
-            ],
-        }
+        return {"before": f"{before:%Y-%m}", "directory": str(directory), "archived": [_archived_json(a) for a in done]}
 
     try:
         _run_with_deps(settings, action)
