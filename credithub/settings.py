@@ -180,6 +180,7 @@ class Settings:
     objection_days: int = 15
     defence_days: int = 10  # days a subject has to state its defence against a listing proposal
     execution_days: int = 3  # days a platform has to report a mandatory flag applied (executionGaps)
+    audit_retention_months: int = 36  # whole months of audit rows `audit archive` never removes
     joint_list_authority: str = DEFAULT_JOINT_LIST_AUTHORITY  # the body that decides JOINT_CONSTRAINT entries
     push_schedule: tuple[dt.timedelta, ...] = parse_schedule(DEFAULT_PUSH_SCHEDULE)
     platform_timeout: float = 15.0
@@ -233,6 +234,9 @@ class Settings:
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days),
             defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0),
             execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0),
+            audit_retention_months=_positive_int(
+                env, "CREDITHUB_AUDIT_RETENTION_MONTHS", defaults.audit_retention_months
+            ),
             joint_list_authority=(env.get("CREDITHUB_JOINT_LIST_AUTHORITY") or DEFAULT_JOINT_LIST_AUTHORITY).strip(),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
             platform_timeout=_seconds(env, "CREDITHUB_PLATFORM_TIMEOUT", defaults.platform_timeout),

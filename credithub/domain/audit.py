@@ -1,7 +1,8 @@
-"""The audit trail: every read of credit information and every write, kept forever.
+"""The audit trail: every read of credit information and every write.
 
-Rows are append-only; the database refuses UPDATE, DELETE and TRUNCATE on them. Only
-regulators browse them.
+Rows are append-only; the database refuses UPDATE, DELETE and TRUNCATE on them. They are kept by
+month, and a month leaves the database only as a whole, archived to a checked file once past the
+retention period (`audit_retention`). Only regulators browse them.
 """
 
 from __future__ import annotations

@@ -98,9 +98,10 @@ async def _database_answers(deps: Deps) -> bool:
 async def background_workers(
     deps: Deps, inbox_wakeup: asyncio.Event, tasks: dict[str, asyncio.Task[None]], *, enabled: bool
 ) -> AsyncIterator[None]:
-    """The inbox processor, the status refresher, the push dispatcher and the platform puller
-    (none in a process of role `api`), stopped cleanly on shutdown: an event being applied
-    finishes or rolls back, never half-applies; a push in flight finishes or is sent again."""
+    """The inbox processor, the status refresher, the push dispatcher, the platform puller and the
+    audit partitioner (none in a process of role `api`), stopped cleanly on shutdown: an event
+    being applied finishes or rolls back, never half-applies; a push in flight finishes or is sent
+    again."""
     if not enabled:
         yield
         return
@@ -113,6 +114,7 @@ async def background_workers(
             ("status-refresher", workers.run_status_refresher(deps, stop)),
             ("push-dispatcher", workers.run_push_dispatcher(deps, stop)),
             ("platform-puller", workers.run_platform_puller(deps, stop)),
+            ("audit-partitioner", workers.run_audit_partitioner(deps, stop)),
         )
     )
     try:

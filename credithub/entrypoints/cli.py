@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import getpass
 import json
 import logging
 import sys
@@ -33,6 +34,7 @@ from credithub.settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # imported by the commands that use them, so `--help` stays quick
     from credithub.db.sync import StreamState
+    from credithub.services.audit_archive import ArchivedMonth
     from credithub.services.authority import ImportSummary
     from credithub.services.sync import Progress
 
@@ -515,6 +517,56 @@ def cmd_parked(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def _operator() -> str:
+    """Who runs the command, as an actor in the audit trail: the operating-system user."""
+    try:
+        return f"operator:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in the environment and none in the password database
+        return "operator:unknown"
+
+
+def _show_archived(table: str, month: dt.date, archived: ArchivedMonth | None) -> None:
+    if archived is None:
+        logs.show_progress(f"{table} {month:%Y-%m}: archiving…")
+        return
+    logs.show_progress(
+        f"{table} {month:%Y-%m}: {archived.rows:,} row{'' if archived.rows == 1 else 's'} → {archived.file} "
+        f"(sha256 {archived.sha256[:16]}…), partition dropped"
+    )
+    logs.end_progress()
+
+
+def _archived_json(archived: ArchivedMonth) -> dict[str, Any]:
+    return {
+        "table": archived.table,
+        "month": f"{archived.month:%Y-%m}",
+        "rows": archived.rows,
+        "file": str(archived.file),
+        "sha256": archived.sha256,
+        "manifest": str(archived.manifest),
+    }
+
+
+def cmd_audit_archive(args: argparse.Namespace, settings: Settings) -> None:
+    from credithub import archives
+
+    async def action(deps: Deps) -> dict[str, Any]:
+        from credithub.domain import audit_retention
+        from credithub.services import audit_archive
+
+        before = audit_retention.parse_month(args.before)
+        directory = args.to if args.to is not None else settings.data_dir / "audit-archive"
+        done = await audit_archive.archive_before(deps, before, directory, actor=_operator(), on_month=_show_archived)
+        if not done:
+            print(f"nothing to archive before {args.before}: no month partition left there", file=sys.stderr)
+        return {"before": f"{before:%Y-%m}", "directory": str(directory), "archived": [_archived_json(a) for a in done]}
+
+    try:
+        _run_with_deps(settings, action)
+    except archives.ArchiveError as exc:
+        _fail(EXIT_REFUSED, f"error: {exc}")
+
+
 def _progress_bar(summary: ImportSummary, fraction: float) -> None:
     """A progress line on a terminal (nothing when stderr is a file or a pipe)."""
     if not sys.stderr.isatty():
@@ -728,6 +780,8 @@ def build_parser() -> argparse.ArgumentParser:
     parked_retry.add_argument("--subject", type=int, action="append", help="only this subject id (repeatable)")
     parked_retry.set_defaults(handler=cmd_parked)
 
+    _audit_parsers(commands)
+
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH, help="where to write (default schema.graphql)")
     export.add_argument("--check", action="store_true", help="fail if the file differs instead of writing it")
@@ -772,6 +826,22 @@ def _platform_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     retire.add_argument("code", help="the platform's code")
     retire.add_argument("--keep", type=int, default=1, help="how many of the newest secrets stay active (default 1)")
     retire.set_defaults(handler=cmd_secret_retire)
+
+
+def _audit_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit_cmd = commands.add_parser("audit", help="the audit trail's monthly partitions").add_subparsers(
+        dest="audit_action", required=True
+    )
+    archive = audit_cmd.add_parser(
+        "archive",
+        help="write each month before --before to a gzip CSV with a SHA-256 manifest, check it, then drop its "
+        "partition (months within CREDITHUB_AUDIT_RETENTION_MONTHS are refused)",
+    )
+    archive.add_argument("--before", required=True, metavar="YYYY-MM", help="archive every month before this one")
+    archive.add_argument(
+        "--to", type=Path, metavar="DIR", help="where the files go (default: audit-archive in CREDITHUB_DATA_DIR)"
+    )
+    archive.set_defaults(handler=cmd_audit_archive)
 
 
 def _outbox_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

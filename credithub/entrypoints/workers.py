@@ -1,5 +1,5 @@
 """Background work inside `serve`: the inbox processor, the status refresher, the push
-dispatcher and the platform puller."""
+dispatcher, the platform puller and the audit partitioner."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 from credithub.db.pool import OUTAGE
-from credithub.services import inbox, outbox, statuses, sync
+from credithub.domain.errors import Unavailable
+from credithub.services import audit_archive, inbox, outbox, statuses, sync
 from credithub.services.ports import Deps
 
 IDLE_SECONDS: Final = 1.0
 INBOX_POLL_SECONDS: Final = 0.5  # other instances' webhooks are found by polling; ours wake us at once
 FAILURE_BACKOFF_SECONDS: Final = 5.0
+AUDIT_PARTITIONS_SECONDS: Final = 3600.0  # partitions are made months ahead: hourly is plenty
+AUDIT_PARTITIONS_RETRY_SECONDS: Final = 60.0
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +104,25 @@ async def run_platform_puller(deps: Deps, stop: asyncio.Event) -> None:
                 f"platform puller: {platform}", stop, functools.partial(_pull, deps, platform, stop), backoff=0
             )
         await _sleep_unless_stopped(stop, deps.settings.sync_interval)
+
+
+async def run_audit_partitioner(deps: Deps, stop: asyncio.Event) -> None:
+    """At start and then hourly, create the audit tables' partitions of this month and the next
+    two, and move rows that reached a DEFAULT partition into partitions of their months. The
+    DEFAULT partition is the safety net: an audit insert never fails for want of a partition."""
+    while not stop.is_set():
+        done = await _guarded("audit partitioner", stop, functools.partial(_ensure_partitions, deps))
+        if done is not None:
+            await _sleep_unless_stopped(stop, AUDIT_PARTITIONS_SECONDS if done else AUDIT_PARTITIONS_RETRY_SECONDS)
+
+
+async def _ensure_partitions(deps: Deps) -> bool:
+    try:
+        await audit_archive.ensure_partitions(deps)
+    except Unavailable as exc:  # the table stayed busy: nothing changed, and the months ahead leave time
+        logger.warning("audit partitioner: %s; retrying in %.0f s", exc, AUDIT_PARTITIONS_RETRY_SECONDS)
+        return False
+    return True
 
 
 async def _pull(deps: Deps, platform: str, stop: asyncio.Event) -> None:

@@ -14,11 +14,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- list_reads --
 -- Reads, newest first: $1 client id, $2 subject id, $3 operation, $4 from, $5 before (time),
--- $6 before id, $7 limit.
+-- $6 before id, $7 limit. The window is written with coalesce, not `$4 IS NULL OR`, so that the
+-- pool's generic plans still skip the months outside it when they run (one partition a month).
 SELECT * FROM audit_reads
 WHERE ($1::bigint IS NULL OR client_id = $1) AND ($2::bigint IS NULL OR subject_id = $2)
-  AND ($3::text IS NULL OR operation = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-  AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)
+  AND ($3::text IS NULL OR operation = $3) AND at >= coalesce($4::timestamptz, '-infinity')
+  AND at < coalesce($5::timestamptz, 'infinity') AND ($6::bigint IS NULL OR id < $6)
 ORDER BY id DESC
 LIMIT $7;
 
@@ -26,15 +27,15 @@ LIMIT $7;
 -- How many reads match list_reads' filters: $1 client id, $2 subject id, $3 operation, $4 from, $5 before.
 SELECT count(*) FROM audit_reads
 WHERE ($1::bigint IS NULL OR client_id = $1) AND ($2::bigint IS NULL OR subject_id = $2)
-  AND ($3::text IS NULL OR operation = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-  AND ($5::timestamptz IS NULL OR at < $5);
+  AND ($3::text IS NULL OR operation = $3) AND at >= coalesce($4::timestamptz, '-infinity')
+  AND at < coalesce($5::timestamptz, 'infinity');
 
 -- list_writes --
 -- Writes, newest first: $1 actor, $2 entity, $3 subject id, $4 from, $5 before (time), $6 before id, $7 limit.
 SELECT * FROM audit_writes
 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR entity = $2)
-  AND ($3::bigint IS NULL OR subject_id = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-  AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)
+  AND ($3::bigint IS NULL OR subject_id = $3) AND at >= coalesce($4::timestamptz, '-infinity')
+  AND at < coalesce($5::timestamptz, 'infinity') AND ($6::bigint IS NULL OR id < $6)
 ORDER BY id DESC
 LIMIT $7;
 
@@ -42,5 +43,5 @@ LIMIT $7;
 -- How many writes match list_writes' filters: $1 actor, $2 entity, $3 subject id, $4 from, $5 before.
 SELECT count(*) FROM audit_writes
 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR entity = $2)
-  AND ($3::bigint IS NULL OR subject_id = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-  AND ($5::timestamptz IS NULL OR at < $5);
+  AND ($3::bigint IS NULL OR subject_id = $3) AND at >= coalesce($4::timestamptz, '-infinity')
+  AND at < coalesce($5::timestamptz, 'infinity');
