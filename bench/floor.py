@@ -10,7 +10,7 @@ lookup, through the hub's own pool settings:
 - the subject by credit code (`subjects.get_many_by_credit_code`);
 - its stored status (`statuses.get_many_current`), kept in a dict afterwards (the hub's memory
   cache does the same);
-- the audit row (`audit.insert_reads`), awaited before the answer, as the hub does.
+- the audit row (`audit.insert_reads`), one statement per request, awaited before the answer.
 
 No GraphQL, no validation, no logging: whatever the hub costs above this is its own overhead.
 `bench/lookup.py` runs it next to the hub and compares them.
@@ -80,11 +80,11 @@ class Floor:
             status = self.statuses[key] = _answer(rows[0]["status"])
         await self.pool.execute(
             AUDIT_SQL,
-            _now(),
-            client["id"],
-            client["name"],
-            client["role"],
-            client["platform"],
+            [_now()],
+            [client["id"]],
+            [client["name"]],
+            [client["role"]],
+            [client["platform"]],
             ["creditStatus"],
             [subject["id"]],
             [None],
