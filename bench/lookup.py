@@ -15,8 +15,9 @@ alternating which goes first, so a noisy moment on the shared machine hits both 
 medians over the rounds of req/s, p50 and p99 latency, the server's CPU per request (its own
 process, from /proc), and hub/floor.
 
-`--before DIR` adds a third server: the hub as checked out in DIR (e.g. `git archive main | tar -x
--C DIR`), run the same way, so that a change is measured against its parent in the same minutes.
+`--before DIR…` adds a server for each DIR: the hub as checked out there (e.g. `git archive main |
+tar -x -C DIR`), named by the folder and run the same way, so that a change is measured against
+its parents in the same minutes.
 
 `--profile FILE` also records the hub with py-spy (if installed) during one extra run at the
 first concurrency.
@@ -184,11 +185,12 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[tuple[str, int], list[
     codes = codes[: args.codes]
     await prepare_store(dsn, [], [codes])
     token = await admin_token(dsn)
-    targets = ["floor", "hub", *(["before"] if args.before else [])]
+    before = {tree.name: tree for tree in args.before}
+    targets = ["floor", "hub", *before]
     ports = {target: free_port() for target in targets}
     processes = {"floor": start_floor(dsn, ports["floor"]), "hub": start_hub(dsn, ports["hub"], REPO)}
-    if args.before:
-        processes["before"] = start_hub(dsn, ports["before"], args.before)
+    for name, tree in before.items():
+        processes[name] = start_hub(dsn, ports[name], tree)
     results: dict[tuple[str, int], list[Run]] = {}
     try:
         for port in ports.values():
@@ -205,7 +207,7 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[tuple[str, int], list[
                         measured = run_wrk(ports[target], processes[target].pid, script, connections, args.duration)
                         results.setdefault((target, connections), []).append(measured)
                         print(
-                            f"round {round_number + 1} {target:6} c={connections:<3} {fmt(measured)}", file=sys.stderr
+                            f"round {round_number + 1} {target:8} c={connections:<3} {fmt(measured)}", file=sys.stderr
                         )
             if args.profile:
                 profile(processes["hub"].pid, ports["hub"], script, args)
@@ -246,12 +248,11 @@ def report(results: dict[tuple[str, int], list[Run]], args: argparse.Namespace) 
     lines = [f"single lookups, {args.codes} codes, medians of {args.rounds} rounds of {args.duration} s (wrk -t1):"]
     for connections in args.concurrency:
         floor = median_run(results[("floor", connections)])
-        lines.append(f"  c={connections:<3} floor  {fmt(floor)}")
-        for target in ("hub", "before"):
-            if (target, connections) in results:
-                hub = median_run(results[(target, connections)])
-                ratio = hub.requests_per_s / floor.requests_per_s
-                lines.append(f"        {target:6} {fmt(hub)}  {ratio:.2f}x floor")
+        lines.append(f"  c={connections:<3} floor    {fmt(floor)}")
+        for target in ["hub", *(tree.name for tree in args.before)]:
+            hub = median_run(results[(target, connections)])
+            ratio = hub.requests_per_s / floor.requests_per_s
+            lines.append(f"        {target:8} {fmt(hub)}  {ratio:.2f}x floor")
     return "\n".join(lines)
 
 
@@ -270,7 +271,7 @@ async def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--codes", type=int, default=2000)
-    parser.add_argument("--before", type=_tree, help="also run the hub from this source tree (its parent version)")
+    parser.add_argument("--before", type=_tree, nargs="*", default=[], help="also run the hub from these source trees")
     parser.add_argument("--profile", help="record the hub with py-spy into this file (raw format)")
     parser.add_argument("--native", action="store_true", help="with --profile: C frames too (the GC shows)")
     args = parser.parse_args()
