@@ -200,6 +200,7 @@ def api_routes(settings: Settings) -> list[BaseRoute]:
         max_subscriptions=settings.max_subscriptions,
         max_cost=settings.max_query_cost,
         allowed_origins=settings.cors_origins,
+        read_routing=settings.replica_url is not None,
     )
     return [
         Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),

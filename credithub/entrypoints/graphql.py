@@ -42,7 +42,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.context import (
     ExecutingContextManager,
@@ -58,6 +57,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import validate_document
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
@@ -109,12 +109,49 @@ _UNSTORABLE: Final = (
 
 logger = logging.getLogger(__name__)
 
-# Built once: the limiters' rule classes are part of ValidationCache's key, so a fresh class
+# Built once: the limiters' rule classes are part of the validation cache's key, so a fresh class
 # per request would miss the cache every time (strawberry#4635).
 _LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
 ]
+
+
+class CachedValidation(SchemaExtension):
+    """Validation errors of the documents a schema was asked lately, keyed by the query text (with
+    the parse options and rules that made them). Strawberry's ValidationCache keys them by the
+    parsed document, and hashing a document walks all of its nodes on every request."""
+
+    def __init__(self, known: ValidationResults) -> None:
+        self.known = known
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = self.known.errors(context)
+        yield
+
+
+class ValidationResults:
+    MAX_ENTRIES: Final = 512
+
+    def __init__(self) -> None:
+        self._known: OrderedDict[tuple[object, ...], list[GraphQLError]] = OrderedDict()
+
+    def errors(self, context: ExecutionContext) -> list[GraphQLError]:
+        document = context.graphql_document
+        assert document is not None
+        if context.query is None:  # a document given already parsed: nothing to key it by
+            return validate_document(context.schema._schema, document, context.validation_rules)
+        key = (context.query, *sorted(context.parse_options.items()), context.validation_rules)
+        found = self._known.get(key)
+        if found is not None:
+            self._known.move_to_end(key)
+            return found
+        found = self._known[key] = validate_document(context.schema._schema, document, context.validation_rules)
+        if len(self._known) > self.MAX_ENTRIES:
+            self._known.popitem(last=False)
+        return found
 
 
 class DocumentLimits(SchemaExtension):
@@ -294,7 +331,7 @@ class WebSocketGate(SchemaExtension):
         if isinstance(context, Context) and isinstance(context.request, WebSocket) and context.token is not None:
             refusal = await self._refusal(context)
             if refusal is not None:
-                # A new list: ValidationCache may have put its cached (shared) one here.
+                # A new list: CachedValidation may have put its cached (shared) one here.
                 self.execution_context.pre_execution_errors = [
                     *(self.execution_context.pre_execution_errors or []),
                     _refusal(refusal),
@@ -321,7 +358,7 @@ class CostLimit(SchemaExtension):
         self.costs = costs
 
     def on_validate(self) -> Iterator[None]:
-        # Before yielding: ValidationCache (listed earlier) has validated by now, and errors set
+        # Before yielding: CachedValidation (listed earlier) has validated by now, and errors set
         # after the yield would come too late to stop execution.
         self._check()
         yield
@@ -513,15 +550,22 @@ class CreditHubSchema(strawberry.Schema):
 
 
 def build_schema(
-    *, introspection: bool = True, projection: bool = True, max_cost: int = DEFAULT_MAX_COST
+    *,
+    introspection: bool = True,
+    projection: bool = True,
+    max_cost: int = DEFAULT_MAX_COST,
+    read_routing: bool = True,
 ) -> CreditHubSchema:
-    """`projection=False` leaves every field to graphql-core (the parity tests compare both)."""
+    """`projection=False` leaves every field to graphql-core (the parity tests compare both).
+    `read_routing=False` (no replica configured) spares every operation the ReadRouting hook,
+    which would find nothing to route."""
     costs = CostCache()
+    validations = ValidationResults()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
-        ValidationCache,
-        WebSocketGate,  # after ValidationCache, which sets the validation result it cached
-        ReadRouting,
+        lambda: CachedValidation(validations),
+        WebSocketGate,  # after CachedValidation, which sets the validation result it cached
+        *([ReadRouting] if read_routing else []),
         lambda: CostLimit(max_cost, costs),
         DocumentLimits,
         ErrorPolicy,
@@ -643,11 +687,13 @@ def make_view(
     max_subscriptions: int = 20,
     max_cost: int = DEFAULT_MAX_COST,
     allowed_origins: tuple[str, ...] = (),
+    read_routing: bool = True,
 ) -> GraphQLView:
     """`allowed_origins`: pages on these other origins may open the WebSocket too (browsers do not
-    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes)."""
+    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes). `read_routing`:
+    whether a replica is configured (`build_schema`)."""
     return GraphQLView(
-        build_schema(introspection=introspection, max_cost=max_cost),
+        build_schema(introspection=introspection, max_cost=max_cost, read_routing=read_routing),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
         # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.
