@@ -147,7 +147,8 @@ def start_hub(dsn: str, port: int, tree: Path) -> subprocess.Popen[bytes]:
         "CREDITHUB_RATE_LIMIT": "0",  # one client sending as fast as it can
         "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with many requests in flight
     }
-    command = [sys.executable, "-m", "credithub", "serve", "--port", str(port)]
+    # One serving process, as the floor is one: the comparison is of what each does per request.
+    command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", "1"]
     return subprocess.Popen(command, cwd=tree, env=env)
 
 
