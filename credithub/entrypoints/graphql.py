@@ -600,13 +600,21 @@ class GraphQLView(GraphQL[Context, None]):
 
     stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = {GRAPHQL_SSE_PROTOCOL: SSE}
 
+    _api_deps: tuple[Deps, Deps] | None = None  # the app's Deps, and the same on the GraphQL pool
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps: Deps = request.app.state.deps.for_work("api")
+        deps = self._deps_for_api(request.app.state.deps)
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
         context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
         # An SSE subscription re-checks its token at each event, like a WebSocket's.
         context.token = getattr(request.state, "token", None)
         return context
+
+    def _deps_for_api(self, deps: Deps) -> Deps:
+        """`deps.for_work("api")`, made once rather than copied for every request."""
+        if self._api_deps is None or self._api_deps[0] is not deps:
+            self._api_deps = (deps, deps.for_work("api"))
+        return self._api_deps[1]
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
