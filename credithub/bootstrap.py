@@ -149,7 +149,7 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
         key = load_person_key(settings)
         pools = await create_pools(resolved, settings)
         pool = pools.workers
-        cache = create_cache(settings.cache_url)
+        cache = create_cache(settings.cache_url, memory_entries=settings.status_cache_entries)
         http = create_platform_client(settings)
         feed = StatusFeed(lambda: connect_listener(resolved), max_per_client=settings.max_subscriptions)
         tokens = TokenWatch(lambda: connect_listener(resolved, "credithub-revocations"))

@@ -157,6 +157,7 @@ class Settings:
     secret_key: str | None = None
     report_key: str | None = None  # Ed25519 private key signing credit reports (PEM or base64 seed)
     cache_url: str | None = None
+    status_cache_entries: int = 20_000  # computed statuses kept in memory per instance (without CACHE_URL)
     introspection: bool = True
     graphiql: bool = True
     pool_size: int = 10  # GraphQL's connections per instance
@@ -207,6 +208,7 @@ class Settings:
             secret_key=secret_key,
             report_key=env.get("CREDITHUB_REPORT_KEY") or None,
             cache_url=env.get("CACHE_URL") or None,
+            status_cache_entries=_positive_int(env, "CREDITHUB_STATUS_CACHE_ENTRIES", defaults.status_cache_entries),
             introspection=_flag(env, "CREDITHUB_INTROSPECTION", defaults.introspection),
             graphiql=_flag(env, "CREDITHUB_GRAPHIQL", defaults.graphiql),
             pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", defaults.pool_size),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
 from credithub.db.pool import Executor
@@ -13,20 +14,22 @@ from credithub.domain.clients import Client
 SQL: Final = QUERIES["audit"]
 
 
-async def insert_reads(
-    conn: Executor, at: dt.datetime, client: Client, reads: list[tuple[str, int, str | None]]
-) -> None:
+# One audited read: when, by whom, through which operation, about which subject, the purpose stated.
+ReadRow = tuple[dt.datetime, Client, str, int, str | None]
+
+
+async def insert_reads(conn: Executor, reads: Sequence[ReadRow]) -> None:
     if reads:
         await conn.execute(
             SQL["insert_reads"],
-            at,
-            client.id,
-            client.name,
-            client.role.value,
-            client.platform,
-            [operation for operation, _, _ in reads],
-            [subject_id for _, subject_id, _ in reads],
-            [purpose for _, _, purpose in reads],
+            [at for at, _, _, _, _ in reads],
+            [client.id for _, client, _, _, _ in reads],
+            [client.name for _, client, _, _, _ in reads],
+            [client.role.value for _, client, _, _, _ in reads],
+            [client.platform for _, client, _, _, _ in reads],
+            [operation for _, _, operation, _, _ in reads],
+            [subject_id for _, _, _, subject_id, _ in reads],
+            [purpose for _, _, _, _, purpose in reads],
         )
 
 

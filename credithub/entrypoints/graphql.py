@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import inspect
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, ClassVar, Final, cast
 
@@ -18,6 +22,7 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     Node,
     ObjectFieldNode,
     Visitor,
@@ -31,26 +36,35 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    ExtensionContextManagerBase,
+    OperationContextManager,
+    ParsingContextManager,
+    StreamResultContextManager,
+    ValidationContextManager,
+    WrappedHook,
+)
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import validate_document
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
+from strawberry.utils.await_maybe import await_maybe
 
 from credithub.db.pool import OUTAGE
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
@@ -95,12 +109,60 @@ _UNSTORABLE: Final = (
 
 logger = logging.getLogger(__name__)
 
-# Built once: the limiters' rule classes are part of ValidationCache's key, so a fresh class
+# Built once: the limiters' rule classes are part of the validation cache's key, so a fresh class
 # per request would miss the cache every time (strawberry#4635).
 _LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
 ]
+
+
+class CachedValidation(SchemaExtension):
+    """Validation errors of the documents a schema was asked lately, keyed by the query text (with
+    the parse options and rules that made them). Strawberry's ValidationCache keys them by the
+    parsed document, and hashing a document walks all of its nodes on every request."""
+
+    def __init__(self, known: ValidationResults) -> None:
+        self.known = known
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = self.known.errors(context)
+        yield
+
+
+class ValidationResults:
+    MAX_ENTRIES: Final = 512
+
+    def __init__(self) -> None:
+        self._known: OrderedDict[tuple[object, ...], list[GraphQLError]] = OrderedDict()
+
+    def errors(self, context: ExecutionContext) -> list[GraphQLError]:
+        document = context.graphql_document
+        assert document is not None
+        if context.query is None:  # a document given already parsed: nothing to key it by
+            return validate_document(context.schema._schema, document, context.validation_rules)
+        key = (context.query, *sorted(context.parse_options.items()), context.validation_rules)
+        found = self._known.get(key)
+        if found is not None:
+            self._known.move_to_end(key)
+            return found
+        found = self._known[key] = validate_document(context.schema._schema, document, context.validation_rules)
+        if len(self._known) > self.MAX_ENTRIES:
+            self._known.popitem(last=False)
+        return found
+
+
+class DocumentLimits(SchemaExtension):
+    """The token limit for parsing, and the depth and alias rules for validation, in one hook
+    (what MaxTokensLimiter and AddValidationRules each do in one of their own)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        context.validation_rules = (*context.validation_rules, *_LIMIT_RULES)
+        yield
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -167,6 +229,13 @@ class ErrorPolicy(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message=UNEXPECTED_ERROR)
+
+    def _process_result(self, result: object) -> None:
+        # MaskErrors checks `result` against a runtime-checkable Protocol, which costs more than
+        # the rest of this hook on a request without errors.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self._shape(error) for error in errors]
@@ -262,7 +331,7 @@ class WebSocketGate(SchemaExtension):
         if isinstance(context, Context) and isinstance(context.request, WebSocket) and context.token is not None:
             refusal = await self._refusal(context)
             if refusal is not None:
-                # A new list: ValidationCache may have put its cached (shared) one here.
+                # A new list: CachedValidation may have put its cached (shared) one here.
                 self.execution_context.pre_execution_errors = [
                     *(self.execution_context.pre_execution_errors or []),
                     _refusal(refusal),
@@ -284,11 +353,12 @@ class CostLimit(SchemaExtension):
     """Refuses, before execution, a request that asks for more objects than CREDITHUB_MAX_QUERY_COST
     (`entrypoints.cost`), counting list sizes from the document and the variables alike."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, costs: CostCache) -> None:
         self.limit = limit
+        self.costs = costs
 
     def on_validate(self) -> Iterator[None]:
-        # Before yielding: ValidationCache (listed earlier) has validated by now, and errors set
+        # Before yielding: CachedValidation (listed earlier) has validated by now, and errors set
         # after the yield would come too late to stop execution.
         self._check()
         yield
@@ -298,16 +368,61 @@ class CostLimit(SchemaExtension):
         document = context.graphql_document
         if document is None or context.pre_execution_errors:
             return  # invalid documents are refused for what is wrong with them
-        try:
-            operation = get_operation_ast(document, context.operation_name)
-        except GraphQLError:
-            return
-        if operation is None:
-            return
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        cost = compute_cost(context.schema._schema, operation, fragments, context.variables)
-        if cost > self.limit:
+        schema = context.schema._schema
+        cost = self.costs.cost(schema, document, context.query, context.operation_name, context.variables)
+        if cost is not None and cost > self.limit:
             context.pre_execution_errors = [_refusal(QueryTooCostly(cost, self.limit))]
+
+
+class CostCache:
+    """Costs of the documents a schema was asked lately. A cost reads the variables only for the
+    sizes of lists and the integers they hold (`entrypoints.cost`), so those are all the key
+    needs of them: the same lookup with another credit code costs what it cost before."""
+
+    MAX_ENTRIES: Final = 512
+
+    def __init__(self) -> None:
+        self._known: OrderedDict[tuple[object, ...], int | None] = OrderedDict()
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        query: str | None,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> int | None:
+        """None: no operation to count (the document's own errors say why)."""
+        if query is None:
+            return _cost(schema, document, operation_name, variables)
+        key = (query, operation_name, *sorted((name, _size(value)) for name, value in (variables or {}).items()))
+        if key in self._known:
+            self._known.move_to_end(key)
+            return self._known[key]
+        cost = self._known[key] = _cost(schema, document, operation_name, variables)
+        if len(self._known) > self.MAX_ENTRIES:
+            self._known.popitem(last=False)
+        return cost
+
+
+def _size(value: object) -> object:
+    """What `entrypoints.cost` can read of a variable: a list's length or an integer."""
+    if isinstance(value, list | tuple):
+        return ("list", len(value))
+    return value if isinstance(value, int) else None
+
+
+def _cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> int | None:
+    try:
+        operation = get_operation_ast(document, operation_name)
+    except GraphQLError:
+        return None
+    if operation is None:
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    return compute_cost(schema, operation, fragments, variables)
 
 
 def _refusal(error: DomainError) -> GraphQLError:
@@ -325,7 +440,105 @@ def _code_document_error(error: GraphQLError) -> None:
     error.extensions = {**(error.extensions or {}), "code": code}
 
 
+_NOT_OURS: Final = object()  # a hook strawberry wraps itself (a plain callable)
+_HOOK_FACTORIES: dict[tuple[type[SchemaExtension], str], Any] = {}
+
+
+def _hook_factory(extension_class: type[SchemaExtension], hook_name: str) -> Any:
+    """How to enter `hook_name` of an extension of this class: its generator method made a context
+    manager once, not on every request (strawberry's own runner inspects and wraps every hook of
+    every extension per request). None: the class leaves the hook out."""
+    key = (extension_class, hook_name)
+    if key not in _HOOK_FACTORIES:
+        _HOOK_FACTORIES[key] = _make_hook_factory(extension_class, hook_name)
+    return _HOOK_FACTORIES[key]
+
+
+def _make_hook_factory(extension_class: type[SchemaExtension], hook_name: str) -> Any:
+    hook = getattr(extension_class, hook_name)
+    if hook is getattr(SchemaExtension, hook_name):
+        return None
+    if inspect.isgeneratorfunction(hook):
+        return contextlib.contextmanager(hook), False
+    if inspect.isasyncgenfunction(hook):
+        return contextlib.asynccontextmanager(hook), True
+    return _NOT_OURS
+
+
+class _Hooks(ExtensionContextManagerBase):
+    """The hooks of one lifecycle step, entered and left as strawberry's runner does."""
+
+    def __init__(self, extensions: list[SchemaExtension]) -> None:
+        self.default_hook = getattr(SchemaExtension, self.HOOK_NAME)
+        self.hooks = []
+        for extension in extensions:
+            factory = _hook_factory(type(extension), self.HOOK_NAME)
+            if factory is None:
+                continue
+            if factory is _NOT_OURS:
+                hook = self.get_hook(extension)
+                if hook is not None:
+                    self.hooks.append(hook)
+                continue
+            make, is_async = factory
+            self.hooks.append(WrappedHook(extension, functools.partial(make, extension), is_async))
+
+
+class _OperationHooks(_Hooks, OperationContextManager):
+    pass
+
+
+class _ParsingHooks(_Hooks, ParsingContextManager):
+    pass
+
+
+class _ValidationHooks(_Hooks, ValidationContextManager):
+    pass
+
+
+class _ExecutingHooks(_Hooks, ExecutingContextManager):
+    pass
+
+
+class _StreamResultHooks(_Hooks, StreamResultContextManager):
+    def __init__(self, extensions: list[SchemaExtension], result: StreamExecutionResult) -> None:
+        self.result = result
+        _Hooks.__init__(self, extensions)
+
+
+class _Runner(SchemaExtensionsRunner):
+    """Strawberry's runner, with each extension class's hooks looked up once per process."""
+
+    def operation(self) -> OperationContextManager:
+        return _OperationHooks(self.extensions)
+
+    def validation(self) -> ValidationContextManager:
+        return _ValidationHooks(self.extensions)
+
+    def parsing(self) -> ParsingContextManager:
+        return _ParsingHooks(self.extensions)
+
+    def executing(self) -> ExecutingContextManager:
+        return _ExecutingHooks(self.extensions)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> StreamResultContextManager:
+        return _StreamResultHooks(self.extensions, result)
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if type(extension).get_results is not SchemaExtension.get_results:  # none of ours has results
+                data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
+
+
 class CreditHubSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return _Runner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log only what is unexpected: a bad credit code is the client's business, not an incident.
         Errors raised before execution (parsing in ParserCache) never pass ErrorPolicy: they get
@@ -337,17 +550,24 @@ class CreditHubSchema(strawberry.Schema):
 
 
 def build_schema(
-    *, introspection: bool = True, projection: bool = True, max_cost: int = DEFAULT_MAX_COST
+    *,
+    introspection: bool = True,
+    projection: bool = True,
+    max_cost: int = DEFAULT_MAX_COST,
+    read_routing: bool = True,
 ) -> CreditHubSchema:
-    """`projection=False` leaves every field to graphql-core (the parity tests compare both)."""
+    """`projection=False` leaves every field to graphql-core (the parity tests compare both).
+    `read_routing=False` (no replica configured) spares every operation the ReadRouting hook,
+    which would find nothing to route."""
+    costs = CostCache()
+    validations = ValidationResults()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ParserCache,
-        ValidationCache,
-        WebSocketGate,  # after ValidationCache, which sets the validation result it cached
-        ReadRouting,
-        lambda: CostLimit(max_cost),
-        lambda: AddValidationRules(_LIMIT_RULES),
-        lambda: MaxTokensLimiter(MAX_TOKENS),
+        lambda: CachedValidation(validations),
+        WebSocketGate,  # after CachedValidation, which sets the validation result it cached
+        *([ReadRouting] if read_routing else []),
+        lambda: CostLimit(max_cost, costs),
+        DocumentLimits,
         ErrorPolicy,
         AuditReads,
         OperationMetrics,
@@ -380,13 +600,21 @@ class GraphQLView(GraphQL[Context, None]):
 
     stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = {GRAPHQL_SSE_PROTOCOL: SSE}
 
+    _api_deps: tuple[Deps, Deps] | None = None  # the app's Deps, and the same on the GraphQL pool
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps: Deps = request.app.state.deps.for_work("api")
+        deps = self._deps_for_api(request.app.state.deps)
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
         context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
         # An SSE subscription re-checks its token at each event, like a WebSocket's.
         context.token = getattr(request.state, "token", None)
         return context
+
+    def _deps_for_api(self, deps: Deps) -> Deps:
+        """`deps.for_work("api")`, made once rather than copied for every request."""
+        if self._api_deps is None or self._api_deps[0] is not deps:
+            self._api_deps = (deps, deps.for_work("api"))
+        return self._api_deps[1]
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -467,11 +695,13 @@ def make_view(
     max_subscriptions: int = 20,
     max_cost: int = DEFAULT_MAX_COST,
     allowed_origins: tuple[str, ...] = (),
+    read_routing: bool = True,
 ) -> GraphQLView:
     """`allowed_origins`: pages on these other origins may open the WebSocket too (browsers do not
-    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes)."""
+    apply CORS to WebSockets; strawberry refuses other cross-origin handshakes). `read_routing`:
+    whether a replica is configured (`build_schema`)."""
     return GraphQLView(
-        build_schema(introspection=introspection, max_cost=max_cost),
+        build_schema(introspection=introspection, max_cost=max_cost, read_routing=read_routing),
         graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
         # Operations in flight on one WebSocket; the feed also caps a client's subscriptions per instance.

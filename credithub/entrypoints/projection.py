@@ -5,7 +5,11 @@ an info object, call a resolver, check awaitables, complete the value), about 3 
 batch of 1,000 credit statuses has some 30,000 fields. Most of them are plain attributes of
 objects the resolvers already built (CreditStatus, RestrictionFlag, …). For a subtree in which
 every selected field is such an attribute, this execution context builds a "projection" once
-per request: a tree of small functions that read the attributes and serialise the leaves.
+per selection: a tree of small functions that read the attributes and serialise the leaves.
+
+A plan depends only on the document's nodes and the schema's types, unless a directive
+(@skip/@include reading a variable, @defer) decides which fields are collected: plans of
+documents without directives are kept across requests (`SharedPlans`), the others per request.
 
 Semantics stay graphql-core's own, because the projection reuses its parts:
 - fields are collected by graphql-core's `collect_subfields` (fragments, aliases, type
@@ -20,11 +24,13 @@ tests/integration/test_projection.py runs documents through both paths and compa
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
 from typing import Any, Final
 
 from graphql import (
+    BREAK,
     GraphQLBoolean,
     GraphQLID,
     GraphQLInt,
@@ -39,7 +45,9 @@ from graphql import (
     is_list_type,
     is_non_null_type,
     is_object_type,
+    visit,
 )
+from graphql.language import Node, Visitor
 from graphql.pyutils import Path
 from graphql.type.scalars import GRAPHQL_MAX_INT as MAX_INT
 from graphql.type.scalars import GRAPHQL_MIN_INT as MIN_INT
@@ -52,6 +60,65 @@ Projection = Callable[[Any], Any]
 
 class NotProjectable(Exception):
     """This value cannot be projected; let graphql-core complete it."""
+
+
+class SharedPlans:
+    """Plans of selections of documents without directives, kept across requests (the least
+    recently used dropped beyond MAX_PLANS). A plan is keyed by its type and the ids of its field
+    nodes, which it keeps alive so that no other node can take those ids while it is kept."""
+
+    MAX_PLANS: Final = 2048
+    MAX_DOCUMENTS: Final = 256
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple[Any, ...], tuple[tuple[Node, ...], Projection | None]] = OrderedDict()
+        self._static: OrderedDict[int, tuple[list[Node], bool]] = OrderedDict()
+
+    def is_static(self, operation: Node, fragments: Iterable[Node]) -> bool:
+        """Whether fields are collected the same way whatever the variables: no directive anywhere."""
+        key = id(operation)
+        known = self._static.get(key)
+        if known is not None and known[0][0] is operation:
+            return known[1]
+        nodes = [operation, *fragments]
+        static = not any(_has_directive(node) for node in nodes)
+        self._static[key] = (nodes, static)
+        if len(self._static) > self.MAX_DOCUMENTS:
+            self._static.popitem(last=False)
+        return static
+
+    def plan(
+        self, return_type: Any, nodes: tuple[Node, ...], make: Callable[[], Projection | None]
+    ) -> Projection | None:
+        key = (return_type, *map(id, nodes))
+        known = self._plans.get(key)
+        if known is not None:
+            self._plans.move_to_end(key)
+            return known[1]
+        plan = make()
+        self._plans[key] = (nodes, plan)
+        if len(self._plans) > self.MAX_PLANS:
+            self._plans.popitem(last=False)
+        return plan
+
+
+class _DirectiveFinder(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_directive(self, *_args: object) -> object:
+        self.found = True
+        return BREAK
+
+
+def _has_directive(node: Node) -> bool:
+    finder = _DirectiveFinder()
+    visit(node, finder)
+    return finder.found
+
+
+SHARED_PLANS: Final = SharedPlans()
 
 
 class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -83,9 +150,16 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         key = (return_type, id(field_details_list))
         cached = self._projections.get(key)
         if cached is None:
-            cached = (field_details_list, self._plan(return_type, field_details_list))
+            cached = (field_details_list, self._shared_plan(return_type, field_details_list))
             self._projections[key] = cached
         return cached[1]
+
+    def _shared_plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
+        fragments = (details.definition for details in self.fragments.values())
+        if not SHARED_PLANS.is_static(self.operation, fragments):
+            return self._plan(return_type, field_details_list)
+        nodes = tuple(details.node for details in field_details_list)
+        return SHARED_PLANS.plan(return_type, nodes, lambda: self._plan(return_type, field_details_list))
 
     def _plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         if is_non_null_type(return_type):

@@ -51,6 +51,18 @@ async def test_one_batch_of_a_thousand_codes_fits_but_many_aliases_of_it_do_not(
     assert int(error["extensions"]["cost"]) > int(error["extensions"]["limit"])
 
 
+async def test_the_same_document_costs_what_its_variables_ask_for_each_time(cast: Cast) -> None:
+    document = aliased(6)
+    answer = await cast.as_a.data(document, codes=[factories.credit_code() for _ in range(10)])
+    assert len(answer["a5"]) == 10
+    error = await cast.as_a.error(document, codes=[factories.credit_code() for _ in range(1000)])
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert int(error["extensions"]["cost"]) == 6000
+    pages = "query($n: Int) { subjects(first: $n) { edges { node { records(first: 40) { edges { node { id } } } } } } }"
+    assert "subjects" in await cast.as_viewer.data(pages, n=10)
+    assert (await cast.as_viewer.error(pages, n=100))["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
 async def test_deep_pages_count_by_their_sizes(cast: Cast) -> None:
     document = "{ subjects(first: 100) { edges { node { records(first: 100) { edges { node { id } } } } } } }"
     error = await cast.as_viewer.error(document)

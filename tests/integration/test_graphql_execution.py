@@ -117,3 +117,27 @@ async def test_an_answer_holding_credit_information_is_withheld_when_it_cannot_b
     )
     assert plain.errors is None
     assert plain.data == {"subject": {"name": merchant.name}}
+
+
+async def test_among_concurrent_answers_only_the_one_whose_audit_fails_is_withheld(fresh_deps: Deps) -> None:
+    async with transaction(fresh_deps.pool) as conn:
+        refused = await factories.subject(conn, SubjectKind.MERCHANT)
+        others = [await factories.subject(conn, SubjectKind.MERCHANT) for _ in range(4)]
+        await conn.execute(
+            "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION 'no space left on device'; END $$;"
+            "CREATE TRIGGER audit_reads_broken BEFORE INSERT ON audit_reads"
+            f" FOR EACH ROW WHEN (NEW.subject_id = {refused.id}) EXECUTE FUNCTION refuse_insert();"
+        )
+    document = "query($id: ID!) { subject(id: $id) { name creditStatus { tier } } }"
+
+    results = await asyncio.gather(
+        *(_execute(fresh_deps, document, id=format_id(IdKind.SUBJECT, s.id)) for s in [refused, *others])
+    )
+
+    withheld, *answered = [result for result, _ in results]
+    assert withheld.data is None
+    assert [error.extensions for error in withheld.errors] == [{"code": "AUDIT_UNAVAILABLE"}]
+    assert [result.data["subject"]["name"] for result in answered] == [s.name for s in others]
+    audited = await fresh_deps.pool.fetch("SELECT subject_id FROM audit_reads ORDER BY subject_id")
+    assert [row["subject_id"] for row in audited] == sorted(s.id for s in others)

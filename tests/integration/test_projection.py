@@ -103,6 +103,18 @@ async def test_directives_that_drop_fields_are_honoured(demo_deps: Deps, codes: 
     assert all("flags" not in result for result in projected[0]["creditStatuses"])
 
 
+async def test_one_document_asked_again_with_other_variables_drops_fields_as_they_say(
+    demo_deps: Deps, codes: list[str]
+) -> None:
+    answers = {}
+    for with_flags in (True, False, True):
+        projected, plain = await _both(demo_deps, VIEWERS[0], BATCH, codes=codes[:20], asOf=AS_OF, withFlags=with_flags)
+        assert projected == plain
+        answers[with_flags] = projected[0]["creditStatuses"]
+    assert all("flags" in result for result in answers[True] if result["__typename"] == "CreditStatus")
+    assert all("flags" not in result for result in answers[False])
+
+
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.role.value)
 async def test_nested_reads_mix_projection_and_resolvers_without_changing_the_answer(
     demo_deps: Deps, viewer: Client

@@ -38,6 +38,7 @@ def test_values_are_read_from_the_environment() -> None:
         ({"CREDITHUB_INTROSPECTION": "maybe"}, "CREDITHUB_INTROSPECTION"),
         ({"CREDITHUB_DB_POOL_SIZE": "ten"}, "CREDITHUB_DB_POOL_SIZE"),
         ({"CREDITHUB_DB_POOL_SIZE": "0"}, "CREDITHUB_DB_POOL_SIZE"),
+        ({"CREDITHUB_STATUS_CACHE_ENTRIES": "0"}, "CREDITHUB_STATUS_CACHE_ENTRIES"),
         ({"CREDITHUB_SECRET_KEY": "short"}, "CREDITHUB_SECRET_KEY"),
         ({"CREDITHUB_CORS_ORIGINS": "dashboard.example.com"}, "CREDITHUB_CORS_ORIGINS"),
         ({"CREDITHUB_CORS_ORIGINS": "https://example.com/dashboard"}, "CREDITHUB_CORS_ORIGINS"),

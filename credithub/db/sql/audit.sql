@@ -1,11 +1,12 @@
 -- The append-only audit trail.
 
 -- insert_reads --
--- Record reads of credit information: $1 at, $2 client id, $3 client name, $4 role, $5 platform,
--- $6 operations, $7 subject ids, $8 purposes stated (pairwise).
+-- Record reads of credit information, one row per position of the arrays: $1 at, $2 client ids,
+-- $3 client names, $4 roles, $5 platforms, $6 operations, $7 subject ids, $8 purposes stated.
+-- The rows of several requests go in one statement (services.audit).
 INSERT INTO audit_reads (at, client_id, client, role, platform, operation, subject_id, purpose)
-SELECT $1, $2, $3, $4, $5, op, subject_id, purpose
-FROM unnest($6::text[], $7::bigint[], $8::text[]) AS t (op, subject_id, purpose);
+SELECT *
+FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]);
 
 -- insert_write --
 -- Record a write: $1 at, $2 actor, $3 action, $4 entity, $5 entity id, $6 subject id, $7 before, $8 after.
