@@ -170,6 +170,7 @@ def test_the_api_role_leaves_a_webhook_pending_and_the_workers_role_applies_it(f
                 "status-refresher",
                 "push-dispatcher",
                 "platform-puller",
+                "audit-partitioner",
             }
             assert "revocations" not in ready
             assert httpx.post(f"{workers.url}/graphql", json={"query": "{ viewer { name } }"}).status_code == 404
