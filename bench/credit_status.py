@@ -125,7 +125,7 @@ async def prepare_store(dsn: str, computed: list[list[str]], stored: list[list[s
     from credithub.db.pool import connect_listener, create_pool
     from credithub.report_keys import ReportSigner
     from credithub.services import statuses
-    from credithub.services.catalog import ConfigHolder
+    from credithub.services.engine_config import ConfigHolder
     from credithub.services.ports import Deps
     from credithub.services.status_feed import StatusFeed
     from credithub.services.tokens import TokenWatch

@@ -31,7 +31,7 @@ from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
-from credithub.services.catalog import ConfigHolder
+from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.services.replica import ReplicaWatch
 from credithub.services.status_feed import StatusFeed

@@ -8,7 +8,7 @@ from typing import Final
 
 import strawberry
 
-from credithub.domain import identifiers, ids, visibility
+from credithub.domain import identifiers, ids, status_feed, subjects, visibility
 from credithub.domain.errors import BatchTooLarge, PermissionDenied, UnknownSubject
 from credithub.services import clients
 from credithub.services.status_feed import REVOKED
@@ -42,23 +42,31 @@ class StatusFeedSubscriptions:
                 await _check_not_revoked(info)
                 context.drop_loaders()  # each batch reads the statuses as they are now, not as cached
                 context.begin_delivery()
-                found = await asyncio.gather(
-                    *(context.loaders.subject.load(announced.subject_id) for announced in batch), return_exceptions=True
-                )
-                deliver = []
-                for announced, subject in zip(batch, found, strict=True):
-                    if isinstance(subject, OUTAGE):
-                        raise subject
-                    if isinstance(subject, BaseException):  # one subject that cannot be read must not end the feed
-                        context.deps.feed.note_undeliverable(announced.subject_id, subject)
-                        continue
-                    if subject is None or not await _may_follow(context, subject.id):
-                        continue
-                    deliver.append((announced, subject))
+                deliver = await _deliverable(context, batch)
                 # Noted for the audit together: the first event's audit covers the batch.
                 context.note_reads("creditStatus", [subject.id for _, subject in deliver])
                 for announced, subject in deliver:
                     yield CreditStatusChange(subject=subject_from_domain(subject), changed_at=announced.at)
+
+
+async def _deliverable(
+    context: Context, batch: list[status_feed.StatusChanged]
+) -> list[tuple[status_feed.StatusChanged, subjects.Subject]]:
+    """The announced subjects read now, those the viewer may follow. A subject that cannot be
+    read is noted and left out (it must not end the feed); an outage ends it."""
+    found = await asyncio.gather(
+        *(context.loaders.subject.load(announced.subject_id) for announced in batch), return_exceptions=True
+    )
+    deliver = []
+    for announced, subject in zip(batch, found, strict=True):
+        if isinstance(subject, OUTAGE):
+            raise subject
+        if isinstance(subject, BaseException):
+            context.deps.feed.note_undeliverable(announced.subject_id, subject)
+            continue
+        if subject is not None and await _may_follow(context, subject.id):
+            deliver.append((announced, subject))
+    return deliver
 
 
 async def _check_not_revoked(info: Info) -> None:
@@ -85,9 +93,14 @@ async def _watched_subjects(
     if size > MAX_WATCHED:
         raise BatchTooLarge(size, MAX_WATCHED, field="subjectIds")
     watched = {ids.parse_id(ids.IdKind.SUBJECT, raw, field_name="subjectIds") for raw in subject_ids or ()}
-    codes = [identifiers.parse_credit_code(raw, field_name="creditCodes").value for raw in credit_codes or ()]
-    for code, found in zip(codes, await info.context.loaders.subject_by_credit_code.load_many(codes), strict=True):
-        if found is None:
-            raise UnknownSubject(code)
-        watched.add(found.id)
-    return frozenset(watched)
+    return frozenset(watched | await _subjects_by_code(info, credit_codes or []))
+
+
+async def _subjects_by_code(info: Info, credit_codes: list[str]) -> set[int]:
+    """The subjects of these credit codes; each must be valid and known."""
+    codes = [identifiers.parse_credit_code(raw, field_name="creditCodes").value for raw in credit_codes]
+    found = await info.context.loaders.subject_by_credit_code.load_many(codes)
+    unknown = next((code for code, subject in zip(codes, found, strict=True) if subject is None), None)
+    if unknown is not None:
+        raise UnknownSubject(unknown)
+    return {subject.id for subject in found if subject is not None}

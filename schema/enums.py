@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import records, subjects
+from credithub.domain import lists, records, subjects
 
 SubjectKind = subjects.SubjectKind
 strawberry.enum(SubjectKind, description="The three kinds of credit subject.")
@@ -15,4 +15,12 @@ strawberry.enum(
     LegalBasisLevel,
     description="The rank of the instrument behind a measure or a listing. Only LAW, ADMINISTRATIVE_REGULATION "
     "and LOCAL_REGULATION may ground a mandatory restriction.",
+)
+
+CreditList = lists.ListKind
+strawberry.enum(
+    CreditList,
+    name="CreditList",
+    description="SERIOUS_DISHONEST (designated by a public authority), JOINT_CONSTRAINT (the inter-platform "
+    "blacklist), RED (integrity models).",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +12,7 @@ from credithub.domain.read_models import DefenceView
 from credithub.domain.records import LegalBasis
 from credithub.domain.texts import parse_text
 from schema.context import ExitReviewFilterKey, Info, ListEntryFilterKey
-from schema.enums import LegalBasisLevel
+from schema.enums import CreditList, LegalBasisLevel
 from schema.errors import (
     ConflictError,
     DefenceWindowClosedError,
@@ -29,17 +29,8 @@ from schema.errors import (
     ValidityTooLongError,
 )
 from schema.pagination import PageInfo
+from schema.subjects import Subject, subject_from_domain
 
-if TYPE_CHECKING:
-    from schema.subjects import Subject
-
-CreditList = lists.ListKind
-strawberry.enum(
-    CreditList,
-    name="CreditList",
-    description="SERIOUS_DISHONEST (designated by a public authority), JOINT_CONSTRAINT (the inter-platform "
-    "blacklist), RED (integrity models).",
-)
 ListEntryState = lists.ListEntryState
 strawberry.enum(
     ListEntryState,
@@ -114,9 +105,7 @@ class ListEntry:
     entry: strawberry.Private[lists.ListEntry]
 
     @strawberry.field
-    async def subject(self, info: Info) -> Annotated[Subject, strawberry.lazy("schema.subjects")]:
-        from schema.subjects import subject_from_domain
-
+    async def subject(self, info: Info) -> Subject:
         found = await info.context.loaders.subject.load(self.entry.subject_id)
         assert found is not None, "list_entries.subject_id references subjects"
         return subject_from_domain(found)

@@ -9,9 +9,8 @@ import strawberry
 
 from credithub.domain import measures
 from schema.credit_status import CreditTier, MeasureKind, MeasureScope
-from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
+from schema.enums import CreditList, LegalBasisLevel, RelationKind, SubjectKind
 from schema.errors import InvalidValueError, LegalBasisInsufficientError, NotFoundError, PermissionDeniedError
-from schema.lists import CreditList
 from schema.records import RecordCategory, Severity
 
 

@@ -22,8 +22,7 @@ from schema.context import (
     StatusKey,
 )
 from schema.credit_status import CreditStatus, CreditTier
-from schema.enums import SubjectKind
-from schema.lists import CreditList
+from schema.enums import CreditList, SubjectKind
 from schema.notices import NOTICE_CURSOR_SCOPE, NoticeConnection
 from schema.pagination import PageInfo
 from schema.records import RECORD_CURSOR_SCOPE, CreditRecordConnection, RecordFilter

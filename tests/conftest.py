@@ -26,7 +26,7 @@ from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import connect_listener, create_pool
 from credithub.report_keys import ReportSigner
-from credithub.services.catalog import ConfigHolder
+from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Clock, Deps
 from credithub.services.status_feed import StatusFeed
 from credithub.services.tokens import TokenWatch

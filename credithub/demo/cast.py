@@ -19,12 +19,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
+from credithub.db.world import RecordRow
 from credithub.demo.world import SHOWCASE_CODE, World
 from credithub.domain.records import RecordStatus, Severity, SourceType
 from credithub.domain.subjects import SubjectKind
 
 # The README's batch example answers D, C and A for these; no story may touch them.
 README_CODES: Final = frozenset({"91320106MAX9W2CK58", "91310115MACRC65R8X", "92440305MAGJATE14E"})
+DOCUMENTED_CODES: Final = README_CODES | {SHOWCASE_CODE}  # the README's and the guides' companies
 DAY: Final = dt.timedelta(days=1)
 SERIOUS_WINDOW: Final = dt.timedelta(days=365 * 3)  # the longest publicity window of a serious record
 
@@ -105,33 +107,56 @@ def choose_cast(world: World, now: dt.datetime) -> DemoCast:
 
 def _candidates(world: World) -> dict[int, list[int]]:
     """Merchants fit for a story, each with its serious ACTIVE platform records, in world order."""
+    fit = _fit_merchants(world)
+    platforms = _platforms_of(world)
+    found: dict[int, list[int]] = {}
+    for index, row in enumerate(world.records):
+        if row.subject_index in fit and _may_ground_a_listing(row, platforms.get(row.subject_index, set())):
+            found.setdefault(row.subject_index, []).append(index)
+    return dict(sorted(found.items()))
+
+
+def _fit_merchants(world: World) -> set[int]:
+    """Merchants on no list, under no objection, whose legal representative represents nobody
+    else, and that the docs do not name."""
     listed = {entry.subject_index for entry in world.entries}
     contested = {world.records[row.record_index].subject_index for row in world.objections}
+    return {
+        index
+        for index in _represented_alone(world)
+        if world.subjects[index].kind is SubjectKind.MERCHANT
+        and world.subjects[index].credit_code not in DOCUMENTED_CODES
+        and index not in listed | contested
+    }
+
+
+def _represented_alone(world: World) -> set[int]:
+    """Subjects whose legal representative represents no other subject and streams nowhere."""
     represented = Counter(row.from_index for row in world.representations)
     streaming = {subject.person_index for subject in world.subjects if subject.kind is SubjectKind.ANCHOR}
-    alone = {
+    return {
         row.subject_index
         for row in world.representations
         if represented[row.from_index] == 1 and row.from_index not in streaming
     }
-    accounts: dict[int, set[str]] = {}
+
+
+def _platforms_of(world: World) -> dict[int, set[str]]:
+    """The platforms each subject has an account on."""
+    platforms: dict[int, set[str]] = {}
     for account in world.accounts:
-        accounts.setdefault(account.subject_index, set()).add(account.platform)
-    found: dict[int, list[int]] = {}
-    for index, row in enumerate(world.records):
-        subject = world.subjects[row.subject_index]
-        if (
-            subject.kind is SubjectKind.MERCHANT
-            and subject.credit_code not in README_CODES | {SHOWCASE_CODE}
-            and row.subject_index not in listed | contested
-            and row.subject_index in alone
-            and row.source_type is SourceType.PLATFORM
-            and row.severity is Severity.SERIOUS
-            and row.status is RecordStatus.ACTIVE
-            and row.source_platform in accounts.get(row.subject_index, set())
-        ):
-            found.setdefault(row.subject_index, []).append(index)
-    return dict(sorted(found.items()))
+        platforms.setdefault(account.subject_index, set()).add(account.platform)
+    return platforms
+
+
+def _may_ground_a_listing(row: RecordRow, platforms: set[str]) -> bool:
+    """A serious ACTIVE record from a platform the subject has an account on (that platform proposes)."""
+    return (
+        row.source_type is SourceType.PLATFORM
+        and row.severity is Severity.SERIOUS
+        and row.status is RecordStatus.ACTIVE
+        and row.source_platform in platforms
+    )
 
 
 def _repairable(world: World, subject_index: int, basis: list[int], now: dt.datetime) -> int | None:
@@ -158,7 +183,7 @@ def _objection_to_correct(world: World, taken: set[int], now: dt.datetime) -> in
             record.source_type is SourceType.PLATFORM
             and record.severity is Severity.SERIOUS
             and record.subject_index not in taken | listed
-            and subject.credit_code not in README_CODES | {SHOWCASE_CODE}
+            and subject.credit_code not in DOCUMENTED_CODES
             and row.filed_at <= now - 21 * DAY
             and now - record.occurred_at <= 900 * DAY  # still in its window
         ):

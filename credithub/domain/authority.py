@@ -194,17 +194,8 @@ _PRESENT_MAX: Final = 64
 
 def _values(row: Mapping[str, object]) -> Values:
     """The row's fields by FIELDS name, first match wins; names without a value are absent."""
-    names = tuple(row)
-    present = _PRESENT.get(names)
-    if present is None:
-        given = set(names)
-        present = tuple(
-            (name, found) for name, fields in FIELDS.items() if (found := tuple(f for f in fields if f in given))
-        )
-        if len(_PRESENT) < _PRESENT_MAX:
-            _PRESENT[names] = present
     values: Values = {}
-    for name, columns in present:
+    for name, columns in _present(tuple(row)):
         for column in columns:
             value = row.get(column)
             if value is not None:
@@ -213,6 +204,20 @@ def _values(row: Mapping[str, object]) -> Values:
                     values[name] = text
                     break
     return values
+
+
+def _present(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(FIELDS name, the row's columns for it in FIELDS' order) for the fields a row with these
+    column names has; kept for the first _PRESENT_MAX sets of names."""
+    present = _PRESENT.get(names)
+    if present is None:
+        given = set(names)
+        present = tuple(
+            (name, found) for name, fields in FIELDS.items() if (found := tuple(f for f in fields if f in given))
+        )
+        if len(_PRESENT) < _PRESENT_MAX:
+            _PRESENT[names] = present
+    return present
 
 
 def _field(name: str) -> str:
@@ -447,22 +452,31 @@ def check_decision(decision: AuthorityDecision, now: dt.datetime) -> AuthorityDe
         ("subjectName", decision.subject_name, MAX_NAME),
         ("legalBasis", decision.legal_basis.text, MAX_TEXT),
     ):
-        if not text.strip():
-            raise InvalidValue(f"{name} must not be empty", field=name)
-        if len(text) > limit:
-            raise InvalidValue(f"{name} is longer than {limit} characters", field=name)
-        check_storable(text, name)
+        _check_required_text(name, text, limit)
     check_storable(decision.description or "", "description")
     check_storable(decision.legal_basis.reference or "", "legalBasisReference")
     if (decision.severity is None) != decision.category.is_positive:
         raise InvalidValue("negative records need a severity; positive records have none", field="severity")
+    _check_dates(decision, now)
+    return decision
+
+
+def _check_required_text(name: str, text: str, limit: int) -> None:
+    if not text.strip():
+        raise InvalidValue(f"{name} must not be empty", field=name)
+    if len(text) > limit:
+        raise InvalidValue(f"{name} is longer than {limit} characters", field=name)
+    check_storable(text, name)
+
+
+def _check_dates(decision: AuthorityDecision, now: dt.datetime) -> None:
+    """Decided on a plausible day (by tomorrow), after the facts, and published until after it."""
     if not EARLIEST <= decision.decided_at <= now + dt.timedelta(days=1):
         raise InvalidValue("decidedAt is not a plausible decision date", field="decidedAt")
     if decision.occurred_at > decision.decided_at:
         raise InvalidValue("occurredAt must not be after decidedAt", field="occurredAt")
     if decision.publicity_until is not None and decision.publicity_until <= decision.decided_at:
         raise InvalidValue("publicityUntil must be after decidedAt", field="publicityUntil")
-    return decision
 
 
 def check_may_record(viewer: Client, authority: str) -> None:

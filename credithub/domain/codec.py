@@ -21,8 +21,9 @@ value's fields inlined, an array instead of an object, constant keys (a format v
 
 Each dataclass gets one encoder and one decoder, generated on first use as plain Python (as
 `dataclasses` generates `__init__`), so a status read on the hot path costs no more than
-hand-written code. Decoding trusts the document: it is one `encode` wrote, so no field is
-validated again; a missing key raises KeyError, an unknown enum value ValueError.
+hand-written code; a value encoded by its own type finds how its class is written in one look-up.
+Decoding trusts the document: it is one `encode` wrote, so no field is validated again; a
+missing key raises KeyError, an unknown enum value ValueError.
 """
 
 from __future__ import annotations
@@ -118,6 +119,50 @@ def _key(key: Any) -> str:
     return str(key.value) if isinstance(key, enum.Enum) else str(key)
 
 
+class _Kind(enum.Enum):
+    """The kinds of type hint, each with its JSON form (the module docstring's table)."""
+
+    PLAIN = enum.auto()  # str, int, float, bool, None
+    ANY = enum.auto()
+    ENUM = enum.auto()
+    INSTANT = enum.auto()  # datetime, date
+    BYTES = enum.auto()
+    DATACLASS = enum.auto()
+    OPTIONAL = enum.auto()  # X | None; its detail is X
+    ARRAY = enum.auto()  # its detail is (the constructor's name, X)
+    OBJECT = enum.auto()  # its detail is (K, X)
+    UNION = enum.auto()  # any other union: written by the value's own type, never read
+
+
+# The kinds a hint is by itself, checked in this order (an enum of str is not a plain str).
+_SIMPLE_KINDS: Final[tuple[tuple[_Kind, Callable[[Any], bool]], ...]] = (
+    (_Kind.PLAIN, lambda hint: hint in _PLAIN_TYPES),
+    (_Kind.ANY, lambda hint: hint is Any),
+    (_Kind.ENUM, lambda hint: isinstance(hint, type) and issubclass(hint, enum.Enum)),
+    (_Kind.INSTANT, lambda hint: hint in (dt.datetime, dt.date)),
+    (_Kind.BYTES, lambda hint: hint is bytes),
+    (_Kind.DATACLASS, lambda hint: isinstance(hint, type) and dataclasses.is_dataclass(hint)),
+)
+# The kinds that hold another type: what their form depends on, or None.
+_HOLDING_KINDS: Final[tuple[tuple[_Kind, Callable[[Any], Any | None]], ...]] = (
+    (_Kind.OPTIONAL, _optional),
+    (_Kind.ARRAY, _array_item),
+    (_Kind.OBJECT, _object_items),
+)
+
+
+def _kind_of(hint: Any) -> tuple[_Kind, Any]:
+    """The kind of `hint`, and what its form depends on: the hint itself, or for the kinds that
+    hold another type, that type (with the array's constructor, the object's key type)."""
+    for kind, is_kind in _SIMPLE_KINDS:
+        if is_kind(hint):
+            return kind, hint
+    for kind, detail_of in _HOLDING_KINDS:
+        if (detail := detail_of(hint)) is not None:
+            return kind, detail
+    return _Kind.UNION, hint
+
+
 class Codec:
     """Encoders and decoders for dataclasses, shaped by `shapes` where a form needs it."""
 
@@ -125,26 +170,17 @@ class Codec:
         self.shapes: Mapping[type, Shape] = dict(shapes or {})
         self._encoders: dict[type, Callable[[Any], Any]] = {}
         self._decoders: dict[type, Callable[[Any], Any]] = {}
+        self._by_class: dict[type, Callable[[Any], Any]] = {}  # how `encode` writes a value of each class
 
     # ---- the API ------------------------------------------------------------------------------
 
     def encode(self, value: Any) -> Any:
         """Any domain value as JSON, by its own type."""
-        if isinstance(value, enum.Enum):
-            return value.value
-        if value is None or isinstance(value, str | int | float):
-            return value
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, bytes):
-            return value.hex()
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return self.encoder(type(value))(value)
-        if isinstance(value, Mapping):
-            return {_key(key): self.encode(item) for key, item in value.items()}
-        if isinstance(value, tuple | list | set | frozenset):
-            return [self.encode(item) for item in value]
-        raise TypeError(f"no JSON form for a {type(value).__name__}")
+        cls = type(value)
+        found = self._by_class.get(cls)
+        if found is None:
+            found = self._by_class[cls] = self._encoder_by_class(cls)
+        return found(value)
 
     def decode(self, cls: type[T], raw: Any) -> T:
         """The value of `cls` that `encode` wrote as `raw`."""
@@ -173,12 +209,27 @@ class Codec:
             raise TypeError(f"{cls.__name__} has fields its constructor does not take: it cannot be decoded")
         shape = self.shapes.get(cls)
         if shape is not None:
-            named = set(shape.keys) | set(shape.inline)
-            if unknown := named - {item.name for item in fields}:
-                raise TypeError(f"the shape of {cls.__name__} names no field of it: {sorted(unknown)}")
-            if shape.positional and named:
-                raise TypeError(f"the shape of {cls.__name__} is positional: it has no keys to rename or inline")
+            _check_shape(cls, shape, fields)
         return [(item, hints[item.name]) for item in fields]
+
+    def _encoder_by_class(self, cls: type) -> Callable[[Any], Any]:
+        """How `encode` writes a value of class `cls`, in the module docstring's order."""
+        for bases, encoder in _SCALARS:
+            if issubclass(cls, bases):
+                return encoder
+        if dataclasses.is_dataclass(cls):
+            return self.encoder(cls)
+        if issubclass(cls, Mapping):
+            return self._encode_mapping
+        if issubclass(cls, tuple | list | set | frozenset):
+            return self._encode_items
+        raise TypeError(f"no JSON form for a {cls.__name__}")
+
+    def _encode_mapping(self, value: Mapping[Any, Any]) -> dict[str, Any]:
+        return {_key(key): self.encode(item) for key, item in value.items()}
+
+    def _encode_items(self, value: collections.abc.Iterable[Any]) -> list[Any]:
+        return [self.encode(item) for item in value]
 
     def _compile_encoder(self, cls: type) -> Callable[[Any], Any]:
         src, shape = _Source(), self.shapes.get(cls, Shape())
@@ -218,61 +269,103 @@ class Codec:
 
     def _encode_expr(self, src: _Source, hint: Any, value: str) -> str:
         """An expression for the JSON of `value` (evaluated at most once) of type `hint`."""
-        if hint in _PLAIN_TYPES:
-            return value
-        if isinstance(hint, type) and issubclass(hint, enum.Enum):
-            return f"{value}.value"
-        if hint in (dt.datetime, dt.date):
-            return f"{value}.isoformat()"
-        if hint is bytes:
-            return f"{value}.hex()"
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-            return f"{src.ref(self.encoder(hint))}({value})"
-        if (inner := _optional(hint)) is not None:
-            temp = src.temp()
-            expr = self._encode_expr(src, inner, temp)
-            return value if expr == temp else f"(None if ({temp} := {value}) is None else {expr})"
-        if (array := _array_item(hint)) is not None:
-            temp = src.temp()
-            expr = self._encode_expr(src, array[1], temp)
-            return f"list({value})" if expr == temp else f"[{expr} for {temp} in {value}]"
-        if (items := _object_items(hint)) is not None:
-            key, temp = src.temp(), src.temp()
-            key_expr, expr = self._encode_expr(src, items[0], key), self._encode_expr(src, items[1], temp)
-            if key_expr == key and expr == temp:
-                return f"dict({value})"
-            return f"{{{key_expr}: {expr} for {key}, {temp} in {value}.items()}}"
-        return f"{src.ref(self.encode)}({value})"  # Any, or a union: by the value's own type
+        kind, detail = _kind_of(hint)
+        return _ENCODE_EXPR[kind](self, src, detail, value)
 
     def _decode_expr(self, src: _Source, hint: Any, raw: str) -> str:
         """An expression for the value of type `hint` that `encode` wrote as `raw` (evaluated once)."""
-        if hint in _PLAIN_TYPES or hint is Any:
-            return raw
-        if isinstance(hint, type) and issubclass(hint, enum.Enum):
-            members, temp = src.ref({member.value: member for member in hint}), src.temp()
-            # The members by value: a dict look-up is a tenth of calling the enum.
-            return f"({members}[{temp}] if ({temp} := {raw}) in {members} else {src.ref(hint)}({temp}))"
-        if hint in (dt.datetime, dt.date):
-            return f"{src.ref(hint.fromisoformat)}({raw})"
-        if hint is bytes:
-            return f"{src.ref(bytes.fromhex)}({raw})"
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-            return f"{src.ref(self.decoder(hint))}({raw})"
-        if (inner := _optional(hint)) is not None:
-            temp = src.temp()
-            expr = self._decode_expr(src, inner, temp)
-            return raw if expr == temp else f"(None if ({temp} := {raw}) is None else {expr})"
-        if (array := _array_item(hint)) is not None:
-            temp = src.temp()
-            expr = self._decode_expr(src, array[1], temp)
-            return f"{array[0]}({raw})" if expr == temp else f"{array[0]}([{expr} for {temp} in {raw}])"
-        if (items := _object_items(hint)) is not None:
-            key, temp = src.temp(), src.temp()
-            key_expr, expr = self._decode_expr(src, items[0], key), self._decode_expr(src, items[1], temp)
-            if key_expr == key and expr == temp:
-                return f"dict({raw})"
-            return f"{{{key_expr}: {expr} for {key}, {temp} in {raw}.items()}}"
-        raise TypeError(f"no decoder for {hint!r}")
+        kind, detail = _kind_of(hint)
+        return _DECODE_EXPR[kind](self, src, detail, raw)
+
+    def _encode_array(self, src: _Source, array: tuple[str, Any], value: str) -> str:
+        temp = src.temp()
+        expr = self._encode_expr(src, array[1], temp)
+        return f"list({value})" if expr == temp else f"[{expr} for {temp} in {value}]"
+
+    def _decode_array(self, src: _Source, array: tuple[str, Any], raw: str) -> str:
+        temp = src.temp()
+        expr = self._decode_expr(src, array[1], temp)
+        return f"{array[0]}({raw})" if expr == temp else f"{array[0]}([{expr} for {temp} in {raw}])"
+
+    def _encode_by_value(self, src: _Source, hint: Any, value: str) -> str:
+        return f"{src.ref(self.encode)}({value})"  # Any, or a union: by the value's own type
+
+
+def _check_shape(cls: type, shape: Shape, fields: tuple[dataclasses.Field[Any], ...]) -> None:
+    named = set(shape.keys) | set(shape.inline)
+    if unknown := named - {item.name for item in fields}:
+        raise TypeError(f"the shape of {cls.__name__} names no field of it: {sorted(unknown)}")
+    if shape.positional and named:
+        raise TypeError(f"the shape of {cls.__name__} is positional: it has no keys to rename or inline")
+
+
+_ExprOf = Callable[[_Source, Any, str], str]  # `Codec._encode_expr` or `Codec._decode_expr`
+
+
+def _optional_expr(expr_of: _ExprOf, src: _Source, inner: Any, value: str) -> str:
+    """X | None, either way: None as is, else X's expression (none at all when X's is the value)."""
+    temp = src.temp()
+    expr = expr_of(src, inner, temp)
+    return value if expr == temp else f"(None if ({temp} := {value}) is None else {expr})"
+
+
+def _object_expr(expr_of: _ExprOf, src: _Source, items: tuple[type, Any], value: str) -> str:
+    """K → X, either way: a copy of the object when neither its keys nor its values change."""
+    key, temp = src.temp(), src.temp()
+    key_expr, expr = expr_of(src, items[0], key), expr_of(src, items[1], temp)
+    if key_expr == key and expr == temp:
+        return f"dict({value})"
+    return f"{{{key_expr}: {expr} for {key}, {temp} in {value}.items()}}"
+
+
+def _decode_enum(codec: Codec, src: _Source, hint: type[enum.Enum], raw: str) -> str:
+    members, temp = src.ref({member.value: member for member in hint}), src.temp()
+    # The members by value: a dict look-up is a tenth of calling the enum.
+    return f"({members}[{temp}] if ({temp} := {raw}) in {members} else {src.ref(hint)}({temp}))"
+
+
+def _no_decoder(codec: Codec, src: _Source, hint: Any, raw: str) -> str:
+    raise TypeError(f"no decoder for {hint!r}")
+
+
+_Expr = Callable[[Codec, _Source, Any, str], str]
+
+# An expression for the JSON of a value, by the kind of its type hint.
+_ENCODE_EXPR: Final[Mapping[_Kind, _Expr]] = {
+    _Kind.PLAIN: lambda codec, src, hint, value: value,
+    _Kind.ANY: Codec._encode_by_value,
+    _Kind.ENUM: lambda codec, src, hint, value: f"{value}.value",
+    _Kind.INSTANT: lambda codec, src, hint, value: f"{value}.isoformat()",
+    _Kind.BYTES: lambda codec, src, hint, value: f"{value}.hex()",
+    _Kind.DATACLASS: lambda codec, src, hint, value: f"{src.ref(codec.encoder(hint))}({value})",
+    _Kind.OPTIONAL: lambda codec, src, inner, value: _optional_expr(codec._encode_expr, src, inner, value),
+    _Kind.ARRAY: Codec._encode_array,
+    _Kind.OBJECT: lambda codec, src, items, value: _object_expr(codec._encode_expr, src, items, value),
+    _Kind.UNION: Codec._encode_by_value,
+}
+
+# An expression for the value a JSON form holds, by the kind of its type hint.
+_DECODE_EXPR: Final[Mapping[_Kind, _Expr]] = {
+    _Kind.PLAIN: lambda codec, src, hint, raw: raw,
+    _Kind.ANY: lambda codec, src, hint, raw: raw,
+    _Kind.ENUM: _decode_enum,
+    _Kind.INSTANT: lambda codec, src, hint, raw: f"{src.ref(hint.fromisoformat)}({raw})",
+    _Kind.BYTES: lambda codec, src, hint, raw: f"{src.ref(bytes.fromhex)}({raw})",
+    _Kind.DATACLASS: lambda codec, src, hint, raw: f"{src.ref(codec.decoder(hint))}({raw})",
+    _Kind.OPTIONAL: lambda codec, src, inner, raw: _optional_expr(codec._decode_expr, src, inner, raw),
+    _Kind.ARRAY: Codec._decode_array,
+    _Kind.OBJECT: lambda codec, src, items, raw: _object_expr(codec._decode_expr, src, items, raw),
+    _Kind.UNION: _no_decoder,
+}
+
+# How `encode` writes a scalar, by the first of these classes it is an instance of: enums before
+# str and int (a StrEnum is a str), datetime with date.
+_SCALARS: Final[tuple[tuple[type | types.UnionType, Callable[[Any], Any]], ...]] = (
+    (enum.Enum, lambda value: value.value),
+    (types.NoneType | str | int | float, lambda value: value),
+    (dt.date, lambda value: value.isoformat()),
+    (bytes, lambda value: value.hex()),
+)
 
 
 PLAIN: Final = Codec()

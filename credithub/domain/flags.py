@@ -160,11 +160,15 @@ def _spans_for(measure: Measure, given: _Situation) -> list[Span]:
         case RecordCountTrigger():
             return _counted(trigger, measure.scope, given)
         case TierTrigger(tiers=tiers):
-            if given.tier.tier in tiers:
-                return [_tier_span(given.tier)]
-            # Rule 2 for tiers: a tier that only records under objection give still shows its
-            # measures, not enforced (every reason of that tier is disputed).
-            return [_tier_span(given.disputed)] if given.disputed.tier in tiers else []
+            return _tiered(tiers, given)
+
+
+def _tiered(tiers: frozenset[Tier], given: _Situation) -> list[Span]:
+    """The subject's tier is one of `tiers`. Rule 2 for tiers: a tier that only records under
+    objection give still shows its measures, not enforced (every reason of that tier is disputed)."""
+    if given.tier.tier in tiers:
+        return [_tier_span(given.tier)]
+    return [_tier_span(given.disputed)] if given.disputed.tier in tiers else []
 
 
 def _tier_span(tier: TierResult) -> Span:
@@ -196,35 +200,48 @@ def _propagated(
 
 def _counted(trigger: RecordCountTrigger, scope: Scope, given: _Situation) -> list[Span]:
     """Enough matching records within the window (per source platform when the scope is the origin)."""
+    spans = []
+    for source, records in _within_window(trigger, scope, given).items():
+        records.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
+        given.horizon.note(*(add_months(r.occurred_at, trigger.window_months) for r in records))
+        if len(records) >= trigger.count:
+            spans.append(_count_span(trigger, source, records, given))
+    return spans
+
+
+def _within_window(trigger: RecordCountTrigger, scope: Scope, given: _Situation) -> dict[str | None, list[RecordFact]]:
+    """The matching records in force that occurred within the window: by source platform when the
+    scope is the origin, else all under None."""
     since = add_months(given.at, -trigger.window_months)
     groups: dict[str | None, list[RecordFact]] = defaultdict(list)
     for record in given.in_force:
         if since < record.occurred_at and _matches(record, trigger.categories, trigger.severities):
             groups[record.source_platform if scope is Scope.ORIGIN_PLATFORM else None].append(record)
-    spans = []
-    for source, records in groups.items():
-        records.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
-        given.horizon.note(*(add_months(r.occurred_at, trigger.window_months) for r in records))
-        if len(records) < trigger.count:
-            continue
-        counted = records[: trigger.count]
-        enforced = sum(r.status_at(given.at) is RecordStatus.ACTIVE for r in records) >= trigger.count
-        platforms = {r.source_platform for r in records}
-        spans.append(
-            Span(
-                record_ids=tuple(r.id for r in records),
-                start=counted[0].occurred_at,
-                end=min_end(
-                    add_months(counted[-1].occurred_at, trigger.window_months),
-                    *(r.window_end(given.rules) for r in counted),
-                ),
-                enforced=enforced,
-                designated=all(r.from_authority for r in counted),
-                source_platform=source if source is not None else (platforms.pop() if len(platforms) == 1 else None),
-                what=f"{len(records)} records within {trigger.window_months} months",
-            )
-        )
-    return spans
+    return groups
+
+
+def _count_span(trigger: RecordCountTrigger, source: str | None, records: list[RecordFact], given: _Situation) -> Span:
+    """`records` newest first: the newest `count` hold the measure until the oldest of them leaves
+    the window or its publicity ends; it is enforced while `count` of all of them are ACTIVE."""
+    counted = records[: trigger.count]
+    return Span(
+        record_ids=tuple(r.id for r in records),
+        start=counted[0].occurred_at,
+        end=min_end(
+            add_months(counted[-1].occurred_at, trigger.window_months),
+            *(r.window_end(given.rules) for r in counted),
+        ),
+        enforced=sum(r.status_at(given.at) is RecordStatus.ACTIVE for r in records) >= trigger.count,
+        designated=all(r.from_authority for r in counted),
+        source_platform=source if source is not None else _only_platform(records),
+        what=f"{len(records)} records within {trigger.window_months} months",
+    )
+
+
+def _only_platform(records: list[RecordFact]) -> str | None:
+    """The platform every record came from, when they all came from one."""
+    platforms = {r.source_platform for r in records}
+    return platforms.pop() if len(platforms) == 1 else None
 
 
 def _applies_to(measure: Measure, kind: SubjectKind) -> bool:

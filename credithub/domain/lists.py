@@ -218,16 +218,22 @@ def check_proposal(proposal: Proposal, found: Mapping[int, CreditRecord], rules:
             "a serious-dishonest designation rests on a public instrument, not a platform rule",
             level=proposal.legal_basis_level.value,
         )
+    records = _records_named(proposal, found)
+    if proposal.list.is_blacklist:
+        check_blacklist_basis(records, rules, at)
+    elif any(not record.category.is_positive for record in records):
+        raise InvalidListBasis("the red list rests only on positive records", field="recordIds")
+
+
+def _records_named(proposal: Proposal, found: Mapping[int, CreditRecord]) -> list[CreditRecord]:
+    """The records a proposal rests on: each must exist and be about the subject proposed."""
     missing = [record_id for record_id in proposal.record_ids if record_id not in found]
     if missing:
         raise InvalidListBasis(f"records {missing} do not exist", field="recordIds")
     records = [found[record_id] for record_id in proposal.record_ids]
     if any(record.subject_id != proposal.subject_id for record in records):
         raise InvalidListBasis("every record must be about the subject being listed", field="recordIds")
-    if proposal.list.is_blacklist:
-        check_blacklist_basis(records, rules, at)
-    elif any(not record.category.is_positive for record in records):
-        raise InvalidListBasis("the red list rests only on positive records", field="recordIds")
+    return records
 
 
 def check_blacklist_basis(records: Sequence[CreditRecord], rules: RuleSet, at: dt.datetime) -> None:

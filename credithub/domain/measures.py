@@ -208,41 +208,21 @@ def parse_measure(
     """Validate a catalog entry. A measure without a legal basis cannot exist; a mandatory
     restriction needs a law, an administrative regulation or a local regulation behind it; a
     tier never restricts a natural person."""
-    code = code.strip().upper()
-    if len(code) > MEASURE_CODE_MAX or not MEASURE_CODE.fullmatch(code):
-        raise InvalidValue(
-            "code must look like ONBOARDING_BAN: up to 64 upper-case letters and digits, words joined by single "
-            "underscores, starting with a letter",
-            field="code",
-        )
-    if not legal_basis.strip():
-        raise InvalidValue("every measure needs a legal basis", field="legalBasis")
-    check_storable(legal_basis, "legalBasis")
-    check_storable(legal_basis_ref or "", "legalBasisReference")
-    check_storable(description, "description")
+    code = _parse_code(code)
+    _check_texts(legal_basis, legal_basis_ref, description)
     if not subject_kinds:
         raise InvalidValue("a measure must apply to at least one kind of subject", field="subjectKinds")
-    if duration_months is not None and duration_months < 1:
-        raise InvalidValue(
-            "duration must be at least one month, or null for as long as the trigger holds", field="durationMonths"
-        )
+    _check_duration(duration_months)
     try:
         measure_kind, measure_scope = MeasureKind(kind), Scope(scope)
         kinds = frozenset(SubjectKind(value) for value in subject_kinds)
         level = LegalBasisLevel(legal_basis_level)
     except ValueError as exc:
         raise InvalidValue(str(exc), field="measure") from None
-    if mandatory and measure_kind is MeasureKind.RESTRICTION and not level.may_mandate_restrictions:
-        raise LegalBasisInsufficient(
-            f"a mandatory restriction needs a law, an administrative regulation or a local regulation; "
-            f"a {level.value} may only ground a recommended one",
-            level=level.value,
-        )
+    if mandatory and measure_kind is MeasureKind.RESTRICTION:
+        _check_may_mandate(level)
     parsed = parse_trigger(trigger)
-    if isinstance(parsed, ListTrigger) and parsed.via and measure_kind is MeasureKind.INCENTIVE:
-        raise InvalidValue("incentives do not propagate along relations", field="trigger.via")
-    if isinstance(parsed, TierTrigger) and measure_kind is MeasureKind.RESTRICTION and SubjectKind.ANCHOR in kinds:
-        raise InvalidValue("tier-triggered restrictions never apply to natural persons (anchors)", field="subjectKinds")
+    _check_trigger_fits(parsed, measure_kind, kinds)
     return Measure(
         code=code,
         kind=measure_kind,
@@ -256,3 +236,47 @@ def parse_measure(
         duration_months=duration_months,
         active=active,
     )
+
+
+def _parse_code(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) > MEASURE_CODE_MAX or not MEASURE_CODE.fullmatch(code):
+        raise InvalidValue(
+            "code must look like ONBOARDING_BAN: up to 64 upper-case letters and digits, words joined by single "
+            "underscores, starting with a letter",
+            field="code",
+        )
+    return code
+
+
+def _check_texts(legal_basis: str, legal_basis_ref: str | None, description: str) -> None:
+    if not legal_basis.strip():
+        raise InvalidValue("every measure needs a legal basis", field="legalBasis")
+    check_storable(legal_basis, "legalBasis")
+    check_storable(legal_basis_ref or "", "legalBasisReference")
+    check_storable(description, "description")
+
+
+def _check_duration(duration_months: int | None) -> None:
+    if duration_months is not None and duration_months < 1:
+        raise InvalidValue(
+            "duration must be at least one month, or null for as long as the trigger holds", field="durationMonths"
+        )
+
+
+def _check_may_mandate(level: LegalBasisLevel) -> None:
+    """A mandatory restriction needs a law, an administrative regulation or a local regulation."""
+    if not level.may_mandate_restrictions:
+        raise LegalBasisInsufficient(
+            f"a mandatory restriction needs a law, an administrative regulation or a local regulation; "
+            f"a {level.value} may only ground a recommended one",
+            level=level.value,
+        )
+
+
+def _check_trigger_fits(trigger: Trigger, kind: MeasureKind, subject_kinds: frozenset[SubjectKind]) -> None:
+    """Incentives do not propagate; a tier never restricts a natural person."""
+    if isinstance(trigger, ListTrigger) and trigger.via and kind is MeasureKind.INCENTIVE:
+        raise InvalidValue("incentives do not propagate along relations", field="trigger.via")
+    if isinstance(trigger, TierTrigger) and kind is MeasureKind.RESTRICTION and SubjectKind.ANCHOR in subject_kinds:
+        raise InvalidValue("tier-triggered restrictions never apply to natural persons (anchors)", field="subjectKinds")

@@ -145,13 +145,21 @@ def parse_outcome(upheld: bool, outcome: Outcome | None, correction: Reclassific
             raise InvalidValue("a rejected objection changes nothing: give no outcome or correction", field="outcome")
         return None
     chosen = outcome or (Outcome.CORRECT if correction is not None else Outcome.WITHDRAW)
-    if chosen is Outcome.CORRECT and correction is None:
-        raise InvalidValue("CORRECT needs the corrected category and severity", field="correction")
-    if chosen is Outcome.WITHDRAW and correction is not None:
-        raise InvalidValue("a correction goes with the CORRECT outcome", field="correction")
-    if correction is not None and correction.category.is_positive != (correction.severity is None):
-        raise InvalidValue("a negative category needs a severity; a positive one has none", field="correction")
+    _check_correction(chosen, correction)
     return chosen
+
+
+def _check_correction(chosen: Outcome, correction: Reclassification | None) -> None:
+    """CORRECT comes with a correction and WITHDRAW without; a correction keeps a severity with a
+    negative category only."""
+    if correction is None:
+        if chosen is Outcome.CORRECT:
+            raise InvalidValue("CORRECT needs the corrected category and severity", field="correction")
+        return
+    if chosen is Outcome.WITHDRAW:
+        raise InvalidValue("a correction goes with the CORRECT outcome", field="correction")
+    if correction.category.is_positive != (correction.severity is None):
+        raise InvalidValue("a negative category needs a severity; a positive one has none", field="correction")
 
 
 def compute_due_at(filed_at: dt.datetime, days: int) -> dt.datetime:

@@ -94,22 +94,31 @@ def check_may_apply(viewer: Client, record: CreditRecord, subject_platforms: fro
 
 def check_may_decide(viewer: Client, record: CreditRecord, application: RepairApplication) -> None:
     """Whoever designated the record repairs it; nobody decides what they applied for."""
-    if viewer.label == application.applied_by or (
+    if _applied_for(viewer, application):
+        raise PermissionDenied("nobody decides a repair they applied for")
+    if not _decides_for_source(viewer, record):
+        raise PermissionDenied(
+            "repair is decided by the record's source: its platform, or a regulator of its authority (谁认定、谁修复)"
+        )
+
+
+def _applied_for(viewer: Client, application: RepairApplication) -> bool:
+    """The viewer applied for the repair, or it is the platform that did."""
+    return viewer.label == application.applied_by or (
         viewer.role is Role.PLATFORM
         and viewer.platform is not None
         and viewer.platform == application.applied_by_platform
-    ):
-        raise PermissionDenied("nobody decides a repair they applied for")
-    if record.source.type is SourceType.PLATFORM:
-        if viewer.role is Role.PLATFORM and viewer.platform == record.source.platform:
-            return
-        if viewer.role is Role.REGULATOR and viewer.authority is not None:
-            return
-    elif record.source.authority is not None and viewer.acts_for_authority(record.source.authority):
-        return
-    raise PermissionDenied(
-        "repair is decided by the record's source: its platform, or a regulator of its authority (谁认定、谁修复)"
     )
+
+
+def _decides_for_source(viewer: Client, record: CreditRecord) -> bool:
+    """A platform's record: that platform, or a regulator bound to an authority; an authority's
+    record: a regulator of that authority."""
+    if record.source.type is SourceType.PLATFORM:
+        return (viewer.role is Role.PLATFORM and viewer.platform == record.source.platform) or (
+            viewer.role is Role.REGULATOR and viewer.authority is not None
+        )
+    return record.source.authority is not None and viewer.acts_for_authority(record.source.authority)
 
 
 def parse_commitment(raw: str) -> str:

@@ -62,24 +62,30 @@ def parse_queries(raw: Sequence[tuple[str | None, str | None]]) -> list[Screenin
     """(name, credit code) pairs: at least one of each pair; a bad code is kept as its error."""
     if len(raw) > MAX_QUERIES:
         raise BatchTooLarge(len(raw), MAX_QUERIES, field="queries")
-    parsed = []
-    for index, (name, code) in enumerate(raw):
-        name = (name or "").strip() or None
-        if name is not None:
-            if len(name) > MAX_NAME:
-                raise InvalidValue(f"queries[{index}].name is longer than {MAX_NAME} characters", field="name")
-            check_storable(name, "name")
-        code = (code or "").strip() or None
-        if name is None and code is None:
-            raise InvalidValue(f"queries[{index}] needs a name or a creditCode", field="queries")
-        error = None
-        if code is not None:
-            try:
-                code = parse_credit_code(code, field_name="creditCode").value
-            except InvalidIdentifier as exc:
-                code, error = None, exc
-        parsed.append(ScreeningQuery(name, code, error))
-    return parsed
+    return [_parse_query(index, name, code) for index, (name, code) in enumerate(raw)]
+
+
+def _parse_query(index: int, raw_name: str | None, raw_code: str | None) -> ScreeningQuery:
+    name = _parse_name(index, raw_name)
+    code = (raw_code or "").strip() or None
+    if name is None and code is None:
+        raise InvalidValue(f"queries[{index}] needs a name or a creditCode", field="queries")
+    if code is None:
+        return ScreeningQuery(name, None, None)
+    try:
+        return ScreeningQuery(name, parse_credit_code(code, field_name="creditCode").value, None)
+    except InvalidIdentifier as exc:
+        return ScreeningQuery(name, None, exc)
+
+
+def _parse_name(index: int, raw: str | None) -> str | None:
+    name = (raw or "").strip() or None
+    if name is None:
+        return None
+    if len(name) > MAX_NAME:
+        raise InvalidValue(f"queries[{index}].name is longer than {MAX_NAME} characters", field="name")
+    check_storable(name, "name")
+    return name
 
 
 def parse_threshold(raw: float | None) -> float:
@@ -87,6 +93,13 @@ def parse_threshold(raw: float | None) -> float:
     if not 0.0 <= threshold <= 1.0:
         raise InvalidValue("threshold must be between 0 and 1", field="threshold")
     return threshold
+
+
+def parse_max_candidates(raw: int | None) -> int:
+    most = DEFAULT_CANDIDATES if raw is None else raw
+    if not 1 <= most <= MAX_CANDIDATES:
+        raise InvalidValue(f"maxCandidates must be between 1 and {MAX_CANDIDATES}", field="maxCandidates")
+    return most
 
 
 def choose_probes(grams: Sequence[str], subjects_holding: Mapping[str, int]) -> list[tuple[str, ...]]:

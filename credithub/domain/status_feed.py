@@ -56,16 +56,7 @@ def compute_status_changed(
     no flags, on no list): filling the store for the first time is not news."""
     if before is None and _is_clean(after):
         return None
-    named = sorted(
-        {
-            flag.source_platform
-            for status in (before, after)
-            if status is not None
-            for flag in status.flags
-            if flag.scope is Scope.ORIGIN_PLATFORM and flag.source_platform
-        }
-    )
-    platforms = {platform: _changed(before, after, platform, view) for platform in named}
+    platforms = {platform: _changed(before, after, platform, view) for platform in _scoped_platforms(before, after)}
     announced = StatusChanged(
         subject_id=after.subject_id,
         facts_version=facts_version,
@@ -74,9 +65,24 @@ def compute_status_changed(
         for_other_platforms=_changed(before, after, NO_PLATFORM, view),
         platforms=platforms,
     )
-    if not (announced.for_all or announced.for_other_platforms or any(platforms.values())):
-        return None
-    return announced
+    return announced if _seen_by_anyone(announced) else None
+
+
+def _scoped_platforms(before: CreditStatus | None, after: CreditStatus) -> list[str]:
+    """The platforms that flags of either status are scoped to, sorted."""
+    return sorted(
+        {
+            flag.source_platform
+            for status in (before, after)
+            if status is not None
+            for flag in status.flags
+            if flag.scope is Scope.ORIGIN_PLATFORM and flag.source_platform
+        }
+    )
+
+
+def _seen_by_anyone(announced: StatusChanged) -> bool:
+    return announced.for_all or announced.for_other_platforms or any(announced.platforms.values())
 
 
 def _is_clean(status: CreditStatus) -> bool:

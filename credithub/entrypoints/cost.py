@@ -33,6 +33,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     is_list_type,
 )
@@ -105,22 +106,7 @@ class _Counter:
         """How many items this field asks for, and whether they are a page inside a connection:
         `first` (a page), else the longest list argument (a batch), else the default page size
         for a connection, else 1 (an object) or UNSIZED_LIST (a list the request does not size)."""
-        first = None
-        longest = None
-        for argument in node.arguments or ():
-            value = argument.value
-            if isinstance(value, VariableNode):
-                resolved: Any = self.variables.get(value.name.value)
-            elif isinstance(value, IntValueNode):
-                resolved = int(value.value)
-            elif isinstance(value, ListValueNode):
-                resolved = value.values
-            else:
-                continue
-            if argument.name.value == "first" and isinstance(resolved, int):
-                first = resolved
-            elif isinstance(resolved, list | tuple):
-                longest = max(longest or 0, len(resolved))
+        first, longest = self._sizes(node)
         if first is not None:
             return max(first, 0), True
         if longest is not None:
@@ -128,6 +114,28 @@ class _Counter:
         if _is_connection(node):
             return DEFAULT_PAGE_SIZE, True
         return (UNSIZED_LIST if returns_list else 1), False
+
+    def _sizes(self, node: FieldNode) -> tuple[int | None, int | None]:
+        """The field's `first`, and the length of its longest list argument (None: not given)."""
+        first: int | None = None
+        longest: int | None = None
+        for argument in node.arguments or ():
+            resolved = self._value(argument.value)
+            if argument.name.value == "first" and isinstance(resolved, int):
+                first = resolved
+            elif isinstance(resolved, list | tuple):
+                longest = max(longest or 0, len(resolved))
+        return first, longest
+
+    def _value(self, value: ValueNode) -> Any:
+        """A variable's value, an integer's, a list's items; None for any other literal."""
+        if isinstance(value, VariableNode):
+            return self.variables.get(value.name.value)
+        if isinstance(value, IntValueNode):
+            return int(value.value)
+        if isinstance(value, ListValueNode):
+            return value.values
+        return None
 
     def _type(self, name: str) -> GraphQLNamedType | None:
         return self.schema.get_type(name)

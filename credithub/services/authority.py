@@ -55,56 +55,120 @@ async def record_batch(
     await db_authority.begin_batch(conn, decisions)
     kept = await db_authority.find_existing(conn)
     # Lock what this batch may change (a record it republishes or removes) before reading more.
-    await db_authority.lock_records(
-        conn, [record.id for n, record in kept.items() if not record.same or decisions[n].removal is not None]
-    )
+    await db_authority.lock_records(conn, _records_it_may_change(decisions, kept))
     left_out = [n for n, d in enumerate(decisions) if d.removal is not None and n not in kept]
     subjects = await db_authority.find_organisations(conn, left_out)
-    people = {}
-    if any(d.person_hash is not None for d in decisions):
-        people = await db_authority.find_people(conn, left_out)
+    people = await _find_people(conn, decisions, left_out)
     await db_authority.plan_writes(conn)
+    subjects = await _with_unknown_registered(conn, decisions, subjects, left_out)
+    plan = _plan(decisions, kept, subjects, people)
+    await _insert_new(conn, decisions, plan, actor, at)
+    await db_authority.update_many(conn, plan.changed, at, actor)
+    await _apply_removals(conn, decisions, plan.results, actor, at)
+    return [result for result in plan.results if result is not None]
+
+
+def _records_it_may_change(decisions: Sequence[AuthorityDecision], kept: Mapping[int, db_authority.Kept]) -> list[int]:
+    """The records a batch republishes with changes, or removes."""
+    return [record.id for n, record in kept.items() if not record.same or decisions[n].removal is not None]
+
+
+async def _find_people(
+    conn: Connection, decisions: Sequence[AuthorityDecision], left_out: list[int]
+) -> dict[bytes, int]:
+    """The people the batch's decisions name, by ID-number hash (no query when none does)."""
+    if not any(d.person_hash is not None for d in decisions):
+        return {}
+    return await db_authority.find_people(conn, left_out)
+
+
+async def _with_unknown_registered(
+    conn: Connection, decisions: Sequence[AuthorityDecision], subjects: dict[str, int], left_out: list[int]
+) -> dict[str, int]:
+    """`subjects` and the organisations of credit codes the hub did not know, registered now."""
     unknown = _first_rows_of_unknown_codes(decisions, subjects, set(left_out))
-    if unknown:
-        subjects |= await db_authority.register_organisations(conn, list(unknown.values()))
-        if not unknown.keys() <= subjects.keys():  # registered meanwhile by another session
-            subjects |= await db_authority.find_organisations(conn, left_out)
-    results: list[BatchResult | None] = [None] * len(decisions)
-    new: list[tuple[int, int]] = []
-    changed: list[tuple[int, int]] = []
+    if not unknown:
+        return subjects
+    subjects = subjects | await db_authority.register_organisations(conn, list(unknown.values()))
+    if not unknown.keys() <= subjects.keys():  # registered meanwhile by another session
+        subjects |= await db_authority.find_organisations(conn, left_out)
+    return subjects
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What a batch does, decided before it writes: a result per decision (None while it is to
+    be inserted), the new decisions (position, subject id), the changed ones (position, record id)."""
+
+    results: list[BatchResult | None]
+    new: list[tuple[int, int]] = field(default_factory=list)
+    changed: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _plan(
+    decisions: Sequence[AuthorityDecision],
+    kept: Mapping[int, db_authority.Kept],
+    subjects: Mapping[str, int],
+    people: Mapping[bytes, int],
+) -> _Plan:
+    plan = _Plan([None] * len(decisions))
     for index, decision in enumerate(decisions):
         subject_id = subjects.get(decision.credit_code or "") or people.get(decision.person_hash or b"")
         record = kept.get(index)
-        if record is None and decision.removal is not None:
-            results[index] = NotFound(f"a removal notice for {_name(decision)}, which the hub does not hold")
-        elif subject_id is None:
-            results[index] = UnknownSubject(
-                "the person's ID number: the hub keeps authority records only about anchors it hosts"
-            )
+        refused = _refusal(decision, record, subject_id)
+        if refused is not None:
+            plan.results[index] = refused
         elif record is None:
-            new.append((index, subject_id))
-        elif record.subject_id != subject_id:
-            results[index] = Conflict(f"{_name(decision)} is already recorded about another subject")
+            assert subject_id is not None, "_refusal refuses a decision about no known subject"
+            plan.new.append((index, subject_id))
         elif record.same:
-            results[index] = Recorded(DecisionOutcome.UNCHANGED, record.id)
+            plan.results[index] = Recorded(DecisionOutcome.UNCHANGED, record.id)
         else:
-            changed.append((index, record.id))
-            results[index] = Recorded(DecisionOutcome.UPDATED, record.id)
-    inserted = await db_authority.insert_many(conn, new, at, actor)
-    for index, _ in new:
-        results[index] = Recorded(DecisionOutcome.CREATED, inserted[decisions[index].key])
+            plan.changed.append((index, record.id))
+            plan.results[index] = Recorded(DecisionOutcome.UPDATED, record.id)
+    return plan
+
+
+def _refusal(
+    decision: AuthorityDecision, record: db_authority.Kept | None, subject_id: int | None
+) -> DomainError | None:
+    """Why the batch writes nothing of `decision` (`record`: the hub's copy of it), if it does not."""
+    if record is None and decision.removal is not None:
+        return NotFound(f"a removal notice for {_name(decision)}, which the hub does not hold")
+    if subject_id is None:
+        return UnknownSubject("the person's ID number: the hub keeps authority records only about anchors it hosts")
+    if record is not None and record.subject_id != subject_id:
+        return Conflict(f"{_name(decision)} is already recorded about another subject")
+    return None
+
+
+async def _insert_new(
+    conn: Connection, decisions: Sequence[AuthorityDecision], plan: _Plan, actor: str, at: dt.datetime
+) -> None:
+    """Insert the new decisions; a general or serious one in force ends its subject's red entry."""
+    inserted = await db_authority.insert_many(conn, plan.new, at, actor)
+    for index, _ in plan.new:
+        plan.results[index] = Recorded(DecisionOutcome.CREATED, inserted[decisions[index].key])
     await lists.on_records_reported(
         conn,
-        [(subject_id, decisions[index].severity, decisions[index].occurred_at) for index, subject_id in new],
+        [(subject_id, decisions[index].severity, decisions[index].occurred_at) for index, subject_id in plan.new],
         by=actor,
         at=at,
     )
-    await db_authority.update_many(conn, changed, at, actor)
+
+
+async def _apply_removals(
+    conn: Connection,
+    decisions: Sequence[AuthorityDecision],
+    results: list[BatchResult | None],
+    actor: str,
+    at: dt.datetime,
+) -> None:
+    """Apply the removal notices of records the hub holds (their result becomes the removal's)."""
     for index, decision in enumerate(decisions):
         found = results[index]
         if decision.removal is not None and isinstance(found, Recorded):
             results[index] = await _remove(conn, found.record_id, decision, actor, at)
-    return [result for result in results if result is not None]
 
 
 def _first_rows_of_unknown_codes(

@@ -120,12 +120,7 @@ async def decide_listing(
             raise _missing(entry_id)
         lists.check_may_decide(actor, entry)
         basis = list((await db_records.get_many(conn, list(entry.record_ids))).values())
-        if listed and entry.list.is_blacklist:
-            lists.check_blacklist_basis(basis, rules, now)
-        latest = lists.compute_latest_end(entry.list, basis, rules, now)
-        lists.check_decision(entry, listed, valid_until, latest, now)
-        if listed:
-            await _check_red_conflict(conn, entry.list, entry.subject_id, rules, now)
+        await _check_decision(conn, entry, basis, rules, listed=listed, valid_until=valid_until, at=now)
         state = lists.ListEntryState.IN_FORCE if listed else lists.ListEntryState.DROPPED
         decided = await db_lists.decide(
             conn, entry.id, state, by=actor.label, at=now, note=note, decision_ref=decision_ref, valid_until=valid_until
@@ -133,23 +128,58 @@ async def decide_listing(
         assert decided, "the entry is locked and was a proposal"
         after = (await db_lists.get_many(conn, [entry.id]))[entry.id]
         await _audit(conn, now, actor.label, "list" if listed else "drop", after, entry, after)
-        adverse = [record for record in basis if record.severity is not None]
-        await notices.notify_listing_decided(
-            conn,
-            subject_id=entry.subject_id,
-            entry_id=entry.id,
-            list_name=entry.list.value,
-            listed=listed,
-            note=note,
-            valid_until=after.valid_until,
-            repairable_from=max((compute_repairable_from(r, rules) for r in adverse), default=None),
-            authority=entry.authority,
-            at=now,
-            by=actor.label,
-        )
+        await _notify_decided(conn, after, basis, rules, listed=listed, note=note, by=actor.label, at=now)
         if listed and entry.list.is_blacklist:
             await end_red_entries(conn, entry.subject_id, at=now, by=actor.label, why="the subject was blacklisted")
     return after
+
+
+async def _check_decision(
+    conn: Connection,
+    entry: lists.ListEntry,
+    basis: list[CreditRecord],
+    rules: RuleSet,
+    *,
+    listed: bool,
+    valid_until: dt.datetime | None,
+    at: dt.datetime,
+) -> None:
+    """A blacklist still rests on serious records in force, the proposal may be decided now with
+    that end (`lists.check_decision`), and a red entry meets no blacklist."""
+    if listed and entry.list.is_blacklist:
+        lists.check_blacklist_basis(basis, rules, at)
+    latest = lists.compute_latest_end(entry.list, basis, rules, at)
+    lists.check_decision(entry, listed, valid_until, latest, at)
+    if listed:
+        await _check_red_conflict(conn, entry.list, entry.subject_id, rules, at)
+
+
+async def _notify_decided(
+    conn: Connection,
+    entry: lists.ListEntry,
+    basis: list[CreditRecord],
+    rules: RuleSet,
+    *,
+    listed: bool,
+    note: str,
+    by: str,
+    at: dt.datetime,
+) -> None:
+    """The subject hears the decision on `entry` and, listed, from when it may apply for repair."""
+    adverse = [record for record in basis if record.severity is not None]
+    await notices.notify_listing_decided(
+        conn,
+        subject_id=entry.subject_id,
+        entry_id=entry.id,
+        list_name=entry.list.value,
+        listed=listed,
+        note=note,
+        valid_until=entry.valid_until,
+        repairable_from=max((compute_repairable_from(r, rules) for r in adverse), default=None),
+        authority=entry.authority,
+        at=at,
+        by=by,
+    )
 
 
 async def end_listing(deps: Deps, actor: Client, entry_id: int, reason: str) -> lists.ListEntry:
@@ -212,26 +242,40 @@ async def on_record_stopped(
         return
     rules = select_rule_set(await db_config.list_rule_sets(conn), at)
     for entry in resting:
-        others = [r for r in (await db_records.get_many(conn, list(entry.record_ids))).values() if r.id != record.id]
-        remaining = sum(1 for other in others if record_counts_at(other, rules, at))
+        remaining = await _others_counting(conn, entry, record, rules, at)
         if actor is not None and lists.compute_exit(entry, actor, remaining) is not None:
             end_cause = lists.EndCause.REPAIRED if cause is lists.ExitCause.REPAIRED else lists.EndCause.WITHDRAWN
             reason = f"the record it rested on was {cause.value.lower()} by its authority"
             await _end(conn, entry, end_cause, by=by, reason=reason, at=at)
-            continue
-        review = await db_lists.open_exit_review(conn, entry.id, record.id, cause, by, at)
-        if review is not None:
-            await audit.write(
-                conn,
-                at=at,
-                actor=by,
-                action="open",
-                entity="exit_review",
-                entity_id=review.id,
-                subject_id=entry.subject_id,
-                before=None,
-                after=review,
-            )
+        else:
+            await _open_exit_review(conn, entry, record, cause, by=by, at=at)
+
+
+async def _others_counting(
+    conn: Connection, entry: lists.ListEntry, record: CreditRecord, rules: RuleSet, at: dt.datetime
+) -> int:
+    """How many of the other records `entry` rests on still count."""
+    others = [r for r in (await db_records.get_many(conn, list(entry.record_ids))).values() if r.id != record.id]
+    return sum(1 for other in others if record_counts_at(other, rules, at))
+
+
+async def _open_exit_review(
+    conn: Connection, entry: lists.ListEntry, record: CreditRecord, cause: lists.ExitCause, *, by: str, at: dt.datetime
+) -> None:
+    """Ask the entry's authority whether the listing ends (unless one is open for this entry and record)."""
+    review = await db_lists.open_exit_review(conn, entry.id, record.id, cause, by, at)
+    if review is not None:
+        await audit.write(
+            conn,
+            at=at,
+            actor=by,
+            action="open",
+            entity="exit_review",
+            entity_id=review.id,
+            subject_id=entry.subject_id,
+            before=None,
+            after=review,
+        )
 
 
 async def end_red_entries(conn: Connection, subject_id: int, *, at: dt.datetime, by: str, why: str) -> None:

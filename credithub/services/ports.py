@@ -18,7 +18,7 @@ from platform_adapters.protocol import PlatformAdapter
 
 if TYPE_CHECKING:
     from credithub.cache import StatusCache
-    from credithub.services.catalog import ConfigHolder
+    from credithub.services.engine_config import ConfigHolder
     from credithub.services.replica import ReplicaWatch
     from credithub.services.status_feed import StatusFeed
     from credithub.services.tokens import TokenWatch

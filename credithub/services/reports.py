@@ -36,7 +36,7 @@ from credithub.domain.executions import MeasureExecution
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.read_models import AccountView, RecordView
 from credithub.domain.subjects import Account, RelationKind, Subject, SubjectKind
-from credithub.services import audit, catalog, lists, read_models, record_status, statuses
+from credithub.services import audit, engine_config, lists, read_models, record_status, statuses
 from credithub.services.ports import Deps
 
 
@@ -180,7 +180,7 @@ async def record_execution(
 
 async def check_carried(conn: Connection, platform: str, subject_id: int, command: events.MeasureExecuted) -> None:
     """The measure must be one of the subject's flags for `platform` at the instant it was executed."""
-    config = await catalog.load_config(conn)
+    config = await engine_config.load_config(conn)
     computed = await statuses.compute_statuses(conn, [subject_id], config, command.executed_at)
     if computed.unavailable:
         raise StatusUnavailable(format_id(IdKind.SUBJECT, subject_id))

@@ -11,7 +11,6 @@ from typing import Final
 
 from credithub.db import screening as db_screening
 from credithub.domain import screening
-from credithub.domain.errors import InvalidValue
 from credithub.services.ports import Deps
 
 STATISTICS_KEY: Final = "screening:gram-statistics"
@@ -49,19 +48,9 @@ async def screen(
     `only_subject` (a subject client), no other subject is ever a candidate."""
     queries = screening.parse_queries(raw)
     cutoff = screening.parse_threshold(threshold)
-    most = screening.DEFAULT_CANDIDATES if limit is None else limit
-    if not 1 <= most <= screening.MAX_CANDIDATES:
-        raise InvalidValue(f"maxCandidates must be between 1 and {screening.MAX_CANDIDATES}", field="maxCandidates")
-    named = [(n, query.name) for n, query in enumerate(queries) if query.name is not None]
-    keys = await db_screening.normalise_names(deps.pool, [name for _, name in named]) if named else []
-    normalised = {n: key_and_grams for (n, _), key_and_grams in zip(named, keys, strict=True)}
-    statistics = await _statistics(deps) if named else {}
-    probes: list[tuple[int, tuple[str, ...]]] = []
-    exact: list[tuple[int, str]] = []
-    for n, (name_key, grams) in normalised.items():
-        if name_key:
-            exact.append((n, name_key))
-            probes += [(n, probe) for probe in screening.choose_probes(grams, statistics)]
+    most = screening.parse_max_candidates(limit)
+    normalised = await _normalise_names(deps, queries)
+    probes, exact = _name_lookups(normalised, await _statistics(deps) if normalised else {})
     codes = [(n, query.credit_code) for n, query in enumerate(queries) if query.credit_code is not None]
     found = await db_screening.list_candidates(deps.pool, probes, exact, codes, screening.PER_PROBE)
     results = []
@@ -71,3 +60,26 @@ async def screen(
         matches = screening.rank(query_key, candidates, threshold=cutoff, limit=most)
         results.append(Screened(query, query_key, matches))
     return results
+
+
+async def _normalise_names(deps: Deps, queries: Sequence[screening.ScreeningQuery]) -> dict[int, tuple[str, list[str]]]:
+    """{query's position: (name key, bigrams)} for the queries that give a name, as the database
+    normalises them (one round trip, none without a name)."""
+    named = [(n, query.name) for n, query in enumerate(queries) if query.name is not None]
+    if not named:
+        return {}
+    keys = await db_screening.normalise_names(deps.pool, [name for _, name in named])
+    return {n: key_and_grams for (n, _), key_and_grams in zip(named, keys, strict=True)}
+
+
+def _name_lookups(
+    normalised: dict[int, tuple[str, list[str]]], statistics: dict[str, int]
+) -> tuple[list[tuple[int, tuple[str, ...]]], list[tuple[int, str]]]:
+    """The bigram probes and the exact name keys to find candidates by, per query position."""
+    probes: list[tuple[int, tuple[str, ...]]] = []
+    exact: list[tuple[int, str]] = []
+    for n, (name_key, grams) in normalised.items():
+        if name_key:
+            exact.append((n, name_key))
+            probes += [(n, probe) for probe in screening.choose_probes(grams, statistics)]
+    return probes, exact

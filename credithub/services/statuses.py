@@ -31,7 +31,7 @@ from credithub.db.pool import Connection, Executor, transaction
 from credithub.domain import status_feed
 from credithub.domain.flags import CreditStatus, StatusReplaced, compute_status
 from credithub.services import flag_feed, outbox, read_models
-from credithub.services.catalog import EngineConfig
+from credithub.services.engine_config import EngineConfig
 from credithub.services.ports import Deps
 from credithub.services.status_feed import CHANNEL
 

@@ -21,6 +21,12 @@ STREAM: Final = "events"
 
 def _page(body: Any) -> FeedPage:
     """The feed page contract: {"events": [{"id", "type", "timestamp", "data"}], "next_cursor", "has_more"}."""
+    events, cursor, has_more = _paging(body)
+    return FeedPage(tuple(_item(event) for event in events), cursor, has_more)
+
+
+def _paging(body: Any) -> tuple[list[Any], str | None, bool]:
+    """The page's events, cursor and `has_more`, as the contract types them."""
     if not isinstance(body, Mapping):
         raise PlatformContractError("feed page is not a JSON object")
     events, cursor, has_more = body.get("events"), body.get("next_cursor"), body.get("has_more")
@@ -30,12 +36,14 @@ def _page(body: Any) -> FeedPage:
         raise PlatformContractError("feed page `next_cursor` must be a string or null")
     if has_more and not cursor:
         raise PlatformContractError("feed page says `has_more` but gives no `next_cursor`")
-    items = []
-    for event in events:
-        if not isinstance(event, Mapping) or not isinstance(event.get("id"), str) or not event["id"]:
-            raise PlatformContractError("every feed event needs a string `id`")
-        items.append(PulledItem(event["id"], {key: value for key, value in event.items() if key != "id"}))
-    return FeedPage(tuple(items), cursor, has_more)
+    return events, cursor, has_more
+
+
+def _item(event: Any) -> PulledItem:
+    """One feed event, kept whole but for its `id`."""
+    if not isinstance(event, Mapping) or not isinstance(event.get("id"), str) or not event["id"]:
+        raise PlatformContractError("every feed event needs a string `id`")
+    return PulledItem(event["id"], {key: value for key, value in event.items() if key != "id"})
 
 
 def _data(message: Message) -> Mapping[str, Any]:

@@ -91,3 +91,12 @@ async def test_anchors_are_screened_by_id_number_without_storing_unknown_ones(de
     assert await deps.pool.fetchval("SELECT count(*) FROM persons") == persons_before
     hashed = compute_person_hash(parse_resident_id(unknown), TEST_PERSON_KEY)
     assert await db_screening.resolve_person_hashes(deps.pool, [hashed]) == {}
+
+
+async def test_max_candidates_outside_one_to_fifty_is_an_invalid_value_naming_the_argument(cast: Cast) -> None:
+    document = 'query($n: Int) { screenSubjects(queries: [{name: "上海"}], maxCandidates: $n) { name } }'
+    for bad in (0, 51):
+        error = await cast.as_a.error(document, n=bad)
+        assert error["extensions"]["code"] == "INVALID_VALUE"
+        assert error["extensions"]["field"] == "maxCandidates"
+    assert len((await cast.as_a.data(document, n=50))["screenSubjects"]) == 1

@@ -130,6 +130,37 @@ async def test_a_failing_feed_raises_and_never_reads_as_empty(
         await StandardAdapter().fetch_page(http, link("standard", url), "events", None, 10)
 
 
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        ("[]", "not a JSON object"),
+        ('{"events": {}, "has_more": false}', "needs an `events` list and a boolean `has_more`"),
+        ('{"events": [], "has_more": "no"}', "needs an `events` list and a boolean `has_more`"),
+        ('{"events": [], "has_more": false, "next_cursor": 5}', "`next_cursor` must be a string or null"),
+        ('{"events": [], "has_more": true}', "says `has_more` but gives no `next_cursor`"),
+        ('{"events": [{"id": "e-1"}, {"type": "x"}], "has_more": false}', "every feed event needs a string `id`"),
+        ('{"events": [{"id": ""}], "has_more": false}', "every feed event needs a string `id`"),
+    ],
+    ids=[
+        "array",
+        "events-not-a-list",
+        "has-more-not-a-bool",
+        "cursor-not-a-string",
+        "more-without-cursor",
+        "event-without-id",
+        "empty-id",
+    ],
+)
+async def test_a_feed_page_off_its_contract_is_refused_saying_what_is_wrong(
+    standard: tuple[StandardSimulator, str], http: httpx.AsyncClient, body: str, refusal: str
+) -> None:
+    sim, url = standard
+    sim.faults.fail_next(200, body=body)
+    with pytest.raises(PlatformContractError) as refused:
+        await StandardAdapter().fetch_page(http, link("standard", url), "events", None, 10)
+    assert refusal in str(refused.value)
+
+
 async def test_a_throttled_feed_says_when_to_come_back(
     standard: tuple[StandardSimulator, str], http: httpx.AsyncClient
 ) -> None:

@@ -15,7 +15,7 @@ from credithub.db.pool import counting_queries, create_pool, transaction
 from credithub.domain import records
 from credithub.domain.subjects import SubjectKind
 from credithub.services import credit_status
-from credithub.services.catalog import ConfigHolder
+from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Deps
 from tests import factories
 from tests.conftest import make_deps

@@ -13,7 +13,7 @@ from credithub.domain.records import Severity
 from credithub.domain.subjects import SubjectKind
 from credithub.entrypoints.workers import run_status_refresher
 from credithub.services import catalog, credit_status, statuses
-from credithub.services.catalog import ConfigHolder
+from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Deps
 from tests import factories
 from tests.conftest import FixedClock

@@ -47,3 +47,18 @@ def test_queries_need_a_name_or_a_code_and_a_bad_code_does_not_fail_the_batch() 
         screening.parse_queries([("x", None)] * 101)
     with pytest.raises(InvalidValue, match="threshold"):
         screening.parse_threshold(1.5)
+
+
+def test_a_name_over_the_limit_is_refused_naming_its_query_and_names_are_kept_trimmed() -> None:
+    [query] = screening.parse_queries([("  上海信云美妆公司 ", None)])
+    assert (query.name, query.credit_code, query.credit_code_error) == ("上海信云美妆公司", None, None)
+    with pytest.raises(InvalidValue, match=r"queries\[1\]\.name is longer than 200"):
+        screening.parse_queries([("short", None), ("名" * 201, None)])
+
+
+def test_max_candidates_defaults_to_ten_and_stays_between_one_and_fifty() -> None:
+    assert screening.parse_max_candidates(None) == 10
+    assert screening.parse_max_candidates(50) == 50
+    for bad in (0, 51):
+        with pytest.raises(InvalidValue, match="maxCandidates must be between 1 and 50"):
+            screening.parse_max_candidates(bad)

@@ -1,4 +1,4 @@
-"""The objection and repair state machines and their checks, as pure functions."""
+"""The objection and repair state machines and their checks, and a listing proposal's checks, as pure functions."""
 
 from __future__ import annotations
 
@@ -9,10 +9,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credithub.domain import objections, records, repairs
+from credithub.domain import lists, objections, records, repairs
 from credithub.domain.clients import Client, Role
-from credithub.domain.errors import NotRepairable, PermissionDenied, RepairTooEarly, TransitionNotAllowed
-from credithub.domain.records import Category, RecordEvent, RecordStatus, Severity, Source, SourceType
+from credithub.domain.errors import (
+    InvalidListBasis,
+    InvalidValue,
+    LegalBasisInsufficient,
+    NotRepairable,
+    PermissionDenied,
+    RepairTooEarly,
+    TransitionNotAllowed,
+)
+from credithub.domain.records import (
+    Category,
+    LegalBasis,
+    LegalBasisLevel,
+    Reclassification,
+    RecordEvent,
+    RecordStatus,
+    Severity,
+    Source,
+    SourceType,
+)
 from credithub.domain.rules import add_months, select_rule_set
 from tests.engine import RULE_SETS
 from tests.unit.test_visibility import NOW, client, record
@@ -198,3 +216,69 @@ def test_an_objection_is_overdue_only_while_open_and_past_its_deadline() -> None
     assert objection.overdue_at(due)
     resolved = dataclasses.replace(objection, status=objections.ObjectionStatus.REJECTED)
     assert not resolved.overdue_at(due + dt.timedelta(days=1))
+
+
+CORRECTION = Reclassification(Category.FALSE_ADVERTISING, Severity.GENERAL)
+
+
+@pytest.mark.parametrize(
+    ("upheld", "outcome", "correction", "expected"),
+    [
+        (False, None, None, None),
+        (True, None, None, objections.Outcome.WITHDRAW),  # the default
+        (True, None, CORRECTION, objections.Outcome.CORRECT),  # a correction implies CORRECT
+        (True, objections.Outcome.CORRECT, CORRECTION, objections.Outcome.CORRECT),
+        (False, objections.Outcome.WITHDRAW, None, "a rejected objection changes nothing"),
+        (False, None, CORRECTION, "a rejected objection changes nothing"),
+        (True, objections.Outcome.CORRECT, None, "CORRECT needs the corrected category and severity"),
+        (True, objections.Outcome.WITHDRAW, CORRECTION, "a correction goes with the CORRECT outcome"),
+        (True, None, Reclassification(Category.FALSE_ADVERTISING, None), "a negative category needs a severity"),
+        (True, None, Reclassification(Category.RED_LIST, Severity.GENERAL), "a negative category needs a severity"),
+    ],
+)
+def test_an_upheld_objection_withdraws_or_corrects_and_a_rejected_one_changes_nothing(
+    *,
+    upheld: bool,
+    outcome: objections.Outcome | None,
+    correction: Reclassification | None,
+    expected: objections.Outcome | str | None,
+) -> None:
+    if expected is None or isinstance(expected, objections.Outcome):  # (an Outcome is a str too)
+        assert objections.parse_outcome(upheld, outcome, correction) is expected
+    else:
+        with pytest.raises(InvalidValue, match=expected):
+            objections.parse_outcome(upheld, outcome, correction)
+
+
+def proposal(kind: lists.ListKind, record_ids: tuple[int, ...], level: LegalBasisLevel) -> lists.Proposal:
+    return lists.Proposal(kind, 1, record_ids, "fakes, again", LegalBasis("a rule", None), level, "until repaired")
+
+
+SERIOUS = dataclasses.replace(record(severity=Severity.SERIOUS, occurred_at=AT - dt.timedelta(days=30)), id=1)
+HONOUR = dataclasses.replace(SERIOUS, id=2, category=Category.RED_LIST, severity=None)
+ELSEWHERE = dataclasses.replace(SERIOUS, id=3, subject_id=2)
+FOUND = {found.id: found for found in (SERIOUS, HONOUR, ELSEWHERE)}
+
+
+@pytest.mark.parametrize(
+    ("kind", "record_ids", "level", "refused"),
+    [
+        (lists.ListKind.SERIOUS_DISHONEST, (1,), LegalBasisLevel.DEPARTMENTAL_RULE, None),
+        (lists.ListKind.JOINT_CONSTRAINT, (1,), LegalBasisLevel.PLATFORM_RULE, None),
+        (lists.ListKind.RED, (2,), LegalBasisLevel.PLATFORM_RULE, None),
+        (lists.ListKind.SERIOUS_DISHONEST, (1,), LegalBasisLevel.PLATFORM_RULE, "rests on a public instrument"),
+        (lists.ListKind.JOINT_CONSTRAINT, (1, 9), LegalBasisLevel.PLATFORM_RULE, r"records \[9\] do not exist"),
+        (lists.ListKind.JOINT_CONSTRAINT, (1, 3), LegalBasisLevel.PLATFORM_RULE, "about the subject being listed"),
+        (lists.ListKind.JOINT_CONSTRAINT, (1, 2), LegalBasisLevel.PLATFORM_RULE, "rests only on serious records"),
+        (lists.ListKind.RED, (2, 1), LegalBasisLevel.PLATFORM_RULE, "the red list rests only on positive records"),
+    ],
+)
+def test_a_proposal_rests_on_existing_records_of_its_subject_of_the_lists_kind(
+    kind: lists.ListKind, record_ids: tuple[int, ...], level: LegalBasisLevel, refused: str | None
+) -> None:
+    proposed = proposal(kind, record_ids, level)
+    if refused is None:
+        lists.check_proposal(proposed, FOUND, RULES, AT)
+        return
+    with pytest.raises((InvalidListBasis, LegalBasisInsufficient), match=refused):
+        lists.check_proposal(proposed, FOUND, RULES, AT)
