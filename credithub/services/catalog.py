@@ -13,9 +13,6 @@ from credithub.domain.measures import Measure, parse_measure
 from credithub.domain.rules import RuleSet, select_rule_set
 from credithub.services import audit
 
-# credit_status still imports EngineConfig from here; the re-export goes once it imports engine_config.
-from credithub.services.engine_config import EngineConfig as EngineConfig
-
 if TYPE_CHECKING:
     from credithub.services.ports import Deps
 

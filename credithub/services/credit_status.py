@@ -29,7 +29,7 @@ from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, StatusUnav
 from credithub.domain.flags import CreditStatus
 from credithub.domain.status_codec import decode_status
 from credithub.services import statuses
-from credithub.services.catalog import EngineConfig
+from credithub.services.engine_config import EngineConfig
 from credithub.services.ports import Deps
 
 MAX_BATCH: Final = 1000
