@@ -142,144 +142,138 @@ async def insert_world(conn: Connection, world: WorldRows) -> WorldIds:
     subject_ids = await _reserve(conn, "subjects_id_seq", len(world.subjects))
     record_ids = await _reserve(conn, "credit_records_id_seq", len(world.records))
     await _copy(conn, "persons", ("id", "id_hash"), list(zip(person_ids, world.person_hashes, strict=True)))
+    await _copy(conn, "subjects", SUBJECT_COLUMNS, _subject_rows(world, person_ids, subject_ids))
+    await _copy(conn, "accounts", ACCOUNT_COLUMNS, _account_rows(world, subject_ids))
+    await _copy(conn, "mcn_signings", SIGNING_COLUMNS, _signing_rows(world, subject_ids))
     await _copy(
-        conn,
-        "subjects",
-        ("id", "kind", "name", "credit_code", "person_id"),
-        [
-            (
-                subject_ids[i],
-                row.kind.value,
-                row.name,
-                row.credit_code,
-                person_ids[row.person_index] if row.person_index is not None else None,
-            )
-            for i, row in enumerate(world.subjects)
-        ],
+        conn, "legal_representatives", REPRESENTATION_COLUMNS, _representation_rows(world, person_ids, subject_ids)
     )
-    await _copy(
-        conn,
-        "accounts",
-        ("subject_id", "platform", "external_id", "status", "display_name", "opened_at"),
-        [
-            (
-                subject_ids[row.subject_index],
-                row.platform,
-                row.external_id,
-                row.status.value,
-                row.display_name,
-                row.opened_at,
-            )
-            for row in world.accounts
-        ],
-    )
-    await _copy(
-        conn,
-        "mcn_signings",
-        ("agency_id", "anchor_id", "valid_from", "valid_to", "source_platform"),
-        [
-            (
-                subject_ids[row.from_index],
-                subject_ids[row.subject_index],
-                row.valid_from,
-                row.valid_to,
-                row.source_platform,
-            )
-            for row in world.signings
-        ],
-    )
-    await _copy(
-        conn,
-        "legal_representatives",
-        ("person_id", "subject_id", "valid_from", "valid_to", "source_platform"),
-        [
-            (
-                person_ids[row.from_index],
-                subject_ids[row.subject_index],
-                row.valid_from,
-                row.valid_to,
-                row.source_platform,
-            )
-            for row in world.representations
-        ],
-    )
-    await _copy(
-        conn,
-        "credit_records",
-        (
-            "id",
-            "subject_id",
-            "source_type",
-            "source_platform",
-            "source_authority",
-            "source_ref",
-            "category",
-            "severity",
-            "occurred_at",
-            "reported_at",
-            "description",
-            "legal_basis",
-            "legal_basis_ref",
-            "status",
-            "valid_until",
-            "decided_at",
-        ),
-        [
-            (
-                record_ids[i],
-                subject_ids[row.subject_index],
-                row.source_type.value,
-                row.source_platform,
-                row.source_authority,
-                row.source_ref,
-                row.category.value,
-                row.severity.value if row.severity else None,
-                row.occurred_at,
-                row.reported_at,
-                row.description,
-                row.legal_basis,
-                row.legal_basis_ref,
-                row.status.value,
-                row.valid_until,
-                row.decided_at,
-            )
-            for i, row in enumerate(world.records)
-        ],
-    )
-    await _copy(
-        conn,
-        "record_status_changes",
-        ("record_id", "from_status", "to_status", "actor", "reason", "at"),
-        [
-            (
-                record_ids[row.record_index],
-                row.from_status.value if row.from_status else None,
-                row.to_status.value,
-                row.actor,
-                row.reason,
-                row.at,
-            )
-            for row in world.status_changes
-        ],
-    )
+    await _copy(conn, "credit_records", RECORD_COLUMNS, _record_rows(world, subject_ids, record_ids))
+    await _copy(conn, "record_status_changes", STATUS_CHANGE_COLUMNS, _status_change_rows(world, record_ids))
     await _insert_entries(conn, world, subject_ids, record_ids)
-    await _copy(
-        conn,
-        "objections",
-        ("record_id", "filed_by", "filed_by_platform", "reason", "filed_at", "due_at"),
-        [
-            (
-                record_ids[row.record_index],
-                f"platform:{row.filed_by_platform}",
-                row.filed_by_platform,
-                row.reason,
-                row.filed_at,
-                row.due_at,
-            )
-            for row in world.objections
-        ],
-    )
+    await _copy(conn, "objections", OBJECTION_COLUMNS, _objection_rows(world, record_ids))
     return WorldIds(subject_ids, record_ids)
+
+
+Rows = list[tuple[object, ...]]
+
+SUBJECT_COLUMNS: Final = ("id", "kind", "name", "credit_code", "person_id")
+ACCOUNT_COLUMNS: Final = ("subject_id", "platform", "external_id", "status", "display_name", "opened_at")
+SIGNING_COLUMNS: Final = ("agency_id", "anchor_id", "valid_from", "valid_to", "source_platform")
+REPRESENTATION_COLUMNS: Final = ("person_id", "subject_id", "valid_from", "valid_to", "source_platform")
+RECORD_COLUMNS: Final = (
+    "id",
+    "subject_id",
+    "source_type",
+    "source_platform",
+    "source_authority",
+    "source_ref",
+    "category",
+    "severity",
+    "occurred_at",
+    "reported_at",
+    "description",
+    "legal_basis",
+    "legal_basis_ref",
+    "status",
+    "valid_until",
+    "decided_at",
+)
+STATUS_CHANGE_COLUMNS: Final = ("record_id", "from_status", "to_status", "actor", "reason", "at")
+OBJECTION_COLUMNS: Final = ("record_id", "filed_by", "filed_by_platform", "reason", "filed_at", "due_at")
+
+
+def _subject_rows(world: WorldRows, person_ids: list[int], subject_ids: list[int]) -> Rows:
+    return [
+        (
+            subject_ids[i],
+            row.kind.value,
+            row.name,
+            row.credit_code,
+            person_ids[row.person_index] if row.person_index is not None else None,
+        )
+        for i, row in enumerate(world.subjects)
+    ]
+
+
+def _account_rows(world: WorldRows, subject_ids: list[int]) -> Rows:
+    return [
+        (
+            subject_ids[row.subject_index],
+            row.platform,
+            row.external_id,
+            row.status.value,
+            row.display_name,
+            row.opened_at,
+        )
+        for row in world.accounts
+    ]
+
+
+def _signing_rows(world: WorldRows, subject_ids: list[int]) -> Rows:
+    return [
+        (subject_ids[row.from_index], subject_ids[row.subject_index], row.valid_from, row.valid_to, row.source_platform)
+        for row in world.signings
+    ]
+
+
+def _representation_rows(world: WorldRows, person_ids: list[int], subject_ids: list[int]) -> Rows:
+    return [
+        (person_ids[row.from_index], subject_ids[row.subject_index], row.valid_from, row.valid_to, row.source_platform)
+        for row in world.representations
+    ]
+
+
+def _record_rows(world: WorldRows, subject_ids: list[int], record_ids: list[int]) -> Rows:
+    return [
+        (
+            record_ids[i],
+            subject_ids[row.subject_index],
+            row.source_type.value,
+            row.source_platform,
+            row.source_authority,
+            row.source_ref,
+            row.category.value,
+            row.severity.value if row.severity else None,
+            row.occurred_at,
+            row.reported_at,
+            row.description,
+            row.legal_basis,
+            row.legal_basis_ref,
+            row.status.value,
+            row.valid_until,
+            row.decided_at,
+        )
+        for i, row in enumerate(world.records)
+    ]
+
+
+def _status_change_rows(world: WorldRows, record_ids: list[int]) -> Rows:
+    return [
+        (
+            record_ids[row.record_index],
+            row.from_status.value if row.from_status else None,
+            row.to_status.value,
+            row.actor,
+            row.reason,
+            row.at,
+        )
+        for row in world.status_changes
+    ]
+
+
+def _objection_rows(world: WorldRows, record_ids: list[int]) -> Rows:
+    return [
+        (
+            record_ids[row.record_index],
+            f"platform:{row.filed_by_platform}",
+            row.filed_by_platform,
+            row.reason,
+            row.filed_at,
+            row.due_at,
+        )
+        for row in world.objections
+    ]
 
 
 async def _insert_entries(conn: Connection, world: WorldRows, subject_ids: list[int], record_ids: list[int]) -> None:
