@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         max_body_size=settings.max_body_bytes,  # webhooks are verified on the whole body: bound it
     )
     app.state.inbox_wakeup = asyncio.Event()
+    app.state.inbox_gate = webhooks.InboxGate(settings.inbox_backlog_limit)
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_burst)

@@ -2,9 +2,10 @@
 
 Counted as work happens, at no per-field cost: HTTP requests by route and status (the request
 middleware), GraphQL operations by name, type and outcome (a schema extension's `on_operation`,
-once per operation; no `resolve` hook). Read when scraped: the backlogs of the inbox, the status
-refresh queue and the outbox (`db.operations`, partial indexes over live rows, under a short
-timeout and on a connection of the pool only when one is free), live subscribers, pool use.
+once per operation; no `resolve` hook), webhook deliveries turned away by a full inbox. Read when
+scraped: the backlogs of the inbox (and its limit), the status refresh queue and the outbox
+(`db.operations`, partial indexes over live rows, under a short timeout and on a connection of
+the pool only when one is free), live subscribers, pool use.
 
 Each app has its own registry, so several apps in one process (tests) never share counters.
 """
@@ -78,6 +79,17 @@ class Metrics:
             "credithub_inbox_lag_seconds", "Age of the oldest event not applied yet (0: none waits)", registry=registry
         )
         self.inbox_dead = Gauge("credithub_inbox_dead", "Events parked after failing", registry=registry)
+        self.inbox_limit = Gauge(
+            "credithub_inbox_backlog_limit",
+            "Events waiting beyond which webhooks are answered 429 (CREDITHUB_INBOX_BACKLOG_LIMIT; 0: none)",
+            registry=registry,
+        )
+        self.webhooks_deferred = Counter(
+            "credithub_webhooks_deferred",
+            "Webhook deliveries answered 429 with Retry-After because the inbox was full, per platform",
+            ["platform"],
+            registry=registry,
+        )
         self.refresh_queued = Gauge(
             "credithub_status_refresh_queued", "Subjects whose stored status waits for a refresh", registry=registry
         )
@@ -129,6 +141,7 @@ class Metrics:
         self.pool_in_use.set(size - idle)
         self.pool_max.set(pool.get_max_size())
         self.subscribers.set(deps.feed.subscriber_count)
+        self.inbox_limit.set(deps.settings.inbox_backlog_limit)
         if idle == 0 and size >= pool.get_max_size():
             self.backlog_up.set(0)
             return

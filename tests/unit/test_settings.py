@@ -52,3 +52,11 @@ def test_no_origin_may_call_from_a_browser_unless_configured() -> None:
     assert Settings.from_env({}).cors_origins == ()
     configured = Settings.from_env({"CREDITHUB_CORS_ORIGINS": " https://risk.example.com/, http://127.0.0.1:5173 "})
     assert configured.cors_origins == ("https://risk.example.com", "http://127.0.0.1:5173")
+
+
+def test_the_inbox_backlog_limit_has_a_default_and_zero_turns_it_off() -> None:
+    assert Settings.from_env({}).inbox_backlog_limit == 20_000
+    assert Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "500"}).inbox_backlog_limit == 500
+    assert Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "0"}).inbox_backlog_limit == 0
+    with pytest.raises(SettingsError, match="CREDITHUB_INBOX_BACKLOG_LIMIT"):
+        Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "-1"})
