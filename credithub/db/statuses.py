@@ -27,8 +27,9 @@ async def list_due(conn: Connection, at: dt.datetime, config_version: int, limit
     return [row["subject_id"] for row in await conn.fetch(SQL["list_due"], at, config_version, limit)]
 
 
-async def list_missing(conn: Executor, limit: int) -> list[int]:
-    return [row["id"] for row in await conn.fetch(SQL["list_missing"], limit)]
+async def queue_missing(conn: Executor) -> int:
+    queued: int = await conn.fetchval(SQL["queue_missing"])
+    return queued
 
 
 async def upsert_many(conn: Connection, computed: list[tuple[CreditStatus, int]], config_version: int) -> None:

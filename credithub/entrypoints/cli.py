@@ -232,13 +232,14 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
     async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import statuses
 
-        total = 0
         started = time.monotonic()
+        queued = await statuses.queue_missing(deps)  # the one full scan: statuses never stored at all
+        total = 0
         while refreshed := await statuses.refresh_due(deps):
             total += refreshed
             logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
         logs.end_progress()
-        return {"recomputed": total, "seconds": round(time.monotonic() - started, 1)}
+        return {"recomputed": total, "missing": queued, "seconds": round(time.monotonic() - started, 1)}
 
     _run_with_deps(settings, action)
 

@@ -24,13 +24,20 @@ ORDER BY stable_until NULLS LAST, subject_id
 LIMIT $3
 FOR UPDATE SKIP LOCKED;
 
--- list_missing --
--- Subjects with no stored status at all (e.g. loaded in bulk with triggers off), and not parked: up to $1.
-SELECT s.id FROM subjects s
-WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
-  AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = s.id)
-ORDER BY s.id
-LIMIT $1;
+-- queue_missing --
+-- Queue every subject with no stored status that is not parked (a bulk load with triggers off,
+-- a status deleted by hand); returns how many. A scan of every subject: run by
+-- `recompute-statuses` and once when a refresher starts, never on a timer (a new subject is
+-- queued by its insert trigger, subjects_queue_status).
+WITH queued AS (
+    INSERT INTO status_refresh_queue (subject_id)
+    SELECT s.id FROM subjects s
+    WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
+      AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = s.id)
+    ON CONFLICT (subject_id) DO NOTHING
+    RETURNING subject_id
+)
+SELECT count(*) FROM queued;
 
 -- upsert_many --
 -- Store computed statuses: $1 subject ids, $2 facts versions, $3 config versions, $4 computed for,
