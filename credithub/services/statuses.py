@@ -117,13 +117,15 @@ async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
 async def refresh_due(deps: Deps, *, limit: int = REFRESH_BATCH) -> int:
     """Recompute and store up to `limit` statuses that are queued, expired or of an older
     catalog. Returns how many were refreshed; 0 means the store is current. Its cost follows what
-    changed, not how many subjects there are: both lookups walk an index from its start."""
+    changed, not how many subjects there are: each lookup walks an index from its start."""
     config = await deps.engine.current(deps.pool)
     at = deps.clock.now()
     async with transaction(deps.pool) as conn:
         subject_ids = await db_statuses.claim_queued(conn, limit)
         if len(subject_ids) < limit:
-            subject_ids += await db_statuses.list_due(conn, at, config.version, limit - len(subject_ids))
+            subject_ids += await db_statuses.list_expired(conn, at, config.version, limit - len(subject_ids))
+        if len(subject_ids) < limit:
+            subject_ids += await db_statuses.list_outdated(conn, config.version, limit - len(subject_ids))
         return await _store_isolated(conn, list(dict.fromkeys(subject_ids)), config, at)
 
 
