@@ -42,6 +42,7 @@ EXIT_REFUSED: Final = 1  # bad input, an unknown id, a refusal by the hub
 EXIT_USAGE: Final = 2  # argparse's own code for usage errors; also bad configuration
 EXIT_UNREACHABLE: Final = 3  # the database (or, for trigger, the hub) cannot be reached
 EXIT_KEY_MISMATCH: Final = 4  # CREDITHUB_SECRET_KEY is not the key the database was filled with
+RECOMPUTE_CONCURRENCY: Final = 2  # recompute-statuses: batches in progress at once
 # What connecting to a database that is not there raises (not a bug in a command: said in one line).
 UNREACHABLE: Final = (
     OSError,
@@ -228,6 +229,17 @@ def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
     _run_with_deps(settings, action)
 
 
+def _at_least_one(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {value}")
+    return value
+
+
 def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None:
     async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import statuses
@@ -235,9 +247,15 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
         started = time.monotonic()
         queued = await statuses.queue_missing(deps)  # the one full scan: statuses never stored at all
         total = 0
-        while refreshed := await statuses.refresh_due(deps):
-            total += refreshed
-            logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+
+        async def lane() -> None:
+            nonlocal total
+            while refreshed := await statuses.refresh_due(deps):
+                total += refreshed
+                logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+
+        # Batches side by side (they claim with SKIP LOCKED): one computes while another waits on the database.
+        await asyncio.gather(*(lane() for _ in range(args.concurrency)))
         logs.end_progress()
         return {"recomputed": total, "missing": queued, "seconds": round(time.monotonic() - started, 1)}
 
@@ -644,6 +662,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
+    )
+    recompute.add_argument(
+        "--concurrency",
+        type=_at_least_one,
+        default=RECOMPUTE_CONCURRENCY,
+        help=f"batches of statuses in progress at once (default {RECOMPUTE_CONCURRENCY})",
     )
     recompute.set_defaults(handler=cmd_recompute_statuses)
 
