@@ -2,10 +2,15 @@
 loaded once into its own database and reused by later runs.
 
     python -m bench.dataset [--subjects 100000] [--records-per-subject 5.1]
+    python -m bench.dataset --subjects 1M       # its own database: credithub_bench_1000000
     python -m bench.dataset --names 1000000     # the screening dataset: names and codes only
 
-Uses DATABASE_URL's server when set, else an embedded PostgreSQL in bench/.data. Prints the
-DSN of the loaded database.
+The world is generated and copied shard by shard (`--shard-size` subjects each, every shard a
+world of its own with identifiers numbered apart: `credithub.demo.world.Shard`), each shard
+committed in its own transaction, so memory stays bounded whatever the size (one shard per
+process, `--jobs` processes) and an interrupted load goes on with the shards it had not
+committed when run again. Uses DATABASE_URL's server when
+set, else an embedded PostgreSQL in bench/.data. Prints the DSN of the loaded database.
 """
 
 from __future__ import annotations
@@ -14,32 +19,51 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
 from credithub.db import meta
 from credithub.db.embedded import EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
-from credithub.db.pool import transaction
 from credithub.db.world import insert_world
-from credithub.demo.world import DEMO_PLATFORMS, generate_world
+from credithub.demo.world import DEMO_PLATFORMS, DEMO_SEED, Shard, generate_world
 from credithub.domain.identifiers import compute_credit_code_check, compute_organization_check
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATABASE = "credithub_bench"
+DEFAULT_SUBJECTS = 100_000
+SHARD_SUBJECTS = 50_000
 # The person-hash key of the dataset; the service under test must run with the same one.
 BENCH_SECRET_KEY = "bench-person-key-0123456789abcdefghijklmnopqrstuvwxyz"
 META_KEY = "bench_dataset"
+PROGRESS_KEY = "bench_dataset_progress"
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def parse_count(text: str) -> int:
+    """100000, 100k, 1M, 10M, 1_000_000."""
+    match = re.fullmatch(r"(\d[\d_]*)([kKmM]?)", text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"a count such as 100000, 100k or 1M, not {text!r}")
+    return int(match[1].replace("_", "")) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2].lower()]
+
+
+def database_for(subjects: int) -> str:
+    """The database of a dataset of this size: the default size keeps the historical name."""
+    return DATABASE if subjects == DEFAULT_SUBJECTS else f"{DATABASE}_{subjects}"
 
 
 @contextlib.asynccontextmanager
@@ -63,64 +87,136 @@ def database_dsn(server_dsn: str, name: str = DATABASE) -> str:
     return urlunsplit(urlsplit(server_dsn)._replace(path="/" + name))
 
 
-async def ensure_dataset(server_dsn: str, subjects: int, records_per_subject: float) -> str:
-    """Create, migrate and fill the bench database unless it already holds this dataset."""
-    wanted = {"subjects": subjects, "records_per_subject": records_per_subject}
+async def ensure_dataset(
+    server_dsn: str,
+    subjects: int,
+    records_per_subject: float,
+    *,
+    shard_subjects: int = SHARD_SUBJECTS,
+    jobs: int = 1,
+) -> str:
+    """Create, migrate and fill the bench database of this size unless it already holds this
+    dataset; a load cut short goes on with the shards it had not committed. `jobs` processes
+    generate and copy shards side by side."""
+    wanted = {"subjects": subjects, "records_per_subject": records_per_subject, "shard_subjects": shard_subjects}
+    name = database_for(subjects)
     admin = await asyncpg.connect(server_dsn)
     try:
-        if not await admin.fetchval("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", DATABASE):
-            await admin.execute(f"CREATE DATABASE {DATABASE}")  # a constant name
+        if not await admin.fetchval("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name):
+            await admin.execute(f"CREATE DATABASE {name}")  # our own name: a prefix and a number
     finally:
         await admin.close()
-    dsn = database_dsn(server_dsn)
-    conn = await asyncpg.connect(dsn)
+    dsn = database_dsn(server_dsn, name)
+    conn = await _connect(dsn)
     try:
         await apply_migrations(conn)
-        loaded = await conn.fetchval("SELECT value FROM hub_meta WHERE key = $1", META_KEY)
+        loaded = await meta.get(conn, META_KEY)
+        if loaded is not None:
+            if loaded == wanted:
+                log(f"dataset already loaded: {wanted}")
+                return dsn
+            raise SystemExit(f"{name} holds another dataset ({loaded}); drop it first")
+        started = await meta.get(conn, PROGRESS_KEY)
+        if started is not None and started != wanted:
+            raise SystemExit(f"{name} holds part of another dataset ({started}); drop it first")
+        await meta.put(conn, PROGRESS_KEY, wanted)
+        done = {row["key"] for row in await conn.fetch("SELECT key FROM hub_meta WHERE key LIKE $1", SHARD_KEY + "%")}
     finally:
         await conn.close()
-    if loaded is not None:
-        import json
-
-        if json.loads(loaded) == wanted:
-            log(f"dataset already loaded: {wanted}")
-            return dsn
-        raise SystemExit(f"{DATABASE} holds another dataset ({loaded}); drop it first")
-    await _load(dsn, subjects, records_per_subject, wanted)
+    shards = plan_shards(subjects, shard_subjects)
+    todo = [number for number in range(len(shards)) if f"{SHARD_KEY}{number}" not in done]
+    if len(todo) < len(shards):
+        log(f"going on: {len(shards) - len(todo)} of {len(shards)} shards were loaded before")
+    started_at = time.perf_counter()
+    await _load(dsn, wanted, todo, jobs)
+    conn = await _connect(dsn)
+    try:
+        await meta.put(conn, META_KEY, wanted)
+        mark = time.perf_counter()
+        await conn.execute("VACUUM ANALYZE")
+        log(f"loaded in {time.perf_counter() - started_at:.0f} s (VACUUM ANALYZE {time.perf_counter() - mark:.0f} s)")
+    finally:
+        await conn.close()
     return dsn
 
 
-async def _load(dsn: str, subjects: int, records_per_subject: float, wanted: dict[str, float]) -> None:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, init=_json_codec)
-    try:
-        started = time.perf_counter()
-        log(f"generating {subjects:,} subjects, ~{records_per_subject} records each …")
-        world = generate_world(
-            subjects=subjects,
-            records_per_subject=records_per_subject,
-            now=dt.datetime.now(dt.UTC),
-            person_key=BENCH_SECRET_KEY.encode(),
+SHARD_KEY = "bench_dataset_shard:"  # one hub_meta key per committed shard
+
+
+def plan_shards(subjects: int, shard_subjects: int) -> list[int]:
+    """The subjects of each shard: as many full shards as fit, the rest in the last."""
+    full, rest = divmod(subjects, shard_subjects)
+    return [shard_subjects] * full + ([rest] if rest else [])
+
+
+async def _load(dsn: str, wanted: dict[str, Any], todo: list[int], jobs: int) -> None:
+    """Each of `jobs` processes (spawned: no event loop or connection is inherited) generates
+    and copies every jobs-th shard of `todo`."""
+    if jobs <= 1:
+        await _load_shards(dsn, wanted, todo)
+        return
+    now = dt.datetime.now(dt.UTC)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        await asyncio.gather(
+            *(loop.run_in_executor(pool, _load_shards_in_process, dsn, wanted, todo[k::jobs], now) for k in range(jobs))
         )
-        log(f"generated in {time.perf_counter() - started:.1f} s: {world.counts()}")
-        started = time.perf_counter()
-        async with transaction(pool) as conn:
-            # A fresh, consistent dataset: skip per-row foreign-key checks and version triggers
-            # (needs a superuser, which the embedded server's and CI's `postgres` role are).
-            await conn.execute("SET LOCAL session_replication_role = replica")
-            for platform in DEMO_PLATFORMS:
-                await conn.execute(
-                    "INSERT INTO platforms (code, name, family) VALUES ($1, $2, $3)",
-                    platform.code,
-                    platform.name,
-                    platform.family,
-                )
-            await insert_world(conn, world)
-            await meta.put(conn, META_KEY, wanted)
-        log(f"written with COPY in {time.perf_counter() - started:.1f} s")
-        async with pool.acquire() as conn:
-            await conn.execute("VACUUM ANALYZE")
+
+
+def _load_shards_in_process(dsn: str, wanted: dict[str, Any], numbers: list[int], now: dt.datetime) -> None:
+    asyncio.run(_load_shards(dsn, wanted, numbers, now))
+
+
+async def _load_shards(dsn: str, wanted: dict[str, Any], numbers: list[int], now: dt.datetime | None = None) -> None:
+    shard_subjects = wanted["shard_subjects"]
+    sizes = plan_shards(wanted["subjects"], shard_subjects)
+    now = now or dt.datetime.now(dt.UTC)
+    conn = await _connect(dsn)
+    try:
+        for number in numbers:
+            mark = time.perf_counter()
+            world = generate_world(
+                seed=DEMO_SEED + number,
+                subjects=sizes[number],
+                records_per_subject=wanted["records_per_subject"],
+                now=now,
+                person_key=BENCH_SECRET_KEY.encode(),
+                shard=Shard(number, shard_subjects + 1),  # + 1: shard 0 also has the showcase company
+            )
+            generated = time.perf_counter()
+            await _copy_shard(conn, world, number)
+            counts = world.counts()
+            del world
+            log(
+                f"shard {number + 1}/{len(sizes)}: {counts['subjects']:,} subjects, {counts['records']:,} records"
+                f" (generated in {generated - mark:.0f} s, copied in {time.perf_counter() - generated:.0f} s)"
+            )
     finally:
-        await pool.close()
+        await conn.close()
+
+
+async def _copy_shard(conn: asyncpg.Connection, world: Any, number: int) -> None:
+    async with conn.transaction():
+        # A fresh, consistent dataset: skip per-row foreign-key checks and version triggers
+        # (needs a superuser, which the embedded server's and CI's `postgres` role are).
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        for platform in DEMO_PLATFORMS:
+            await conn.execute(
+                "INSERT INTO platforms (code, name, family) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING",
+                platform.code,
+                platform.name,
+                platform.family,
+            )
+        ids = await insert_world(conn, world)
+        # What the trigger switched off above would have done: every new subject waits for its status.
+        await conn.execute("INSERT INTO status_refresh_queue (subject_id) SELECT unnest($1::bigint[])", ids.subjects)
+        await meta.put(conn, f"{SHARD_KEY}{number}", {"subjects": len(ids.subjects), "records": len(ids.records)})
+
+
+async def _connect(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn)
+    await _json_codec(conn)
+    return conn
 
 
 async def _json_codec(conn: asyncpg.Connection) -> None:
@@ -131,15 +227,23 @@ async def _json_codec(conn: asyncpg.Connection) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--subjects", type=parse_count, default=DEFAULT_SUBJECTS, help="100000, 1M, 10M, …")
     parser.add_argument("--records-per-subject", type=float, default=5.1)
-    parser.add_argument("--names", type=int, help="build the screening dataset of this many subjects instead")
+    parser.add_argument(
+        "--shard-size", type=parse_count, default=SHARD_SUBJECTS, help="subjects generated and copied at a time"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="processes generating and copying shards side by side")
+    parser.add_argument("--names", type=parse_count, help="build the screening dataset of this many subjects instead")
     args = parser.parse_args()
     async with bench_server() as server:
         if args.names:
             print(await ensure_names_dataset(server, args.names))
         else:
-            print(await ensure_dataset(server, args.subjects, args.records_per_subject))
+            print(
+                await ensure_dataset(
+                    server, args.subjects, args.records_per_subject, shard_subjects=args.shard_size, jobs=args.jobs
+                )
+            )
 
 
 # ---- the screening dataset: many subjects, names only ------------------------------------------

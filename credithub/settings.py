@@ -172,6 +172,7 @@ class Settings:
     rate_limit: int = 100  # GraphQL requests per second per client and instance; 0: no limit
     rate_burst: int = 200  # how many a client may send at once before the rate applies
     max_subscriptions: int = 20  # live subscriptions per client and instance (and per WebSocket)
+    inbox_backlog_limit: int = 20_000  # events waiting in the inbox beyond which webhooks get 429; 0: no limit
     log_level: str = "INFO"
     log_format: str = "json"  # or "console"
     tracing: bool = False  # OpenTelemetry, from the standard OTEL_* variables
@@ -227,6 +228,9 @@ class Settings:
             rate_limit=_positive_int(env, "CREDITHUB_RATE_LIMIT", defaults.rate_limit, least=0),
             rate_burst=_positive_int(env, "CREDITHUB_RATE_BURST", defaults.rate_burst),
             max_subscriptions=_positive_int(env, "CREDITHUB_MAX_SUBSCRIPTIONS", defaults.max_subscriptions),
+            inbox_backlog_limit=_positive_int(
+                env, "CREDITHUB_INBOX_BACKLOG_LIMIT", defaults.inbox_backlog_limit, least=0
+            ),
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
             log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),

@@ -80,6 +80,12 @@ async def insert_many(
     return len(rows)
 
 
+async def count_waiting(conn: Executor, up_to: int) -> int:
+    """Events not applied yet, counted up to `up_to`."""
+    waiting: int = await conn.fetchval(SQL["count_waiting"], up_to)
+    return waiting
+
+
 async def claim(conn: Executor, now: dt.datetime, limit: int, lease: dt.timedelta, token: uuid.UUID) -> list[Claimed]:
     rows = await work_queue.claim(conn, QUEUE, now, limit, lease, token)
     return [Claimed(row["id"], row["platform"], row["event_id"], row["event"], row["attempts"]) for row in rows]

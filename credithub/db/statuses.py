@@ -23,12 +23,17 @@ async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
     await conn.execute(SQL["queue_refresh"], subject_ids)
 
 
-async def list_due(conn: Connection, at: dt.datetime, config_version: int, limit: int) -> list[int]:
-    return [row["subject_id"] for row in await conn.fetch(SQL["list_due"], at, config_version, limit)]
+async def list_expired(conn: Connection, at: dt.datetime, config_version: int, limit: int) -> list[int]:
+    return [row["subject_id"] for row in await conn.fetch(SQL["list_expired"], at, config_version, limit)]
 
 
-async def list_missing(conn: Executor, limit: int) -> list[int]:
-    return [row["id"] for row in await conn.fetch(SQL["list_missing"], limit)]
+async def list_outdated(conn: Connection, config_version: int, limit: int) -> list[int]:
+    return [row["subject_id"] for row in await conn.fetch(SQL["list_outdated"], config_version, limit)]
+
+
+async def queue_missing(conn: Executor) -> int:
+    queued: int = await conn.fetchval(SQL["queue_missing"])
+    return queued
 
 
 async def upsert_many(conn: Connection, computed: list[tuple[CreditStatus, int]], config_version: int) -> None:

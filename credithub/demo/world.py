@@ -3,7 +3,9 @@ signings, legal representatives and credit records of every kind.
 
 Generation is pure (a seed, a size, an instant and the person-hash key in; rows out), so the
 same seed gives the same world; `credithub.db.world` writes it with COPY. The
-benchmark dataset (bench/) is the same world at a larger size.
+benchmark dataset (bench/) is the same world at a larger size, generated shard by shard (a
+`Shard` numbers its identifiers apart from every other shard's) so that millions of subjects
+never have to be in memory at once.
 
 Rows refer to each other by position in their list (`subject_index`, `person_index`); the
 loader swaps positions for database ids. Legal-basis texts name the law or rule by title;
@@ -43,6 +45,22 @@ from credithub.domain.subjects import AccountStatus, SubjectKind
 
 DEMO_SEED: Final = 20260401
 DEMO_OBJECTION_DAYS: Final = 15  # CREDITHUB_OBJECTION_DAYS' default
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One shard of a world generated in pieces: a world of its own (its relations stay inside
+    it) whose identifiers are numbered from `number * stride` — credit codes, resident IDs,
+    account ids and record references — so no two shards collide. `stride` is at least the
+    subjects of the largest shard; only shard 0 has the showcase company."""
+
+    number: int
+    stride: int
+
+    def serial(self, local: int) -> int:
+        """A number unique across shards for the `local`-th item of a kind (< stride per shard)."""
+        assert 0 <= local < self.stride, "a shard holds at most `stride` items of a kind"
+        return self.number * self.stride + local
 
 
 class PlatformRow(NamedTuple):
@@ -161,9 +179,33 @@ def _credit_code(rng: random.Random, category: str, used: set[str]) -> str:
             return code
 
 
+def _serial_credit_code(rng: random.Random, category: str, serial: int) -> str:
+    """A valid credit code whose 8-character body is `serial` in base 30: unique per serial."""
+    digits = []
+    for _ in range(8):
+        serial, digit = divmod(serial, 30)
+        digits.append(USCC_ALPHABET[digit])
+    assert serial == 0, "more subjects than 8 base-30 digits hold"
+    body = "".join(reversed(digits))
+    first17 = "9" + category + rng.choice(REGIONS) + body + compute_organization_check(body)
+    return first17 + compute_credit_code_check(first17)
+
+
+BIRTH_DAYS: Final = 365 * 35
+
+
+def _serial_resident_id(serial: int) -> ResidentId:
+    """A valid resident ID unique per serial: its region, birth date and sequence number spell it."""
+    serial, sequence = divmod(serial, 1000)
+    region, day = divmod(serial, BIRTH_DAYS)
+    birth = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    first17 = REGIONS[region] + birth.strftime("%Y%m%d") + f"{sequence:03d}"  # IndexError past ~128 million
+    return ResidentId(first17 + ric.calc_check_digit(first17 + "0"))
+
+
 def _resident_id(rng: random.Random, used: set[str]) -> ResidentId:
     while True:
-        birth = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(365 * 35))
+        birth = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(BIRTH_DAYS))
         first17 = rng.choice(REGIONS) + birth.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
         number = first17 + ric.calc_check_digit(first17 + "0")
         if number not in used:
@@ -185,19 +227,27 @@ def _anchor_name(rng: random.Random, number: int) -> str:
 class _Builder:
     """Fills a World step by step; one method per kind of row."""
 
-    def __init__(self, rng: random.Random, now: dt.datetime, person_key: bytes) -> None:
-        self.rng, self.now, self.key = rng, now, person_key
+    def __init__(self, rng: random.Random, now: dt.datetime, person_key: bytes, shard: Shard | None) -> None:
+        self.rng, self.now, self.key, self.shard = rng, now, person_key, shard
         self.world = World()
         self.codes: set[str] = {SHOWCASE_CODE}  # kept for the showcase company added last
         self.ids: set[str] = set()
-        self.account_numbers = {platform.code: 0 for platform in DEMO_PLATFORMS}
+        first = shard.serial(0) if shard is not None else 0  # each subject has one account a platform at most
+        self.account_numbers = {platform.code: first for platform in DEMO_PLATFORMS}
+
+    def reference(self, index: int) -> int:
+        """The number in a record's reference: its index, apart from every other shard's."""
+        return index if self.shard is None else self.shard.number * 10**8 + index
 
     def ago(self, max_days: int, min_days: int = 0) -> dt.datetime:
         seconds = self.rng.randrange(min_days * 86400, max_days * 86400)
         return (self.now - dt.timedelta(seconds=seconds)).replace(microsecond=0)
 
     def person(self) -> int:
-        resident_id = _resident_id(self.rng, self.ids)
+        if self.shard is None:
+            resident_id = _resident_id(self.rng, self.ids)
+        else:  # a subject brings one person at most
+            resident_id = _serial_resident_id(self.shard.serial(len(self.world.person_hashes)))
         self.world.person_hashes.append(compute_person_hash(resident_id, self.key))
         return len(self.world.person_hashes) - 1
 
@@ -207,7 +257,11 @@ class _Builder:
         else:
             individual = kind is SubjectKind.MERCHANT and self.rng.random() < 0.2
             trades = MCN_TRADES if kind is SubjectKind.MCN_AGENCY else TRADES
-            code = _credit_code(self.rng, "2" if individual else "1", self.codes)
+            category = "2" if individual else "1"
+            if self.shard is None:
+                code = _credit_code(self.rng, category, self.codes)
+            else:
+                code = _serial_credit_code(self.rng, category, self.shard.serial(len(self.world.subjects)))
             row = SubjectRow(kind, _company_name(self.rng, trades, individual), code, None)
         self.world.subjects.append(row)
         return len(self.world.subjects) - 1
@@ -255,11 +309,12 @@ class _Builder:
             )[0]
         )
         basis, reference = LEGAL_BASIS[category]
-        source_ref = f"{(platform or 'gov')[:2].upper()}-{occurred:%Y%m%d}-{index:07d}"
+        number = self.reference(index)
+        source_ref = f"{(platform or 'gov')[:2].upper()}-{occurred:%Y%m%d}-{number:07d}"
         decided_at = valid_until = None
         if authority is not None:  # a decision some weeks after the act, published for three years at most
             decided_at = min(occurred + dt.timedelta(days=self.rng.randrange(7, 60)), self.now)
-            source_ref = f"{authority[:2]}决〔{decided_at.year}〕{index}号"
+            source_ref = f"{authority[:2]}决〔{decided_at.year}〕{number}号"
             valid_until = add_months(decided_at, 36)
             reported = max(reported, decided_at)
         self.world.records.append(
@@ -303,7 +358,7 @@ class _Builder:
                 SourceType.AUTHORITY,
                 None,
                 authority,
-                f"POS-{index:07d}",
+                f"POS-{self.reference(index):07d}",
                 category,
                 None,
                 occurred,
@@ -377,11 +432,13 @@ def generate_world(
     records_per_subject: float = 0.7,
     now: dt.datetime,
     person_key: bytes,
+    shard: Shard | None = None,
 ) -> World:
     """A world of `subjects` subjects (62% merchants, 33% anchors, 5% MCN agencies) with about
-    `records_per_subject` negative records each on average, skewed: most have none, a few many."""
+    `records_per_subject` negative records each on average, skewed: most have none, a few many.
+    With a `shard`, one piece of a larger world (see `Shard`); pass each shard its own seed."""
     rng = random.Random(seed)
-    build = _Builder(rng, now, person_key)
+    build = _Builder(rng, now, person_key, shard)
     agencies = [build.subject(SubjectKind.MCN_AGENCY) for _ in range(max(1, subjects * 5 // 100))]
     merchants = [build.subject(SubjectKind.MERCHANT) for _ in range(subjects * 62 // 100)]
     anchors = [build.subject(SubjectKind.ANCHOR) for _ in range(subjects - len(agencies) - len(merchants))]
@@ -410,7 +467,8 @@ def generate_world(
     for agency in rng.sample(agencies, k=max(1, len(agencies) // 20)):  # so propagation to anchors shows
         build.record(agency, platforms_of[agency], serious=True)
     _list(build, rng)
-    _showcase(build)
+    if shard is None or shard.number == 0:
+        _showcase(build)
     return build.world
 
 

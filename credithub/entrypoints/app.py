@@ -273,6 +273,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     )
     app.state.settings = settings
     app.state.inbox_wakeup = asyncio.Event()
+    app.state.inbox_gate = webhooks.InboxGate(settings.inbox_backlog_limit)
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics
     app.state.client_gate = ClientGate(

@@ -44,6 +44,7 @@ EXIT_REFUSED: Final = 1  # bad input, an unknown id, a refusal by the hub
 EXIT_USAGE: Final = 2  # argparse's own code for usage errors; also bad configuration
 EXIT_UNREACHABLE: Final = 3  # the database (or, for trigger, the hub) cannot be reached
 EXIT_KEY_MISMATCH: Final = 4  # CREDITHUB_SECRET_KEY is not the key the database was filled with
+RECOMPUTE_CONCURRENCY: Final = 2  # recompute-statuses: batches in progress at once
 # What connecting to a database that is not there raises (not a bug in a command: said in one line).
 UNREACHABLE: Final = (
     OSError,
@@ -278,13 +279,20 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
     async def action(deps: Deps) -> dict[str, Any]:
         from credithub.services import statuses
 
-        total = 0
         started = time.monotonic()
-        while refreshed := await statuses.refresh_due(deps):
-            total += refreshed
-            logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+        queued = await statuses.queue_missing(deps)  # the one full scan: statuses never stored at all
+        total = 0
+
+        async def lane() -> None:
+            nonlocal total
+            while refreshed := await statuses.refresh_due(deps):
+                total += refreshed
+                logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+
+        # Batches side by side (they claim with SKIP LOCKED): one computes while another waits on the database.
+        await asyncio.gather(*(lane() for _ in range(args.concurrency)))
         logs.end_progress()
-        return {"recomputed": total, "seconds": round(time.monotonic() - started, 1)}
+        return {"recomputed": total, "missing": queued, "seconds": round(time.monotonic() - started, 1)}
 
     _run_with_deps(settings, action)
 
@@ -763,6 +771,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     recompute = commands.add_parser(
         "recompute-statuses", help="bring every stored credit status up to date now (serve does it continuously)"
+    )
+    recompute.add_argument(
+        "--concurrency",
+        type=_at_least_one,
+        default=RECOMPUTE_CONCURRENCY,
+        help=f"batches of statuses in progress at once (default {RECOMPUTE_CONCURRENCY})",
     )
     recompute.set_defaults(handler=cmd_recompute_statuses)
 

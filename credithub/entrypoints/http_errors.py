@@ -34,6 +34,16 @@ class DatabaseAway(Exception):
     sender should retry later (answered 503 with Retry-After)."""
 
 
+class InboxFull(Exception):
+    """The inbox holds CREDITHUB_INBOX_BACKLOG_LIMIT events not applied yet: the delivery is not
+    stored, and the sender should send it again later (answered 429 with Retry-After)."""
+
+    def __init__(self, platform: str, retry_after: int) -> None:
+        super().__init__(f"the inbox is full; {platform} was asked to retry in {retry_after} s")
+        self.platform = platform
+        self.retry_after = retry_after
+
+
 async def _unknown_platform(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UnknownPlatform)
     return JSONResponse({"error": "no platform is registered under this code", "code": exc.code}, status_code=404)
@@ -69,6 +79,22 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _inbox_full(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InboxFull)
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.webhooks_deferred.labels(exc.platform).inc()
+    return JSONResponse(
+        {
+            "error": "the hub has more events waiting than it takes on; nothing was stored: "
+            "send this event again after Retry-After seconds",
+            "code": "INBOX_FULL",
+        },
+        status_code=429,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
     logger.error("database unavailable on %s: %s", request.url.path, exc)
     return JSONResponse(
@@ -83,6 +109,7 @@ EXCEPTION_HANDLERS: Final[Mapping[Any, Callable[[Request, Exception], Awaitable[
     MalformedBody: _malformed,
     InvalidInput: _invalid_input,
     Conflict: _conflict,
+    InboxFull: _inbox_full,
     **dict.fromkeys(OUTAGE, _unavailable),
     DatabaseAway: _unavailable,
     asyncpg.QueryCanceledError: _unavailable,  # the ingest statement timeout: the platform retries later

@@ -2,9 +2,10 @@
 
 Counted as work happens, at no per-field cost: HTTP requests by route and status (the request
 middleware), GraphQL operations by name, type and outcome (a schema extension's `on_operation`,
-once per operation; no `resolve` hook). Read when scraped: the backlogs of the inbox, the status
-refresh queue and the outbox (`db.operations`, partial indexes over live rows, under a short
-timeout and on a connection of the pool only when one is free), live subscribers, pool use.
+once per operation; no `resolve` hook), webhook deliveries turned away by a full inbox. Read when
+scraped: the backlogs of the inbox (and its limit), the status refresh queue and the outbox
+(`db.operations`, partial indexes over live rows, under a short timeout and on a connection of
+the pool only when one is free), live subscribers, pool use.
 
 Each app has its own registry, so several apps in one process (tests) never share counters.
 
@@ -90,6 +91,18 @@ class Metrics:
             ["source"],
             registry=registry,
         )
+        self.inbox_limit = Gauge(
+            "credithub_inbox_backlog_limit",
+            "Events waiting beyond which webhooks are answered 429 (CREDITHUB_INBOX_BACKLOG_LIMIT; 0: none)",
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        self.webhooks_deferred = Counter(
+            "credithub_webhooks_deferred",
+            "Webhook deliveries answered 429 with Retry-After because the inbox was full, per platform",
+            ["platform"],
+            registry=registry,
+        )
         self.replica_lag = Gauge(
             "credithub_replica_lag_seconds",
             "How far behind the primary the replica was at its last check (-1: unknown or unreachable)",
@@ -143,6 +156,7 @@ class Metrics:
         self.pool_in_use.set(size - idle)
         self.pool_max.set(pool.get_max_size())
         self.subscribers.set(deps.feed.subscriber_count)
+        self.inbox_limit.set(deps.settings.inbox_backlog_limit)
         if deps.replica_watch is not None:
             lag = deps.replica_watch.describe()["lag_seconds"]
             self.replica_lag.set(lag if isinstance(lag, float) else -1)

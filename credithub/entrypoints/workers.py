@@ -56,7 +56,11 @@ async def _work_queue(
 
 async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
     """Refresh stale statuses until `stop` is set; sleep a second when there is nothing to do.
-    A database outage is logged and retried, never fatal: reads compute what the store lacks."""
+    A database outage is logged and retried, never fatal: reads compute what the store lacks.
+    Statuses missing altogether are looked for once, at the start (a scan of every subject;
+    each round after that costs what changed); if that fails, the refresher goes on without it:
+    a missing status costs its readers a computation, never a wrong answer."""
+    await _guarded("status refresher", stop, lambda: statuses.queue_missing(deps))
 
     async def refresh() -> int:
         refreshed = await statuses.refresh_due(deps)

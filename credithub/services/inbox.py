@@ -121,6 +121,12 @@ async def find_accepted(deps: Deps, platform: str, event_id: str) -> Accepted | 
     return Accepted(found.event_id, duplicate=True) if found is not None else None
 
 
+async def count_waiting(deps: Deps, up_to: int) -> int:
+    """Events accepted and not applied yet (pending, retrying or being applied), counted up to
+    `up_to`: the cost of the count stays bounded however far behind the inbox is."""
+    return await db_inbox.count_waiting(deps.pool, up_to)
+
+
 async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> list[db_inbox.InboxEvent]:
     return await db_inbox.list_page(deps.pool, platform=platform, status="DEAD", before_id=None, limit=limit)
 

@@ -5,7 +5,9 @@ A stored status goes stale when the subject's facts change (the service that cha
 when its `stable_until` passes (a record expires, a measure's duration ends, a tier threshold is
 crossed), or when the catalog or rule sets change. `refresh_due` recomputes a batch of those in
 one transaction: claim, load facts, compute, store. Several refreshers may run at once (one per
-`serve`); they skip each other's rows. If one dies mid-batch, its claims come back.
+`serve`); they skip each other's rows. If one dies mid-batch, its claims come back. A subject is
+queued when it is inserted; `queue_missing` finds any left without a status (a bulk load with
+triggers off) by scanning them all, so only `recompute-statuses` and a refresher's start run it.
 
 A subject whose status cannot be computed (a fact the engine cannot read, a bug) never holds up
 the others: it is set apart with its error (`compute_statuses`), parked in `parked_statuses`,
@@ -113,17 +115,26 @@ async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
 
 
 async def refresh_due(deps: Deps, *, limit: int = REFRESH_BATCH) -> int:
-    """Recompute and store up to `limit` statuses that are queued, expired, of an older catalog,
-    or missing. Returns how many were refreshed; 0 means the store is current."""
+    """Recompute and store up to `limit` statuses that are queued, expired or of an older
+    catalog. Returns how many were refreshed; 0 means the store is current. Its cost follows what
+    changed, not how many subjects there are: each lookup walks an index from its start."""
     config = await deps.engine.current(deps.pool)
     at = deps.clock.now()
     async with transaction(deps.pool) as conn:
         subject_ids = await db_statuses.claim_queued(conn, limit)
         if len(subject_ids) < limit:
-            subject_ids += await db_statuses.list_due(conn, at, config.version, limit - len(subject_ids))
+            subject_ids += await db_statuses.list_expired(conn, at, config.version, limit - len(subject_ids))
         if len(subject_ids) < limit:
-            subject_ids += await db_statuses.list_missing(conn, limit - len(subject_ids))
+            subject_ids += await db_statuses.list_outdated(conn, config.version, limit - len(subject_ids))
         return await _store_isolated(conn, list(dict.fromkeys(subject_ids)), config, at)
+
+
+async def queue_missing(deps: Deps) -> int:
+    """Queue every subject that has no stored status and is not parked; returns how many. A new
+    subject is queued when it is inserted (a trigger), so only a bulk load with triggers off or a
+    status deleted by hand leaves one without: a full scan, for `recompute-statuses` and a
+    refresher's start, never for every round of the refresher."""
+    return await db_statuses.queue_missing(deps.pool)
 
 
 async def refresh_subjects(deps: Deps, subject_ids: list[int]) -> int:

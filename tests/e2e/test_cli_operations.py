@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import cli_env, run_cli
+from credithub.db.pool import create_pool, transaction
+from credithub.domain.subjects import SubjectKind
+from tests import factories
+from tests.e2e.test_cli import cli_env, run_cli, run_cli_async
 
 pytestmark = pytest.mark.slow  # one process per command: about 17 of them
 
@@ -87,3 +90,22 @@ def test_another_person_key_is_refused_with_exit_code_4(env: dict[str, str]) -> 
     assert result.returncode == 4
     assert "not the key this database was created with" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_recompute_statuses_stores_those_a_bulk_load_left_missing(fresh_dsn: str, env: dict[str, str]) -> None:
+    pool = await create_pool(fresh_dsn, min_size=1, max_size=1)
+    try:
+        async with transaction(pool) as conn:
+            await conn.execute("SET LOCAL session_replication_role = replica")  # as a bulk load: no triggers
+            loaded = [await factories.subject(conn, SubjectKind.MERCHANT) for _ in range(3)]
+        code, out, err = await run_cli_async("recompute-statuses", env=env)
+        assert code == 0, err
+        assert json.loads(out) | {"seconds": 0} == {"recomputed": 3, "missing": 3, "seconds": 0}
+        stored = await pool.fetchval(
+            "SELECT count(*) FROM subject_statuses WHERE subject_id = ANY($1::bigint[])", [s.id for s in loaded]
+        )
+        assert stored == 3
+        code, out, err = await run_cli_async("recompute-statuses", env=env)
+        assert json.loads(out) | {"seconds": 0} == {"recomputed": 0, "missing": 0, "seconds": 0}
+    finally:
+        await pool.close()

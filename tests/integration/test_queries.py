@@ -77,3 +77,30 @@ async def test_signing_pages_read_through_the_agency_index(demo_conn: asyncpg.Co
         demo_conn, QUERIES["signings"]["list_page_for_agencies"], ids, 21, None, dt.datetime.now(dt.UTC), None
     )
     assert "mcn_signings_agency_idx" in plan
+
+
+async def test_the_refreshers_rounds_walk_indexes_under_generic_plans(conn: asyncpg.Connection) -> None:
+    """What the status refresher runs every second must cost what is due, not what is stored: under
+    the pool's generic plans (no parameter values to estimate with) a condition the planner cannot
+    match to one index became a scan of every stored status, ~0.9 s a round at 1M subjects."""
+    await conn.execute(
+        "INSERT INTO subjects (kind, name, credit_code) "
+        "SELECT 'MERCHANT', 'S' || n, '91310115' || lpad(n::text, 10, '0') FROM generate_series(1, 5000) AS n"
+    )
+    await conn.execute(
+        "INSERT INTO subject_statuses (subject_id, facts_version, config_version, computed_for, stable_until, tier,"
+        " on_serious_dishonest_list, on_red_list, status)"
+        " SELECT id, 1, 1, now(), now() + (id || ' days')::interval, 'A', false, false, '{}' FROM subjects"
+    )
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
+    now = dt.datetime.now(dt.UTC)
+    async with conn.transaction():
+        plans = [
+            await _plan(conn, QUERIES["statuses"]["claim_queued"], 500),
+            await _plan(conn, QUERIES["statuses"]["list_expired"], now, 1, 500),
+            await _plan(conn, QUERIES["statuses"]["list_outdated"], 1, 500),
+        ]
+    assert "status_refresh_queue_age_idx" in plans[0]
+    assert "subject_statuses_expiry_idx" in plans[1]
+    assert "subject_statuses_config_idx" in plans[2]
+    assert not any("Seq Scan on subject_statuses" in plan or "Sort" in plan for plan in plans)

@@ -150,3 +150,27 @@ async def test_the_background_refresher_empties_the_queue_and_stops_when_asked(f
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert await db_statuses.count_queued(fresh_deps.pool) == 0
+
+
+async def test_a_status_missing_altogether_is_not_looked_for_each_round_but_when_the_refresher_starts(
+    fresh_deps: Deps,
+) -> None:
+    """A round of the refresher costs what changed: it never scans every subject for one with no
+    stored status (a bulk load with triggers off, a row deleted by hand). The refresher looks for
+    those once, when it starts."""
+    async with transaction(fresh_deps.pool) as conn:
+        kept, lost = [await factories.subject(conn, SubjectKind.MERCHANT) for _ in range(2)]
+    deps = with_clock(fresh_deps, FixedClock(NOW))
+    await refresh_all(deps)
+    await deps.pool.execute("DELETE FROM subject_statuses WHERE subject_id = $1", lost.id)
+    assert await statuses.refresh_due(deps) == 0
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_status_refresher(deps, stop))
+    for _ in range(100):
+        if await deps.pool.fetchval("SELECT count(*) FROM subject_statuses WHERE subject_id = $1", lost.id):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    stored = await deps.pool.fetch("SELECT subject_id FROM subject_statuses ORDER BY subject_id")
+    assert [row["subject_id"] for row in stored] == sorted([kept.id, lost.id])

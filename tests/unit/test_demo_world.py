@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from credithub.demo.cast import README_CODES, choose_cast
-from credithub.demo.world import SHOWCASE_CODE, World, generate_world
+from credithub.demo.world import SHOWCASE_CODE, Shard, World, generate_world
 from credithub.domain.identifiers import parse_credit_code
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.subjects import SubjectKind
@@ -83,3 +83,22 @@ def test_the_due_process_cast_is_distinct_fitting_and_leaves_the_documented_merc
     assert repairable.severity is Severity.GENERAL
     assert world.records[cast.corrected_record].status is RecordStatus.OBJECTION_PENDING
     assert choose_cast(world, NOW) == cast
+
+
+def test_shards_of_a_large_world_never_share_an_identifier() -> None:
+    """The benchmark's millions of subjects come in shards generated one at a time: every code,
+    person, account and record reference must stay unique across them."""
+    shards = [
+        generate_world(seed=n, subjects=300, records_per_subject=3, now=NOW, person_key=b"k", shard=Shard(n, 301))
+        for n in range(3)
+    ]
+
+    def unique(values: list[object]) -> bool:
+        return len(values) == len(set(values))
+
+    assert unique([s.credit_code for w in shards for s in w.subjects if s.credit_code is not None])
+    assert all(parse_credit_code(s.credit_code).value == s.credit_code for s in shards[1].subjects if s.credit_code)
+    assert unique([h for w in shards for h in w.person_hashes])
+    assert unique([(a.platform, a.external_id) for w in shards for a in w.accounts])
+    assert unique([(r.source_platform, r.source_authority, r.source_ref) for w in shards for r in w.records])
+    assert [w.subjects[-1].credit_code == SHOWCASE_CODE for w in shards] == [True, False, False]

@@ -104,3 +104,11 @@ def test_a_role_or_process_count_that_cannot_be_is_refused(env: dict[str, str], 
 def test_the_number_of_serving_processes_defaults_to_none_meaning_one_per_core() -> None:
     assert Settings.from_env({}).serve_workers is None
     assert Settings.from_env({"CREDITHUB_SERVE_WORKERS": "3"}).serve_workers == 3
+
+
+def test_the_inbox_backlog_limit_has_a_default_and_zero_turns_it_off() -> None:
+    assert Settings.from_env({}).inbox_backlog_limit == 20_000
+    assert Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "500"}).inbox_backlog_limit == 500
+    assert Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "0"}).inbox_backlog_limit == 0
+    with pytest.raises(SettingsError, match="CREDITHUB_INBOX_BACKLOG_LIMIT"):
+        Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "-1"})

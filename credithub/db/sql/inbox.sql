@@ -17,6 +17,12 @@ FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS e (event_id, event_type, eve
 ON CONFLICT (platform, event_id) DO NOTHING
 RETURNING id;
 
+-- count_waiting --
+-- Events not applied yet (pending, retrying or being applied), counted up to $1 at most: what
+-- webhook ingest compares with its backlog limit. The count walks the partial index of live
+-- rows (inbox_events_ready_idx) and stops at $1, so it costs min(backlog, $1), never history.
+SELECT count(*) FROM (SELECT 1 FROM inbox_events WHERE status IN ('PENDING', 'PROCESSING') LIMIT $1) AS waiting;
+
 -- claim --
 -- Lease up to $2 events due at $1 (or whose lease ran out) until $3 under claim token $4; other
 -- workers skip them meanwhile. This and the four below are the work queue's (migration 0027).

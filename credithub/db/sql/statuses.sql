@@ -13,24 +13,44 @@ RETURNING subject_id;
 -- relation away, get a new facts version and wait on the refresh queue (touch_subjects).
 SELECT touch_subjects($1::bigint[]);
 
--- list_due --
--- Stored statuses no longer valid: past their stable_until ($1 now) or of an older catalog/rules
--- version ($2 current); up to $3, locked for the refresh, skipping those another refresher holds
--- and those parked under this catalog (they come back when their facts change).
+-- list_expired --
+-- Stored statuses past their stable_until ($1 now), soonest first, skipping those parked under
+-- catalog version $2 (they come back when their facts change) and those another refresher holds:
+-- up to $3, locked for the refresh. Walks subject_statuses_expiry_idx from its start and stops at
+-- $3, under a generic plan too: its cost follows how many are due, not how many are stored.
 SELECT subject_id FROM subject_statuses ss
-WHERE (stable_until <= $1 OR config_version < $2)
+WHERE stable_until <= $1
   AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = ss.subject_id AND p.config_version = $2)
-ORDER BY stable_until NULLS LAST, subject_id
+ORDER BY stable_until
 LIMIT $3
 FOR UPDATE SKIP LOCKED;
 
--- list_missing --
--- Subjects with no stored status at all (e.g. loaded in bulk with triggers off), and not parked: up to $1.
-SELECT s.id FROM subjects s
-WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
-  AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = s.id)
-ORDER BY s.id
-LIMIT $1;
+-- list_outdated --
+-- Stored statuses of a catalog or rules version older than $1 (the current one), not parked under
+-- it: up to $2, locked for the refresh, skipping those another refresher holds. Walks
+-- subject_statuses_config_idx from its start (one statement with list_expired's condition, an OR,
+-- was a scan of every stored status under the pool's generic plans: ~0.9 s at 1M subjects).
+SELECT subject_id FROM subject_statuses ss
+WHERE config_version < $1
+  AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = ss.subject_id AND p.config_version = $1)
+ORDER BY config_version
+LIMIT $2
+FOR UPDATE SKIP LOCKED;
+
+-- queue_missing --
+-- Queue every subject with no stored status that is not parked (a bulk load with triggers off,
+-- a status deleted by hand); returns how many. A scan of every subject: run by
+-- `recompute-statuses` and once when a refresher starts, never on a timer (a new subject is
+-- queued by its insert trigger, subjects_queue_status).
+WITH queued AS (
+    INSERT INTO status_refresh_queue (subject_id)
+    SELECT s.id FROM subjects s
+    WHERE NOT EXISTS (SELECT 1 FROM subject_statuses ss WHERE ss.subject_id = s.id)
+      AND NOT EXISTS (SELECT 1 FROM parked_statuses p WHERE p.subject_id = s.id)
+    ON CONFLICT (subject_id) DO NOTHING
+    RETURNING subject_id
+)
+SELECT count(*) FROM queued;
 
 -- upsert_many --
 -- Store computed statuses: $1 subject ids, $2 facts versions, $3 config versions, $4 computed for,
