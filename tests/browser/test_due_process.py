@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from credithub.domain import lists as domain_lists
+from credithub.domain.authority import CHINA
 from credithub.domain.clients import Client
 from credithub.domain.ids import IdKind, format_id, parse_id
 from credithub.domain.records import LegalBasis, LegalBasisLevel
@@ -109,8 +110,13 @@ async def graphql_as(hub: DemoHub, token: str, document: str, **variables: Any) 
         return await GraphQLClient(http, token).data(document, **variables)
 
 
+def today_in_china() -> dt.date:
+    """The date the dashboard shows for now (China time): from 16:00 UTC a day ahead of UTC's."""
+    return dt.datetime.now(CHINA).date()
+
+
 def in_years(years: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=365 * years)).isoformat()
+    return (today_in_china() + dt.timedelta(days=365 * years)).isoformat()
 
 
 async def test_a_regulator_decides_a_listing_proposal_in_the_queue_and_sees_it_in_force(tab: Tab) -> None:
@@ -153,7 +159,7 @@ async def test_a_regulator_decides_a_listing_proposal_in_the_queue_and_sees_it_i
     await item.get_by_label("In force until").fill(in_years(1))
     await item.get_by_role("button", name="List: put it in force").click()
     status = page.locator(".status-line")
-    await expect(status).to_contain_text(f"is in force from {dt.date.today().isoformat()}")
+    await expect(status).to_contain_text(f"is in force from {today_in_china().isoformat()}")
     await expect(proposals.locator("li.item", has_text=merchant["name"])).to_have_count(0)
     await tab.shot("queue-listing-decided", full_page=False)
 
