@@ -25,6 +25,15 @@ class KeepAlive:
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
         """POST and return the body of a 2xx answer (anything else raises)."""
+        status, _, answer = await self.post_answer(path, body, headers)
+        if not 200 <= status < 300:
+            raise RuntimeError(f"unexpected response: {status} {answer[:200]!r}")
+        return answer
+
+    async def post_answer(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """POST and return the status, the headers (names in lower case) and the body, whatever the status."""
         assert self.reader is not None
         assert self.writer is not None
         extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
@@ -34,13 +43,16 @@ class KeepAlive:
             + body
         )
         status = await self.reader.readline()
-        if not status.startswith(b"HTTP/1.1 2"):
+        if not status.startswith(b"HTTP/1.1 "):
             raise RuntimeError(f"unexpected response: {status!r}")
-        length = None
+        answer_headers = {}
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        if length is None:
+            answer_headers[name.strip().lower()] = value.strip()
+        if "content-length" not in answer_headers:
             raise RuntimeError("the benchmark client reads Content-Length bodies only")
-        return await self.reader.readexactly(length)
+        return (
+            int(status.split()[1]),
+            answer_headers,
+            await self.reader.readexactly(int(answer_headers["content-length"])),
+        )

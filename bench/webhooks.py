@@ -1,13 +1,17 @@
 """Sustained webhook ingest: events accepted per second, events applied per second, zero loss.
 
     python -m bench.webhooks [--events 4000] [--subjects 800] [--concurrency 16] [--repeat 0.1]
+                             [--backlog-limit N]
 
 A fresh database; the service (`python -m credithub serve`, its own process, inbox processor
 and status refresher on) receives `violation.reported` events for `--subjects` merchants,
 signed with the standardwebhooks library at the moment they are sent, over `--concurrency`
 keep-alive connections; `--repeat` of them are delivered twice (same webhook-id). Reports
 the rate at which the hub answered 202, the rate at which it applied them (until the last one
-was DONE), and checks that every event became exactly one record.
+was DONE), and checks that every event became exactly one record. The senders behave as
+platforms should: a 429 (the hub's inbox holds CREDITHUB_INBOX_BACKLOG_LIMIT events, set by
+`--backlog-limit`) or a 503 is sent again, re-signed, after its Retry-After; the most events seen
+waiting in the inbox at once (sampled every 0.1 s) and the deliveries deferred are reported.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -94,23 +99,55 @@ async def fresh_database(server_dsn: str) -> tuple[str, str]:
     return dsn, secret
 
 
-async def send(port: int, secret: str, batch: list[tuple[str, bytes]], concurrency: int) -> None:
+@dataclass
+class Sent:
+    deferred: int = 0  # answers 429/503: sent again after Retry-After
+    peak_backlog: int = 0  # the most events seen waiting in the inbox at once
+
+
+async def send(port: int, secret: str, batch: list[tuple[str, bytes]], concurrency: int, sent: Sent) -> None:
     webhook = Webhook(secret)
     queue = list(reversed(batch))
 
+    async def deliver(connection: KeepAlive, event_id: str, body: bytes) -> bool:
+        """True once accepted; False when told to come back (after waiting Retry-After)."""
+        now = dt.datetime.now(dt.UTC)
+        headers = {
+            "webhook-id": event_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": webhook.sign(event_id, now, body.decode()),
+        }
+        status, answer_headers, answer = await connection.post_answer("/webhooks/bench", body, headers)
+        if 200 <= status < 300:
+            return True
+        if status not in (429, 503):
+            raise RuntimeError(f"unexpected response: {status} {answer[:200]!r}")
+        sent.deferred += 1
+        await asyncio.sleep(float(answer_headers.get("retry-after", "1")) * random.uniform(1.0, 1.2))
+        return False
+
     async def worker() -> None:
-        async with KeepAlive("127.0.0.1", port, {}) as connection:
-            while queue:
-                event_id, body = queue.pop()
-                now = dt.datetime.now(dt.UTC)
-                headers = {
-                    "webhook-id": event_id,
-                    "webhook-timestamp": str(int(now.timestamp())),
-                    "webhook-signature": webhook.sign(event_id, now, body.decode()),
-                }
-                await connection.post("/webhooks/bench", body, headers)
+        while queue:
+            # A new connection after each wait: the server closes one idle for longer than its keep-alive.
+            async with KeepAlive("127.0.0.1", port, {}) as connection:
+                while queue:
+                    event_id, body = queue.pop()
+                    if not await deliver(connection, event_id, body):
+                        queue.append((event_id, body))  # sent again next, on a fresh connection
+                        break
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def watch_backlog(dsn: str, sent: Sent, stop: asyncio.Event) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        while not stop.is_set():
+            waiting = await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status IN ('PENDING', 'PROCESSING')")
+            sent.peak_backlog = max(sent.peak_backlog, waiting)
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -125,6 +162,7 @@ async def run(args: argparse.Namespace) -> None:
             "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
             "CREDITHUB_LOG_LEVEL": "WARNING",
             "CREDITHUB_DATA_DIR": str(REPO / "bench" / ".data" / "service"),
+            "CREDITHUB_INBOX_BACKLOG_LIMIT": str(args.backlog_limit),
         }
         service = subprocess.Popen(  # noqa: ASYNC220 (started once, before anything is measured)
             [sys.executable, "-m", "credithub", "serve", "--port", str(port)], cwd=REPO, env=env
@@ -132,14 +170,18 @@ async def run(args: argparse.Namespace) -> None:
         conn = await asyncpg.connect(dsn)
         try:
             await wait_healthy(f"http://127.0.0.1:{port}")
+            sent, stop = Sent(), asyncio.Event()
+            watcher = asyncio.create_task(watch_backlog(dsn, sent, stop))
             started = time.perf_counter()
-            await send(port, secret, batch + repeats, args.concurrency)
+            await send(port, secret, batch + repeats, args.concurrency, sent)
             accepted_in = time.perf_counter() - started
             while (done := await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status = 'DONE'")) < len(batch):
                 if await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status = 'DEAD'"):
                     break
                 await asyncio.sleep(0.1)
             applied_in = time.perf_counter() - started
+            stop.set()
+            await watcher
             records = await conn.fetchval("SELECT count(*) FROM credit_records")
             dead = await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status = 'DEAD'")
         finally:
@@ -156,6 +198,9 @@ async def run(args: argparse.Namespace) -> None:
         f"  applied (records kept)   {len(batch) / applied_in:8.0f} events/s       ({applied_in:.1f} s from the first send)"
     )
     print(
+        f"  deferred (429/503, sent again after Retry-After) {sent.deferred:,}; most events waiting {sent.peak_backlog:,}"
+    )
+    print(
         f"  loss: {len(batch) - done} events not applied, {dead} parked, {records:,} records for {len(batch):,} events"
     )
     if done != len(batch) or records != len(batch) or dead:
@@ -168,6 +213,9 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=800)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeat", type=float, default=0.1)
+    parser.add_argument(
+        "--backlog-limit", type=int, default=20_000, help="CREDITHUB_INBOX_BACKLOG_LIMIT of the service (0: none)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 
