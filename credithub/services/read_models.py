@@ -12,8 +12,10 @@ fails when `schema/` or `resolvers/` apply a rule themselves or build a read mod
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from credithub.domain import read_models
 from credithub.domain.clients import Client
@@ -34,6 +36,28 @@ from credithub.domain.visibility import (
 )
 from credithub.services.ports import Deps
 
+View = TypeVar("View")
+
+
+_SHARED_FIELDS: dict[tuple[type[Any], type[Any]], tuple[str, ...]] = {}
+
+
+def _shared_fields(view: type[Any], source: type[Any]) -> tuple[str, ...]:
+    """The fields `view` takes from `source` by name, worked out once per pair of classes."""
+    shared = _SHARED_FIELDS.get((view, source))
+    if shared is None:
+        source_fields = {field.name for field in dataclasses.fields(source)}
+        shared = tuple(field.name for field in dataclasses.fields(view) if field.name in source_fields)
+        _SHARED_FIELDS[(view, source)] = shared
+    return shared
+
+
+def _shown_as(view: type[View], source: Any, **shown: object) -> View:
+    """`source` as a `view`: each field the two share copied, those in `shown` as the rule left them."""
+    copied = {name: getattr(source, name) for name in _shared_fields(view, type(source)) if name not in shown}
+    return view(**copied, **shown)
+
+
 # ---- statuses ---------------------------------------------------------------------------------
 
 
@@ -46,18 +70,7 @@ def status_view(status: CreditStatus, viewer: Client) -> read_models.StatusView:
 def platform_status_view(status: CreditStatus, platform: str | None) -> read_models.StatusView:
     """`status` as a client acting for `platform` (None: for none) sees it. A push uses it for its
     recipient platform, the live feed for each audience it announces a change to."""
-    return read_models.StatusView(
-        subject_id=status.subject_id,
-        as_of=status.as_of,
-        rule_set=status.rule_set,
-        tier=status.tier,
-        tier_reason=status.tier_reason,
-        on_serious_dishonest_list=status.on_serious_dishonest_list,
-        on_joint_constraint_list=status.on_joint_constraint_list,
-        on_red_list=status.on_red_list,
-        flags=visible_flags(status, platform),
-        stable_until=status.stable_until,
-    )
+    return _shown_as(read_models.StatusView, status, flags=visible_flags(status, platform))
 
 
 # ---- records ----------------------------------------------------------------------------------
@@ -129,19 +142,9 @@ def objection_view(objection: Objection, viewer: Client) -> read_models.Objectio
     """The objection as `viewer` is shown it: its reason and resolution note only to viewers who
     may read the parties' texts."""
     texts = may_read_workflow_texts(viewer)
-    return read_models.ObjectionView(
-        id=objection.id,
-        record_id=objection.record_id,
-        subject_id=objection.subject_id,
-        filed_by=objection.filed_by,
-        filed_by_platform=objection.filed_by_platform,
-        filed_at=objection.filed_at,
-        due_at=objection.due_at,
-        status=objection.status,
-        resolved_by=objection.resolved_by,
-        resolved_at=objection.resolved_at,
-        suspends=objection.suspends,
-        outcome=objection.outcome,
+    return _shown_as(
+        read_models.ObjectionView,
+        objection,
         reason=objection.reason if texts else None,
         resolution_note=objection.resolution_note if texts else None,
     )
@@ -151,16 +154,9 @@ def repair_view(application: RepairApplication, viewer: Client) -> read_models.R
     """The application as `viewer` is shown it: evidence, commitment and decision note only to
     viewers who may read the parties' texts."""
     texts = may_read_workflow_texts(viewer)
-    return read_models.RepairView(
-        id=application.id,
-        record_id=application.record_id,
-        subject_id=application.subject_id,
-        applied_by=application.applied_by,
-        applied_by_platform=application.applied_by_platform,
-        applied_at=application.applied_at,
-        status=application.status,
-        decided_by=application.decided_by,
-        decided_at=application.decided_at,
+    return _shown_as(
+        read_models.RepairView,
+        application,
         evidence=application.evidence if texts else None,
         commitment=application.commitment if texts else None,
         decision_note=application.decision_note if texts else None,
