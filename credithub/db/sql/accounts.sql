@@ -42,3 +42,16 @@ SELECT DISTINCT platform FROM accounts WHERE subject_id = $1;
 -- Since when a platform has known a subject: its account's opening (or, if earlier, when the hub
 -- learned of it), the earliest if several: $1 subject id, $2 platform. Nothing without an account.
 SELECT min(least(coalesce(opened_at, created_at), created_at)) FROM accounts WHERE subject_id = $1 AND platform = $2;
+
+-- lock_known_parties --
+-- Accounts by platform and external id, with what identifies their subjects (kind, credit code,
+-- the person's hash), locked in id order for the batch that writes next: $1 platforms, $2
+-- external ids (pairwise). Unknown pairs are absent.
+SELECT a.id, a.platform, a.external_id, a.subject_id, s.kind, s.credit_code, p.id_hash
+FROM accounts a
+JOIN unnest($1::text[], $2::text[]) AS k (platform, external_id)
+  ON a.platform = k.platform AND a.external_id = k.external_id
+JOIN subjects s ON s.id = a.subject_id
+LEFT JOIN persons p ON p.id = s.person_id
+ORDER BY a.id
+FOR UPDATE OF a;

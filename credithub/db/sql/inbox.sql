@@ -33,6 +33,11 @@ SELECT id, platform, event_id, event, attempts FROM work_claim(NULL::inbox_event
 -- another worker (then the caller's transaction must roll back).
 SELECT work_complete(NULL::inbox_events, $1, $2, $3);
 
+-- complete_many --
+-- Events applied together in one transaction: $1 ids, $2 claim token, $3 processed at. Returns
+-- the ids whose lease was lost to another worker (then the caller's transaction must roll back).
+SELECT id FROM unnest($1::bigint[]) AS id WHERE NOT work_complete(NULL::inbox_events, id, $2, $3);
+
 -- fail --
 -- A failed attempt, to be retried: $1 id, $2 claim token, $3 error, $4 next attempt at.
 SELECT work_fail(NULL::inbox_events, $1, $2, $3, $4);
