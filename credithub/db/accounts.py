@@ -89,3 +89,18 @@ async def lock_known_parties(conn: Connection, keys: list[tuple[str, str]]) -> d
         )
         for row in found
     }
+
+
+async def insert_many_if_absent(
+    conn: Connection, accounts: list[tuple[int, str, str, str | None]]
+) -> dict[tuple[str, str], Account]:
+    """Add (subject id, platform, external id, display name) as ACTIVE accounts; returns those
+    added by (platform, external id) (one taken already, or meanwhile, is absent)."""
+    found = await conn.fetch(
+        SQL["insert_many_if_absent"],
+        [subject_id for subject_id, _, _, _ in accounts],
+        [platform for _, platform, _, _ in accounts],
+        [external_id for _, _, external_id, _ in accounts],
+        [name for _, _, _, name in accounts],
+    )
+    return {(row["platform"], row["external_id"]): rows.account(row) for row in found}

@@ -219,9 +219,10 @@ async def list_corrections_for_records(conn: Executor, record_ids: list[int]) ->
 
 async def lock_platform_reports(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
     """{(platform, violation id): digest of what was reported} for the `keys` the hub holds a
-    record of (None: kept before digests were), those records locked for the caller's transaction."""
+    record of (None: kept before digests were), those records locked for the caller's transaction
+    in the order of `keys`."""
     found = await conn.fetch(SQL["lock_platform_reports"], [platform for platform, _ in keys], [ref for _, ref in keys])
-    return {(row["source_platform"], row["source_ref"]): row["report_digest"] for row in found}
+    return {(row["platform"], row["ref"]): row["report_digest"] for row in found}
 
 
 # A new record a platform reported: the platform, its report, what was decided about it, the actor.

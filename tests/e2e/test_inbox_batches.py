@@ -194,3 +194,47 @@ async def _until_waiting_on_a_lock(deps: Deps) -> None:
         await asyncio.sleep(0.01)
     raise AssertionError("the batch never reached the locked subject")
 
+
+async def test_subjects_first_seen_in_one_batch_are_registered_as_if_their_events_came_one_by_one(
+    sender: Sender,
+) -> None:
+    shop, other_code, nameless_code = factories.credit_code(), factories.credit_code(), factories.credit_code()
+    first_shop = violation(shop)
+    second_shop = violation(shop)  # the same company's second shop: one subject, two accounts
+    same_account_other_code = violation(other_code)
+    same_account_other_code["data"]["subject"]["account_id"] = first_shop["data"]["subject"]["account_id"]
+    nameless = violation(nameless_code)
+    del nameless["data"]["subject"]["name"]
+    named_later = violation(nameless_code)
+    await _post_all(
+        sender,
+        [
+            ("msg_shop_1", first_shop),
+            ("msg_shop_1_again", violation(shop, subject=first_shop["data"]["subject"])),
+            ("msg_shop_2", second_shop),
+            ("msg_clash", same_account_other_code),
+            ("msg_nameless", nameless),
+            ("msg_named", named_later),
+        ],
+    )
+    await inbox.process_due(sender.deps)
+    states = await _states(
+        sender, "msg_shop_1", "msg_shop_1_again", "msg_shop_2", "msg_clash", "msg_nameless", "msg_named"
+    )
+    assert {key: state[0] for key, state in states.items()} == {
+        "msg_shop_1": "DONE",
+        "msg_shop_1_again": "DONE",
+        "msg_shop_2": "DONE",
+        "msg_clash": "DEAD",
+        "msg_nameless": "DEAD",
+        "msg_named": "DONE",
+    }
+    assert (states["msg_clash"][2] or "").startswith("IdentityConflict")
+    assert (states["msg_nameless"][2] or "").startswith("InvalidValue: name is required")
+    found = (await sender.graphql.data(SUBJECT, code=shop))["subjectByCreditCode"]
+    assert sorted(account["externalId"] for account in found["accounts"]) == sorted(
+        [first_shop["data"]["subject"]["account_id"], second_shop["data"]["subject"]["account_id"]]
+    )
+    assert found["records"]["totalCount"] == 3
+    assert await _records(sender, other_code) == []
+    assert len(await _records(sender, nameless_code)) == 1

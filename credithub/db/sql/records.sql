@@ -135,15 +135,20 @@ SELECT id, report_digest FROM credit_records
 WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $2;
 
 -- lock_platform_reports --
--- The digests of what platforms reported under violation ids, their records locked (in id order)
--- for the batch that writes next: $1 platforms, $2 violation ids (pairwise). Pairs with no
--- record are absent; a null digest: reported before digests were kept.
-SELECT r.source_platform, r.source_ref, r.report_digest
-FROM credit_records r
-JOIN unnest($1::text[], $2::text[]) AS k (platform, ref)
-  ON r.source_type = 'PLATFORM' AND r.source_platform = k.platform AND r.source_ref = k.ref
-ORDER BY r.id
-FOR UPDATE OF r;
+-- The digests of what platforms reported under violation ids, their records locked for the batch
+-- that writes next: $1 platforms, $2 violation ids (pairwise; the caller sorts them, so batches
+-- lock in one order). Pairs with no record are absent; a null digest: reported before digests
+-- were kept. One index probe per key: a generic plan made while credit_records was nearly empty
+-- joined the keys by scanning the table (0.4 s a batch at 8,000 records).
+SELECT k.platform, k.ref, r.report_digest
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (platform, ref, n)
+CROSS JOIN LATERAL (
+    SELECT report_digest FROM credit_records
+    WHERE source_type = 'PLATFORM' AND source_platform = k.platform AND source_ref = k.ref
+    LIMIT 1
+    FOR UPDATE
+) r
+ORDER BY k.n;
 
 -- insert_reported --
 -- New records reported by platforms, each with its first status change, in the order given:
