@@ -77,6 +77,17 @@ def check_identity(party: Party, kind: SubjectKind, credit_code: str | None, sam
         raise IdentityConflict("this account belongs to another person")
 
 
+def check_same_report(command: ViolationReported, kept: bytes | None) -> None:
+    """ViolationConflict if the record kept under the report's violation id (its digest `kept`;
+    None: kept before digests were) says other content."""
+    if not _same(kept, compute_report_digest(command)):
+        raise ViolationConflict(command.violation_id)
+
+
+def _same(kept: bytes | None, digest: bytes) -> bool:
+    return kept is None or kept == digest
+
+
 def resolve_known(party: Party, known: KnownParty) -> Resolved:
     """The (subject, account) of a party whose account the hub holds, or why it does not match."""
     try:
@@ -104,7 +115,7 @@ def decide_reports(
         digest = compute_report_digest(command)
         if key in seen:
             held = seen[key]
-            decided.append(ViolationConflict(command.violation_id) if held not in (None, digest) else REPEAT)
+            decided.append(REPEAT if _same(held, digest) else ViolationConflict(command.violation_id))
             continue
         party = parties.get(position)
         if key in undecided:

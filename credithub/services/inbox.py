@@ -29,7 +29,7 @@ import asyncpg
 from credithub.db import inbox as db_inbox
 from credithub.db import work_queue
 from credithub.db.pool import Connection, transaction
-from credithub.domain import event_codec, events, retries
+from credithub.domain import event_codec, events, retries, violation_reports
 from credithub.domain.errors import DomainError, NotYetKnown
 from credithub.services import report_batches, reports
 from credithub.services.ports import Deps
@@ -71,10 +71,18 @@ async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) 
     """Store a validated event for processing; committed when this returns. An event that can
     be seen to fail already (a violation id reused with other content, an unknown measure) is
     refused instead (ViolationConflict, InvalidValue)."""
-    await reports.check_acceptable(deps.pool, platform, event)
-    stored = await db_inbox.insert(
-        deps.pool, platform, event_id, event.type.value, event_codec.encode_event(event), deps.clock.now()
-    )
+    stored_form, now = event_codec.encode_event(event), deps.clock.now()
+    command = event.command
+    if isinstance(command, events.ViolationReported):  # nearly every event: one round trip if new
+        stored, reported, digest = await db_inbox.insert_unless_reported(
+            deps.pool, platform, event_id, event.type.value, stored_form, now, command.violation_id
+        )
+        if not reported:
+            return Accepted(event_id, duplicate=not stored)
+        violation_reports.check_same_report(command, digest)  # the same report again: kept, a no-op
+    else:
+        await reports.check_acceptable(deps.pool, platform, event)
+    stored = await db_inbox.insert(deps.pool, platform, event_id, event.type.value, stored_form, now)
     return Accepted(event_id, duplicate=not stored)
 
 

@@ -30,7 +30,6 @@ from credithub.domain.errors import (
     NotYetKnown,
     PermissionDenied,
     StatusUnavailable,
-    ViolationConflict,
 )
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.ids import IdKind, format_id
@@ -135,8 +134,8 @@ async def check_same_report(conn: Executor, platform: str, command: events.Viola
     """ViolationConflict if the platform reported other content under this violation id before.
     (Nothing reported yet, the same content, or a record kept before digests existed: fine.)"""
     found = await db_records.get_report_digest(conn, platform, command.violation_id)
-    if found is not None and found[1] is not None and found[1] != events.compute_report_digest(command):
-        raise ViolationConflict(command.violation_id)
+    if found is not None:
+        violation_reports.check_same_report(command, found[1])
 
 
 async def revoke_violation(conn: Connection, platform: str, command: events.ViolationRevoked, now: dt.datetime) -> None:
