@@ -4,6 +4,7 @@ at a steady rate, how soon an accepted event is visible.
     python -m bench.webhooks [--events 4000] [--subjects 800] [--concurrency 16] [--repeat 0.1]
                              [--backlog-limit N]
     python -m bench.webhooks --rate 500 --duration 30 [--subjects 800] [--concurrency 16]
+    python -m bench.webhooks --preload [--events 4000]  # the inbox alone: events stored, not sent
     python -m bench.webhooks ... --hub /tmp/before    # the hub of another checkout, e.g. main's
 
 A fresh database; the service (`python -m credithub serve`, its own process, inbox processor
@@ -11,12 +12,13 @@ and status refresher on) receives `violation.reported` events for `--subjects` m
 signed with the standardwebhooks library at the moment they are sent, over `--concurrency`
 keep-alive connections; `--repeat` of them are delivered twice (same webhook-id). Reports
 the rate at which the hub answered 202, the rate at which it applied them (until the last one
-was DONE), and checks that every event became exactly one record. The events still waiting when
-the last one was accepted, and how fast they were then applied (no deliveries competing for the
-CPU), show what the inbox alone can do. The senders behave as
-platforms should: a 429 (the hub's inbox holds CREDITHUB_INBOX_BACKLOG_LIMIT events, set by
-`--backlog-limit`) or a 503 is sent again, re-signed, after its Retry-After; the most events seen
-waiting in the inbox at once (sampled every 0.1 s) and the deliveries deferred are reported.
+was DONE), the events still waiting when the last one was accepted and how fast they were then
+applied, the CPU per event of the hub's request processes, of its background process and of the
+database backends serving it (from /proc), and checks that every event became exactly one record.
+The senders behave as platforms should: a 429 (the hub's inbox holds
+CREDITHUB_INBOX_BACKLOG_LIMIT events, set by `--backlog-limit`) or a 503 is sent again, re-signed,
+after its Retry-After; the most events seen waiting in the inbox at once (sampled every 0.1 s) and
+the deliveries deferred are reported.
 
 With `--rate R --duration S` the senders do not go as fast as they can: event n is sent at
 n/R seconds (R·S events in all), and freshness is reported: from the 202 of an event's first
@@ -24,6 +26,10 @@ delivery to the moment its record is seen committed (a watcher reads new records
 FRESHNESS_POLL_SECONDS on a connection of its own). A committed record is what a platform would
 notice: any GraphQL read of the subject (its records, its creditStatus) shows it from then on,
 since its facts version moved in the same transaction. Percentiles carry the poll's resolution.
+
+With `--preload` nothing is sent: the events are validated and stored in the inbox in one
+transaction (as accepting would store them) while the service runs, and the rate at which its
+background process applies them, status refresher alongside, is what the inbox alone can do.
 
 `--hub DIR` serves (and migrates) the hub of another checkout, measured by this same client:
 `git archive main | tar -x -C DIR` gives a baseline.
@@ -50,7 +56,8 @@ from bench.credit_status import free_port, wait_healthy
 from bench.dataset import BENCH_SECRET_KEY, bench_server, database_dsn, log
 from bench.http import KeepAlive
 from credithub.db.migrate import apply_migrations
-from credithub.domain import clients
+from credithub.domain import clients, event_codec
+from credithub.domain.events import parse_event
 from credithub.domain.identifiers import compute_credit_code_check, compute_organization_check
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,6 +179,20 @@ async def send(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
+async def preload(conn: asyncpg.Connection, batch: list[tuple[str, bytes]]) -> None:
+    """Store the events in the inbox as accepting them would (parsed, in their stored form)."""
+    now = dt.datetime.now(dt.UTC)
+    stored = []
+    for event_id, body in batch:
+        event = parse_event(orjson.loads(body), person_key=BENCH_SECRET_KEY.encode(), now=now)
+        stored.append((event_id, event.type.value, orjson.dumps(event_codec.encode_event(event)).decode()))
+    await conn.execute(
+        "INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)"
+        " SELECT 'bench', i, t, e::jsonb, now(), now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u (i, t, e)",
+        *(list(column) for column in zip(*stored, strict=True)),
+    )
+
+
 async def watch_visible(dsn: str, seen: dict[str, float], stop: asyncio.Event) -> None:
     """Note when each record is first seen committed (violation id: perf_counter)."""
     conn = await asyncpg.connect(dsn)
@@ -188,6 +209,43 @@ async def watch_visible(dsn: str, seen: dict[str, float], stop: asyncio.Event) -
             await asyncio.sleep(FRESHNESS_POLL_SECONDS)
     finally:
         await conn.close()
+
+
+@dataclass
+class Cpu:
+    """CPU seconds (user + system) so far of the hub's processes by role, and of the database
+    backends serving the benchmark's database."""
+
+    accept: float  # the request processes (role api): webhooks answered
+    apply: float  # the background process (role workers): the inbox, the refresher
+    database: float
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.accept - other.accept, self.apply - other.apply, self.database - other.database)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def read_cpu(conn: asyncpg.Connection, service: int) -> Cpu:
+    """Backends that end before the second reading take their CPU with them: the hub's pools keep
+    theirs open, so little is lost."""
+    backends = await conn.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return hub_cpu(service, [row["pid"] for row in backends])
+
+
+def hub_cpu(service: int, backends: list[int]) -> Cpu:
+    children = Path(f"/proc/{service}/task/{service}/children").read_text().split()
+    roles = {int(pid): Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children}
+    return Cpu(
+        sum(cpu_seconds(pid) for pid, args in roles.items() if b"api" in args),
+        sum(cpu_seconds(pid) for pid, args in roles.items() if b"workers" in args),
+        sum(cpu_seconds(pid) for pid in backends if Path(f"/proc/{pid}").exists()),
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -212,7 +270,8 @@ async def run(args: argparse.Namespace) -> None:
     async with bench_server() as server:
         dsn, secret = await fresh_database(server, args.hub)
         batch = events(count, args.subjects)
-        repeats = [] if paced else random.Random(5).sample(batch, int(len(batch) * args.repeat))
+        once = paced or args.preload
+        repeats = [] if once else random.Random(5).sample(batch, int(len(batch) * args.repeat))
         port = free_port()
         env = {
             **os.environ,
@@ -232,8 +291,12 @@ async def run(args: argparse.Namespace) -> None:
             watchers = [asyncio.create_task(watch_backlog(dsn, sent, stop))]
             if paced:
                 watchers.append(asyncio.create_task(watch_visible(dsn, seen, stop)))
+            cpu_before = await read_cpu(conn, service.pid)
             started = time.perf_counter()
-            await send(port, secret, batch + repeats, args.concurrency, sent, args.rate)
+            if args.preload:
+                await preload(conn, batch)
+            else:
+                await send(port, secret, batch + repeats, args.concurrency, sent, args.rate)
             accepted_in = time.perf_counter() - started
             left = await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status <> 'DONE'")
             while (done := await conn.fetchval("SELECT count(*) FROM inbox_events WHERE status = 'DONE'")) < len(batch):
@@ -241,6 +304,7 @@ async def run(args: argparse.Namespace) -> None:
                     break
                 await asyncio.sleep(0.02 if paced else 0.1)
             applied_in = time.perf_counter() - started
+            cpu = await read_cpu(conn, service.pid) - cpu_before
             await asyncio.sleep(2 * FRESHNESS_POLL_SECONDS)  # the watcher's last look
             stop.set()
             await asyncio.gather(*watchers)
@@ -272,6 +336,11 @@ async def run(args: argparse.Namespace) -> None:
         print(
             f"  left waiting when the last was accepted {left:,}, applied in {drained:.1f} s ({left / drained:.0f} events/s)"
         )
+    print(
+        f"  CPU per event: accepting {cpu.accept / deliveries * 1000:.2f} ms (request processes), applying "
+        f"{cpu.apply / len(batch) * 1000:.2f} ms (background process: inbox and status refresher), "
+        f"PostgreSQL {cpu.database / len(batch) * 1000:.2f} ms"
+    )
     if paced:
         print_freshness(batch, sent, seen)
     print(
@@ -307,6 +376,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=float, default=0.1)
     parser.add_argument("--rate", type=float, help="send this many events a second (no repeats) and report freshness")
     parser.add_argument("--duration", type=float, default=30, help="seconds of sending at --rate")
+    parser.add_argument("--preload", action="store_true", help="store the events in the inbox instead of sending them")
     parser.add_argument("--hub", type=Path, default=REPO, help="the checkout whose hub is served (default: this one)")
     parser.add_argument(
         "--backlog-limit", type=int, default=20_000, help="CREDITHUB_INBOX_BACKLOG_LIMIT of the service (0: none)"
