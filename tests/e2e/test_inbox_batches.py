@@ -186,7 +186,7 @@ async def test_a_batch_killed_midway_leaves_nothing_applied_and_its_events_go_ba
 
 
 async def _until_waiting_on_a_lock(deps: Deps) -> None:
-    for _ in range(500):
+    for _ in range(2000):
         if await deps.pool.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         ):
