@@ -277,7 +277,11 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics
     app.state.client_gate = ClientGate(
-        settings.rate_limit, settings.rate_burst, settings.cache_url, track_writes=settings.replica_url is not None
+        settings.rate_limit,
+        settings.rate_burst,
+        settings.cache_url,
+        track_writes=settings.replica_url is not None,
+        host_table=settings.host_rate_table,
     )
     app.state.in_flight = InFlight(settings.client_concurrency)
     return app
