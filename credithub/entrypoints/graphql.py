@@ -72,7 +72,11 @@ from credithub.entrypoints import graphql_over_http, pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.metrics import OperationMetrics
-from credithub.entrypoints.projection import ProjectingExecutionContext
+from credithub.entrypoints.projection import (
+    DecodingExecutionContext,
+    MaterializingExecutionContext,
+    ProjectingExecutionContext,
+)
 from credithub.entrypoints.read_routing import ReadRouting
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
@@ -553,10 +557,12 @@ def build_schema(
     *,
     introspection: bool = True,
     projection: bool = True,
+    splice: bool = True,
     max_cost: int = DEFAULT_MAX_COST,
     read_routing: bool = True,
 ) -> CreditHubSchema:
-    """`projection=False` leaves every field to graphql-core (the parity tests compare both).
+    """`projection=False` leaves every field to graphql-core, `splice=False` decodes every stored
+    status before projecting it (the parity tests compare them).
     `read_routing=False` (no replica configured) spares every operation the ReadRouting hook,
     which would find nothing to route."""
     costs = CostCache()
@@ -581,8 +587,14 @@ def build_schema(
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection, scalar_map=SCALAR_MAP),
-        execution_context_class=ProjectingExecutionContext if projection else None,
+        execution_context_class=_execution_context(projection=projection, splice=splice),
     )
+
+
+def _execution_context(*, projection: bool, splice: bool) -> type[MaterializingExecutionContext]:
+    if not projection:
+        return MaterializingExecutionContext
+    return ProjectingExecutionContext if splice else DecodingExecutionContext
 
 
 class SSE(SSETransport):
