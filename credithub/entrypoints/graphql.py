@@ -55,6 +55,7 @@ from strawberry.extensions.context import (
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
+from strawberry.schema.base import BaseSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.schema import validate_document
@@ -67,6 +68,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.await_maybe import await_maybe
 
 from credithub.db.pool import OUTAGE
+from credithub.domain.clients import Client
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
 from credithub.entrypoints import graphql_over_http, pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
@@ -603,11 +605,17 @@ class GraphQLView(GraphQL[Context, None]):
     _api_deps: tuple[Deps, Deps] | None = None  # the app's Deps, and the same on the GraphQL pool
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps = self._deps_for_api(request.app.state.deps)
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
-        context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
         # An SSE subscription re-checks its token at each event, like a WebSocket's.
-        context.token = getattr(request.state, "token", None)
+        return self.make_context(request, client, getattr(request.state, "token", None), response)
+
+    def make_context(
+        self, request: Request | WebSocket, client: Client | None, token: str | None, response: object = None
+    ) -> Context:
+        """The context of one request (or WebSocket connection), on either answer path."""
+        deps = self._deps_for_api(request.app.state.deps)
+        context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
+        context.token = token
         return context
 
     def _deps_for_api(self, deps: Deps) -> Deps:
@@ -645,27 +653,7 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> StrawberryExecutionResult:
-        """One operation answered as one response. Streams (SSE) never come here, so a
-        subscription here has nothing to carry it: the client's mistake, a 400 saying how."""
-        allowed = {OperationType.QUERY, OperationType.MUTATION} if request_adapter.method == "POST" else set()
-        try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
-        except InvalidOperationTypeError as exc:
-            if exc.operation_type is OperationType.SUBSCRIPTION:
-                raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM) from exc
-            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
-        except CannotGetOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason()) from exc
-        except MissingQueryError as exc:
-            raise HTTPException(400, "No GraphQL query found in the request") from exc
+        return await execute_request(self.schema, request_data, context, request_adapter.method)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket clients authenticate in `connection_init`: {"Authorization": "Bearer <token>"}."""
@@ -686,6 +674,32 @@ class GraphQLView(GraphQL[Context, None]):
     def encode_json(self, data: Any) -> str:
         # str, not bytes: bytes would make strawberry send binary WebSocket frames.
         return orjson.dumps(data).decode()
+
+
+async def execute_request(
+    schema: BaseSchema, request_data: GraphQLRequestData, context: Context, method: str
+) -> StrawberryExecutionResult:
+    """One operation answered as one response, on either answer path (`entrypoints.direct`).
+    Streams (SSE) never come here, so a subscription here has nothing to carry it: the client's
+    mistake, a 400 saying how."""
+    allowed = {OperationType.QUERY, OperationType.MUTATION} if method == "POST" else set()
+    try:
+        return await schema.execute(
+            request_data.query,
+            variable_values=request_data.variables,
+            context_value=context,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=request_data.extensions,
+        )
+    except InvalidOperationTypeError as exc:
+        if exc.operation_type is OperationType.SUBSCRIPTION:
+            raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM) from exc
+        raise HTTPException(400, exc.as_http_error_reason(method)) from exc
+    except CannotGetOperationTypeError as exc:
+        raise HTTPException(400, exc.as_http_error_reason()) from exc
+    except MissingQueryError as exc:
+        raise HTTPException(400, "No GraphQL query found in the request") from exc
 
 
 def make_view(

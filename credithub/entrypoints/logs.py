@@ -124,7 +124,8 @@ def configure(level: str = "INFO", *, fmt: str = "json", stream: IO[str] | None 
     return handler
 
 
-def _request_id(scope: Scope) -> str:
+def request_id_of(scope: Scope) -> str:
+    """A sane `X-Request-Id` a proxy sent, or a new one."""
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER.encode():
             given = bytes(value).decode("latin-1")
@@ -152,7 +153,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = request_id_of(scope)
         status = 500
         started = time.perf_counter()
 
@@ -171,22 +172,25 @@ class RequestLog:
                     self._done(scope, status, time.perf_counter() - started, counter[0])
 
     def _done(self, scope: Scope, status: int, seconds: float, queries: int) -> None:
-        state = scope.get("state", {})
-        client = state.get("client")
-        route = _route(scope)
-        metrics = self.metrics
-        if metrics is not None:
-            metrics.requests.labels(scope["method"], route, str(status)).inc()
-            metrics.request_seconds.labels(scope["method"], route).observe(seconds)
-        level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
-        logger.log(
-            level,
-            "request",
-            method=scope["method"],
-            path=scope["path"],
-            status=status,
-            duration_ms=round(seconds * 1000, 1),
-            queries=queries,
-            client=client.name if client is not None else None,
-            operation=state.get("graphql_operation"),
-        )
+        log_request(self.metrics, scope, _route(scope), status, seconds, queries)
+
+
+def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, seconds: float, queries: int) -> None:
+    """The request's log line and HTTP metrics (`route`: its template, never the raw path)."""
+    state = scope.get("state", {})
+    client = state.get("client")
+    if metrics is not None:
+        metrics.requests.labels(scope["method"], route, str(status)).inc()
+        metrics.request_seconds.labels(scope["method"], route).observe(seconds)
+    level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
+    logger.log(
+        level,
+        "request",
+        method=scope["method"],
+        path=scope["path"],
+        status=status,
+        duration_ms=round(seconds * 1000, 1),
+        queries=queries,
+        client=client.name if client is not None else None,
+        operation=state.get("graphql_operation"),
+    )
