@@ -303,5 +303,12 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     )
     app.state.in_flight = InFlight(settings.client_concurrency)
     if view is not None and settings.graphql_direct and provider is None:
-        app.direct = DirectGraphQL(view, app_metrics, app.exception_handlers, settings.max_body_bytes)
+        app.direct = DirectGraphQL(
+            view,
+            app_metrics,
+            app.exception_handlers,
+            max_body_bytes=settings.max_body_bytes,
+            max_cost=settings.max_query_cost,
+            introspection=settings.introspection,
+        )
     return app

@@ -39,8 +39,9 @@ from strawberry.http import GraphQLRequestData, process_result
 
 from credithub.db.pool import counting_queries
 from credithub.entrypoints import auth, bodies, graphql_over_http, logs
-from credithub.entrypoints.graphql import GraphQLView, execute_request
+from credithub.entrypoints.graphql import CreditHubSchema, GraphQLView, execute_request
 from credithub.entrypoints.metrics import Metrics
+from credithub.entrypoints.prepared import PreparedQueries
 
 ROUTE: Final = "/graphql"
 STREAMS: Final = (b"text/event-stream", b"multipart/mixed")  # what asks Strawberry for a stream
@@ -55,12 +56,21 @@ class DirectGraphQL:
     """Answers the requests it `takes`; the app sends it those before its own middleware stack."""
 
     def __init__(
-        self, view: GraphQLView, metrics: Metrics, exception_handlers: ExceptionHandlers, max_body_bytes: int
+        self,
+        view: GraphQLView,
+        metrics: Metrics,
+        exception_handlers: ExceptionHandlers,
+        *,
+        max_body_bytes: int,
+        max_cost: int,
+        introspection: bool,
     ) -> None:
         self.view = view
         self.metrics = metrics
         self.exception_handlers = exception_handlers
         self.max_body_bytes = max_body_bytes
+        assert isinstance(view.schema, CreditHubSchema)
+        self.prepared = PreparedQueries(view.schema, max_cost=max_cost, introspection=introspection)
 
     def takes(self, scope: Scope) -> bool:
         """Whether the general stack would do nothing here that this path does not: decided on
@@ -144,7 +154,10 @@ class DirectGraphQL:
         state = request.state
         context = self.view.make_context(request, state.client, state.token)
         try:
-            result = await execute_request(self.view.schema, _request_data(parsed), context, "POST")
+            data = _request_data(parsed)
+            result = await self.prepared.execute(data, context) or await execute_request(
+                self.view.schema, data, context, "POST"
+            )
         except HTTPException as exc:
             await bodies.send_json(send, exc.status_code, bodies.error_body(exc.reason, bodies.BAD_REQUEST))
             return

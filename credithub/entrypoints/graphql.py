@@ -113,7 +113,7 @@ logger = logging.getLogger(__name__)
 
 # Built once: the limiters' rule classes are part of the validation cache's key, so a fresh class
 # per request would miss the cache every time (strawberry#4635).
-_LIMIT_RULES: Final = [
+LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
 ]
@@ -163,7 +163,7 @@ class DocumentLimits(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
-        context.validation_rules = (*context.validation_rules, *_LIMIT_RULES)
+        context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         yield
 
 
@@ -240,46 +240,52 @@ class ErrorPolicy(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._shape(error) for error in errors]
+        document = self.execution_context.graphql_document
+        return [shape_error(error, document) for error in errors]
 
-    def _shape(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        domain = _domain_error(error)
-        if domain is not None:
-            if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
-                domain = self._name_input(error, domain)
-            return GraphQLError(
-                domain.message,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": domain.code, **domain.details()},
-            )
-        if isinstance(original, _UNSTORABLE):
-            code = {"code": "INVALID_VALUE"}
-            return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
-        if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
-            code = {"code": "QUERY_TIMEOUT"}
-            return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
-        if isinstance(original, OUTAGE):
-            logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
-            code = {"code": "UNAVAILABLE"}
-            return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
-        if _is_unexpected(error):
-            masked = self.anonymise_error(error)
-            masked.extensions = {"code": "INTERNAL"}
-            return masked
-        _code_document_error(error)
-        return error
 
-    def _name_input(self, error: GraphQLError, domain: InvalidInput) -> InvalidInput:
-        """A scalar's error names the argument it was given for, not just the scalar."""
-        path = _input_path(error, self.execution_context.graphql_document)
-        if path is None:
-            return domain
-        renamed = copy.copy(domain)
-        renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
-        renamed.field = path
-        return renamed
+def shape_error(error: GraphQLError, document: DocumentNode | None) -> GraphQLError:
+    """What the client is told of `error` (ErrorPolicy's rule, shared with `entrypoints.prepared`)."""
+    original = error.original_error
+    domain = _domain_error(error)
+    if domain is not None:
+        if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
+            domain = _name_input(error, domain, document)
+        return GraphQLError(
+            domain.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": domain.code, **domain.details()},
+        )
+    if isinstance(original, _UNSTORABLE):
+        code = {"code": "INVALID_VALUE"}
+        return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
+    if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
+        code = {"code": "QUERY_TIMEOUT"}
+        return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
+    if isinstance(original, OUTAGE):
+        logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
+        code = {"code": "UNAVAILABLE"}
+        return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
+    if _is_unexpected(error):
+        masked = GraphQLError(  # MaskErrors.anonymise_error's message, without the original
+            UNEXPECTED_ERROR, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path
+        )
+        masked.extensions = {"code": "INTERNAL"}
+        return masked
+    _code_document_error(error)
+    return error
+
+
+def _name_input(error: GraphQLError, domain: InvalidInput, document: DocumentNode | None) -> InvalidInput:
+    """A scalar's error names the argument it was given for, not just the scalar."""
+    path = _input_path(error, document)
+    if path is None:
+        return domain
+    renamed = copy.copy(domain)
+    renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
+    renamed.field = path
+    return renamed
 
 
 class AuditReads(SchemaExtension):
@@ -305,19 +311,24 @@ class AuditReads(SchemaExtension):
         yield
 
     async def _audit(self, result: object) -> None:
-        context = self.execution_context.context
-        if not isinstance(context, Context) or not context.reads or context.client is None:
-            return
-        reads = context.take_reads()
-        try:
-            await audit.record_reads(context.deps, context.client, reads, context.purpose)
-            context.audited.update(reads)
-        except Exception:
-            logger.exception("could not audit %d reads; the answer is withheld", len(reads))
-            context.reads.update(reads)  # still owed: the next answer on this connection retries them
-            if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
-                result.data = None
-                result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
+        await audit_answer(self.execution_context.context, result)
+
+
+async def audit_answer(context: object, result: object) -> None:
+    """The reads noted for `result` written to the audit trail, or the answer withheld (AuditReads'
+    rule, shared with `entrypoints.prepared`)."""
+    if not isinstance(context, Context) or not context.reads or context.client is None:
+        return
+    reads = context.take_reads()
+    try:
+        await audit.record_reads(context.deps, context.client, reads, context.purpose)
+        context.audited.update(reads)
+    except Exception:
+        logger.exception("could not audit %d reads; the answer is withheld", len(reads))
+        context.reads.update(reads)  # still owed: the next answer on this connection retries them
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
+            result.data = None
+            result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
 
 
 class WebSocketGate(SchemaExtension):

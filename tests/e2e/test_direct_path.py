@@ -92,6 +92,16 @@ def lookup(code: str) -> bytes:
         {},
         {"query": "{ viewer { name } }", "extensions": "x"},
         {"query": "{ subjects(first: 100000) { totalCount edges { node { name } } } }"},  # too costly
+        {"query": "query($n: Int!) { subjects(first: $n) { edges { node { name } } } }", "variables": {"n": 100000}},
+        {"query": "query A { viewer { name } } query B { me: viewer { role } }", "operationName": "B"},
+        {"query": "{ ...V __typename } fragment V on Query { viewer { name } }"},
+        {"query": "query($s: Boolean!) { viewer { name @skip(if: $s) role } }", "variables": {"s": True}},
+        {"query": "{ __schema { queryType { name } } }"},
+        {  # a scalar's error, named after the argument it was given for
+            "query": "query($at: DateTime) { subjects(first: 1) { edges { node { creditStatus(asOf: $at) { tier } } } } }",
+            "variables": {"at": "yesterday"},
+        },
+        {"query": 'mutation { revokeClient(clientId: "nope") { __typename } }'},  # a mutation: the schema runs it
     ],
 )
 async def test_documents_are_answered_alike_on_both_paths(
@@ -212,3 +222,25 @@ async def test_the_direct_path_takes_plain_json_posts_from_programs_only(
 async def _audited(deps: Deps, subject_id: int) -> int:
     count: int = await deps.pool.fetchval("SELECT count(*) FROM audit_reads WHERE subject_id = $1", subject_id)
     return count
+
+
+async def test_introspection_switched_off_is_refused_alike_on_both_paths(deps: Deps, cast: Cast) -> None:
+    headers = {**cast.as_admin.headers, "content-type": "application/json"}
+    async with both_paths(deps, introspection=False) as paths:
+        _, _, answer = await post_to_both(paths, b'{"query": "{ __schema { queryType { name } } }"}', headers)
+    assert answer["errors"]  # type: ignore[index]
+
+
+async def test_operations_are_counted_alike_on_both_paths(paths: Paths) -> None:
+    """Every test above sent the same requests to both: their counters must agree, outcome by outcome."""
+    counted = {}
+    for name, client in paths.items():
+        exposition = (await client.get("/metrics")).text
+        counted[name] = sorted(
+            line
+            for line in exposition.splitlines()
+            if line.startswith(("credithub_graphql_operations_total", "credithub_http_requests_total{"))
+            and 'route="/metrics"' not in line
+        )
+    assert counted["direct"] == counted["general"]
+    assert any('outcome="ok"' in line for line in counted["direct"])
