@@ -51,7 +51,9 @@ def _json(data: Any, **_: Any) -> str:
 def route_through_stdlib() -> None:
     """structlog's events become standard-library records (whatever handler the process has)."""
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # An event below its logger's level is dropped first, before the time is formatted for it:
+        # at CREDITHUB_LOG_LEVEL=WARNING the line of every request would otherwise be built for nothing.
+        processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -180,8 +182,7 @@ def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, 
     state = scope.get("state", {})
     client = state.get("client")
     if metrics is not None:
-        metrics.requests.labels(scope["method"], route, str(status)).inc()
-        metrics.request_seconds.labels(scope["method"], route).observe(seconds)
+        metrics.count_request(scope["method"], route, status, seconds)
     level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
     logger.log(
         level,

@@ -135,6 +135,22 @@ class Metrics:
             multiprocess_mode="liveall",
         )
         self._operation_names: set[str] = set()
+        # Bounded: methods and routes are few (unmatched paths share one label), statuses too.
+        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered. Each label set's counter and histogram are looked up once:
+        `labels()` checks and joins its values on every call."""
+        key = (method, route, status)
+        found = self._request_series.get(key)
+        if found is None:
+            found = self._request_series[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.request_seconds.labels(method, route),
+            )
+        counter, histogram = found
+        counter.inc()
+        histogram.observe(seconds)
 
     def operation_label(self, name: str | None) -> str:
         """A bounded label for a client-chosen name: `anonymous`, the name, or `other`."""
