@@ -195,6 +195,7 @@ class Settings:
     pull_retry_seconds: float = 0.5  # first wait before re-asking a failing feed (doubles, 5 tries)
     demo: bool = False
     cors_origins: tuple[str, ...] = ()  # browser pages on these origins may call the API; none by default
+    graphql_direct: bool = True  # JSON POSTs to /graphql answered by entrypoints.direct (false: all by the stack)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -238,6 +239,7 @@ class Settings:
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
             log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),
+            graphql_direct=_flag(env, "CREDITHUB_GRAPHQL_DIRECT", defaults.graphql_direct),
             workers=workers,
             role=role,
             serve_workers=serve_workers,

@@ -89,7 +89,7 @@ class SharedPlans:
         if known is not None and known[0][0] is operation:
             return known[1]
         nodes = [operation, *fragments]
-        static = not any(_has_directive(node) for node in nodes)
+        static = not any(has_directive(node) for node in nodes)
         self._static[key] = (nodes, static)
         if len(self._static) > self.MAX_DOCUMENTS:
             self._static.popitem(last=False)
@@ -120,7 +120,7 @@ class _DirectiveFinder(Visitor):
         return BREAK
 
 
-def _has_directive(node: Node) -> bool:
+def has_directive(node: Node) -> bool:
     finder = _DirectiveFinder()
     visit(node, finder)
     return finder.found
