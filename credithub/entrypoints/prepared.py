@@ -11,7 +11,7 @@ hooks' effects as one fixed sequence around graphql-core's `execute`, in Strawbe
 1. operation start: fresh loaders and audit batch (`AuditReads`), the clock (`OperationMetrics`);
 2. the cost (`CostLimit`, remembered per document and list sizes);
 3. execution start: where reads go (`ReadRouting`, with a replica);
-4. graphql-core's execute with `ProjectingExecutionContext`; unexpected errors logged
+4. graphql-core's execute with the schema's execution context (projection, splice); unexpected errors logged
    (`CreditHubSchema.process_errors`);
 5. execution end: the audit rows committed, or the answer withheld (`AuditReads`, fail closed);
 6. operation end, in reverse: counted (`OperationMetrics`), then errors shaped (`ErrorPolicy`).
@@ -49,7 +49,7 @@ from credithub.entrypoints.graphql import (
     audit_answer,
     shape_error,
 )
-from credithub.entrypoints.projection import ProjectingExecutionContext, has_directive
+from credithub.entrypoints.projection import has_directive
 from schema.context import Context
 
 QUERY: Final = "query"
@@ -145,7 +145,7 @@ class PreparedQueries:
             operation_name=request_data.operation_name,
             context_value=context,
             is_awaitable=optimized_is_awaitable,
-            executor_class=ProjectingExecutionContext,
+            executor_class=self.schema.execution_context_class,  # the schema's own (projection, splice)
             operation_extensions=request_data.extensions,
         )
         if optimized_is_awaitable(result):
