@@ -1,6 +1,6 @@
 """Credit status throughput: the hub over HTTP against the raw asyncpg fetch of the same facts.
 
-    python -m bench.credit_status [--batches 12] [--singles 400] [--concurrency 8] [--workers 1]
+    python -m bench.credit_status [--batches 12] [--singles 400] [--concurrency 8] [--workers 1] [--before DIR]
 
 In one run, on the bench dataset (bench/dataset.py, loaded on first use):
 
@@ -15,6 +15,11 @@ The service runs as its own process (`python -m credithub serve --workers N`, de
 results compare with earlier ones), as in production. Batches and sequential lookups go over one
 keep-alive connection, hence to one process whatever N; the `--concurrency` connections are spread
 over the N processes by the kernel. Ratios are what matter; absolute numbers depend on the machine.
+
+`--before DIR` also serves the hub as checked out in DIR (e.g. `git archive main | tar -x -C DIR`)
+on the same database, and asks it every batch from the status store right before or after this
+checkout (alternating), so that a change to that path is measured against its parent in the same
+seconds: one more row, named by the folder.
 """
 
 from __future__ import annotations
@@ -57,13 +62,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_service(dsn: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_service(dsn: str, port: int, workers: int = 1, tree: Path = REPO) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
         "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
         "CREDITHUB_LOG_LEVEL": "WARNING",
-        "CREDITHUB_DATA_DIR": str(REPO / "bench" / ".data" / "service"),
+        "CREDITHUB_DATA_DIR": str(tree / "bench" / ".data" / "service"),
         # The query path alone: a background refresher would fill the statuses the "computed"
         # batches must not have, and compete for the two cores while we measure.
         "CREDITHUB_WORKERS": "false",
@@ -71,7 +76,7 @@ def start_service(dsn: str, port: int, workers: int = 1) -> subprocess.Popen[byt
         "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with several requests in flight at once
     }
     command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, cwd=REPO, env=env)
+    return subprocess.Popen(command, cwd=tree, env=env)
 
 
 async def wait_healthy(base: str) -> None:
@@ -172,22 +177,27 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[str, float]:
     await prepare_store(dsn, computed, [*stored, singles])
     for batch in batches:  # read every batch once so both sides find the same pages in memory
         await raw_fetch(conn, batch)
-    port = free_port()
-    service = start_service(dsn, port, args.workers)
+    ports = {"now": free_port(), **({"before": free_port()} if args.before else {})}
+    services = [start_service(dsn, ports["now"], args.workers)]
+    if args.before:
+        services.append(start_service(dsn, ports["before"], args.workers, args.before))
     try:
-        await wait_healthy(f"http://127.0.0.1:{port}")
+        for port in ports.values():
+            await wait_healthy(f"http://127.0.0.1:{port}")
         headers = {"Authorization": f"Bearer {await admin_token(dsn)}"}
-        connections = [KeepAlive("127.0.0.1", port, headers) for _ in range(args.concurrency)]
-        for connection in connections:
+        connections = [KeepAlive("127.0.0.1", ports["now"], headers) for _ in range(args.concurrency)]
+        before = KeepAlive("127.0.0.1", ports["before"], headers) if args.before else None
+        for connection in [*connections, *([before] if before else [])]:
             await connection.__aenter__()
         try:
-            return await _measure(conn, connections, computed, stored, singles, codes[-1000:])
+            return await _measure(conn, connections, computed, stored, singles, codes[-1000:], before)
         finally:
-            for connection in connections:
+            for connection in [*connections, *([before] if before else [])]:
                 await connection.__aexit__()
     finally:
-        service.terminate()
-        service.wait(timeout=30)
+        for service in services:
+            service.terminate()
+            service.wait(timeout=30)
         await conn.close()
 
 
@@ -198,23 +208,27 @@ async def _measure(
     stored: list[list[str]],
     singles: list[str],
     warmup: list[str],
+    before: KeepAlive | None = None,
 ) -> dict[str, float]:
     async def post(document: str, connection: KeepAlive = connections[0], **variables: object) -> bytes:
         return await connection.post("/graphql", orjson.dumps({"query": document, "variables": variables}))
 
-    answer = orjson.loads(await post(BATCH, codes=warmup))  # warm the service up, and check the answer's shape
-    assert len(answer["data"]["creditStatuses"]) == 1000, answer
+    for service in [connections[0], *([before] if before else [])]:
+        answer = orjson.loads(await post(BATCH, service, codes=warmup))  # warm up, and check the answer's shape
+        assert len(answer["data"]["creditStatuses"]) == 1000, answer
     raw: list[float] = []
     cold: list[float] = []
     warm: list[float] = []
-    from_store: list[float] = []
+    from_store: dict[str, list[float]] = {"now": [], "before": []}
     # Interleaved, so that a noisy moment on the shared machine hits every variant alike.
-    for computed_batch, stored_batch in zip(computed, stored, strict=True):
+    for index, (computed_batch, stored_batch) in enumerate(zip(computed, stored, strict=True)):
         raw.append(await timed(lambda b=computed_batch: raw_fetch(conn, b)))
         cold.append(await timed(lambda b=computed_batch: post(BATCH, codes=b)))
         warm.append(await timed(lambda b=computed_batch: post(BATCH, codes=b)))  # now in the memory cache
         raw.append(await timed(lambda b=stored_batch: raw_fetch(conn, b)))
-        from_store.append(await timed(lambda b=stored_batch: post(BATCH, codes=b)))
+        stores = [("now", connections[0]), *([("before", before)] if before else [])]
+        for name, service in stores[::-1] if index % 2 else stores:
+            from_store[name].append(await timed(lambda b=stored_batch, s=service: post(BATCH, s, codes=b)))
 
     started = time.perf_counter()
     for code in singles:
@@ -234,13 +248,16 @@ async def _measure(
     await asyncio.gather(*(worker(connection) for connection in connections))
     http_concurrent_rate = len(singles) / (time.perf_counter() - started)
     baseline = statistics.median(raw)
+    stored_before = statistics.median(from_store["before"]) if before else 0.0
     return {
         "raw_batch_ms": baseline * 1000,
         "cold_batch_ms": statistics.median(cold) * 1000,
-        "stored_batch_ms": statistics.median(from_store) * 1000,
+        "stored_batch_ms": statistics.median(from_store["now"]) * 1000,
+        "stored_before_batch_ms": stored_before * 1000,
         "warm_batch_ms": statistics.median(warm) * 1000,
         "cold_ratio": statistics.median(cold) / baseline,
-        "stored_ratio": statistics.median(from_store) / baseline,
+        "stored_ratio": statistics.median(from_store["now"]) / baseline,
+        "stored_before_ratio": stored_before / baseline,
         "warm_ratio": statistics.median(warm) / baseline,
         "raw_single_per_s": raw_single_rate,
         "http_single_per_s": http_single_rate,
@@ -255,6 +272,14 @@ def report(results: dict[str, float], args: argparse.Namespace) -> str:
             f"  raw asyncpg fetch of the same facts   {results['raw_batch_ms']:8.1f} ms   1.00x",
             f"  HTTP, computed at query time          {results['cold_batch_ms']:8.1f} ms   {results['cold_ratio']:.2f}x",
             f"  HTTP, from the status store           {results['stored_batch_ms']:8.1f} ms   {results['stored_ratio']:.2f}x",
+            *(
+                [
+                    f"  HTTP, from the status store, {args.before.name[:8]:8} {results['stored_before_batch_ms']:8.1f} ms"
+                    f"   {results['stored_before_ratio']:.2f}x"
+                ]
+                if args.before
+                else []
+            ),
             f"  HTTP, from the memory cache           {results['warm_batch_ms']:8.1f} ms   {results['warm_ratio']:.2f}x",
             f"single-subject lookups ({args.singles}, statuses in the store):",
             f"  raw asyncpg fetch, sequential         {results['raw_single_per_s']:8.0f} /s",
@@ -266,6 +291,13 @@ def report(results: dict[str, float], args: argparse.Namespace) -> str:
     )
 
 
+def _tree(path: str) -> Path:
+    tree = Path(path).resolve()
+    if not (tree / "credithub").is_dir():
+        raise argparse.ArgumentTypeError(f"{path} holds no credithub sources")
+    return tree
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subjects", type=int, default=100_000)
@@ -274,6 +306,7 @@ async def main() -> None:
     parser.add_argument("--singles", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="serve's request-serving processes")
+    parser.add_argument("--before", type=_tree, help="also serve the hub from this source tree (the store row)")
     args = parser.parse_args()
     async with bench_server() as server:
         dsn = await ensure_dataset(server, args.subjects, args.records_per_subject)

@@ -130,6 +130,9 @@ def tracing_enabled(env: Mapping[str, str]) -> bool:
 LOG_FORMATS = frozenset({"json", "console"})
 # What one `serve` process does: everything, the request-serving part, or the background work.
 ROLES = ("all", "api", "workers")
+# Set by `serve --workers N` for its children (not by operators): the file of rate-limit buckets
+# its processes share (entrypoints/host_buckets.py).
+HOST_RATE_TABLE_ENV = "CREDITHUB_HOST_RATE_TABLE"
 
 
 def _role(env: Mapping[str, str]) -> tuple[str, bool]:
@@ -179,6 +182,7 @@ class Settings:
     workers: bool = True  # background workers in this process, unless its role is `api`
     role: str = "all"  # all | api (GraphQL, webhooks, pages) | workers (background work and health)
     serve_workers: int | None = None  # request-serving processes of `serve`; None: one per core
+    host_rate_table: Path | None = None  # set by `serve --workers N` for its processes: rate limits they share
     objection_days: int = 15
     defence_days: int = 10  # days a subject has to state its defence against a listing proposal
     execution_days: int = 3  # days a platform has to report a mandatory flag applied (executionGaps)
@@ -191,6 +195,7 @@ class Settings:
     pull_retry_seconds: float = 0.5  # first wait before re-asking a failing feed (doubles, 5 tries)
     demo: bool = False
     cors_origins: tuple[str, ...] = ()  # browser pages on these origins may call the API; none by default
+    graphql_direct: bool = True  # JSON POSTs to /graphql answered by entrypoints.direct (false: all by the stack)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -234,9 +239,11 @@ class Settings:
             log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
             log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),
+            graphql_direct=_flag(env, "CREDITHUB_GRAPHQL_DIRECT", defaults.graphql_direct),
             workers=workers,
             role=role,
             serve_workers=serve_workers,
+            host_rate_table=Path(env[HOST_RATE_TABLE_ENV]) if env.get(HOST_RATE_TABLE_ENV) else None,
             objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days),
             defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0),
             execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0),

@@ -8,6 +8,7 @@ import strawberry
 
 from credithub.domain import visibility
 from credithub.domain.clients import Client
+from credithub.domain.status_codec import StoredStatus
 from credithub.services import credit_status, read_models
 from schema import errors
 from schema.context import Info
@@ -34,8 +35,11 @@ class CreditStatusQueries:
 
 def status_result(lookup: credit_status.StatusLookup, viewer: Client) -> CreditStatusResult:
     """One lookup's answer: the status as `viewer` sees it, or its typed error."""
-    if lookup.status is not None and lookup.subject is not None:
-        return CreditStatus.from_domain(read_models.status_view(lookup.status, viewer), lookup.subject.credit_code)
+    status = lookup.status
+    if lookup.subject is not None and status is not None:
+        if isinstance(status, StoredStatus):  # spliced as stored where the selection allows it
+            return CreditStatus.from_stored(read_models.stored_status_view(status, viewer), lookup.subject.credit_code)
+        return CreditStatus.from_domain(read_models.status_view(status, viewer), lookup.subject.credit_code)
     assert lookup.error is not None
     error = errors.from_domain(lookup.error, given=lookup.input)
     assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError | errors.StatusUnavailableError)

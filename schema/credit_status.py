@@ -1,19 +1,34 @@
-"""Credit status and joint restriction flags, as computed per query."""
+"""Credit status and joint restriction flags, as computed per query.
+
+A status taken from the status store reaches GraphQL still in its stored form
+(`StoredCreditStatus`): `STORED_FIELDS` on each type says how each field it names is answered
+from that form, as the JSON the field answers with, and the execution context
+(`credithub/entrypoints/projection.py`) splices a selection of those fields straight into the
+answer. Any other selection gets `StoredCreditStatus.materialize()`, the `CreditStatus` that
+`from_domain` builds. tests/integration/test_splice.py holds both to the same bytes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Annotated, Any, ClassVar, Final, cast
 
 import strawberry
 
-from credithub.domain import executions, ids, measures
+from credithub.domain import executions, ids, measures, status_codec
 from credithub.domain import flags as domain_flags
 from credithub.domain.executions import compute_latest_per_platform
-from credithub.domain.read_models import StatusView
+from credithub.domain.read_models import StatusView, StoredStatusView
+from credithub.domain.spans import Via
 from schema.context import Info
 from schema.enums import LegalBasisLevel, RelationKind, SubjectKind
 from schema.errors import InvalidIdentifierError, StatusUnavailableError, UnknownSubjectError
+
+StoredReader = Callable[[Any], Any]
+"""A field's answer (its JSON) read from a stored form, or for an object field the stored form
+of the object(s) it holds."""
 
 CreditTier = measures.Tier
 strawberry.enum(CreditTier, name="CreditTier", description="Differentiated management: A best, D worst.")
@@ -23,11 +38,92 @@ MeasureScope = measures.Scope
 strawberry.enum(MeasureScope, description="Every platform, or only the platform that reported.")
 
 
+# ---- answers from the stored form (status_codec.STORED) --------------------------------------
+
+
+def _graphql_names(enum: type[Enum]) -> Callable[[Any], str]:
+    """An enum's stored value (the member's value) → its name in GraphQL (the member's name)."""
+    return {member.value: member.name for member in enum}.__getitem__
+
+
+def _stored(cls: type, name: str, inner: str | None = None, then: StoredReader | None = None) -> StoredReader:
+    """A reader of the field `name` of `cls`'s stored form, its value passed through `then`."""
+    key = status_codec.stored_key(cls, name, inner)
+    if then is None:
+        return lambda raw: raw[key]
+    convert = then
+    return lambda raw: convert(raw[key])
+
+
+def _optional(then: StoredReader) -> StoredReader:
+    return lambda value: None if value is None else then(value)
+
+
+def _ids(kind: ids.IdKind) -> StoredReader:
+    return lambda numbers: [ids.format_id(kind, number) for number in numbers]
+
+
+_VIA_RELATION: Final = _stored(Via, "relation", then=_graphql_names(RelationKind))
+
+# Instants: the codec writes `isoformat()`, which is what the DateTime scalar (schema/scalars.py) answers with.
+_VIA_SUBJECT_FIELDS: Final[Mapping[str, StoredReader]] = {
+    "id": _stored(Via, "subject_id", then=lambda number: ids.format_id(ids.IdKind.SUBJECT, number)),
+    "kind": _stored(Via, "subject_kind", then=_graphql_names(SubjectKind)),
+    "name": _stored(Via, "subject_name"),
+}
+_FLAG_FIELDS: Final[Mapping[str, StoredReader]] = {
+    "measure": _stored(domain_flags.Flag, "measure"),
+    "kind": _stored(domain_flags.Flag, "kind", then=_graphql_names(measures.MeasureKind)),
+    "mandatory": _stored(domain_flags.Flag, "mandatory"),
+    "enforced": _stored(domain_flags.Flag, "enforced"),
+    "notEnforcedReason": _stored(domain_flags.Flag, "not_enforced_reason"),
+    "scope": _stored(domain_flags.Flag, "scope", then=_graphql_names(measures.Scope)),
+    "legalBasis": _stored(domain_flags.Flag, "legal_basis", "text"),
+    "legalBasisReference": _stored(domain_flags.Flag, "legal_basis", "reference"),
+    "legalBasisLevel": _stored(domain_flags.Flag, "legal_basis_level", then=_graphql_names(LegalBasisLevel)),
+    "sourcePlatform": _stored(domain_flags.Flag, "source_platform"),
+    "sourceAuthority": _stored(domain_flags.Flag, "source_authority"),
+    "via": _stored(domain_flags.Flag, "via", then=_optional(_VIA_RELATION)),
+    "viaSubject": _stored(domain_flags.Flag, "via"),  # read by _VIA_SUBJECT_FIELDS
+    "recordIds": _stored(domain_flags.Flag, "record_ids", then=_ids(ids.IdKind.RECORD)),
+    "listEntryIds": _stored(domain_flags.Flag, "list_entry_ids", then=_ids(ids.IdKind.LIST_ENTRY)),
+    "effectiveFrom": _stored(domain_flags.Flag, "effective_from"),
+    "effectiveUntil": _stored(domain_flags.Flag, "effective_until"),
+    "reason": _stored(domain_flags.Flag, "reason"),
+}
+
+
+def _status(name: str, then: StoredReader | None = None) -> StoredReader:
+    """A reader of the field `name` of a StoredCreditStatus's stored status."""
+    key = status_codec.stored_key(domain_flags.CreditStatus, name)
+    if then is None:
+        return lambda status: status.view.stored[key]
+    convert = then
+    return lambda status: convert(status.view.stored[key])
+
+
+_STATUS_FIELDS: Final[Mapping[str, StoredReader]] = {
+    "subjectId": lambda status: ids.format_id(ids.IdKind.SUBJECT, status.view.subject_id),
+    "creditCode": lambda status: status.credit_code,
+    "tier": _status("tier", then=_graphql_names(measures.Tier)),
+    "tierReason": _status("tier_reason"),
+    "onSeriousDishonestList": _status("on_serious_dishonest_list"),
+    "onJointConstraintList": _status("on_joint_constraint_list"),
+    "onRedList": _status("on_red_list"),
+    "flags": lambda status: status.view.flags,  # those the viewer may see; read by _FLAG_FIELDS
+    "asOf": lambda status: status.view.as_of.isoformat(),
+    "ruleSet": _status("rule_set"),
+    "stableUntil": _status("stable_until"),
+}
+
+
 @strawberry.type(description="The subject one relation away that a propagated flag comes from.")
 class ViaSubject:
     id: strawberry.ID
     kind: SubjectKind
     name: str
+
+    STORED_FIELDS: ClassVar[Mapping[str, StoredReader]] = _VIA_SUBJECT_FIELDS
 
 
 ExecutionAction = executions.ExecutionAction
@@ -81,6 +177,8 @@ class RestrictionFlag:
     effective_until: dt.datetime | None
     reason: str = strawberry.field(description="Why the flag exists, in words.")
     subject_id: strawberry.Private[int]
+
+    STORED_FIELDS: ClassVar[Mapping[str, StoredReader]] = _FLAG_FIELDS
 
     @strawberry.field(
         description="Where each platform stands with this measure for the subject, as it reported "
@@ -138,6 +236,8 @@ class CreditStatus:
         description="Nothing known today changes this answer before this instant (null: no such instant)."
     )
 
+    STORED_FIELDS: ClassVar[Mapping[str, StoredReader]] = _STATUS_FIELDS
+
     @classmethod
     def from_domain(cls, status: StatusView, credit_code: str | None) -> CreditStatus:
         """`status` as the viewer sees it: its flags are already those the viewer may see."""
@@ -154,6 +254,27 @@ class CreditStatus:
             rule_set=status.rule_set,
             stable_until=status.stable_until,
         )
+
+    @classmethod
+    def from_stored(cls, status: StoredStatusView, credit_code: str | None) -> CreditStatus:
+        """`status` still in its stored form: a `StoredCreditStatus`, which the execution context
+        completes as a CreditStatus (typed as one for the resolvers that return it)."""
+        return cast(CreditStatus, StoredCreditStatus(status, credit_code))
+
+
+class StoredCreditStatus:
+    """A CreditStatus still in its stored form. The execution context answers the fields of
+    `CreditStatus.STORED_FIELDS` from it; for any other selection it completes `materialize()`."""
+
+    STORED_TYPE: ClassVar[str] = "CreditStatus"
+    __slots__ = ("credit_code", "view")
+
+    def __init__(self, view: StoredStatusView, credit_code: str | None) -> None:
+        self.view = view
+        self.credit_code = credit_code
+
+    def materialize(self) -> CreditStatus:
+        return CreditStatus.from_domain(self.view.decoded(), self.credit_code)
 
 
 CreditStatusResult = Annotated[

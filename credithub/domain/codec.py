@@ -198,6 +198,22 @@ class Codec:
             found = self._decoders[cls] = self._compile_decoder(cls)
         return found
 
+    def key(self, cls: type, name: str, inner: str | None = None) -> str | int:
+        """Where the form of a `cls` keeps its field `name` (of an inlined field, its field
+        `inner`): the key, or the index in a positional form. For readers of the form that do not
+        decode it."""
+        shape = self.shapes.get(cls, Shape())
+        names = [item.name for item, _ in self._fields(cls)]
+        if name not in names:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        if shape.positional:
+            return names.index(name)
+        if name in shape.inline:
+            if inner is None:
+                raise TypeError(f"{cls.__name__}.{name} is inlined: name the field of it to read")
+            return shape.inline[name][inner]
+        return shape.keys.get(name, name)
+
     # ---- generated code -----------------------------------------------------------------------
 
     def _fields(self, cls: type, *, decoding: bool = False) -> list[tuple[dataclasses.Field[Any], Any]]:

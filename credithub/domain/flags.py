@@ -360,8 +360,20 @@ def _flag_order(flag: Flag) -> tuple[object, ...]:
 
 
 def visible_flags(status: CreditStatus, asking_platform: str | None) -> tuple[Flag, ...]:
-    """ORIGIN_PLATFORM measures apply only where the asking platform is the source. Clients that
-    act for no platform (regulators, dashboards, the subject itself) see every flag."""
+    """The flags of `status` a client acting for `asking_platform` sees (`is_flag_visible`)."""
     if asking_platform is None:
         return status.flags
-    return tuple(f for f in status.flags if f.scope is Scope.ALL_PLATFORMS or f.source_platform == asking_platform)
+    return tuple(f for f in status.flags if is_flag_visible(f.scope, f.source_platform, asking_platform))
+
+
+def is_flag_visible(scope: Scope, source_platform: str | None, asking_platform: str | None) -> bool:
+    """ORIGIN_PLATFORM measures apply only where the asking platform is the source. Clients that
+    act for no platform (regulators, dashboards, the subject itself) see every flag. Decided on
+    the flag's scope and source alone, so that a stored status is filtered without decoding it."""
+    return asking_platform is None or scope is Scope.ALL_PLATFORMS or source_platform == asking_platform
+
+
+def is_current_at(as_of: dt.datetime, stable_until: dt.datetime | None, at: dt.datetime) -> bool:
+    """A status computed at `as_of` answers for `at` too when nothing could change it in between:
+    from the instant it was computed until its `stable_until`."""
+    return as_of <= at and (stable_until is None or at < stable_until)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from credithub.domain.flags import CreditStatus, Flag
 from credithub.domain.measures import Tier
@@ -37,6 +38,19 @@ class StatusView:
     on_red_list: bool
     flags: tuple[Flag, ...]
     stable_until: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatusView:
+    """A stored status (`status_codec.StoredStatus`) as one viewer sees it, still in its stored
+    form: `flags` are the stored flags it may see (by the rule `StatusView` is built by), and
+    `decoded()` is the same status as a StatusView, for whoever needs more than the form holds."""
+
+    subject_id: int
+    as_of: dt.datetime
+    stored: dict[str, Any]
+    flags: tuple[dict[str, Any], ...]
+    decoded: Callable[[], StatusView]
 
 
 StatusViewing = Callable[[CreditStatus, str | None], StatusView]

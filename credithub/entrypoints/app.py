@@ -21,12 +21,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from credithub import bootstrap
 from credithub.entrypoints import graphql, logs, metrics, pages, tracing, webhooks, workers
 from credithub.entrypoints.auth import BearerAuth, InFlight
 from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.client_gate import ClientGate
+from credithub.entrypoints.direct import DirectGraphQL
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -192,9 +194,8 @@ def cors(origins: tuple[str, ...]) -> Middleware:
     )
 
 
-def api_routes(settings: Settings) -> list[BaseRoute]:
-    """GraphQL over HTTP and WebSocket, webhooks, the report key and the pages."""
-    view = graphql.make_view(
+def graphql_view(settings: Settings) -> graphql.GraphQLView:
+    return graphql.make_view(
         introspection=settings.introspection,
         graphiql=settings.graphiql,
         max_subscriptions=settings.max_subscriptions,
@@ -202,6 +203,10 @@ def api_routes(settings: Settings) -> list[BaseRoute]:
         allowed_origins=settings.cors_origins,
         read_routing=settings.replica_url is not None,
     )
+
+
+def api_routes(view: graphql.GraphQLView) -> list[BaseRoute]:
+    """GraphQL over HTTP and WebSocket, webhooks, the report key and the pages."""
     return [
         Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
         Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
@@ -211,7 +216,23 @@ def api_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
-def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> Starlette:
+class CreditHub(Starlette):
+    """The application: the GraphQL requests its direct path takes (`entrypoints.direct`: a JSON
+    POST from a program, nearly all the traffic) go there before the middleware stack, everything
+    else through it."""
+
+    direct: DirectGraphQL | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        direct = self.direct
+        if direct is not None and direct.takes(scope):
+            scope["app"] = self
+            await direct(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, deps: Deps | None = None) -> CreditHub:
     """The whole service. Pass `deps` to run on dependencies the caller manages (tests)."""
     settings = settings or Settings.from_env()
     logs.route_through_stdlib()
@@ -258,9 +279,10 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]
-    if settings.serves_api:
-        routes += api_routes(settings)
-    app = Starlette(
+    view = graphql_view(settings) if settings.serves_api else None
+    if view is not None:
+        routes += api_routes(view)
+    app = CreditHub(
         routes=routes,
         lifespan=lifespan,
         middleware=[
@@ -277,7 +299,20 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     app.state.worker_tasks = {}
     app.state.metrics = app_metrics
     app.state.client_gate = ClientGate(
-        settings.rate_limit, settings.rate_burst, settings.cache_url, track_writes=settings.replica_url is not None
+        settings.rate_limit,
+        settings.rate_burst,
+        settings.cache_url,
+        track_writes=settings.replica_url is not None,
+        host_table=settings.host_rate_table,
     )
     app.state.in_flight = InFlight(settings.client_concurrency)
+    if view is not None and settings.graphql_direct and provider is None:
+        app.direct = DirectGraphQL(
+            view,
+            app_metrics,
+            app.exception_handlers,
+            max_body_bytes=settings.max_body_bytes,
+            max_cost=settings.max_query_cost,
+            introspection=settings.introspection,
+        )
     return app

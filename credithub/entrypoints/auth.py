@@ -13,12 +13,16 @@ Retry-After, before any work is done.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Final
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from credithub.domain.clients import Client
+from credithub.domain.replication import WriteMark
 from credithub.entrypoints.client_gate import ClientGate
 from credithub.services import clients
 
@@ -61,6 +65,47 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A client that may go on: who it is, its token (an SSE subscription re-checks it at each
+    event) and where it last wrote (where its reads may go, `entrypoints.read_routing`). It holds
+    one of its in-flight places until `leave`."""
+
+    client: Client
+    token: str
+    wrote: WriteMark
+
+
+async def admit(state: State, authorization: str | None) -> Admitted | JSONResponse:
+    """The client behind a request's Authorization header, admitted (a place in flight taken), or
+    the refusal to send: 401 without a valid token, 429 over its rate or its requests in flight.
+    The one gate of every GraphQL POST, on either answer path (`entrypoints.direct`)."""
+    token = bearer_token(authorization)
+    client = await clients.authenticate(state.deps.for_work("api"), token) if token else None
+    if client is None or token is None:
+        return _refusal(401, UNAUTHENTICATED, "UNAUTHENTICATED", {"WWW-Authenticate": 'Bearer realm="credithub"'})
+    gate: ClientGate = state.client_gate
+    admission = await gate.admit(client.id)
+    if admission.wait > 0:
+        return _refusal(429, RATE_LIMITED, "RATE_LIMITED", {"Retry-After": str(math.ceil(admission.wait))})
+    in_flight: InFlight = state.in_flight
+    if not in_flight.try_enter(client.id):
+        return _refusal(429, TOO_MANY_IN_FLIGHT, "TOO_MANY_IN_FLIGHT", {"Retry-After": "1"})
+    return Admitted(client, token, admission.wrote)
+
+
+def leave(state: State, admitted: Admitted) -> None:
+    """The admitted request is answered: its client's place in flight is free again."""
+    in_flight: InFlight = state.in_flight
+    in_flight.leave(admitted.client.id)
+
+
+def _refusal(status: int, message: str, code: str, headers: dict[str, str]) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers=headers
+    )
+
+
 class BearerAuth:
     """Resolves the client from the token into `request.state.client`, or answers 401."""
 
@@ -72,40 +117,15 @@ class BearerAuth:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        token = bearer_token(request.headers.get("authorization"))
-        client = await clients.authenticate(request.app.state.deps.for_work("api"), token) if token else None
-        if client is None:
-            response = JSONResponse(
-                {"errors": [{"message": UNAUTHENTICATED, "extensions": {"code": "UNAUTHENTICATED"}}]},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="credithub"'},
-            )
-            await response(scope, receive, send)
+        state = request.app.state
+        admitted = await admit(state, request.headers.get("authorization"))
+        if isinstance(admitted, JSONResponse):
+            await admitted(scope, receive, send)
             return
-        gate: ClientGate = request.app.state.client_gate
-        admission = await gate.admit(client.id)
-        wait = admission.wait
-        if wait > 0:
-            response = JSONResponse(
-                {"errors": [{"message": RATE_LIMITED, "extensions": {"code": "RATE_LIMITED"}}]},
-                status_code=429,
-                headers={"Retry-After": str(math.ceil(wait))},
-            )
-            await response(scope, receive, send)
-            return
-        in_flight: InFlight = request.app.state.in_flight
-        if not in_flight.try_enter(client.id):
-            response = JSONResponse(
-                {"errors": [{"message": TOO_MANY_IN_FLIGHT, "extensions": {"code": "TOO_MANY_IN_FLIGHT"}}]},
-                status_code=429,
-                headers={"Retry-After": "1"},
-            )
-            await response(scope, receive, send)
-            return
-        request.state.client = client
-        request.state.wrote = admission.wrote  # where its reads may go (`entrypoints.read_routing`)
-        request.state.token = token  # a subscription over SSE re-checks it at each event
+        request.state.client = admitted.client
+        request.state.wrote = admitted.wrote
+        request.state.token = admitted.token
         try:
             await self.app(scope, receive, send)
         finally:
-            in_flight.leave(client.id)
+            leave(state, admitted)

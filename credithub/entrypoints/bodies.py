@@ -33,10 +33,10 @@ class GraphQLBodyCheck:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         problem = _problem(body, _content_type(scope))
         if problem is not None:
-            await _send_json(send, 400, error_body(*problem))
+            await send_json(send, 400, error_body(*problem))
             return
         await self.app(scope, _replay(body, receive), _json_refusals(send))
 
@@ -53,6 +53,12 @@ def _problem(body: bytes, content_type: str) -> tuple[str, str] | None:
     served: uploads are off.)"""
     if content_type not in ("application/json", "application/graphql-response+json", ""):
         return None  # Strawberry answers other content types with its own 4xx, turned into JSON below
+    checked = parse_graphql_body(body)
+    return checked if isinstance(checked, tuple) else None
+
+
+def parse_graphql_body(body: bytes) -> dict[str, object] | tuple[str, str]:
+    """A JSON body as the object it holds, or what is wrong with it (message, code)."""
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -65,7 +71,7 @@ def _problem(body: bytes, content_type: str) -> tuple[str, str] | None:
     too_long = _long_string(parsed.get("variables"))
     if too_long is not None:
         return f"variables{too_long} is longer than {MAX_STRING_CHARACTERS} characters", TOO_LARGE
-    return None
+    return parsed
 
 
 def _long_string(value: object) -> str | None:
@@ -82,7 +88,7 @@ def _long_string(value: object) -> str | None:
     return None
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
@@ -126,14 +132,14 @@ def _json_refusals(send: Send) -> Send:
             if message.get("more_body", False):
                 return
             reason = b"".join(text).decode("utf-8", "replace").strip() or "bad request"
-            await _send_json(send, refusal["status"], error_body(reason, BAD_REQUEST))
+            await send_json(send, refusal["status"], error_body(reason, BAD_REQUEST))
             return
         await send(message)
 
     return sending
 
 
-async def _send_json(send: Send, status: int, body: bytes) -> None:
+async def send_json(send: Send, status: int, body: bytes) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -346,12 +346,12 @@ def cmd_inbox_requeue(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _show_progress(progress: Progress) -> None:
-    state = "caught up" if progress.caught_up else "…"
+    state = "caught up" if progress.caught_up else "held back: the inbox is full" if progress.held_back else "…"
     logs.show_progress(
         f"{progress.platform} {progress.stream}: {progress.pages:,} pages, {progress.items:,} items, "
         f"{progress.new_events:,} new, {progress.refused:,} refused {state}"
     )
-    if progress.caught_up:
+    if progress.caught_up or progress.held_back:
         logs.end_progress()
 
 
@@ -398,6 +398,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> None:
                     "items": r.items,
                     "new_events": r.new_events,
                     "refused": r.refused,
+                    "held_back": r.held_back,
                 }
                 for r in results
             ]

@@ -9,10 +9,11 @@ not call Redis at all.
 
 Like the status cache, Redis is never a dependency: it fails open. When it errs or is slow
 (over TIMEOUT_SECONDS) the request is admitted by this instance's own buckets (the limit is
-then per instance) and its client's last write is unknown, so its reads go to the primary; for
-BACKOFF_SECONDS Redis is not tried again. Writes are also marked in this instance's memory,
-which answers when Redis is not configured (one instance, or a fleet without read-your-own-writes
-across instances: docs/operations.md).
+then per instance; the processes of one `serve --workers N` share theirs, `host_buckets`) and
+its client's last write is unknown, so its reads go to the primary; for BACKOFF_SECONDS Redis
+is not tried again. Writes are also marked in this instance's memory, which answers when Redis
+is not configured (one instance, or a fleet without read-your-own-writes across instances:
+docs/operations.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -29,6 +31,7 @@ import redis.exceptions
 
 from credithub.domain.rates import Bucket, admit
 from credithub.domain.replication import UNKNOWN, WriteMark, later_mark
+from credithub.entrypoints.host_buckets import HostBuckets
 
 TIMEOUT_SECONDS: Final = 0.5
 BACKOFF_SECONDS: Final = 5.0
@@ -80,23 +83,33 @@ class Admission:
 
 
 class RateLimiter:
-    """This instance's buckets (rate 0: no limit): alone without Redis, and while Redis errs."""
+    """This instance's buckets (rate 0: no limit): alone without Redis, and while Redis errs.
+    Under `serve --workers N` the supervisor gives its processes one table of buckets
+    (`host_buckets`), so that the limit holds for the instance, not for each of its processes."""
 
-    def __init__(self, rate: int, burst: int) -> None:
+    def __init__(self, rate: int, burst: int, table: Path | None = None) -> None:
         self.rate = rate
         self.burst = burst
         self._buckets: OrderedDict[int, Bucket] = OrderedDict()
+        self._table = HostBuckets(table) if table is not None and rate > 0 else None
 
     def wait_for(self, client_id: int) -> float:
         """0.0 if the client may go on now, else the seconds it must wait."""
         if self.rate <= 0:
             return 0.0
+        if self._table is not None:
+            return self._table.wait_for(client_id, time.monotonic(), self.rate, self.burst)
         bucket, wait = admit(self._buckets.get(client_id), time.monotonic(), self.rate, self.burst)
         self._buckets[client_id] = bucket
         self._buckets.move_to_end(client_id)
         if len(self._buckets) > MAX_CLIENTS:
             self._buckets.popitem(last=False)
         return wait
+
+    def close(self) -> None:
+        if self._table is not None:
+            self._table.close()
+            self._table = None
 
 
 class WriteMarks:
@@ -124,8 +137,10 @@ class ClientGate:
     `track_writes`: whether reads are routed by write marks at all (a replica is configured);
     without it and without a rate limit, `admit` answers at once."""
 
-    def __init__(self, rate: int, burst: int, redis_url: str | None, *, track_writes: bool) -> None:
-        self.local = RateLimiter(rate, burst)
+    def __init__(
+        self, rate: int, burst: int, redis_url: str | None, *, track_writes: bool, host_table: Path | None = None
+    ) -> None:
+        self.local = RateLimiter(rate, burst, host_table)
         self.marks = WriteMarks()
         self.track_writes = track_writes
         self._redis: Any = None
@@ -177,6 +192,7 @@ class ClientGate:
             self._failed(exc)
 
     async def close(self) -> None:
+        self.local.close()
         if self._redis is not None:
             await self._redis.aclose()
 

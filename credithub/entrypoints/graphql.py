@@ -55,6 +55,7 @@ from strawberry.extensions.context import (
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
+from strawberry.schema.base import BaseSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.schema import validate_document
@@ -67,12 +68,17 @@ from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.await_maybe import await_maybe
 
 from credithub.db.pool import OUTAGE
+from credithub.domain.clients import Client
 from credithub.domain.errors import DomainError, InvalidInput, PermissionDenied, QueryTooCostly, RateLimited
 from credithub.entrypoints import graphql_over_http, pages
 from credithub.entrypoints.auth import UNAUTHENTICATED, bearer_token
 from credithub.entrypoints.cost import DEFAULT_MAX_COST, compute_cost
 from credithub.entrypoints.metrics import OperationMetrics
-from credithub.entrypoints.projection import ProjectingExecutionContext
+from credithub.entrypoints.projection import (
+    DecodingExecutionContext,
+    MaterializingExecutionContext,
+    ProjectingExecutionContext,
+)
 from credithub.entrypoints.read_routing import ReadRouting
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
@@ -111,7 +117,7 @@ logger = logging.getLogger(__name__)
 
 # Built once: the limiters' rule classes are part of the validation cache's key, so a fresh class
 # per request would miss the cache every time (strawberry#4635).
-_LIMIT_RULES: Final = [
+LIMIT_RULES: Final = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(MAX_ALIASES).validation_rules,
 ]
@@ -161,7 +167,7 @@ class DocumentLimits(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
-        context.validation_rules = (*context.validation_rules, *_LIMIT_RULES)
+        context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         yield
 
 
@@ -238,46 +244,52 @@ class ErrorPolicy(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._shape(error) for error in errors]
+        document = self.execution_context.graphql_document
+        return [shape_error(error, document) for error in errors]
 
-    def _shape(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        domain = _domain_error(error)
-        if domain is not None:
-            if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
-                domain = self._name_input(error, domain)
-            return GraphQLError(
-                domain.message,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": domain.code, **domain.details()},
-            )
-        if isinstance(original, _UNSTORABLE):
-            code = {"code": "INVALID_VALUE"}
-            return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
-        if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
-            code = {"code": "QUERY_TIMEOUT"}
-            return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
-        if isinstance(original, OUTAGE):
-            logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
-            code = {"code": "UNAVAILABLE"}
-            return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
-        if _is_unexpected(error):
-            masked = self.anonymise_error(error)
-            masked.extensions = {"code": "INTERNAL"}
-            return masked
-        _code_document_error(error)
-        return error
 
-    def _name_input(self, error: GraphQLError, domain: InvalidInput) -> InvalidInput:
-        """A scalar's error names the argument it was given for, not just the scalar."""
-        path = _input_path(error, self.execution_context.graphql_document)
-        if path is None:
-            return domain
-        renamed = copy.copy(domain)
-        renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
-        renamed.field = path
-        return renamed
+def shape_error(error: GraphQLError, document: DocumentNode | None) -> GraphQLError:
+    """What the client is told of `error` (ErrorPolicy's rule, shared with `entrypoints.prepared`)."""
+    original = error.original_error
+    domain = _domain_error(error)
+    if domain is not None:
+        if isinstance(domain, InvalidInput) and domain.field == SCALAR_FIELD:
+            domain = _name_input(error, domain, document)
+        return GraphQLError(
+            domain.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": domain.code, **domain.details()},
+        )
+    if isinstance(original, _UNSTORABLE):
+        code = {"code": "INVALID_VALUE"}
+        return GraphQLError(UNSTORABLE_TEXT, nodes=error.nodes, path=error.path, extensions=code)
+    if isinstance(original, asyncpg.QueryCanceledError):  # the statement timeout for GraphQL work
+        code = {"code": "QUERY_TIMEOUT"}
+        return GraphQLError(QUERY_TIMEOUT, nodes=error.nodes, path=error.path, extensions=code)
+    if isinstance(original, OUTAGE):
+        logger.warning("GraphQL at %s: the database is unavailable: %s", error.path, original)
+        code = {"code": "UNAVAILABLE"}
+        return GraphQLError(DATABASE_UNAVAILABLE, nodes=error.nodes, path=error.path, extensions=code)
+    if _is_unexpected(error):
+        masked = GraphQLError(  # MaskErrors.anonymise_error's message, without the original
+            UNEXPECTED_ERROR, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path
+        )
+        masked.extensions = {"code": "INTERNAL"}
+        return masked
+    _code_document_error(error)
+    return error
+
+
+def _name_input(error: GraphQLError, domain: InvalidInput, document: DocumentNode | None) -> InvalidInput:
+    """A scalar's error names the argument it was given for, not just the scalar."""
+    path = _input_path(error, document)
+    if path is None:
+        return domain
+    renamed = copy.copy(domain)
+    renamed.message = domain.message.replace(SCALAR_FIELD, path, 1)
+    renamed.field = path
+    return renamed
 
 
 class AuditReads(SchemaExtension):
@@ -303,19 +315,24 @@ class AuditReads(SchemaExtension):
         yield
 
     async def _audit(self, result: object) -> None:
-        context = self.execution_context.context
-        if not isinstance(context, Context) or not context.reads or context.client is None:
-            return
-        reads = context.take_reads()
-        try:
-            await audit.record_reads(context.deps, context.client, reads, context.purpose)
-            context.audited.update(reads)
-        except Exception:
-            logger.exception("could not audit %d reads; the answer is withheld", len(reads))
-            context.reads.update(reads)  # still owed: the next answer on this connection retries them
-            if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
-                result.data = None
-                result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
+        await audit_answer(self.execution_context.context, result)
+
+
+async def audit_answer(context: object, result: object) -> None:
+    """The reads noted for `result` written to the audit trail, or the answer withheld (AuditReads'
+    rule, shared with `entrypoints.prepared`)."""
+    if not isinstance(context, Context) or not context.reads or context.client is None:
+        return
+    reads = context.take_reads()
+    try:
+        await audit.record_reads(context.deps, context.client, reads, context.purpose)
+        context.audited.update(reads)
+    except Exception:
+        logger.exception("could not audit %d reads; the answer is withheld", len(reads))
+        context.reads.update(reads)  # still owed: the next answer on this connection retries them
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
+            result.data = None
+            result.errors = [GraphQLError(AUDIT_UNAVAILABLE, extensions={"code": "AUDIT_UNAVAILABLE"})]
 
 
 class WebSocketGate(SchemaExtension):
@@ -553,10 +570,12 @@ def build_schema(
     *,
     introspection: bool = True,
     projection: bool = True,
+    splice: bool = True,
     max_cost: int = DEFAULT_MAX_COST,
     read_routing: bool = True,
 ) -> CreditHubSchema:
-    """`projection=False` leaves every field to graphql-core (the parity tests compare both).
+    """`projection=False` leaves every field to graphql-core, `splice=False` decodes every stored
+    status before projecting it (the parity tests compare them).
     `read_routing=False` (no replica configured) spares every operation the ReadRouting hook,
     which would find nothing to route."""
     costs = CostCache()
@@ -581,8 +600,14 @@ def build_schema(
         types=[Merchant, Anchor, McnAgency],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection, scalar_map=SCALAR_MAP),
-        execution_context_class=ProjectingExecutionContext if projection else None,
+        execution_context_class=_execution_context(projection=projection, splice=splice),
     )
+
+
+def _execution_context(*, projection: bool, splice: bool) -> type[MaterializingExecutionContext]:
+    if not projection:
+        return MaterializingExecutionContext
+    return ProjectingExecutionContext if splice else DecodingExecutionContext
 
 
 class SSE(SSETransport):
@@ -603,11 +628,17 @@ class GraphQLView(GraphQL[Context, None]):
     _api_deps: tuple[Deps, Deps] | None = None  # the app's Deps, and the same on the GraphQL pool
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        deps = self._deps_for_api(request.app.state.deps)
         client = getattr(request.state, "client", None)  # set by BearerAuth on POST
-        context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
         # An SSE subscription re-checks its token at each event, like a WebSocket's.
-        context.token = getattr(request.state, "token", None)
+        return self.make_context(request, client, getattr(request.state, "token", None), response)
+
+    def make_context(
+        self, request: Request | WebSocket, client: Client | None, token: str | None, response: object = None
+    ) -> Context:
+        """The context of one request (or WebSocket connection), on either answer path."""
+        deps = self._deps_for_api(request.app.state.deps)
+        context = Context(deps=deps, loader_factory=RequestLoaders, client=client, request=request, response=response)
+        context.token = token
         return context
 
     def _deps_for_api(self, deps: Deps) -> Deps:
@@ -645,27 +676,7 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> StrawberryExecutionResult:
-        """One operation answered as one response. Streams (SSE) never come here, so a
-        subscription here has nothing to carry it: the client's mistake, a 400 saying how."""
-        allowed = {OperationType.QUERY, OperationType.MUTATION} if request_adapter.method == "POST" else set()
-        try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
-        except InvalidOperationTypeError as exc:
-            if exc.operation_type is OperationType.SUBSCRIPTION:
-                raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM) from exc
-            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
-        except CannotGetOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason()) from exc
-        except MissingQueryError as exc:
-            raise HTTPException(400, "No GraphQL query found in the request") from exc
+        return await execute_request(self.schema, request_data, context, request_adapter.method)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket clients authenticate in `connection_init`: {"Authorization": "Bearer <token>"}."""
@@ -686,6 +697,32 @@ class GraphQLView(GraphQL[Context, None]):
     def encode_json(self, data: Any) -> str:
         # str, not bytes: bytes would make strawberry send binary WebSocket frames.
         return orjson.dumps(data).decode()
+
+
+async def execute_request(
+    schema: BaseSchema, request_data: GraphQLRequestData, context: Context, method: str
+) -> StrawberryExecutionResult:
+    """One operation answered as one response, on either answer path (`entrypoints.direct`).
+    Streams (SSE) never come here, so a subscription here has nothing to carry it: the client's
+    mistake, a 400 saying how."""
+    allowed = {OperationType.QUERY, OperationType.MUTATION} if method == "POST" else set()
+    try:
+        return await schema.execute(
+            request_data.query,
+            variable_values=request_data.variables,
+            context_value=context,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=request_data.extensions,
+        )
+    except InvalidOperationTypeError as exc:
+        if exc.operation_type is OperationType.SUBSCRIPTION:
+            raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM) from exc
+        raise HTTPException(400, exc.as_http_error_reason(method)) from exc
+    except CannotGetOperationTypeError as exc:
+        raise HTTPException(400, exc.as_http_error_reason()) from exc
+    except MissingQueryError as exc:
+        raise HTTPException(400, "No GraphQL query found in the request") from exc
 
 
 def make_view(

@@ -51,7 +51,9 @@ def _json(data: Any, **_: Any) -> str:
 def route_through_stdlib() -> None:
     """structlog's events become standard-library records (whatever handler the process has)."""
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # An event below its logger's level is dropped first, before the time is formatted for it:
+        # at CREDITHUB_LOG_LEVEL=WARNING the line of every request would otherwise be built for nothing.
+        processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -124,7 +126,8 @@ def configure(level: str = "INFO", *, fmt: str = "json", stream: IO[str] | None 
     return handler
 
 
-def _request_id(scope: Scope) -> str:
+def request_id_of(scope: Scope) -> str:
+    """A sane `X-Request-Id` a proxy sent, or a new one."""
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER.encode():
             given = bytes(value).decode("latin-1")
@@ -152,7 +155,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = request_id_of(scope)
         status = 500
         started = time.perf_counter()
 
@@ -171,22 +174,24 @@ class RequestLog:
                     self._done(scope, status, time.perf_counter() - started, counter[0])
 
     def _done(self, scope: Scope, status: int, seconds: float, queries: int) -> None:
-        state = scope.get("state", {})
-        client = state.get("client")
-        route = _route(scope)
-        metrics = self.metrics
-        if metrics is not None:
-            metrics.requests.labels(scope["method"], route, str(status)).inc()
-            metrics.request_seconds.labels(scope["method"], route).observe(seconds)
-        level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
-        logger.log(
-            level,
-            "request",
-            method=scope["method"],
-            path=scope["path"],
-            status=status,
-            duration_ms=round(seconds * 1000, 1),
-            queries=queries,
-            client=client.name if client is not None else None,
-            operation=state.get("graphql_operation"),
-        )
+        log_request(self.metrics, scope, _route(scope), status, seconds, queries)
+
+
+def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, seconds: float, queries: int) -> None:
+    """The request's log line and HTTP metrics (`route`: its template, never the raw path)."""
+    state = scope.get("state", {})
+    client = state.get("client")
+    if metrics is not None:
+        metrics.count_request(scope["method"], route, status, seconds)
+    level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
+    logger.log(
+        level,
+        "request",
+        method=scope["method"],
+        path=scope["path"],
+        status=status,
+        duration_ms=round(seconds * 1000, 1),
+        queries=queries,
+        client=client.name if client is not None else None,
+        operation=state.get("graphql_operation"),
+    )

@@ -35,7 +35,6 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
 from credithub.db import operations as db_operations
 from credithub.entrypoints.graphql_over_http import SERVER_CODES
@@ -136,6 +135,22 @@ class Metrics:
             multiprocess_mode="liveall",
         )
         self._operation_names: set[str] = set()
+        # Bounded: methods and routes are few (unmatched paths share one label), statuses too.
+        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered. Each label set's counter and histogram are looked up once:
+        `labels()` checks and joins its values on every call."""
+        key = (method, route, status)
+        found = self._request_series.get(key)
+        if found is None:
+            found = self._request_series[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.request_seconds.labels(method, route),
+            )
+        counter, histogram = found
+        counter.inc()
+        histogram.observe(seconds)
 
     def operation_label(self, name: str | None) -> str:
         """A bounded label for a client-chosen name: `anonymous`, the name, or `other`."""
@@ -247,16 +262,28 @@ async def endpoint(request: Request) -> Response:
     return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
-def _outcome(execution_context: ExecutionContext) -> str:
-    result = execution_context.result
-    errors = (result.errors if result is not None else None) or execution_context.pre_execution_errors or []
+def outcome(result: object, pre_execution_errors: list[GraphQLError] | None) -> str:
+    """How an operation ended, for its counter: ok, error, invalid or internal."""
+    errors = getattr(result, "errors", None) or pre_execution_errors or []
     if not errors:
         return "ok"
     if any((error.extensions or {}).get("code") in SERVER_CODES for error in errors):
         return "internal"  # ours: an unexpected failure, or an answer withheld for want of an audit trail
-    if result is None or (result.data is None and not any(error.path for error in errors)):
+    if result is None or (getattr(result, "data", None) is None and not any(error.path for error in errors)):
         return "invalid"  # never executed: did not parse, validate or coerce
     return "error"
+
+
+def count_operation(request: object, name: str | None, kind: str, ended: str, seconds: float) -> None:
+    """One operation counted under its name, type and outcome, and named for the request's log line."""
+    metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+    if metrics is None:
+        return  # a schema run outside the app (tests, export-schema)
+    label = metrics.operation_label(name)
+    metrics.operations.labels(label, kind, ended).inc()
+    metrics.operation_seconds.labels(kind).observe(seconds)
+    if isinstance(request, Request):
+        request.state.graphql_operation = name or "anonymous"
 
 
 class OperationMetrics(SchemaExtension):
@@ -266,18 +293,13 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
-        context = self.execution_context.context
-        request = getattr(context, "request", None)
-        metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
-        if metrics is None:
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None) is None:
             return  # a schema run outside the app (tests, export-schema)
-        name = self.execution_context.operation_name
         try:
-            kind = self.execution_context.operation_type.value
+            kind = context.operation_type.value
         except (RuntimeError, ValueError, GraphQLError):
             kind = "unknown"  # the document did not parse
-        label = metrics.operation_label(name)
-        metrics.operations.labels(label, kind, _outcome(self.execution_context)).inc()
-        metrics.operation_seconds.labels(kind).observe(time.perf_counter() - started)
-        if isinstance(request, Request):
-            request.state.graphql_operation = name or "anonymous"
+        ended = outcome(context.result, context.pre_execution_errors)
+        count_operation(request, context.operation_name, kind, ended, time.perf_counter() - started)

@@ -20,6 +20,14 @@ Semantics stay graphql-core's own, because the projection reuses its parts:
   errors exactly as it always does.
 
 tests/integration/test_projection.py runs documents through both paths and compares them.
+
+Splicing stored statuses (docs/adr/0015). A value may come still in a stored form: an object
+whose class names the GraphQL type it stands for (`STORED_TYPE`) and can `materialize()` into
+the object graphql-core would complete. Where every field selected on it (and below it) is one
+its type answers from that form (`STORED_FIELDS` on the Strawberry type: field name → a reader
+of the field's JSON), the plan reads the answer straight from the stored form; otherwise the
+value is materialized and projected, or completed by graphql-core, as any other.
+tests/integration/test_splice.py compares both, byte for byte.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from graphql import (
     BREAK,
@@ -81,7 +89,7 @@ class SharedPlans:
         if known is not None and known[0][0] is operation:
             return known[1]
         nodes = [operation, *fragments]
-        static = not any(_has_directive(node) for node in nodes)
+        static = not any(has_directive(node) for node in nodes)
         self._static[key] = (nodes, static)
         if len(self._static) > self.MAX_DOCUMENTS:
             self._static.popitem(last=False)
@@ -112,7 +120,7 @@ class _DirectiveFinder(Visitor):
         return BREAK
 
 
-def _has_directive(node: Node) -> bool:
+def has_directive(node: Node) -> bool:
     finder = _DirectiveFinder()
     visit(node, finder)
     return finder.found
@@ -121,7 +129,38 @@ def _has_directive(node: Node) -> bool:
 SHARED_PLANS: Final = SharedPlans()
 
 
-class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+def _stored_type(value: Any) -> str:
+    """The GraphQL type a value in a stored form stands for; "" for any other value."""
+    return str(getattr(type(value), "STORED_TYPE", ""))
+
+
+def _is_stored(value: Any) -> bool:
+    return _stored_type(value) != ""
+
+
+class MaterializingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's completion, every value in a stored form materialized first."""
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if _is_stored(result):
+            result = result.materialize()
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+
+class ProjectingExecutionContext(MaterializingExecutionContext):
+    """Projects plain subtrees, and splices selections the stored form of a value answers."""
+
+    SPLICE: ClassVar[bool] = True
+    SHARED: ClassVar[SharedPlans] = SHARED_PLANS
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Keyed like graphql-core's own memo: (type, id(field_details_list)); the list is kept
@@ -156,10 +195,10 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _shared_plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         fragments = (details.definition for details in self.fragments.values())
-        if not SHARED_PLANS.is_static(self.operation, fragments):
+        if not self.SHARED.is_static(self.operation, fragments):
             return self._plan(return_type, field_details_list)
         nodes = tuple(details.node for details in field_details_list)
-        return SHARED_PLANS.plan(return_type, nodes, lambda: self._plan(return_type, field_details_list))
+        return self.SHARED.plan(return_type, nodes, lambda: self._plan(return_type, field_details_list))
 
     def _plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         if is_non_null_type(return_type):
@@ -185,11 +224,23 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None if plan is None else _nullable(plan)
         return None
 
-    def _object_plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Projection | None:
+    def _collect(self, object_type: GraphQLObjectType, field_details_list: Any) -> dict[str, Any] | None:
+        """The fields selected on `object_type`, by response key; None when some are deferred."""
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        if new_defer_usages:
+        return None if new_defer_usages else grouped_field_set
+
+    def _object_plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Projection | None:
+        grouped_field_set = self._collect(object_type, field_details_list)
+        if grouped_field_set is None:
             return None
-        fields: list[tuple[str, Callable[[Any], Any] | None, Projection | str]] = []
+        fields = self._attribute_fields(object_type, grouped_field_set)
+        stored = self._stored_object_plan(object_type, grouped_field_set) if self.SPLICE else None
+        if fields is None and stored is None:
+            return None
+        return _object(object_type.name, fields, stored)
+
+    def _attribute_fields(self, object_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> Fields | None:
+        fields: Fields = []
         for response_key, sub_details in grouped_field_set.items():
             name = sub_details[0].node.name.value
             if name == "__typename":
@@ -202,7 +253,81 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if sub_plan is None:
                 return None
             fields.append((response_key, getter, sub_plan))
-        return _object(object_type.name, fields)
+        return fields
+
+    # ---- splicing: plans that read a value's stored form ----------------------------------------
+
+    def _stored_object_plan(
+        self, object_type: GraphQLObjectType, grouped_field_set: dict[str, Any]
+    ) -> Projection | None:
+        """A plan answering the selection from the stored form, when `object_type` has one and
+        it holds every field selected (each a plain field, without arguments), down to the leaves."""
+        readers = _stored_fields(object_type)
+        if readers is None:
+            return None
+        fields: Fields = []
+        for response_key, sub_details in grouped_field_set.items():
+            name = sub_details[0].node.name.value
+            if name == "__typename":
+                fields.append((response_key, None, object_type.name))
+                continue
+            reader = readers.get(name)
+            if reader is None or _plain_attribute(object_type, name, sub_details) is None:
+                return None
+            sub_plan = self._stored_plan(object_type.fields[name].type, sub_details)
+            if sub_plan is None:
+                return None
+            fields.append((response_key, reader, sub_plan))
+        return _fields_of(fields)
+
+    def _stored_plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
+        """For what a stored reader returned: leaves are their JSON already."""
+        if is_non_null_type(return_type):
+            if is_leaf_type(return_type.of_type):
+                return _required
+            inner = self._stored_plan(return_type.of_type, field_details_list)
+            return None if inner is None else _non_null(inner)
+        if is_list_type(return_type):
+            inner = self._stored_plan(return_type.of_type, field_details_list)
+            return None if inner is None else _list(inner)
+        if is_leaf_type(return_type):
+            return _as_is
+        if is_object_type(return_type):
+            grouped_field_set = self._collect(return_type, field_details_list)
+            plan = None if grouped_field_set is None else self._stored_object_plan(return_type, grouped_field_set)
+            return None if plan is None else _nullable(plan)
+        return None
+
+
+Fields = list[tuple[str, Callable[[Any], Any] | None, Projection | str]]
+"""(response key, attribute getter or stored reader, projection of its value) or, for
+__typename, (response key, None, the type name)."""
+
+
+class DecodingExecutionContext(ProjectingExecutionContext):
+    """Projection without splicing: a value in a stored form is materialized, then projected
+    (today's path for a stored status; the parity tests compare it with the splice)."""
+
+    SPLICE: ClassVar[bool] = False
+    SHARED: ClassVar[SharedPlans] = SharedPlans()
+
+
+def _stored_fields(object_type: GraphQLObjectType) -> Mapping[str, Callable[[Any], Any]] | None:
+    """The readers of the type's stored form (`STORED_FIELDS` on its Strawberry class), if any."""
+    definition = (object_type.extensions or {}).get(STRAWBERRY_DEFINITION)
+    origin = getattr(definition, "origin", None)
+    found: Mapping[str, Callable[[Any], Any]] | None = getattr(origin, "STORED_FIELDS", None)
+    return found
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _required(value: Any) -> Any:
+    if value is None:
+        raise NotProjectable  # graphql-core reports the non-null violation with its path
+    return value
 
 
 def _plain_attribute(object_type: GraphQLObjectType, name: str, details: Iterable[Any]) -> Callable[[Any], Any] | None:
@@ -232,11 +357,16 @@ def _nullable(inner: Projection) -> Projection:
     return lambda value: None if value is None else inner(value)
 
 
+_SEQUENCES: Final = (list, tuple)  # the lists values hold, spared the checks of the ABCs
+
+
 def _list(inner: Projection) -> Projection:
     def project(value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        if value.__class__ not in _SEQUENCES and (
+            isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable)
+        ):
             raise NotProjectable
         return [inner(item) for item in value]
 
@@ -288,13 +418,30 @@ def _required_leaf(leaf_type: Any) -> Projection:
     return project
 
 
-def _object(type_name: str, fields: list[tuple[str, Callable[[Any], Any] | None, Projection | str]]) -> Projection:
-    """`fields`: (response key, attribute getter, projection of its value) or, for __typename,
-    (response key, None, the type name)."""
+def _fields_of(fields: Fields) -> Projection:
+    def project(value: Any) -> dict[str, Any]:
+        return {
+            key: then if getter is None else then(getter(value))  # type: ignore[operator]
+            for key, getter, then in fields
+        }
+
+    return project
+
+
+def _object(type_name: str, fields: Fields | None, stored: Projection | None) -> Projection:
+    """The object's plan: `fields` read from its attributes (None: graphql-core completes it),
+    `stored` from its stored form (None: a value in that form is materialized first)."""
 
     def project(value: Any) -> dict[str, Any]:
         if _type_name(value) != type_name:
-            raise NotProjectable  # not the object this plan was made for: let graphql-core judge it
+            if _stored_type(value) != type_name:
+                raise NotProjectable  # not the object this plan was made for: let graphql-core judge it
+            if stored is not None:
+                spliced: dict[str, Any] = stored(value)
+                return spliced
+            value = value.materialize()
+        if fields is None:
+            raise NotProjectable
         return {
             key: then if getter is None else then(getter(value))  # type: ignore[operator]
             for key, getter, then in fields
@@ -307,7 +454,7 @@ def _abstract(members: dict[str, Projection]) -> Projection:
     def project(value: Any) -> Any:
         if value is None:
             return None
-        plan = members.get(_type_name(value) or "")
+        plan = members.get(_type_name(value) or _stored_type(value))
         if plan is None:
             raise NotProjectable
         return plan(value)

@@ -36,16 +36,23 @@ class ReadRouting(SchemaExtension):
             yield
             return
         kind = self.execution_context.operation_type
-        context.read_deps = None
-        if kind is OperationType.QUERY and isinstance(context.request, Request):
-            wrote = getattr(context.request.state, "wrote", UNKNOWN)
-            if context.deps.replica_watch.may_serve(wrote):
-                context.read_deps = context.deps.for_work("replica")
-            _count(context, "replica" if context.read_deps is not None else "primary")
+        route_reads(context, kind)
         yield
         if kind is OperationType.MUTATION and context.client is not None and context.request is not None:
             gate: ClientGate = context.request.app.state.client_gate
             await gate.note_write(context.client.id, await db_replication.primary_position(context.deps.pool))
+
+
+def route_reads(context: Context, kind: OperationType) -> None:
+    """Where this operation reads: the replica for a query over HTTP it may answer, else the primary."""
+    if context.deps.replica_watch is None:
+        return
+    context.read_deps = None
+    if kind is OperationType.QUERY and isinstance(context.request, Request):
+        wrote = getattr(context.request.state, "wrote", UNKNOWN)
+        if context.deps.replica_watch.may_serve(wrote):
+            context.read_deps = context.deps.for_work("replica")
+        _count(context, "replica" if context.read_deps is not None else "primary")
 
 
 def _count(context: Context, source: str) -> None:

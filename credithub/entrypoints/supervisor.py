@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import Final
 
 from credithub import bootstrap
+from credithub.entrypoints.host_buckets import create_table
 from credithub.entrypoints.metrics import MULTIPROCESS_DIR
 from credithub.services import demo
-from credithub.settings import Settings
+from credithub.settings import HOST_RATE_TABLE_ENV, Settings
 
 REPO: Final = Path(__file__).resolve().parents[2]
 BACKLOG: Final = 2048  # uvicorn's default listen backlog
@@ -227,6 +228,19 @@ def metrics_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def rate_table() -> Iterator[Path]:
+    """The rate-limit buckets the children share (`host_buckets`): without it each process would
+    keep its own, and a client could send N times its limit to one `serve --workers N`."""
+    folder = Path(tempfile.mkdtemp(prefix="credithub-rates-"))
+    try:
+        path = folder / "buckets"
+        create_table(path)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @asynccontextmanager
 async def prepared(settings: Settings) -> AsyncIterator[str]:
     """Once, before any child starts: the database (the embedded server started and kept
@@ -243,12 +257,17 @@ async def serve(settings: Settings, children: list[Child]) -> int:
     sockets = {id(child.sock): child.sock for child in children if child.sock is not None}.values()
     try:
         async with prepared(settings) as dsn:
-            with metrics_folder() as folder:
+            with metrics_folder() as folder, rate_table() as rates:
                 for sock in sockets:
                     sock.listen(BACKLOG)
                 host, port = next(iter(sockets)).getsockname()[:2]
                 logger.info("serving on %s:%d with %s", host, port, ", ".join(f"{c.role}" for c in children))
-                env = {**os.environ, "DATABASE_URL": dsn, MULTIPROCESS_DIR: str(folder)}
+                env = {
+                    **os.environ,
+                    "DATABASE_URL": dsn,
+                    MULTIPROCESS_DIR: str(folder),
+                    HOST_RATE_TABLE_ENV: str(rates),
+                }
                 return await Supervisor(children, env, folder).run()
     finally:
         for sock in sockets:

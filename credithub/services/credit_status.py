@@ -4,8 +4,10 @@ The path is a constant number of round trips whatever the batch size:
 
 1. resolve the subjects and read their fact versions, the catalog/rules version and any stored
    status computed from exactly those versions (1 query);
-2. take every status the memory cache or the status store holds for those versions that is
-   still valid at the instant;
+2. take every status the status store holds for those versions that is still valid at the
+   instant as it is stored (`status_codec.StoredStatus`, not decoded: the GraphQL execution
+   splices the fields it can straight from that form, docs/adr/0015), then every one the memory
+   cache holds;
 3. load the facts of the rest (1 query), compute (`domain.flags.compute_status`), cache.
 
 A cached status is valid from the instant it was computed at until its `stable_until`
@@ -26,8 +28,8 @@ from credithub.db import screening as db_screening
 from credithub.db import statuses as db_statuses
 from credithub.domain import identifiers, ids
 from credithub.domain.errors import BatchTooLarge, InvalidIdentifier, StatusUnavailable, UnknownSubject
-from credithub.domain.flags import CreditStatus
-from credithub.domain.status_codec import decode_status
+from credithub.domain.flags import CreditStatus, is_current_at
+from credithub.domain.status_codec import StoredStatus, decode_status, read_stored
 from credithub.services import statuses
 from credithub.services.engine_config import EngineConfig
 from credithub.services.ports import Deps
@@ -41,7 +43,7 @@ class StatusLookup:
 
     input: str
     subject: db_facts.SubjectVersion | None
-    status: CreditStatus | None
+    status: CreditStatus | StoredStatus | None
     error: InvalidIdentifier | UnknownSubject | StatusUnavailable | None
 
 
@@ -51,7 +53,7 @@ def check_batch_size(size: int, *, field: str) -> None:
 
 
 def _valid_at(status: CreditStatus, at: dt.datetime) -> bool:
-    return status.as_of <= at and (status.stable_until is None or at < status.stable_until)
+    return is_current_at(status.as_of, status.stable_until, at)
 
 
 async def _statuses(
@@ -100,6 +102,22 @@ async def _stored(
     return {subject_id: status for subject_id, status in decoded.items() if status is not None}
 
 
+async def _lookup_statuses(
+    deps: Deps, versions: dict[int, int], config: EngineConfig, at: dt.datetime, stored: dict[int, dict[str, Any]]
+) -> dict[int, CreditStatus | StoredStatus | StatusUnavailable]:
+    """`_statuses` for a batch whose stored statuses came with its versions: those still current
+    at `at` are taken as stored, not decoded (nor cached: the store hands them over again with the
+    next batch's versions), the rest as `_statuses` finds them."""
+    taken: dict[int, CreditStatus | StoredStatus | StatusUnavailable] = {}
+    for subject_id, raw in stored.items():
+        found = read_stored(raw, at)
+        if found is not None:
+            taken[subject_id] = found
+    rest = {subject_id: version for subject_id, version in versions.items() if subject_id not in taken}
+    taken.update(await _statuses(deps, rest, config, at, stored={}))
+    return taken
+
+
 async def statuses_by_credit_code(
     deps: Deps, raw_codes: list[str], as_of: dt.datetime | None, *, only_subject: int | None = None
 ) -> list[StatusLookup]:
@@ -119,7 +137,7 @@ async def statuses_by_credit_code(
     config_version = max((subject.config_version for subject in found.values()), default=0)
     config = await deps.engine.at_version(deps.pool, config_version)
     stored = {s.id: s.stored for s in found.values() if s.stored is not None}
-    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
+    statuses = await _lookup_statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
     lookups = []
     for raw, code in zip(raw_codes, parsed, strict=True):
         if isinstance(code, InvalidIdentifier):
@@ -157,7 +175,7 @@ async def statuses_by_id_number(
     found = {key: s for key, s in resolved.items() if only_subject is None or s.id == only_subject}
     config = await deps.engine.at_version(deps.pool, max((s.config_version for s in found.values()), default=0))
     stored = {s.id: s.stored for s in found.values() if s.stored is not None}
-    statuses = await _statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
+    statuses = await _lookup_statuses(deps, {s.id: s.facts_version for s in found.values()}, config, at, stored)
     lookups = []
     for value in parsed:
         if isinstance(value, InvalidIdentifier):

@@ -1,6 +1,7 @@
 """Viewer-scoped read models: the one place the access rules are applied to what is read.
 
-The rules are the domain's (`flags.visible_flags`: which flags a platform sees;
+The rules are the domain's (`flags.visible_flags`: which flags a platform sees, by
+`flags.is_flag_visible`, which also filters a stored status that is not decoded;
 `visibility.compute_record_visibility`: a record in full, redacted or hidden;
 `visibility.may_read_workflow_texts`: whether the parties' own words are shown;
 `visibility.may_see_account_details`: another platform's accounts as platform and status only). Here they
@@ -19,12 +20,13 @@ from typing import Any, TypeVar
 
 from credithub.domain import read_models
 from credithub.domain.clients import Client
-from credithub.domain.flags import CreditStatus, visible_flags
+from credithub.domain.flags import CreditStatus, is_flag_visible, visible_flags
 from credithub.domain.lists import Defence
 from credithub.domain.objections import Objection
 from credithub.domain.records import CreditRecord, RecordStatus
 from credithub.domain.repairs import RepairApplication
 from credithub.domain.rules import RuleSet, compute_shown_record_status, select_rule_set
+from credithub.domain.status_codec import StoredStatus, read_flag_audience, read_stored_flags
 from credithub.domain.subjects import Account
 from credithub.domain.visibility import (
     RecordScope,
@@ -71,6 +73,23 @@ def platform_status_view(status: CreditStatus, platform: str | None) -> read_mod
     """`status` as a client acting for `platform` (None: for none) sees it. A push uses it for its
     recipient platform, the live feed for each audience it announces a change to."""
     return _shown_as(read_models.StatusView, status, flags=visible_flags(status, platform))
+
+
+def stored_status_view(status: StoredStatus, viewer: Client) -> read_models.StoredStatusView:
+    """A stored status as `viewer` sees it, without decoding it: its stored flags filtered by the
+    rule `status_view` applies (`is_flag_visible`, on each flag's scope and source as stored);
+    `decoded()` is `status_view` of it decoded, for selections the stored form cannot answer."""
+    platform = viewer.platform
+    flags = read_stored_flags(status.stored)
+    if platform is not None:
+        flags = tuple(flag for flag in flags if is_flag_visible(*read_flag_audience(flag), platform))
+    return read_models.StoredStatusView(
+        subject_id=status.subject_id,
+        as_of=status.as_of,
+        stored=status.stored,
+        flags=flags,
+        decoded=lambda: platform_status_view(status.decoded(), platform),
+    )
 
 
 # ---- records ----------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ takes the page again. The inbox worker then applies the events exactly as it app
 A page that cannot be fetched is retried a few times (honouring Retry-After; the waits are
 `fetch_retries(settings)`); after that the pull stops with `PullFailed` and the error is kept on
 the stream. A failing feed never reads as an empty one.
+
+Pulling honours the inbox's backlog limit as webhooks do (CREDITHUB_INBOX_BACKLOG_LIMIT): while
+the inbox holds that many events not applied yet, no further page is fetched and the stream is
+`held_back`; the platform keeps the events and the next pull goes on from the cursor.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from credithub.db import inbox as db_inbox
@@ -63,6 +67,7 @@ class Progress:
     new_events: int
     refused: int
     caught_up: bool
+    held_back: bool = False  # stopped before a page because the inbox was full
 
 
 async def load_link(deps: Deps, platform: str) -> tuple[PlatformLink, PlatformAdapter]:
@@ -147,6 +152,12 @@ async def pull_stream(
         raise InvalidValue(f"{link.family} platforms have streams {', '.join(adapter.streams)}; got {stream!r}")
     progress = Progress(platform, stream, 0, 0, 0, 0, caught_up=False)
     while (max_pages is None or progress.pages < max_pages) and not (stop is not None and stop.is_set()):
+        if await _inbox_full(deps):
+            logger.info("pull %s %s: held back, the inbox is full", platform, stream)
+            progress = replace(progress, held_back=True)
+            if on_page is not None:
+                on_page(progress)
+            break
         cursor = await db_sync.get_cursor(deps.pool, platform, stream)
         try:
             page = await _fetch(deps, adapter, link, stream, cursor)
@@ -173,6 +184,12 @@ async def pull_stream(
         if not page.has_more:
             break
     return progress
+
+
+async def _inbox_full(deps: Deps) -> bool:
+    """The webhooks' backlog limit, for pulled events too: a pull adds up to a page at a time."""
+    limit = deps.settings.inbox_backlog_limit
+    return limit > 0 and await db_inbox.count_waiting(deps.pool, limit) >= limit
 
 
 async def pull_platform(

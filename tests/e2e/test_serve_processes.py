@@ -193,3 +193,38 @@ def test_a_port_another_server_listens_on_is_refused_before_anything_starts(tmp_
     assert result.returncode == 2, result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert not (tmp_path / "pg").exists()  # no database was started for nothing
+
+
+def test_a_client_s_rate_limit_holds_for_the_instance_not_for_each_of_its_processes(
+    fresh_dsn: str, tmp_path: Path
+) -> None:
+    """No Redis: the two processes of one `serve --workers 2` take from the same bucket, so a
+    client that spreads its requests over both (a new connection each) gets its burst once."""
+    burst = 6
+    env = cli_env(
+        DATABASE_URL=fresh_dsn,
+        CREDITHUB_DATA_DIR=str(tmp_path),
+        CREDITHUB_RATE_LIMIT="1",
+        CREDITHUB_RATE_BURST=str(burst),
+        CREDITHUB_WORKERS="false",
+    )
+    token = json.loads(run_cli("client", "add", "eager", "--role", "admin", env=env).stdout)["token"]
+    with serving("--workers", "2", env=env, log=tmp_path / "serve.log") as serve:
+        assert len(api_pids(serve, want=2)) == 2  # new connections reach both processes
+        started = time.monotonic()
+        statuses = [
+            httpx.post(
+                f"{serve.url}/graphql",
+                json={"query": "{ viewer { name } }"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            ).status_code
+            for _ in range(4 * burst)
+        ]
+        elapsed = time.monotonic() - started
+        assert set(statuses) == {200, 429}, statuses
+        # One bucket: the burst, plus what one token a second refilled meanwhile. Two buckets
+        # (one per process) would have admitted about twice the burst.
+        assert statuses.count(200) <= burst + int(elapsed) + 1, (statuses, elapsed)
+        assert serve.stop() == 0
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()

@@ -9,7 +9,9 @@ import datetime as dt
 from credithub.cache import create_cache
 from credithub.db import statuses as db_statuses
 from credithub.db.pool import counting_queries, transaction
+from credithub.domain.flags import CreditStatus
 from credithub.domain.records import Severity
+from credithub.domain.status_codec import StoredStatus
 from credithub.domain.subjects import SubjectKind
 from credithub.entrypoints.workers import run_status_refresher
 from credithub.services import catalog, credit_status, statuses
@@ -55,9 +57,10 @@ async def test_the_refresher_stores_exactly_what_a_query_computes(fresh_deps: De
     computer = with_clock(fresh_deps, FixedClock(NOW + dt.timedelta(hours=1)))
     await computer.pool.execute("DELETE FROM subject_statuses")
     [computed] = await credit_status.statuses_by_credit_code(computer, [code], None)
-    assert stored.status == computed.status
-    assert stored.status is not None
-    assert stored.status.tier.value == "D"
+    assert isinstance(stored.status, StoredStatus)  # handed on as stored, not decoded
+    assert stored.status.decoded() == computed.status
+    assert isinstance(computed.status, CreditStatus)
+    assert computed.status.tier.value == "D"
 
 
 async def test_a_change_queues_the_subject_and_reads_never_use_the_stale_status(fresh_deps: Deps) -> None:

@@ -93,6 +93,37 @@ async def test_a_pull_takes_every_page_once_and_a_second_pull_changes_nothing(sy
     assert full[0].items == 7
 
 
+async def test_a_pull_holds_back_while_the_inbox_is_full_and_goes_on_from_its_cursor_later(
+    fresh_dsn: str, data_dir: Path, sync_deps: Deps, market: Market
+) -> None:
+    stock(market.sim, 8)  # three pages of three
+    full_at_three = make_deps(
+        sync_deps.pool,
+        make_settings(fresh_dsn, data_dir, pull_retry_seconds=0.01, sync_page_size=3, inbox_backlog_limit=3),
+    )
+    first = await sync.pull_stream(full_at_three, market.code, "shops")
+    assert (first.pages, first.new_events, first.held_back, first.caught_up) == (1, 3, True, False)
+    assert await inbox_size(sync_deps) == 3  # the second page was never fetched
+    cursor = await db_sync.get_cursor(sync_deps.pool, market.code, "shops")
+
+    again = await sync.pull_stream(full_at_three, market.code, "shops")
+    assert (again.pages, again.held_back) == (0, True)  # still full: nothing asked of the platform
+    assert await db_sync.get_cursor(sync_deps.pool, market.code, "shops") == cursor
+
+    taken = first.new_events
+    while True:  # each pull goes on from where the last one stopped, until the inbox fills again
+        await apply_inbox(sync_deps)
+        more = await sync.pull_stream(full_at_three, market.code, "shops")
+        assert more.pages >= 1, more
+        assert more.held_back != more.caught_up, more
+        taken += more.new_events
+        if more.caught_up:
+            break
+    await apply_inbox(sync_deps)
+    assert taken == await inbox_size(sync_deps) == 8  # nothing lost, nothing taken twice
+    await full_at_three.http.aclose()
+
+
 async def test_a_pull_that_fails_mid_feed_resumes_from_the_last_page_taken(sync_deps: Deps, market: Market) -> None:
     stock(market.sim, 8)
     first = await sync.pull_stream(sync_deps, market.code, "shops", max_pages=1)

@@ -190,3 +190,22 @@ def test_every_domain_value_can_be_kept_in_the_audit_trail(cls: type) -> None:
     """Audit rows keep any domain value a service passes: each has an encoder (its type hints
     resolve, its fields have JSON forms)."""
     assert callable(codec.PLAIN.encoder(cls))
+
+
+def test_a_shape_says_where_each_field_is_kept() -> None:
+    shaped = codec.Codec(
+        {
+            Shaped: codec.Shape(keys={"name": "n"}, inline={"inner": {"colour": "c", "at": "t"}}),
+            Inner: codec.Shape(positional=True),
+        }
+    )
+    assert [shaped.key(Shaped, "name"), shaped.key(Shaped, "inner", "at"), shaped.key(Shaped, "items")] == [
+        "n",
+        "t",
+        "items",
+    ]
+    assert [shaped.key(Inner, "colour"), shaped.key(Inner, "at")] == [0, 1]
+    with pytest.raises(TypeError, match="inlined"):
+        shaped.key(Shaped, "inner")
+    with pytest.raises(TypeError, match="no field"):
+        shaped.key(Shaped, "nope")

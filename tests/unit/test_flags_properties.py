@@ -9,13 +9,15 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from credithub.domain.clients import Client, Role
 from credithub.domain.facts import EntryFact, RecordFact, RelatedFact, StatusAt, SubjectFacts
 from credithub.domain.flags import CreditStatus, compute_status, visible_flags
 from credithub.domain.lists import ListKind
-from credithub.domain.measures import Scope
+from credithub.domain.measures import Scope, Tier
 from credithub.domain.records import Category, RecordStatus, Severity
-from credithub.domain.status_codec import decode_status, encode_status
+from credithub.domain.status_codec import decode_flag, decode_status, encode_status, read_stored
 from credithub.domain.subjects import RelationKind, SubjectKind
+from credithub.services import read_models
 from tests.engine import CATALOG, RULE_SETS
 
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
@@ -190,3 +192,30 @@ def test_a_stored_status_decodes_to_the_status_that_was_stored(facts: SubjectFac
 
 def test_a_stored_status_of_another_format_is_not_decoded() -> None:
     assert decode_status({"v": 0}) is None
+
+
+@settings(max_examples=200)
+@given(subject_facts(), instants, st.sampled_from([None, "a", "b"]))
+def test_a_stored_status_read_without_decoding_shows_a_platform_the_flags_its_view_does(
+    facts: SubjectFacts, at: dt.datetime, platform: str | None
+) -> None:
+    status = compute(facts, at)
+    stored = read_stored(orjson.loads(orjson.dumps(encode_status(status))), at)
+    assert stored is not None
+    assert stored.decoded() == status
+    viewer = Client(1, "c", Role.PLATFORM if platform else Role.REGULATOR, platform)
+    view = read_models.stored_status_view(stored, viewer)
+    assert tuple(decode_flag(flag) for flag in view.flags) == read_models.status_view(status, viewer).flags
+    assert view.decoded() == read_models.status_view(status, viewer)
+
+
+def test_a_stored_status_is_read_only_while_it_is_current_and_of_this_format() -> None:
+    status = CreditStatus(7, START, "R2026", Tier.A, "clean", False, False, False, (), START + dt.timedelta(days=1))
+    stored = orjson.loads(orjson.dumps(encode_status(status)))
+    later = START + dt.timedelta(hours=1)
+    found = read_stored(stored, later)
+    assert found is not None
+    assert found.decoded() == dataclasses.replace(status, as_of=later)
+    assert read_stored(stored, START - dt.timedelta(seconds=1)) is None  # computed after the instant asked
+    assert read_stored(stored, START + dt.timedelta(days=1)) is None  # past its stable_until
+    assert read_stored({**stored, "v": 1}, later) is None

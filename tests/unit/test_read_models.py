@@ -44,6 +44,7 @@ OWNER = Path("credithub/services/read_models.py")
 RULES = frozenset(
     {
         "visible_flags",
+        "is_flag_visible",
         "compute_record_visibility",
         "compute_record_scope",
         "RecordVisibility",
@@ -52,7 +53,9 @@ RULES = frozenset(
         "may_see_account_details",
     }
 )
-READ_MODELS = frozenset({"StatusView", "RecordView", "ObjectionView", "RepairView", "DefenceView", "AccountView"})
+READ_MODELS = frozenset(
+    {"StatusView", "StoredStatusView", "RecordView", "ObjectionView", "RepairView", "DefenceView", "AccountView"}
+)
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
 

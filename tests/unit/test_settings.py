@@ -112,3 +112,8 @@ def test_the_inbox_backlog_limit_has_a_default_and_zero_turns_it_off() -> None:
     assert Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "0"}).inbox_backlog_limit == 0
     with pytest.raises(SettingsError, match="CREDITHUB_INBOX_BACKLOG_LIMIT"):
         Settings.from_env({"CREDITHUB_INBOX_BACKLOG_LIMIT": "-1"})
+
+
+def test_the_direct_graphql_path_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).graphql_direct is True
+    assert Settings.from_env({"CREDITHUB_GRAPHQL_DIRECT": "false"}).graphql_direct is False

@@ -1,0 +1,194 @@
+"""The direct answer path: a GraphQL POST with a JSON body, answered by one ASGI callable.
+
+Nearly every request the hub serves is the same shape — a platform's lookup, `POST /graphql`
+with `Content-Type: application/json`, from a program rather than a browser page. The general
+path hands such a request through nine layers (Starlette's error, body-limit, CORS and exception
+middlewares, `RequestLog`, the router, `BearerAuth`, `GraphQLBodyCheck`, Strawberry's HTTP view),
+each wrapping `send` or `receive`, building its own Request or Response object, or re-reading
+headers. `DirectGraphQL` does the same work in one pass, with the same functions:
+
+- the request id, its log line, the statement count and the HTTP metrics (`logs`);
+- the bearer token, the client's rate and its requests in flight (`auth.admit`);
+- the body's checks (`bodies.parse_graphql_body`) and Strawberry's checks of its fields;
+- the execution (`graphql.execute_request`: the same schema, extensions and audit trail);
+- the media type and status of the answer (`graphql_over_http`), the body encoded by orjson;
+- an exception the app maps (`http_errors`) answered by the same handler.
+
+It takes a request only when nothing else could apply to it (`takes`): no `Origin` header (CORS),
+no stream asked for in `Accept` (SSE), a `Content-Length` within the body limit, JSON, the exact
+path. Everything else — GraphiQL, preflights, browser pages, SSE, other content types, chunked
+bodies — goes through the general stack, as do all requests when tracing is on (its middleware
+opens a span per request) or `CREDITHUB_GRAPHQL_DIRECT=false`. Tests send the same requests down
+both paths and compare the answers (tests/e2e/test_direct_path.py). Why it exists and when to
+remove it: docs/adr/0016-a-direct-answer-path.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+import orjson
+import structlog
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.http import GraphQLRequestData, process_result
+
+from credithub.db.pool import counting_queries
+from credithub.entrypoints import auth, bodies, graphql_over_http, logs
+from credithub.entrypoints.graphql import CreditHubSchema, GraphQLView, execute_request
+from credithub.entrypoints.metrics import Metrics
+from credithub.entrypoints.prepared import PreparedQueries
+
+ROUTE: Final = "/graphql"
+STREAMS: Final = (b"text/event-stream", b"multipart/mixed")  # what asks Strawberry for a stream
+QUERY_NOT_TEXT: Final = "The GraphQL operation's `query` must be a string or null, if provided."
+VARIABLES_NOT_OBJECT: Final = "The GraphQL operation's `variables` must be an object or null, if provided."
+EXTENSIONS_NOT_OBJECT: Final = "The GraphQL operation's `extensions` must be an object or null, if provided."
+
+ExceptionHandlers = Mapping[Any, Any]
+
+
+class DirectGraphQL:
+    """Answers the requests it `takes`; the app sends it those before its own middleware stack."""
+
+    def __init__(
+        self,
+        view: GraphQLView,
+        metrics: Metrics,
+        exception_handlers: ExceptionHandlers,
+        *,
+        max_body_bytes: int,
+        max_cost: int,
+        introspection: bool,
+    ) -> None:
+        self.view = view
+        self.metrics = metrics
+        self.exception_handlers = exception_handlers
+        self.max_body_bytes = max_body_bytes
+        assert isinstance(view.schema, CreditHubSchema)
+        self.prepared = PreparedQueries(view.schema, max_cost=max_cost, introspection=introspection)
+
+    def takes(self, scope: Scope) -> bool:
+        """Whether the general stack would do nothing here that this path does not: decided on
+        the request line and headers alone, before anything is read."""
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != ROUTE or scope.get("root_path"):
+            return False
+        json = sized = False
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                json = value.split(b";", 1)[0].strip().lower() == b"application/json"
+            elif name == b"content-length":
+                sized = value.isdigit() and int(value) <= self.max_body_bytes
+            elif name == b"accept":
+                if any(stream in value.lower() for stream in STREAMS):
+                    return False
+            elif name in (b"origin", b"transfer-encoding"):
+                return False
+        return json and sized
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = logs.request_id_of(scope)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            async with counting_queries() as counter:
+                try:
+                    await self._answer_or_handle(scope, receive, send_with_id)
+                finally:
+                    logs.log_request(self.metrics, scope, ROUTE, status, time.perf_counter() - started, counter[0])
+
+    async def _answer_or_handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An exception the app has a handler for is answered by it, as Starlette's exception
+        middleware would; any other is a 500, raised on for the server to log."""
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._answer(scope, receive, sending)
+        except Exception as exc:
+            if started:
+                raise
+            handler = _handler_for(self.exception_handlers, exc)
+            if handler is None:
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+                raise
+            response: Response = await handler(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        state = request.app.state
+        admitted = await auth.admit(state, request.headers.get("authorization"))
+        if isinstance(admitted, Response):
+            await admitted(scope, receive, send)
+            return
+        request.state.client = admitted.client
+        request.state.wrote = admitted.wrote
+        request.state.token = admitted.token
+        try:
+            await self._execute(request, send)
+        finally:
+            auth.leave(state, admitted)
+
+    async def _execute(self, request: Request, send: Send) -> None:
+        parsed = bodies.parse_graphql_body(await bodies.read_body(request.receive))
+        if isinstance(parsed, tuple):
+            await bodies.send_json(send, 400, bodies.error_body(*parsed))
+            return
+        state = request.state
+        context = self.view.make_context(request, state.client, state.token)
+        try:
+            data = _request_data(parsed)
+            result = await self.prepared.execute(data, context) or await execute_request(
+                self.view.schema, data, context, "POST"
+            )
+        except HTTPException as exc:
+            await bodies.send_json(send, exc.status_code, bodies.error_body(exc.reason, bodies.BAD_REQUEST))
+            return
+        media_type = graphql_over_http.negotiate(request.headers.get("accept"))
+        status, body = graphql_over_http.shape(media_type, process_result(result))
+        encoded = orjson.dumps(body)
+        headers = [
+            (b"content-length", str(len(encoded)).encode()),
+            (b"content-type", f"{media_type}; charset=utf-8".encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": encoded})
+
+
+def _request_data(data: Mapping[str, Any]) -> GraphQLRequestData:
+    """The operation a body asks for, refused as Strawberry's view refuses it."""
+    query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
+    if not isinstance(query, str | None):
+        raise HTTPException(400, QUERY_NOT_TEXT)
+    if not isinstance(variables, dict | None):
+        raise HTTPException(400, VARIABLES_NOT_OBJECT)
+    if not isinstance(extensions, dict | None):
+        raise HTTPException(400, EXTENSIONS_NOT_OBJECT)
+    return GraphQLRequestData(
+        query=query, variables=variables, operation_name=data.get("operationName"), extensions=extensions
+    )
+
+
+def _handler_for(handlers: ExceptionHandlers, exc: Exception) -> Any:
+    """The handler Starlette would pick: the first class in the exception's MRO that has one."""
+    for cls in type(exc).__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return None
