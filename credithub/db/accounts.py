@@ -12,7 +12,8 @@ from credithub.db import rows
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
 from credithub.domain.errors import AlreadyExists
-from credithub.domain.subjects import Account, AccountStatus
+from credithub.domain.subjects import Account, AccountStatus, SubjectKind
+from credithub.domain.violation_reports import KnownParty
 
 SQL: Final = QUERIES["accounts"]
 PLATFORM_EXTERNAL_ID_KEY: Final = "accounts_platform_external_id_key"
@@ -74,3 +75,32 @@ async def list_platforms_of_subject(conn: Executor, subject_id: int) -> frozense
 async def platform_known_since(conn: Executor, subject_id: int, platform: str) -> dt.datetime | None:
     since: dt.datetime | None = await conn.fetchval(SQL["platform_known_since"], subject_id, platform)
     return since
+
+
+async def lock_known_parties(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], KnownParty]:
+    """The accounts among (platform, external id) `keys` that exist, with what identifies their
+    subjects, locked (in id order) for the caller's transaction."""
+    found = await conn.fetch(
+        SQL["lock_known_parties"], [platform for platform, _ in keys], [external_id for _, external_id in keys]
+    )
+    return {
+        (row["platform"], row["external_id"]): KnownParty(
+            row["id"], row["subject_id"], SubjectKind(row["kind"]), row["credit_code"], row["id_hash"]
+        )
+        for row in found
+    }
+
+
+async def insert_many_if_absent(
+    conn: Connection, accounts: list[tuple[int, str, str, str | None]]
+) -> dict[tuple[str, str], Account]:
+    """Add (subject id, platform, external id, display name) as ACTIVE accounts; returns those
+    added by (platform, external id) (one taken already, or meanwhile, is absent)."""
+    found = await conn.fetch(
+        SQL["insert_many_if_absent"],
+        [subject_id for subject_id, _, _, _ in accounts],
+        [platform for _, platform, _, _ in accounts],
+        [external_id for _, _, external_id, _ in accounts],
+        [name for _, _, _, name in accounts],
+    )
+    return {(row["platform"], row["external_id"]): rows.account(row) for row in found}

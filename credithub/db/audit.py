@@ -47,6 +47,17 @@ async def insert_write(
     await conn.execute(SQL["insert_write"], at, actor, action, entity, entity_id, subject_id, before, after)
 
 
+# One audited write: actor, action, entity, entity id, subject id, before, after (as `codec` encodes them).
+WriteRow = tuple[str, str, str, str, int | None, Any, Any]
+
+
+async def insert_writes(conn: Executor, at: dt.datetime, writes: Sequence[WriteRow]) -> None:
+    """Record many writes made at `at` in one statement."""
+    if writes:
+        columns = list(zip(*writes, strict=True))
+        await conn.execute(SQL["insert_writes"], at, *(list(column) for column in columns))
+
+
 async def list_reads(
     conn: Executor,
     *,

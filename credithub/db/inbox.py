@@ -60,6 +60,24 @@ async def insert(
     return await conn.fetchval(SQL["insert"], platform, event_id, event_type, event, received_at) is not None
 
 
+async def insert_unless_reported(
+    conn: Executor,
+    platform: str,
+    event_id: str,
+    event_type: str,
+    event: dict[str, Any],
+    received_at: dt.datetime,
+    violation_id: str,
+) -> tuple[bool, bool, bytes | None]:
+    """(stored, reported, digest): the report is stored unless it was delivered before or its
+    violation id has a record already (`reported`; nothing stored, `digest` is the record's)."""
+    row = await conn.fetchrow(
+        SQL["insert_unless_reported"], platform, event_id, event_type, event, received_at, violation_id
+    )
+    assert row is not None, "the statement always answers one row"
+    return row["id"] is not None, row["reported"], row["digest"]
+
+
 async def insert_many(
     conn: Executor,
     platform: str,

@@ -11,7 +11,7 @@ import asyncpg
 from credithub.db import rows
 from credithub.db.pool import Connection, Executor
 from credithub.db.queries import QUERIES
-from credithub.domain import records
+from credithub.domain import events, records, violation_reports
 from credithub.domain.errors import AlreadyExists
 from credithub.domain.visibility import RecordScope
 
@@ -215,3 +215,41 @@ async def list_corrections_for_records(conn: Executor, record_ids: list[int]) ->
             )
         )
     return grouped
+
+
+async def lock_platform_reports(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+    """{(platform, violation id): digest of what was reported} for the `keys` the hub holds a
+    record of (None: kept before digests were), those records locked for the caller's transaction
+    in the order of `keys`."""
+    found = await conn.fetch(SQL["lock_platform_reports"], [platform for platform, _ in keys], [ref for _, ref in keys])
+    return {(row["platform"], row["ref"]): row["report_digest"] for row in found}
+
+
+# A new record a platform reported: the platform, its report, what was decided about it, the actor.
+Reported = tuple[str, events.ViolationReported, violation_reports.NewReport, str]
+
+
+async def insert_reported(
+    conn: Connection, reported: list[Reported], reported_at: dt.datetime
+) -> list[records.CreditRecord]:
+    """Insert new platform records, each with its first status change (ACTIVE, "reported"), in one
+    statement; returns them in id order (the order given)."""
+    commands = [command for _, command, _, _ in reported]
+    decided = [decision for _, _, decision, _ in reported]
+    found = await conn.fetch(
+        SQL["insert_reported"],
+        [decision.subject_id for decision in decided],
+        [platform for platform, _, _, _ in reported],
+        [command.violation_id for command in commands],
+        [decision.account_id for decision in decided],
+        [command.category.value for command in commands],
+        [command.severity.value for command in commands],
+        [command.occurred_at for command in commands],
+        [command.description for command in commands],
+        [command.legal_basis.text for command in commands],
+        [command.legal_basis.reference for command in commands],
+        [decision.digest for decision in decided],
+        [actor for _, _, _, actor in reported],
+        reported_at,
+    )
+    return [rows.credit_record(row) for row in found]

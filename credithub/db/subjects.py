@@ -96,3 +96,22 @@ async def insert_if_absent(
     """The new subject, or None when its credit code or person is registered already."""
     row = await conn.fetchrow(SQL["insert_if_absent"], kind.value, name, credit_code, person_id)
     return rows.subject(row) if row is not None else None
+
+
+async def lock_many_by_credit_code(conn: Connection, codes: list[str]) -> dict[str, Subject]:
+    """The subjects with these credit codes (sorted), locked for the caller's transaction."""
+    return {row["credit_code"]: rows.subject(row) for row in await conn.fetch(SQL["lock_many_by_credit_code"], codes)}
+
+
+async def insert_organisations_if_absent(
+    conn: Connection, organisations: list[tuple[SubjectKind, str, str]]
+) -> dict[str, Subject]:
+    """Register (kind, name, credit code) organisations; returns those registered by code (a code
+    registered already, or meanwhile by another transaction, is absent)."""
+    found = await conn.fetch(
+        SQL["insert_organisations_if_absent"],
+        [kind.value for kind, _, _ in organisations],
+        [name for _, name, _ in organisations],
+        [code for _, _, code in organisations],
+    )
+    return {row["credit_code"]: rows.subject(row) for row in found}

@@ -73,6 +73,18 @@ async def complete_or_roll_back(
         raise LeaseLost(queue, item_id)
 
 
+async def complete_all_or_roll_back(
+    conn: Executor, queue: WorkQueue, item_ids: Sequence[int], token: uuid.UUID, at: dt.datetime
+) -> None:
+    """`complete` for rows worked together in the transaction that did the work, in one
+    statement (the queue's `complete_many`); LeaseLost, which rolls it back, if any lease was lost."""
+    if not item_ids:
+        return
+    lost = await conn.fetch(queue.queries["complete_many"], list(item_ids), token, at)
+    if lost:
+        raise LeaseLost(queue, lost[0]["id"])
+
+
 async def fail(
     conn: Executor, queue: WorkQueue, item_id: int, token: uuid.UUID, error: str, retry_at: dt.datetime
 ) -> bool:

@@ -107,9 +107,19 @@ async def _receive(request: Request, deps: Deps) -> JSONResponse:
     body = await request.body()  # the raw bytes: the signature covers them exactly
     secrets = await clients.list_webhook_secrets(deps, platform)
     event_id = signatures.verify(body, request.headers, secrets, now=deps.clock.now())
-    first = await inbox.find_accepted(deps, platform, event_id)
-    if first is not None:  # a repeat: the first answer, whatever this body says
-        return JSONResponse({"accepted": True, "id": first.event_id}, status_code=202)
+    try:
+        accepted = await _accept(request, deps, platform, event_id, body)
+    except (MalformedBody, DomainError, InboxFull):
+        first = await inbox.find_accepted(deps, platform, event_id)
+        if first is None:
+            raise
+        accepted = first  # a repeat: the first answer, whatever this body says and however full the inbox
+    return JSONResponse({"accepted": True, "id": accepted.event_id}, status_code=202)
+
+
+async def _accept(request: Request, deps: Deps, platform: str, event_id: str, body: bytes) -> inbox.Accepted:
+    """Parse, check and store the event. A repeat of a stored one is found by the insert (no
+    lookup first: most deliveries are new); one this refuses is looked up by the caller."""
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -118,7 +128,7 @@ async def _receive(request: Request, deps: Deps) -> JSONResponse:
     accepted = await _store(request, deps, platform, event_id, event)
     if not accepted.duplicate:
         request.app.state.inbox_wakeup.set()
-    return JSONResponse({"accepted": True, "id": accepted.event_id}, status_code=202)
+    return accepted
 
 
 async def _store(request: Request, deps: Deps, platform: str, event_id: str, event: events.Event) -> inbox.Accepted:

@@ -49,6 +49,22 @@ async def write(
     )
 
 
+# A write to audit: actor, action, entity, entity id, subject id, before, after.
+Write = tuple[str, str, str, int | str, int | None, Any, Any]
+
+
+async def write_many(conn: Connection, *, at: dt.datetime, writes: Iterable[Write]) -> None:
+    """`write` for many writes made at `at`, in one statement (a batch's)."""
+    await db_audit.insert_writes(
+        conn,
+        at,
+        [
+            (actor, action, entity, str(entity_id), subject_id, codec.encode(before), codec.encode(after))
+            for actor, action, entity, entity_id, subject_id, before, after in writes
+        ],
+    )
+
+
 async def record_reads(
     deps: Deps, client: Client, reads: Iterable[tuple[str, int, str | None]], declared: str | None = None
 ) -> None:

@@ -187,7 +187,9 @@ async def retire_webhook_secrets(deps: Deps, platform: str, *, keep: int = 1) ->
         raise InvalidValue("keep at least one secret, or the platform cannot sign at all", field="keep")
     if await db_platforms.get(deps.pool, platform) is None:
         raise UnknownPlatform(platform)
-    return await db_platforms.retire_secrets(deps.pool, platform, "webhook", keep, deps.clock.now())
+    retired = await db_platforms.retire_secrets(deps.pool, platform, "webhook", keep, deps.clock.now())
+    deps.tokens.forget_secrets(platform)  # here at once; other instances when the notice reaches them
+    return retired
 
 
 async def set_endpoints(
@@ -253,8 +255,14 @@ async def get_link(deps: Deps, code: str) -> platforms.PlatformLink | None:
 
 async def list_webhook_secrets(deps: Deps, platform: str) -> list[str]:
     """The secrets a platform's webhooks may be signed with, newest first: one per rotation
-    not yet retired, so a platform switching secrets loses no event."""
+    not yet retired, so a platform switching secrets loses no event. Every webhook asks, so the
+    instance keeps them (`services.tokens`), and forgets them the moment any instance changes them."""
+    cached = deps.tokens.cached_secrets(platform)
+    if cached is not None:
+        return cached
+    generation = deps.tokens.generation
     found = await db_platforms.get_with_secrets(deps.pool, platform, "webhook")
     if found is None:
         raise UnknownPlatform(platform)
+    deps.tokens.remember_secrets(platform, found, generation)
     return found

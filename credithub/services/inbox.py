@@ -2,11 +2,16 @@
 
 Accepting stores the validated command keyed by (platform, webhook-id) and commits before the
 sender gets its 2xx; the same id again is a no-op. The worker claims due events with a lease
-(SKIP LOCKED, so several workers never take the same event), applies each in its own
-transaction together with marking it done (fenced by the claim token), and on failure either
-schedules a retry with full-jitter backoff or, for a permanent error or after the last
-attempt, parks the event as DEAD with its error. A dead event blocks nothing; an operator can
-requeue it. If the process dies mid-event, the lease runs out and another worker takes it.
+(SKIP LOCKED, so several workers never take the same event) and applies the whole batch in one
+transaction, in the order the events arrived, together with marking them done (fenced by the
+claim token): runs of violation reports set-based (`report_batches`), any other event alone in a
+savepoint. An event refused there is retried later (NotYetKnown) or parked as DEAD with its error
+in the same transaction, and the rest of the batch goes on. If the batch's transaction fails as a
+whole (a statement the database refused, a deadlock, an event that cannot be read), its events
+are applied again one by one, each in its own transaction, so whatever failed fails alone: a
+retry with full-jitter backoff, or for a permanent error or after the last attempt, DEAD. A dead
+event blocks nothing; an operator can requeue it. If the process dies mid-batch, nothing of the
+batch is committed; the lease runs out and another worker takes its events.
 """
 
 from __future__ import annotations
@@ -23,15 +28,16 @@ import asyncpg
 
 from credithub.db import inbox as db_inbox
 from credithub.db import work_queue
-from credithub.db.pool import transaction
-from credithub.domain import event_codec, events, retries
+from credithub.db.pool import Connection, transaction
+from credithub.domain import event_codec, events, retries, violation_reports
 from credithub.domain.errors import DomainError, NotYetKnown
-from credithub.services import reports
+from credithub.services import report_batches, reports
 from credithub.services.ports import Deps
 
-CLAIM_BATCH: Final = 50
-# Events applied at once: their transactions overlap round trips; two events about the same
-# subject serialise on its row lock (a deadlock between them is retried like any transient error).
+CLAIM_BATCH: Final = 200  # events applied in one transaction
+# Events applied at once when a batch falls back to one by one: their transactions overlap round
+# trips; two events about the same subject serialise on its row lock (a deadlock between them is
+# retried like any transient error).
 CONCURRENCY: Final = 4
 LEASE: Final = dt.timedelta(seconds=60)
 # Full jitter (AWS Architecture Blog): a random wait up to 2 s·2^attempts, capped at an hour;
@@ -65,10 +71,18 @@ async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) 
     """Store a validated event for processing; committed when this returns. An event that can
     be seen to fail already (a violation id reused with other content, an unknown measure) is
     refused instead (ViolationConflict, InvalidValue)."""
-    await reports.check_acceptable(deps.pool, platform, event)
-    stored = await db_inbox.insert(
-        deps.pool, platform, event_id, event.type.value, event_codec.encode_event(event), deps.clock.now()
-    )
+    stored_form, now = event_codec.encode_event(event), deps.clock.now()
+    command = event.command
+    if isinstance(command, events.ViolationReported):  # nearly every event: one round trip if new
+        stored, reported, digest = await db_inbox.insert_unless_reported(
+            deps.pool, platform, event_id, event.type.value, stored_form, now, command.violation_id
+        )
+        if not reported:
+            return Accepted(event_id, duplicate=not stored)
+        violation_reports.check_same_report(command, digest)  # the same report again: kept, a no-op
+    else:
+        await reports.check_acceptable(deps.pool, platform, event)
+    stored = await db_inbox.insert(deps.pool, platform, event_id, event.type.value, stored_form, now)
     return Accepted(event_id, duplicate=not stored)
 
 
@@ -76,6 +90,82 @@ async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
     """Claim and apply up to `limit` due events; returns how many were claimed."""
     token = uuid.uuid4()
     claimed = await db_inbox.claim(deps.pool, deps.clock.now(), limit, LEASE, token)
+    if not claimed:
+        return 0
+    claimed.sort(key=lambda item: item.id)  # the order they arrived in
+    try:
+        await _apply_batch(deps, claimed, token)
+    except work_queue.LeaseLost:
+        logger.warning("inbox batch of %d: lease lost to another worker; its work was rolled back", len(claimed))
+    except Exception as exc:  # not dropped: each event is applied again alone, and fails alone
+        logger.warning(
+            "inbox batch of %d failed as a whole (%s: %s); one by one", len(claimed), type(exc).__name__, exc
+        )
+        await _process_one_by_one(deps, claimed, token)
+    return len(claimed)
+
+
+async def _apply_batch(deps: Deps, claimed: list[db_inbox.Claimed], token: uuid.UUID) -> None:
+    """Apply the batch in one transaction: the events applied are marked done, those refused are
+    scheduled again or parked, all fenced by the claim token (LeaseLost rolls it all back)."""
+    now = deps.clock.now()
+    async with transaction(deps.pool) as conn:
+        refused = await _apply_in_order(conn, claimed, now)
+        for item in claimed:
+            error = refused.get(item.id)
+            if error is not None:
+                await _refused_in_batch(conn, item, token, error, now)
+        done = [item.id for item in claimed if item.id not in refused]
+        await work_queue.complete_all_or_roll_back(conn, db_inbox.QUEUE, done, token, now)
+
+
+async def _apply_in_order(
+    conn: Connection, claimed: list[db_inbox.Claimed], now: dt.datetime
+) -> dict[int, DomainError]:
+    """Apply the events in order: each run of violation reports as one set, any other event alone
+    (in a savepoint). Returns the events refused, by id, with their errors."""
+    refused: dict[int, DomainError] = {}
+    run: list[tuple[db_inbox.Claimed, events.ViolationReported]] = []
+
+    async def report_run() -> None:
+        outcomes = await report_batches.report_violations(
+            conn, [(item.platform, command) for item, command in run], now
+        )
+        refused.update((item.id, error) for (item, _), error in zip(run, outcomes, strict=True) if error is not None)
+        run.clear()
+
+    for item in claimed:
+        event = event_codec.decode_event(item.event)
+        if isinstance(event.command, events.ViolationReported):
+            run.append((item, event.command))
+            continue
+        await report_run()
+        try:
+            async with conn.transaction():
+                await reports.handle(conn, item.platform, event, now)
+        except DomainError as exc:
+            refused[item.id] = exc
+    await report_run()
+    return refused
+
+
+async def _refused_in_batch(
+    conn: Connection, item: db_inbox.Claimed, token: uuid.UUID, error: DomainError, now: dt.datetime
+) -> None:
+    """An event its batch could not apply: due again later if it may succeed then (NotYetKnown),
+    else parked. In the batch's transaction, fenced like its completion."""
+    wait = RETRIES.compute_delay(item.attempts, _random.random) if isinstance(error, RETRYABLE) else None
+    message = f"{type(error).__name__}: {error}"
+    if wait is not None:
+        kept = await work_queue.fail(conn, db_inbox.QUEUE, item.id, token, message, now + wait)
+    else:
+        logger.warning("inbox event %d (%s/%s) parked as DEAD: %s", item.id, item.platform, item.event_id, message)
+        kept = await work_queue.park(conn, db_inbox.QUEUE, item.id, token, message, now)
+    if not kept:
+        raise work_queue.LeaseLost(db_inbox.QUEUE, item.id)
+
+
+async def _process_one_by_one(deps: Deps, claimed: list[db_inbox.Claimed], token: uuid.UUID) -> None:
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(item: db_inbox.Claimed) -> None:
@@ -83,7 +173,6 @@ async def process_due(deps: Deps, *, limit: int = CLAIM_BATCH) -> int:
             await _process(deps, item, token)
 
     await asyncio.gather(*(one(item) for item in claimed))
-    return len(claimed)
 
 
 async def _process(deps: Deps, item: db_inbox.Claimed, token: uuid.UUID) -> None:

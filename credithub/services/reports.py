@@ -21,7 +21,7 @@ from credithub.db import records as db_records
 from credithub.db import signings as db_signings
 from credithub.db import subjects as db_subjects
 from credithub.db.pool import Connection, Executor, transaction
-from credithub.domain import events, executions, records
+from credithub.domain import events, executions, records, violation_reports
 from credithub.domain.clients import Client, Role
 from credithub.domain.errors import (
     AlreadyExists,
@@ -30,7 +30,6 @@ from credithub.domain.errors import (
     NotYetKnown,
     PermissionDenied,
     StatusUnavailable,
-    ViolationConflict,
 )
 from credithub.domain.executions import MeasureExecution
 from credithub.domain.ids import IdKind, format_id
@@ -135,8 +134,8 @@ async def check_same_report(conn: Executor, platform: str, command: events.Viola
     """ViolationConflict if the platform reported other content under this violation id before.
     (Nothing reported yet, the same content, or a record kept before digests existed: fine.)"""
     found = await db_records.get_report_digest(conn, platform, command.violation_id)
-    if found is not None and found[1] is not None and found[1] != events.compute_report_digest(command):
-        raise ViolationConflict(command.violation_id)
+    if found is not None:
+        violation_reports.check_same_report(command, found[1])
 
 
 async def revoke_violation(conn: Connection, platform: str, command: events.ViolationRevoked, now: dt.datetime) -> None:
@@ -265,14 +264,12 @@ async def _find_or_register(conn: Connection, party: events.Party, kind: Subject
 
 
 async def _check_identity(conn: Connection, subject: Subject, party: events.Party, kind: SubjectKind) -> None:
-    if subject.kind is not kind:
-        raise IdentityConflict(f"the subject is registered as {subject.kind.value}, the event says {kind.value}")
-    if party.credit_code is not None and subject.credit_code != party.credit_code:
-        raise IdentityConflict("this account belongs to a subject with another credit code")
+    assert kind is party.kind.subject_kind, "the kind is the party's"
+    same_person = True
     if party.person_hash is not None:
         person = await db_subjects.get_by_person_hash(conn, party.person_hash)
-        if person is None or person.id != subject.id:
-            raise IdentityConflict("this account belongs to another person")
+        same_person = person is not None and person.id == subject.id
+    violation_reports.check_identity(party, subject.kind, subject.credit_code, same_person)
 
 
 def _hash(party: events.Party) -> bytes:

@@ -1,4 +1,5 @@
-"""This instance's cache of authenticated bearer tokens, kept honest by revocation notices.
+"""This instance's cache of authenticated bearer tokens and of platforms' webhook secrets, kept
+honest by notices.
 
 Every request authenticates; looking the token up in PostgreSQL each time would cost a round
 trip, so an instance remembers who holds a token. A revoked client must not keep working from
@@ -14,6 +15,11 @@ raced a notice (read the client just before the revocation committed, stored it 
 is not kept: the notice moves a generation counter that the lookup checked. Entries also expire
 after CACHE_SECONDS, a backstop for a connection that died without saying so (pinged every
 PING_SECONDS).
+
+Every webhook is verified against its platform's active secrets, so they are kept the same way:
+adding, retiring or deleting a secret sends `NOTIFY credithub_secrets_changed` with the platform's
+code (migration 0030), which drops that platform's secrets here; the same rules apply (nothing
+kept while not listening, a lookup that raced a notice not kept, CACHE_SECONDS at most).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import asyncpg
 from credithub.domain.clients import Client
 
 CHANNEL: Final = "credithub_client_revoked"
+SECRETS_CHANNEL: Final = "credithub_secrets_changed"
 CACHE_SECONDS: Final = 30.0
 PING_SECONDS: Final = 5.0
 RECONNECT_SECONDS: Final = 1.0
@@ -46,6 +53,7 @@ class TokenWatch:
         self._connect = connect
         self._monotonic = monotonic
         self._clients: OrderedDict[bytes, tuple[Client, float]] = OrderedDict()
+        self._secrets: dict[str, tuple[list[str], float]] = {}  # webhook secrets by platform
         self._listeners: list[Callable[[int], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -77,6 +85,26 @@ class TokenWatch:
         self._clients.move_to_end(token_hash)
         if len(self._clients) > MAX_ENTRIES:
             self._clients.popitem(last=False)
+
+    def cached_secrets(self, platform: str) -> list[str] | None:
+        """The platform's active webhook secrets, if known and trustworthy right now."""
+        if not self.listening:
+            return None
+        entry = self._secrets.get(platform)
+        if entry is None or self._monotonic() >= entry[1]:
+            return None
+        return entry[0]
+
+    def remember_secrets(self, platform: str, secrets: list[str], generation: int) -> None:
+        """Keep a platform's secrets read when `generation` was current, unless a notice (or a lost
+        connection) came in between."""
+        if self.listening and generation == self.generation:
+            self._secrets[platform] = (secrets, self._monotonic() + CACHE_SECONDS)
+
+    def forget_secrets(self, platform: str) -> None:
+        """The platform's secrets changed: read them again next time."""
+        self.generation += 1
+        self._secrets.pop(platform, None)
 
     def on_revoked(self, listener: Callable[[int], None]) -> None:
         """Call `listener(client_id)` whenever a client is revoked (e.g. to end its subscriptions)."""
@@ -121,8 +149,8 @@ class TokenWatch:
         try:
             conn.add_termination_listener(lambda _conn: lost.set())
             await conn.add_listener(CHANNEL, self._on_notice)
-            self._clients.clear()  # notices may have been missed while not listening
-            self.generation += 1
+            await conn.add_listener(SECRETS_CHANNEL, self._on_secrets_notice)
+            self._forget_all()  # notices may have been missed while not listening
             self._listening.set()
             while not lost.is_set():
                 with contextlib.suppress(TimeoutError):
@@ -132,10 +160,17 @@ class TokenWatch:
             logger.warning("token watch: the LISTEN connection closed")
         finally:
             self._listening.clear()
-            self._clients.clear()
-            self.generation += 1
+            self._forget_all()
             if not conn.is_closed():
                 conn.terminate()
+
+    def _forget_all(self) -> None:
+        self._clients.clear()
+        self._secrets.clear()
+        self.generation += 1
+
+    def _on_secrets_notice(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
+        self.forget_secrets(str(payload))
 
     def _on_notice(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         try:

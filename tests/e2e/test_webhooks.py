@@ -199,6 +199,19 @@ async def test_a_platform_rotates_its_secret_without_losing_an_event(sender: Sen
     assert (await sender.post(violation(), secret=new_secret)).status_code == 202
 
 
+async def test_a_secret_retired_anywhere_stops_verifying_here_within_moments(sender: Sender) -> None:
+    """Instances keep webhook secrets in memory; a change made elsewhere (here an operator in
+    psql, bypassing this instance) reaches them by a notice."""
+    assert (await sender.post(violation())).status_code == 202  # the secret is now kept in memory
+    await sender.deps.pool.execute("UPDATE platform_secrets SET retired_at = now() WHERE platform = $1", sender.code)
+    for _ in range(200):
+        response = await sender.post(violation())
+        if response.status_code == 401:
+            break
+        await asyncio.sleep(0.01)
+    assert (response.status_code, response.json()["code"]) == (401, "NO_MATCHING_SECRET")
+
+
 async def test_a_platform_can_only_report_for_itself(sender: Sender, deps: Deps) -> None:
     other = await factories.platform(deps)
     response = await sender.post(violation(), platform=other.code)

@@ -42,3 +42,28 @@ SELECT DISTINCT platform FROM accounts WHERE subject_id = $1;
 -- Since when a platform has known a subject: its account's opening (or, if earlier, when the hub
 -- learned of it), the earliest if several: $1 subject id, $2 platform. Nothing without an account.
 SELECT min(least(coalesce(opened_at, created_at), created_at)) FROM accounts WHERE subject_id = $1 AND platform = $2;
+
+-- lock_known_parties --
+-- Accounts by platform and external id, with what identifies their subjects (kind, credit code,
+-- the person's hash), locked for the batch that writes next: $1 platforms, $2 external ids
+-- (pairwise; the caller sorts them, so batches lock in one order). Unknown pairs are absent. One
+-- index probe per key, whatever plan the statistics of a young table suggest.
+SELECT a.id, k.platform, k.external_id, a.subject_id, s.kind, s.credit_code, p.id_hash
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (platform, external_id, n)
+CROSS JOIN LATERAL (
+    SELECT id, subject_id FROM accounts WHERE platform = k.platform AND external_id = k.external_id LIMIT 1 FOR UPDATE
+) a
+JOIN subjects s ON s.id = a.subject_id
+LEFT JOIN persons p ON p.id = s.person_id
+ORDER BY k.n;
+
+-- insert_many_if_absent --
+-- Add ACTIVE accounts unless (platform, external id) exists (perhaps being added concurrently,
+-- which this waits for): $1 subject ids, $2 platforms, $3 external ids, $4 display names
+-- (pairwise). Returns those added.
+INSERT INTO accounts (subject_id, platform, external_id, status, display_name)
+SELECT subject_id, platform, external_id, 'ACTIVE', display_name
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t (subject_id, platform, external_id, display_name)
+ORDER BY platform, external_id
+ON CONFLICT (platform, external_id) DO NOTHING
+RETURNING id, subject_id, platform, external_id, status, display_name, opened_at;

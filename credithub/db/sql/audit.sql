@@ -46,3 +46,11 @@ SELECT count(*) FROM audit_writes
 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR entity = $2)
   AND ($3::bigint IS NULL OR subject_id = $3) AND at >= coalesce($4::timestamptz, '-infinity')
   AND at < coalesce($5::timestamptz, 'infinity');
+
+-- insert_writes --
+-- Record writes at $1 (one statement for a batch): $2 actors, $3 actions, $4 entities, $5 entity
+-- ids, $6 subject ids, $7 befores, $8 afters (pairwise).
+INSERT INTO audit_writes (at, actor, action, entity, entity_id, subject_id, before, after)
+SELECT $1, actor, action, entity, entity_id, subject_id, before, after
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::jsonb[], $8::jsonb[])
+    AS w (actor, action, entity, entity_id, subject_id, before, after);

@@ -8,6 +8,24 @@ VALUES ($1, $2, $3, $4, $5, $5)
 ON CONFLICT (platform, event_id) DO NOTHING
 RETURNING id;
 
+-- insert_unless_reported --
+-- Keep an accepted violation report unless it was delivered before, or the platform's violation id
+-- already has a record (then nothing is kept, and the record's digest is returned for the caller
+-- to compare): $1 platform, $2 event id, $3 event type, $4 event, $5 received at, $6 violation id.
+-- One round trip for the common case, a report never seen. Returns the new event's id (null when
+-- not kept), whether a record exists, and its digest.
+WITH kept AS (
+    SELECT report_digest FROM credit_records
+    WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $6
+    LIMIT 1
+), added AS (
+    INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
+    SELECT $1, $2, $3, $4, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM kept)
+    ON CONFLICT (platform, event_id) DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT id FROM added) AS id, EXISTS (SELECT 1 FROM kept) AS reported, (SELECT report_digest FROM kept) AS digest;
+
 -- insert_many --
 -- Keep events pulled from a platform's feed, skipping those taken before: $1 platform, $2 event
 -- ids, $3 event types, $4 events (pairwise), $5 received at. Returns the ids of the new ones.
@@ -32,6 +50,11 @@ SELECT id, platform, event_id, event, attempts FROM work_claim(NULL::inbox_event
 -- The event is applied: $1 id, $2 claim token, $3 processed at. False when the lease was lost to
 -- another worker (then the caller's transaction must roll back).
 SELECT work_complete(NULL::inbox_events, $1, $2, $3);
+
+-- complete_many --
+-- Events applied together in one transaction: $1 ids, $2 claim token, $3 processed at. Returns
+-- the ids whose lease was lost to another worker (then the caller's transaction must roll back).
+SELECT id FROM unnest($1::bigint[]) AS id WHERE NOT work_complete(NULL::inbox_events, id, $2, $3);
 
 -- fail --
 -- A failed attempt, to be retried: $1 id, $2 claim token, $3 error, $4 next attempt at.

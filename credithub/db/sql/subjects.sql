@@ -86,3 +86,23 @@ RETURNING id, kind, name, credit_code, person_id, created_at, facts_version;
 -- get_person --
 -- The id of the person with this hash: $1 the hash. (After upsert_person lost a race.)
 SELECT id FROM persons WHERE id_hash = $1;
+
+-- lock_many_by_credit_code --
+-- Subjects by credit code, locked for the batch that writes next: $1 codes (the caller sorts them,
+-- so batches lock in one order). Unknown codes are absent. One index probe per code.
+SELECT s.id, s.kind, s.name, s.credit_code, s.person_id, s.created_at, s.facts_version
+FROM unnest($1::text[]) WITH ORDINALITY AS k (code, n)
+CROSS JOIN LATERAL (
+    SELECT id, kind, name, credit_code, person_id, created_at, facts_version FROM subjects
+    WHERE credit_code = k.code LIMIT 1 FOR UPDATE
+) s
+ORDER BY k.n;
+
+-- insert_organisations_if_absent --
+-- Register organisations unless their credit code is taken (perhaps by a concurrent transaction,
+-- which this waits for): $1 kinds, $2 names, $3 credit codes (pairwise). Returns those registered.
+INSERT INTO subjects (kind, name, credit_code)
+SELECT kind, name, code FROM unnest($1::text[], $2::text[], $3::text[]) AS t (kind, name, code)
+ORDER BY code
+ON CONFLICT DO NOTHING
+RETURNING id, kind, name, credit_code, person_id, created_at, facts_version;
