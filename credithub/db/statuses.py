@@ -71,7 +71,9 @@ class Stored:
 
 
 async def lock_many(conn: Connection, subject_ids: list[int]) -> dict[int, Stored]:
+    await conn.execute(SQL["plan_locks"])
     rows = await conn.fetch(SQL["lock_many"], subject_ids)
+    await conn.execute(SQL["plan_writes"])
     return {
         row["subject_id"]: Stored(row["facts_version"], row["config_version"], decode_status(row["status"]))
         for row in rows

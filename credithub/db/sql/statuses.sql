@@ -79,9 +79,20 @@ JOIN subject_statuses ss ON ss.subject_id = k.subject_id AND ss.facts_version = 
 -- How many subjects wait for a refresh (for progress and health).
 SELECT count(*) FROM status_refresh_queue;
 
+-- plan_locks --
+-- Plan lock_many for the table as it is now. Under the pool's generic plans, one made while
+-- subject_statuses was empty (a fresh store, a TRUNCATE) scans the whole table for every batch
+-- until autovacuum's next ANALYZE: 68% of a 100k recompute's database time (bench/RESULTS.md).
+SET LOCAL plan_cache_mode = force_custom_plan;
+
+-- plan_writes --
+-- Back to generic plans for the batch's writes (under custom plans each row's foreign-key check
+-- is planned anew).
+SET LOCAL plan_cache_mode = force_generic_plan;
+
 -- lock_many --
 -- The stored statuses of these subjects, locked while their successors are computed and the
--- changes between them go to the outbox: $1 subject ids.
+-- changes between them go to the outbox: $1 subject ids. Run between plan_locks and plan_writes.
 SELECT subject_id, facts_version, config_version, status FROM subject_statuses
 WHERE subject_id = ANY($1::bigint[])
 ORDER BY subject_id
