@@ -97,6 +97,7 @@ async def _in_processes(settings: Settings, processes: int, concurrency: int, sh
             if child.is_alive():  # we were interrupted: stop them (their batches roll back, stay queued)
                 child.terminate()
             child.join()
+    show(sum(counts))
     failed = [child.name for child in children if child.exitcode != 0]
     if failed:
         raise RecomputeFailed(
