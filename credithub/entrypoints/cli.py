@@ -279,7 +279,8 @@ def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None
     from credithub.entrypoints import recompute
 
     try:
-        result = asyncio.run(recompute.recompute(settings, args.processes, args.concurrency))
+        with recompute.Helpers(settings, args.processes - 1, args.concurrency) as helpers:  # forked here: no loop yet
+            result = asyncio.run(recompute.recompute(settings, helpers, args.concurrency))
     except recompute.RecomputeFailed as exc:
         _fail(EXIT_REFUSED, f"error: {exc}")
     _print_json(result)

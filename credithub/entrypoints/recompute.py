@@ -1,16 +1,18 @@
 """`recompute-statuses`: every stale or missing status brought up to date, on every core.
 
 One process is CPU-bound on the engine (`compute_status`, decoding facts, encoding statuses), so
-the command runs `processes` of them (default: one per core): itself and `processes - 1` spawned
-helpers, each with its own pool and `concurrency` batches in flight (one computes while another
-waits on the database). The helpers start (imports, connections: ~0.6 s of CPU each) while the
-command queues the subjects that have no status at all, the one full scan. They do not
-split the subjects among themselves: they all drain the refresh queue (and the expired and
-outdated statuses), which hands each batch to one of them (SKIP LOCKED). So no process idles
-while another has a slow range, and a run is resumable and idempotent by construction: a
-batch is claimed, stored and fed in one transaction, so whatever a stopped run (Ctrl-C, a crash,
-a lost connection) had not committed is still queued for the next run or any `serve`'s
-refresher, and recomputing a status from the same facts stores the same document.
+the command runs `processes` of them (default: one per core): itself and `processes - 1` helper
+processes, each with its own pool and `concurrency` batches in flight (one computes while another
+waits on the database). The helpers are forked before the command starts its event loop, so they
+come with its imports (spawning a fresh interpreter cost ~0.6 s of CPU a helper), and they
+connect while the command queues the subjects that have no status at all (the one full scan).
+
+They do not split the subjects among themselves: they all drain the refresh queue (and the
+expired and outdated statuses), which hands each batch to one of them (SKIP LOCKED). So no
+process idles while another has a slow range, and a run is resumable and idempotent by
+construction: a batch is claimed, stored and fed in one transaction, so whatever a stopped run
+(Ctrl-C, a crash, a lost connection) had not committed is still queued for the next run or any
+`serve`'s refresher, and recomputing a status from the same facts stores the same document.
 
 Every process stores through `services.statuses.refresh_due`, the refresher's own path: the
 same statuses, outbox messages, announcements and flag changes as `serve` would write.
@@ -19,10 +21,13 @@ same statuses, outbox messages, announcements and flag changes as `serve` would 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import queue
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import SynchronizedArray
 from multiprocessing.synchronize import Event
 from typing import Any, Final
@@ -55,41 +60,44 @@ async def refresh_until_current(deps: Deps, concurrency: int, report: Callable[[
     return total
 
 
-async def recompute(settings: Settings, processes: int, concurrency: int) -> dict[str, Any]:
-    """Queue what is missing, then refresh until the store is current; progress on stderr."""
+async def recompute(settings: Settings, helpers: Helpers, concurrency: int) -> dict[str, Any]:
+    """Queue what is missing, then refresh here and in the helpers until the store is current;
+    progress on stderr."""
     from credithub.services import statuses
 
     started = time.monotonic()
+
+    def show(mine: int) -> None:
+        total = mine + helpers.total()
+        logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
+
     async with bootstrap.database(settings) as dsn:  # the embedded server, started once for all
-        settings = settings.with_changes(database_url=dsn)
-        with Helpers(settings, processes - 1, concurrency) as helpers:
-
-            def show(mine: int) -> None:
-                total = mine + helpers.total()
-                logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
-
-            async with bootstrap.open_deps(settings) as deps:
-                queued = await statuses.queue_missing(deps)
-                helpers.start_refreshing()
-                mine = await refresh_until_current(deps, concurrency, show)
-            await helpers.finished(lambda: show(mine))
-            total = mine + helpers.total()
+        helpers.connect(dsn)
+        async with bootstrap.open_deps(settings, dsn=dsn) as deps:
+            queued = await statuses.queue_missing(deps)
+            helpers.start_refreshing()
+            mine = await refresh_until_current(deps, concurrency, show)
+        await helpers.finished(lambda: show(mine))
     logs.end_progress()
-    return {"recomputed": total, "missing": queued, "seconds": round(time.monotonic() - started, 1)}
+    return {"recomputed": mine + helpers.total(), "missing": queued, "seconds": round(time.monotonic() - started, 1)}
 
 
 class Helpers:
-    """Spawned processes that refresh beside this one once told to; each keeps its running total
-    in a shared slot. Leaving the block stops those still running (their open batches roll back
-    and stay queued)."""
+    """Processes that refresh beside the command once told to; each keeps its running total in a
+    shared slot. Enter the block before any event loop, connection or thread exists (they are
+    forked there); leaving it stops those still running (their open batches roll back and stay
+    queued)."""
 
     def __init__(self, settings: Settings, count: int, concurrency: int) -> None:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or pool inherited
+        context = multiprocessing.get_context("fork")  # POSIX: the hub's imports come along
         self._counts = context.Array("q", max(count, 1), lock=False)
+        self._dsn: Queue[str] = context.Queue()
         self._go = context.Event()
         self._children = [
             context.Process(
-                target=_help, args=(settings, concurrency, self._counts, slot, self._go), name=f"recompute-{slot}"
+                target=_help,
+                args=(settings, concurrency, self._counts, slot, self._dsn, self._go),
+                name=f"recompute-{slot + 1}",
             )
             for slot in range(count)
         ]
@@ -104,6 +112,11 @@ class Helpers:
             if child.is_alive():
                 child.terminate()
             child.join()
+
+    def connect(self, dsn: str) -> None:
+        """Tell the helpers which database (known once the embedded server is up): they connect."""
+        for _ in self._children:
+            self._dsn.put(dsn)
 
     def start_refreshing(self) -> None:
         self._go.set()
@@ -125,28 +138,39 @@ class Helpers:
             )
 
 
-def _help(settings: Settings, concurrency: int, counts: SynchronizedArray[int], slot: int, go: Event) -> None:
-    """One helper process (the target of a spawned child): connects, waits for `go`, refreshes."""
-    logs.configure(settings.log_level, fmt=settings.log_format)
+def _help(
+    settings: Settings, concurrency: int, counts: SynchronizedArray[int], slot: int, dsn: Queue[str], go: Event
+) -> None:
+    """One helper process: connects once told the database, refreshes once told to go."""
+    parent = multiprocessing.parent_process()
+
+    def command_alive() -> bool:
+        return parent is None or parent.is_alive()
+
+    def wait_for_database() -> str | None:
+        while command_alive():
+            with contextlib.suppress(queue.Empty):
+                return dsn.get(timeout=PROGRESS_SECONDS)
+        return None
+
+    def wait_for_go() -> bool:
+        while not go.wait(PROGRESS_SECONDS):
+            if not command_alive():
+                return False
+        return True
 
     def report(total: int) -> None:
         counts[slot] = total
 
-    def wait_for_go() -> bool:
-        """True once told to start; False if the command died before telling us."""
-        parent = multiprocessing.parent_process()
-        while not go.wait(PROGRESS_SECONDS):
-            if parent is not None and not parent.is_alive():
-                return False
-        return True
-
-    async def run() -> None:
-        async with bootstrap.open_deps(settings) as deps:
+    async def run(database: str) -> None:
+        async with bootstrap.open_deps(settings, dsn=database) as deps:
             if await asyncio.to_thread(wait_for_go):
                 await refresh_until_current(deps, concurrency, report)
 
     try:
-        asyncio.run(run())
+        database = wait_for_database()
+        if database is not None:
+            asyncio.run(run(database))
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as exc:  # said in one line; the command says what it means for the run
