@@ -10,6 +10,8 @@ archive main | tar -x -C DIR`), alternately. It reports the wall time, statuses 
 CPU of the CLI and its children (`getrusage`), the CPU of the run's PostgreSQL backends (their
 `/proc/<pid>/stat`, sampled every 0.2 s), and which statements were running when sampled.
 Options after `--` go to the CLI of this tree only (the trees before may not know them).
+`--time-limit S` stops a run after S seconds (SIGINT to its process group, as Ctrl-C) and counts
+the statuses stored by then.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +46,7 @@ class Run:
     cli_cpu: float
     db_cpu: float
     statements: collections.Counter[str] = field(default_factory=collections.Counter)
+    stopped: bool = False  # at the time limit: `recomputed` is what was stored by then
 
     @property
     def rate(self) -> float:
@@ -101,7 +105,7 @@ async def watch(server: str, database: str, run: Run, stop: asyncio.Event) -> No
     run.db_cpu = sum(seen.values())  # backends start with the run: their whole CPU is the run's
 
 
-async def run_once(server: str, template: str, tree: Path, cli_args: list[str]) -> Run:
+async def run_once(server: str, template: str, tree: Path, cli_args: list[str], time_limit: float | None) -> Run:
     work = f"{template}_run"
     admin = await asyncpg.connect(server)
     try:
@@ -121,21 +125,38 @@ async def run_once(server: str, template: str, tree: Path, cli_args: list[str]) 
     watcher = asyncio.create_task(watch(server, work, run, stop))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "credithub", "recompute-statuses", *cli_args],
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "credithub",
+        "recompute-statuses",
+        *cli_args,
         cwd=tree,
         env=env,
-        capture_output=True,
-        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its helpers too are stopped at the time limit
     )
+    try:
+        stdout, stderr = await asyncio.wait_for(cli.communicate(), time_limit)
+    except TimeoutError:
+        os.killpg(cli.pid, signal.SIGINT)  # as Ctrl-C: open batches roll back
+        stdout, stderr = await cli.communicate()
+        run.stopped = True
     run.seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop.set()
     await watcher
-    if done.returncode != 0:
-        raise SystemExit(f"{tree}: recompute-statuses failed:\n{done.stderr[-2000:]}")
-    run.recomputed = json.loads(done.stdout)["recomputed"]
+    if run.stopped:
+        admin = await asyncpg.connect(database_dsn(server, work))
+        try:
+            run.recomputed = await admin.fetchval("SELECT count(*) FROM subject_statuses")
+        finally:
+            await admin.close()
+    elif cli.returncode != 0:
+        raise SystemExit(f"{tree}: recompute-statuses failed:\n{stderr.decode()[-2000:]}")
+    else:
+        run.recomputed = json.loads(stdout)["recomputed"]
     run.cli_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return run
 
@@ -143,7 +164,7 @@ async def run_once(server: str, template: str, tree: Path, cli_args: list[str]) 
 def report(run: Run) -> None:
     per = 1e6 / run.recomputed if run.recomputed else 0.0
     print(
-        f"{run.tree:>24}  {run.recomputed:>9,} in {run.seconds:6.1f} s  {run.rate:7,.0f}/s  "
+        f"{run.tree:>24}  {run.recomputed:>9,} in {run.seconds:6.1f} s{' (stopped)' if run.stopped else ''}  {run.rate:7,.0f}/s  "
         f"CLI CPU {run.cli_cpu:6.1f} s ({run.cli_cpu * per:5.0f} µs/status)  "
         f"PostgreSQL CPU {run.db_cpu:6.1f} s ({run.db_cpu * per:5.0f} µs/status)",
         flush=True,
@@ -162,6 +183,7 @@ async def main() -> None:
     parser.add_argument("--subjects", type=parse_count, default=DEFAULT_SUBJECTS, help="the dataset: 10k, 100k, 1M")
     parser.add_argument("--runs", type=int, default=2, help="runs of each tree, alternating")
     parser.add_argument("--before", type=Path, nargs="*", default=[], help="also run these source trees")
+    parser.add_argument("--time-limit", type=float, help="stop a run (as Ctrl-C) after this many seconds")
     parser.add_argument("cli_args", nargs=argparse.REMAINDER, help="-- then options for this tree's CLI")
     args = parser.parse_args()
     cli_args = args.cli_args[1:] if args.cli_args[:1] == ["--"] else args.cli_args
@@ -170,7 +192,7 @@ async def main() -> None:
         print(f"dataset {database_for(args.subjects)}; load {uptime()}; this tree with {cli_args}", flush=True)
         for _ in range(args.runs):
             for tree, extra in [(THIS_TREE, cli_args), *((tree.resolve(), []) for tree in args.before)]:
-                report(await run_once(server, template, tree, extra))
+                report(await run_once(server, template, tree, extra, args.time_limit))
                 print(f"{'':>26}load {uptime()}", flush=True)
         admin = await asyncpg.connect(server)
         try:
