@@ -52,7 +52,8 @@ async def refresh_until_current(deps: Deps, concurrency: int, report: Callable[[
 
     async def lane() -> None:
         nonlocal total
-        while refreshed := await statuses.refresh_due(deps):
+        drain = statuses.Drain()
+        while refreshed := await statuses.refresh_due(deps, drain=drain):
             total += refreshed
             report(total)
 

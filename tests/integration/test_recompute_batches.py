@@ -40,7 +40,8 @@ async def _in_batches(deps: Deps) -> int:
     totals = [0, 0]
 
     async def lane(number: int) -> None:
-        while refreshed := await statuses.refresh_due(deps, limit=97):
+        drain = statuses.Drain()
+        while refreshed := await statuses.refresh_due(deps, limit=97, drain=drain):
             totals[number] += refreshed
 
     await asyncio.gather(lane(0), lane(1))
@@ -63,3 +64,28 @@ async def test_statuses_stored_in_batches_are_byte_identical_to_those_stored_one
     flagged = sum('"flags": []' not in row[-1] for row in batched)
     assert flagged > 30  # the world gives the comparison something to compare: flags of every kind
     assert {row[5] for row in batched} >= {"A", "B", "C", "D"}
+
+
+async def test_a_drain_goes_on_after_its_last_claim_and_still_finds_subjects_queued_behind_it(
+    fresh_deps: Deps,
+) -> None:
+    deps = dataclasses.replace(fresh_deps, clock=FixedClock(NOW), cache=create_cache(None), engine=ConfigHolder())
+    first, second, late = (await _world(deps))[:3]
+    await deps.pool.execute("TRUNCATE status_refresh_queue")
+    await deps.pool.execute(
+        "INSERT INTO status_refresh_queue (subject_id, queued_at) VALUES ($1, now()), ($2, now() + interval '1 s')",
+        first,
+        second,
+    )
+    drain = statuses.Drain()
+    assert await statuses.refresh_due(deps, limit=1, drain=drain) == 1
+    assert drain.after is not None
+    assert drain.after[1] == first
+    # queued behind the drain's position (a transaction that began before and committed after)
+    await deps.pool.execute("INSERT INTO status_refresh_queue (subject_id, queued_at) VALUES ($1, '2000-01-01')", late)
+    assert await statuses.refresh_due(deps, limit=1, drain=drain) == 1
+    assert drain.after[1] == second  # after its position, not the head
+    assert await statuses.refresh_due(deps, limit=1, drain=drain) == 1  # nothing after: back to the head
+    stored = {row[0] for row in await deps.pool.fetch("SELECT subject_id FROM subject_statuses")}
+    assert {first, second, late} <= stored
+    assert await deps.pool.fetchval("SELECT count(*) FROM status_refresh_queue") == 0

@@ -2,11 +2,21 @@
 
 -- claim_queued --
 -- Take up to $1 subjects off the refresh queue, oldest first; other refreshers skip them. The
--- rows come back if the transaction does not commit.
+-- rows come back if the transaction does not commit. Returns each with its queue position.
 DELETE FROM status_refresh_queue
 WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue ORDER BY queued_at, subject_id
                      LIMIT $1 FOR UPDATE SKIP LOCKED)
-RETURNING subject_id;
+RETURNING subject_id, queued_at;
+
+-- claim_queued_after --
+-- claim_queued for a refresher draining a long queue: up to $1 subjects queued after position
+-- ($2 queued_at, $3 subject_id), the last it took. A drained queue's head is rows deleted but not
+-- yet vacuumed, which a claim from the head visits one by one: at 1M queued, two thirds of the
+-- database's time in a recompute (bench/RESULTS.md, "Scale").
+DELETE FROM status_refresh_queue
+WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue WHERE (queued_at, subject_id) > ($2, $3)
+                     ORDER BY queued_at, subject_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING subject_id, queued_at;
 
 -- queue_refresh --
 -- The facts of subjects $1 changed in this transaction: they, and every subject that reads them one
