@@ -28,6 +28,16 @@ from credithub.domain.subjects import RelationKind, SubjectKind
 
 SQL: Final = QUERIES["facts"]
 
+# Enum members by value: a dict look-up costs a fraction of calling the enum, and a batch of facts
+# names ~20 of them a subject (bench/RESULTS.md, "Scale"). An unknown value still raises (KeyError).
+_CATEGORIES: Final = {member.value: member for member in Category}
+_SEVERITIES: Final = {member.value: member for member in Severity}
+_RECORD_STATUSES: Final = {member.value: member for member in RecordStatus}
+_LISTS: Final = {member.value: member for member in ListKind}
+_END_CAUSES: Final = {member.value: member for member in EndCause}
+_RELATIONS: Final = {member.value: member for member in RelationKind}
+_SUBJECT_KINDS: Final = {member.value: member for member in SubjectKind}
+
 
 @dataclass(frozen=True, slots=True)
 class SubjectVersion:
@@ -65,13 +75,13 @@ def _record(raw: tuple[Any, ...]) -> RecordFact:
     record_id, category, severity, occurred, valid_until, platform, authority, history = raw
     return RecordFact(
         id=record_id,
-        category=Category(category),
-        severity=Severity(severity) if severity is not None else None,
+        category=_CATEGORIES[category],
+        severity=_SEVERITIES[severity] if severity is not None else None,
         occurred_at=occurred,
         valid_until=valid_until,
         source_platform=platform,
         source_authority=authority,
-        history=tuple(StatusAt(RecordStatus(status), at) for status, at in history),
+        history=tuple([StatusAt(_RECORD_STATUSES[status], at) for status, at in history]),
     )
 
 
@@ -79,25 +89,25 @@ def _entry(raw: tuple[Any, ...]) -> EntryFact:
     entry_id, kind, authority, valid_from, ends_at, end_cause, records = raw
     return EntryFact(
         id=entry_id,
-        list=ListKind(kind),
+        list=_LISTS[kind],
         authority=authority,
         valid_from=valid_from,
         ends_at=ends_at,
-        end_cause=EndCause(end_cause) if end_cause is not None else None,
-        records=tuple(_record(record) for record in records),
+        end_cause=_END_CAUSES[end_cause] if end_cause is not None else None,
+        records=tuple([_record(record) for record in records]),
     )
 
 
 def _related(raw: tuple[Any, ...]) -> RelatedFact:
     relation, subject_id, kind, name, valid_from, valid_to, entries = raw
     return RelatedFact(
-        relation=RelationKind(relation),
+        relation=_RELATIONS[relation],
         subject_id=subject_id,
-        subject_kind=SubjectKind(kind),
+        subject_kind=_SUBJECT_KINDS[kind],
         subject_name=name,
         valid_from=valid_from,
         valid_to=valid_to,
-        entries=tuple(_entry(entry) for entry in entries),
+        entries=tuple([_entry(entry) for entry in entries]),
     )
 
 
@@ -113,11 +123,11 @@ async def load_for_subjects(conn: Executor, ids: list[int]) -> dict[int, LoadedF
     for row in await conn.fetch(SQL["load_for_subjects"], ids):
         facts = SubjectFacts(
             subject_id=row["id"],
-            kind=SubjectKind(row["kind"]),
+            kind=_SUBJECT_KINDS[row["kind"]],
             since=row["created_at"],
-            records=tuple(_record(record) for record in row["records"]),
-            entries=tuple(_entry(entry) for entry in row["entries"]),
-            related=tuple(_related(related) for related in row["related"]),
+            records=tuple([_record(record) for record in row["records"]]),
+            entries=tuple([_entry(entry) for entry in row["entries"]]),
+            related=tuple([_related(related) for related in row["related"]]),
         )
         loaded[row["id"]] = LoadedFacts(facts, row["facts_version"])
     return loaded

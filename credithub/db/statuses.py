@@ -15,8 +15,18 @@ from credithub.domain.texts import make_storable
 SQL: Final = QUERIES["statuses"]
 
 
-async def claim_queued(conn: Connection, limit: int) -> list[int]:
-    return [row["subject_id"] for row in await conn.fetch(SQL["claim_queued"], limit)]
+QueuePosition = tuple[dt.datetime, int]  # (queued_at, subject_id): the queue's order
+
+
+async def claim_queued(
+    conn: Connection, limit: int, after: QueuePosition | None = None
+) -> list[tuple[int, QueuePosition]]:
+    """Subjects taken off the queue, each with its position; from the head, or after `after`."""
+    if after is None:
+        rows = await conn.fetch(SQL["claim_queued"], limit)
+    else:
+        rows = await conn.fetch(SQL["claim_queued_after"], limit, *after)
+    return [(row["subject_id"], (row["queued_at"], row["subject_id"])) for row in rows]
 
 
 async def queue_refresh(conn: Connection, subject_ids: list[int]) -> None:
@@ -71,7 +81,9 @@ class Stored:
 
 
 async def lock_many(conn: Connection, subject_ids: list[int]) -> dict[int, Stored]:
+    await conn.execute(SQL["plan_locks"])
     rows = await conn.fetch(SQL["lock_many"], subject_ids)
+    await conn.execute(SQL["plan_writes"])
     return {
         row["subject_id"]: Stored(row["facts_version"], row["config_version"], decode_status(row["status"]))
         for row in rows

@@ -13,8 +13,8 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import sys
-import time
 import tomllib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -276,25 +276,14 @@ def cmd_client_revoke(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_recompute_statuses(args: argparse.Namespace, settings: Settings) -> None:
-    async def action(deps: Deps) -> dict[str, Any]:
-        from credithub.services import statuses
+    from credithub.entrypoints import recompute
 
-        started = time.monotonic()
-        queued = await statuses.queue_missing(deps)  # the one full scan: statuses never stored at all
-        total = 0
-
-        async def lane() -> None:
-            nonlocal total
-            while refreshed := await statuses.refresh_due(deps):
-                total += refreshed
-                logs.show_progress(f"recomputed {total:,} statuses ({total / (time.monotonic() - started):,.0f}/s)")
-
-        # Batches side by side (they claim with SKIP LOCKED): one computes while another waits on the database.
-        await asyncio.gather(*(lane() for _ in range(args.concurrency)))
-        logs.end_progress()
-        return {"recomputed": total, "missing": queued, "seconds": round(time.monotonic() - started, 1)}
-
-    _run_with_deps(settings, action)
+    try:
+        with recompute.Helpers(settings, args.processes - 1, args.concurrency) as helpers:  # forked here: no loop yet
+            result = asyncio.run(recompute.recompute(settings, helpers, args.concurrency))
+    except recompute.RecomputeFailed as exc:
+        _fail(EXIT_REFUSED, f"error: {exc}")
+    _print_json(result)
 
 
 def cmd_secret_rotate(args: argparse.Namespace, settings: Settings) -> None:
@@ -777,7 +766,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency",
         type=_at_least_one,
         default=RECOMPUTE_CONCURRENCY,
-        help=f"batches of statuses in progress at once (default {RECOMPUTE_CONCURRENCY})",
+        help=f"batches of statuses in progress at once in each process (default {RECOMPUTE_CONCURRENCY})",
+    )
+    recompute.add_argument(
+        "--processes",
+        type=_at_least_one,
+        default=os.cpu_count() or 1,
+        help="processes recomputing side by side, each with its own connections (default: one per core)",
     )
     recompute.set_defaults(handler=cmd_recompute_statuses)
 

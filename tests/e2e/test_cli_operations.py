@@ -109,3 +109,32 @@ async def test_recompute_statuses_stores_those_a_bulk_load_left_missing(fresh_ds
         assert json.loads(out) | {"seconds": 0} == {"recomputed": 0, "missing": 0, "seconds": 0}
     finally:
         await pool.close()
+
+
+async def test_recompute_statuses_in_several_processes_stores_each_status_once(
+    fresh_dsn: str, env: dict[str, str]
+) -> None:
+    pool = await create_pool(fresh_dsn, min_size=1, max_size=1)
+    try:
+        async with transaction(pool) as conn:
+            await conn.execute("SET LOCAL session_replication_role = replica")  # as a bulk load: no triggers
+            loaded = [await factories.subject(conn, SubjectKind.MERCHANT) for _ in range(30)]
+        code, out, err = await run_cli_async("recompute-statuses", "--processes", "3", "--concurrency", "1", env=env)
+        assert code == 0, err
+        assert json.loads(out) | {"seconds": 0} == {"recomputed": 30, "missing": 30, "seconds": 0}
+        assert "recomputed 30 statuses" in err  # the processes' progress, added up, on stderr
+        stored = await pool.fetch(
+            "SELECT subject_id, count(*) FROM subject_statuses WHERE subject_id = ANY($1::bigint[]) GROUP BY 1",
+            [s.id for s in loaded],
+        )
+        assert len(stored) == 30
+        code, out, err = await run_cli_async("recompute-statuses", "--processes", "2", env=env)
+        assert json.loads(out) | {"seconds": 0} == {"recomputed": 0, "missing": 0, "seconds": 0}  # nothing left
+    finally:
+        await pool.close()
+
+
+def test_recompute_statuses_refuses_zero_processes(env: dict[str, str]) -> None:
+    result = run_cli("recompute-statuses", "--processes", "0", env=env)
+    assert result.returncode == 2
+    assert "--processes: must be at least 1, got 0" in result.stderr

@@ -99,8 +99,10 @@ async def test_the_refreshers_rounds_walk_indexes_under_generic_plans(conn: asyn
             await _plan(conn, QUERIES["statuses"]["claim_queued"], 500),
             await _plan(conn, QUERIES["statuses"]["list_expired"], now, 1, 500),
             await _plan(conn, QUERIES["statuses"]["list_outdated"], 1, 500),
+            await _plan(conn, QUERIES["statuses"]["claim_queued_after"], 500, now, 0),
         ]
     assert "status_refresh_queue_age_idx" in plans[0]
+    assert "Index Cond: (ROW(queued_at, subject_id) > ROW(" in plans[3]  # a drain starts where it left off
     assert "subject_statuses_expiry_idx" in plans[1]
     assert "subject_statuses_config_idx" in plans[2]
     assert not any("Seq Scan on subject_statuses" in plan or "Sort" in plan for plan in plans)

@@ -2,11 +2,21 @@
 
 -- claim_queued --
 -- Take up to $1 subjects off the refresh queue, oldest first; other refreshers skip them. The
--- rows come back if the transaction does not commit.
+-- rows come back if the transaction does not commit. Returns each with its queue position.
 DELETE FROM status_refresh_queue
 WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue ORDER BY queued_at, subject_id
                      LIMIT $1 FOR UPDATE SKIP LOCKED)
-RETURNING subject_id;
+RETURNING subject_id, queued_at;
+
+-- claim_queued_after --
+-- claim_queued for a refresher draining a long queue: up to $1 subjects queued after position
+-- ($2 queued_at, $3 subject_id), the last it took. A drained queue's head is rows deleted but not
+-- yet vacuumed, which a claim from the head visits one by one: at 1M queued, two thirds of the
+-- database's time in a recompute (bench/RESULTS.md, "Scale").
+DELETE FROM status_refresh_queue
+WHERE subject_id IN (SELECT subject_id FROM status_refresh_queue WHERE (queued_at, subject_id) > ($2, $3)
+                     ORDER BY queued_at, subject_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING subject_id, queued_at;
 
 -- queue_refresh --
 -- The facts of subjects $1 changed in this transaction: they, and every subject that reads them one
@@ -79,9 +89,20 @@ JOIN subject_statuses ss ON ss.subject_id = k.subject_id AND ss.facts_version = 
 -- How many subjects wait for a refresh (for progress and health).
 SELECT count(*) FROM status_refresh_queue;
 
+-- plan_locks --
+-- Plan lock_many for the table as it is now. Under the pool's generic plans, one made while
+-- subject_statuses was empty (a fresh store, a TRUNCATE) scans the whole table for every batch
+-- until autovacuum's next ANALYZE: 68% of a 100k recompute's database time (bench/RESULTS.md).
+SET LOCAL plan_cache_mode = force_custom_plan;
+
+-- plan_writes --
+-- Back to generic plans for the batch's writes (under custom plans each row's foreign-key check
+-- is planned anew).
+SET LOCAL plan_cache_mode = force_generic_plan;
+
 -- lock_many --
 -- The stored statuses of these subjects, locked while their successors are computed and the
--- changes between them go to the outbox: $1 subject ids.
+-- changes between them go to the outbox: $1 subject ids. Run between plan_locks and plan_writes.
 SELECT subject_id, facts_version, config_version, status FROM subject_statuses
 WHERE subject_id = ANY($1::bigint[])
 ORDER BY subject_id
