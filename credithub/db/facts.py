@@ -15,6 +15,7 @@ anonymous rows per subject, which asyncpg decodes in C into tuples (timestamps a
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -28,15 +29,27 @@ from credithub.domain.subjects import RelationKind, SubjectKind
 
 SQL: Final = QUERIES["facts"]
 
-# Enum members by value: a dict look-up costs a fraction of calling the enum, and a batch of facts
-# names ~20 of them a subject (bench/RESULTS.md, "Scale"). An unknown value still raises (KeyError).
-_CATEGORIES: Final = {member.value: member for member in Category}
-_SEVERITIES: Final = {member.value: member for member in Severity}
-_RECORD_STATUSES: Final = {member.value: member for member in RecordStatus}
-_LISTS: Final = {member.value: member for member in ListKind}
-_END_CAUSES: Final = {member.value: member for member in EndCause}
-_RELATIONS: Final = {member.value: member for member in RelationKind}
-_SUBJECT_KINDS: Final = {member.value: member for member in SubjectKind}
+
+class _Members(dict[object, Any]):
+    """An enum's members by value: a dict look-up costs a fraction of calling the enum, and a
+    batch of facts names ~20 of them a subject (bench/RESULTS.md, "Scale"). An unknown value is
+    handed to the enum, which raises its own ValueError, as the codec's decoders do."""
+
+    def __init__(self, kind: type[enum.Enum]) -> None:
+        super().__init__((member.value, member) for member in kind)
+        self.kind = kind
+
+    def __missing__(self, value: object) -> Any:
+        return self.kind(value)
+
+
+_CATEGORIES: Final = _Members(Category)
+_SEVERITIES: Final = _Members(Severity)
+_RECORD_STATUSES: Final = _Members(RecordStatus)
+_LISTS: Final = _Members(ListKind)
+_END_CAUSES: Final = _Members(EndCause)
+_RELATIONS: Final = _Members(RelationKind)
+_SUBJECT_KINDS: Final = _Members(SubjectKind)
 
 
 @dataclass(frozen=True, slots=True)
