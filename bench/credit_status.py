@@ -40,7 +40,7 @@ import asyncpg
 import httpx
 import orjson
 
-from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset
+from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset, parse_count
 from bench.http import KeepAlive
 from credithub.bootstrap import SystemClock
 from credithub.db.pool import SERVER_SETTINGS
@@ -300,7 +300,7 @@ def _tree(path: str) -> Path:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--subjects", type=parse_count, default=100_000, help="the dataset: 10k, 100k, 1M")
     parser.add_argument("--records-per-subject", type=float, default=5.1)
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--singles", type=int, default=400)

@@ -42,7 +42,7 @@ import asyncpg
 import orjson
 
 from bench.credit_status import SINGLE, admin_token, free_port, prepare_store, wait_healthy
-from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset
+from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset, parse_count
 from bench.http import KeepAlive
 
 REPO = Path(__file__).resolve().parents[1]
@@ -266,7 +266,7 @@ def _tree(path: str) -> Path:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--subjects", type=parse_count, default=100_000, help="the dataset: 10k, 100k, 1M")
     parser.add_argument("--records-per-subject", type=float, default=5.1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
