@@ -76,11 +76,13 @@ class Admitted:
     wrote: WriteMark
 
 
-async def admit(state: State, authorization: str | None) -> Admitted | JSONResponse:
-    """The client behind a request's Authorization header, admitted (a place in flight taken), or
-    the refusal to send: 401 without a valid token, 429 over its rate or its requests in flight.
-    The one gate of every GraphQL POST, on either answer path (`entrypoints.direct`)."""
-    token = bearer_token(authorization)
+async def admit(request: Request) -> Admitted | JSONResponse:
+    """The client behind a request's Authorization header, admitted (a place in flight taken and
+    `request.state` told who it is), or the refusal to send: 401 without a valid token, 429 over
+    its rate or its requests in flight. The one gate of every GraphQL POST, on either answer path
+    (`entrypoints.direct`)."""
+    state = request.app.state
+    token = bearer_token(request.headers.get("authorization"))
     client = await clients.authenticate(state.deps.for_work("api"), token) if token else None
     if client is None or token is None:
         return _refusal(401, UNAUTHENTICATED, "UNAUTHENTICATED", {"WWW-Authenticate": 'Bearer realm="credithub"'})
@@ -91,6 +93,9 @@ async def admit(state: State, authorization: str | None) -> Admitted | JSONRespo
     in_flight: InFlight = state.in_flight
     if not in_flight.try_enter(client.id):
         return _refusal(429, TOO_MANY_IN_FLIGHT, "TOO_MANY_IN_FLIGHT", {"Retry-After": "1"})
+    request.state.client = client
+    request.state.wrote = admission.wrote
+    request.state.token = token
     return Admitted(client, token, admission.wrote)
 
 
@@ -117,15 +122,11 @@ class BearerAuth:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        state = request.app.state
-        admitted = await admit(state, request.headers.get("authorization"))
+        admitted = await admit(request)
         if isinstance(admitted, JSONResponse):
             await admitted(scope, receive, send)
             return
-        request.state.client = admitted.client
-        request.state.wrote = admitted.wrote
-        request.state.token = admitted.token
         try:
             await self.app(scope, receive, send)
         finally:
-            leave(state, admitted)
+            leave(request.app.state, admitted)

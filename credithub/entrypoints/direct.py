@@ -25,19 +25,16 @@ remove it: docs/adr/0016-a-direct-answer-path.md.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any, Final
 
 import orjson
-import structlog
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.http import GraphQLRequestData, process_result
 
-from credithub.db.pool import counting_queries
 from credithub.entrypoints import auth, bodies, graphql_over_http, logs
 from credithub.entrypoints.graphql import CreditHubSchema, GraphQLView, execute_request
 from credithub.entrypoints.metrics import Metrics
@@ -91,23 +88,8 @@ class DirectGraphQL:
         return json and sized
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = logs.request_id_of(scope)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            async with counting_queries() as counter:
-                try:
-                    await self._answer_or_handle(scope, receive, send_with_id)
-                finally:
-                    logs.log_request(self.metrics, scope, ROUTE, status, time.perf_counter() - started, counter[0])
+        async with logs.logged(self.metrics, scope, send, _graphql_route) as send_with_id:
+            await self._answer_or_handle(scope, receive, send_with_id)
 
     async def _answer_or_handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """An exception the app has a handler for is answered by it, as Starlette's exception
@@ -133,18 +115,14 @@ class DirectGraphQL:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        state = request.app.state
-        admitted = await auth.admit(state, request.headers.get("authorization"))
+        admitted = await auth.admit(request)
         if isinstance(admitted, Response):
             await admitted(scope, receive, send)
             return
-        request.state.client = admitted.client
-        request.state.wrote = admitted.wrote
-        request.state.token = admitted.token
         try:
             await self._execute(request, send)
         finally:
-            auth.leave(state, admitted)
+            auth.leave(request.app.state, admitted)
 
     async def _execute(self, request: Request, send: Send) -> None:
         parsed = bodies.parse_graphql_body(await bodies.read_body(request.receive))
@@ -192,3 +170,7 @@ def _handler_for(handlers: ExceptionHandlers, exc: Exception) -> Any:
         if cls in handlers:
             return handlers[cls]
     return None
+
+
+def _graphql_route(scope: Scope) -> str:
+    return ROUTE

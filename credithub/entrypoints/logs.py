@@ -13,15 +13,16 @@ and feeds the HTTP metrics.
 from __future__ import annotations
 
 import logging
+import random
 import re
-import secrets
 import sys
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 import structlog
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credithub.db.pool import counting_queries
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from credithub.entrypoints.metrics import Metrics
 
 REQUEST_ID_HEADER: Final = "x-request-id"
+REQUEST_ID_BYTES: Final = REQUEST_ID_HEADER.encode()
 _ACCEPTED_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # a proxy's id, kept when it is sane
 QUIET_PATHS: Final = frozenset({"/healthz", "/readyz", "/metrics"})  # scraped often: logged at DEBUG
 
@@ -133,7 +135,8 @@ def request_id_of(scope: Scope) -> str:
             given = bytes(value).decode("latin-1")
             if _ACCEPTED_ID.match(given):
                 return given
-    return secrets.token_hex(12)
+    # An id to find log lines by, not a secret: no system call for random bytes on every request.
+    return f"{random.getrandbits(96):024x}"
 
 
 def _route(scope: Scope) -> str:
@@ -155,26 +158,35 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_of(scope)
-        status = 500
-        started = time.perf_counter()
+        async with logged(self.metrics, scope, send, _route) as send_with_id:
+            await self.app(scope, receive, send_with_id)
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            async with counting_queries() as counter:
-                try:
-                    await self.app(scope, receive, send_with_id)
-                finally:
-                    self._done(scope, status, time.perf_counter() - started, counter[0])
+@asynccontextmanager
+async def logged(
+    metrics: Metrics | None, scope: Scope, send: Send, route: Callable[[Scope], str]
+) -> AsyncIterator[Send]:
+    """Around answering one HTTP request (RequestLog's, and the direct answer path's): the
+    request id bound for everything logged meanwhile and sent back in `X-Request-Id` by the
+    `send` this yields, the statements counted, and at the end the request's log line and
+    metrics under its `route` (read once it is answered: routing decides it)."""
+    request_id = request_id_of(scope)
+    status = 500
+    started = time.perf_counter()
 
-    def _done(self, scope: Scope, status: int, seconds: float, queries: int) -> None:
-        log_request(self.metrics, scope, _route(scope), status, seconds, queries)
+    async def send_with_id(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            message["headers"] = [*message.get("headers", ()), (REQUEST_ID_BYTES, request_id.encode())]
+        await send(message)
+
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        async with counting_queries() as counter:
+            try:
+                yield send_with_id
+            finally:
+                log_request(metrics, scope, route(scope), status, time.perf_counter() - started, counter[0])
 
 
 def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, seconds: float, queries: int) -> None:
