@@ -13,12 +13,10 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Final
 
 import asyncpg
@@ -31,6 +29,7 @@ from credithub.db.embedded import DATABASE_NAME, EmbeddedPostgres
 from credithub.db.migrate import apply_migrations
 from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
+from credithub.key_files import write_once
 from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Deps
 from credithub.services.replica import ReplicaWatch
@@ -114,17 +113,9 @@ def load_person_key(settings: Settings) -> bytes:
     if settings.secret_key is not None:
         return settings.secret_key.encode()
     path = settings.data_dir / KEY_FILE_NAME
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        _write_private(path, secrets.token_urlsafe(48))
+    if not path.exists() and write_once(path, secrets.token_urlsafe(48).encode()):
         logger.warning("generated a person-hash key in %s; set CREDITHUB_SECRET_KEY in production", path)
     return path.read_text().strip().encode()
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
 
 
 def key_fingerprint(key: bytes) -> str:

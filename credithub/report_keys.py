@@ -17,7 +17,6 @@ import binascii
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ from typing import Any, Final
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from credithub.key_files import write_once
 
 KEY_FILE_NAME: Final = "report_signing_key.pem"
 ALGORITHM: Final = "Ed25519"
@@ -113,17 +114,10 @@ def load_signer(configured: str | None, data_dir: Path) -> ReportSigner:
         return ReportSigner(parse_private_key(configured))
     path = data_dir / KEY_FILE_NAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process of this hub made it first: use theirs
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        if write_once(path, pem):  # else another process of this hub made it first: theirs is used
             logger.warning("generated a report-signing key in %s; set CREDITHUB_REPORT_KEY in production", path)
     return ReportSigner(parse_private_key(path.read_text()))
 
