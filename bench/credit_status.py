@@ -40,7 +40,7 @@ import asyncpg
 import httpx
 import orjson
 
-from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset, parse_count
+from bench.dataset import BENCH_SECRET_KEY, add_dataset_arguments, bench_server, ensure_dataset, source_tree
 from bench.http import KeepAlive
 from credithub.bootstrap import SystemClock
 from credithub.db.pool import SERVER_SETTINGS
@@ -291,22 +291,14 @@ def report(results: dict[str, float], args: argparse.Namespace) -> str:
     )
 
 
-def _tree(path: str) -> Path:
-    tree = Path(path).resolve()
-    if not (tree / "credithub").is_dir():
-        raise argparse.ArgumentTypeError(f"{path} holds no credithub sources")
-    return tree
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=parse_count, default=100_000, help="the dataset: 10k, 100k, 1M")
-    parser.add_argument("--records-per-subject", type=float, default=5.1)
+    add_dataset_arguments(parser)
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--singles", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="serve's request-serving processes")
-    parser.add_argument("--before", type=_tree, help="also serve the hub from this source tree (the store row)")
+    parser.add_argument("--before", type=source_tree, help="also serve the hub from this source tree (the store row)")
     args = parser.parse_args()
     async with bench_server() as server:
         dsn = await ensure_dataset(server, args.subjects, args.records_per_subject)

@@ -225,10 +225,23 @@ async def _json_codec(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads)
 
 
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """--subjects and --records-per-subject: which dataset a bench runs on (built if missing)."""
+    parser.add_argument("--subjects", type=parse_count, default=DEFAULT_SUBJECTS, help="10k, 100k, 1M, 10M, …")
+    parser.add_argument("--records-per-subject", type=float, default=5.1)
+
+
+def source_tree(path: str) -> Path:
+    """A `--before` checkout (e.g. `git archive main | tar -x -C DIR`) whose hub a bench also runs."""
+    tree = Path(path).resolve()
+    if not (tree / "credithub").is_dir():
+        raise argparse.ArgumentTypeError(f"{path} holds no credithub sources")
+    return tree
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=parse_count, default=DEFAULT_SUBJECTS, help="100000, 1M, 10M, …")
-    parser.add_argument("--records-per-subject", type=float, default=5.1)
+    add_dataset_arguments(parser)
     parser.add_argument(
         "--shard-size", type=parse_count, default=SHARD_SUBJECTS, help="subjects generated and copied at a time"
     )

@@ -42,7 +42,7 @@ import asyncpg
 import orjson
 
 from bench.credit_status import SINGLE, admin_token, free_port, prepare_store, wait_healthy
-from bench.dataset import BENCH_SECRET_KEY, bench_server, ensure_dataset, parse_count
+from bench.dataset import BENCH_SECRET_KEY, add_dataset_arguments, bench_server, ensure_dataset, source_tree
 from bench.http import KeepAlive
 
 REPO = Path(__file__).resolve().parents[1]
@@ -257,22 +257,16 @@ def report(results: dict[tuple[str, int], list[Run]], args: argparse.Namespace) 
     return "\n".join(lines)
 
 
-def _tree(path: str) -> Path:
-    tree = Path(path).resolve()
-    if not (tree / "credithub").is_dir():
-        raise argparse.ArgumentTypeError(f"{path} holds no credithub sources")
-    return tree
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=parse_count, default=100_000, help="the dataset: 10k, 100k, 1M")
-    parser.add_argument("--records-per-subject", type=float, default=5.1)
+    add_dataset_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--codes", type=int, default=2000)
-    parser.add_argument("--before", type=_tree, nargs="*", default=[], help="also run the hub from these source trees")
+    parser.add_argument(
+        "--before", type=source_tree, nargs="*", default=[], help="also run the hub from these source trees"
+    )
     parser.add_argument("--profile", help="record the hub with py-spy into this file (raw format)")
     parser.add_argument("--native", action="store_true", help="with --profile: C frames too (the GC shows)")
     args = parser.parse_args()

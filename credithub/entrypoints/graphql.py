@@ -9,7 +9,6 @@ import inspect
 import logging
 import math
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, ClassVar, Final, cast
 
@@ -80,6 +79,7 @@ from credithub.entrypoints.projection import (
     ProjectingExecutionContext,
 )
 from credithub.entrypoints.read_routing import ReadRouting
+from credithub.recent import Recent
 from credithub.services import audit, clients
 from credithub.services.ports import Deps
 from credithub.services.status_feed import REVOKED
@@ -142,7 +142,7 @@ class ValidationResults:
     MAX_ENTRIES: Final = 512
 
     def __init__(self) -> None:
-        self._known: OrderedDict[tuple[object, ...], list[GraphQLError]] = OrderedDict()
+        self._known: Recent[tuple[object, ...], list[GraphQLError]] = Recent(self.MAX_ENTRIES)
 
     def errors(self, context: ExecutionContext) -> list[GraphQLError]:
         document = context.graphql_document
@@ -150,14 +150,9 @@ class ValidationResults:
         if context.query is None:  # a document given already parsed: nothing to key it by
             return validate_document(context.schema._schema, document, context.validation_rules)
         key = (context.query, *sorted(context.parse_options.items()), context.validation_rules)
-        found = self._known.get(key)
-        if found is not None:
-            self._known.move_to_end(key)
-            return found
-        found = self._known[key] = validate_document(context.schema._schema, document, context.validation_rules)
-        if len(self._known) > self.MAX_ENTRIES:
-            self._known.popitem(last=False)
-        return found
+        return self._known.get(
+            key, lambda: validate_document(context.schema._schema, document, context.validation_rules)
+        )
 
 
 class DocumentLimits(SchemaExtension):
@@ -399,7 +394,7 @@ class CostCache:
     MAX_ENTRIES: Final = 512
 
     def __init__(self) -> None:
-        self._known: OrderedDict[tuple[object, ...], int | None] = OrderedDict()
+        self._known: Recent[tuple[object, ...], int | None] = Recent(self.MAX_ENTRIES)
 
     def cost(
         self,
@@ -413,13 +408,7 @@ class CostCache:
         if query is None:
             return _cost(schema, document, operation_name, variables)
         key = (query, operation_name, *sorted((name, _size(value)) for name, value in (variables or {}).items()))
-        if key in self._known:
-            self._known.move_to_end(key)
-            return self._known[key]
-        cost = self._known[key] = _cost(schema, document, operation_name, variables)
-        if len(self._known) > self.MAX_ENTRIES:
-            self._known.popitem(last=False)
-        return cost
+        return self._known.get(key, lambda: _cost(schema, document, operation_name, variables))
 
 
 def _size(value: object) -> object:

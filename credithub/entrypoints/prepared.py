@@ -26,7 +26,6 @@ every refusal as it always has. Tests run documents through both (tests/e2e/test
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
@@ -50,6 +49,7 @@ from credithub.entrypoints.graphql import (
     shape_error,
 )
 from credithub.entrypoints.projection import has_directive
+from credithub.recent import Recent
 from schema.context import Context
 
 QUERY: Final = "query"
@@ -74,17 +74,10 @@ class PreparedQueries:
         self.rules = (*specified_rules, *LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
         self.costs = CostCache()
         self.execute_function = schema._get_execute_function()
-        self._known: OrderedDict[tuple[str, object], Prepared | None] = OrderedDict()
+        self._known: Recent[tuple[str, object], Prepared | None] = Recent(self.MAX_ENTRIES)
 
     def prepared(self, query: str, operation_name: object) -> Prepared | None:
-        key = (query, operation_name)
-        if key in self._known:
-            self._known.move_to_end(key)
-            return self._known[key]
-        found = self._known[key] = self._prepare(query, operation_name)
-        if len(self._known) > self.MAX_ENTRIES:
-            self._known.popitem(last=False)
-        return found
+        return self._known.get((query, operation_name), lambda: self._prepare(query, operation_name))
 
     def _prepare(self, query: str, operation_name: object) -> Prepared | None:
         if operation_name is not None and not isinstance(operation_name, str):
