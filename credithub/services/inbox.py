@@ -216,6 +216,13 @@ async def count_waiting(deps: Deps, up_to: int) -> int:
     return await db_inbox.count_waiting(deps.pool, up_to)
 
 
+async def is_full(deps: Deps) -> bool:
+    """Whether the inbox holds CREDITHUB_INBOX_BACKLOG_LIMIT events not applied yet (0: never
+    full): pulls take no further page then, as webhooks are answered 429 (`InboxGate`)."""
+    limit = deps.settings.inbox_backlog_limit
+    return limit > 0 and await count_waiting(deps, limit) >= limit
+
+
 async def list_dead(deps: Deps, platform: str | None, *, limit: int = 100) -> list[db_inbox.InboxEvent]:
     return await db_inbox.list_page(deps.pool, platform=platform, status="DEAD", before_id=None, limit=limit)
 

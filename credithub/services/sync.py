@@ -31,6 +31,7 @@ from credithub.db.pool import transaction
 from credithub.domain import event_codec, events, retries
 from credithub.domain.errors import InvalidInput, InvalidValue, UnknownPlatform
 from credithub.domain.platforms import PlatformLink
+from credithub.services import inbox
 from credithub.services.ports import Deps
 from credithub.settings import Settings
 from platform_adapters.errors import PlatformError, PlatformThrottled, PlatformUnavailable
@@ -152,7 +153,7 @@ async def pull_stream(
         raise InvalidValue(f"{link.family} platforms have streams {', '.join(adapter.streams)}; got {stream!r}")
     progress = Progress(platform, stream, 0, 0, 0, 0, caught_up=False)
     while (max_pages is None or progress.pages < max_pages) and not (stop is not None and stop.is_set()):
-        if await _inbox_full(deps):
+        if await inbox.is_full(deps):
             logger.info("pull %s %s: held back, the inbox is full", platform, stream)
             progress = replace(progress, held_back=True)
             if on_page is not None:
@@ -184,12 +185,6 @@ async def pull_stream(
         if not page.has_more:
             break
     return progress
-
-
-async def _inbox_full(deps: Deps) -> bool:
-    """The webhooks' backlog limit, for pulled events too: a pull adds up to a page at a time."""
-    limit = deps.settings.inbox_backlog_limit
-    return limit > 0 and await db_inbox.count_waiting(deps.pool, limit) >= limit
 
 
 async def pull_platform(
