@@ -1,4 +1,4 @@
-"""`python -m credithub <command>`; see credithub/entrypoints/cli.py."""
+"""`python -m credithub <command>`; see credithub/entrypoints/cli/."""
 
 from credithub.entrypoints.cli import main
 

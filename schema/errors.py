@@ -282,7 +282,13 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
 
 
 def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
-    """The GraphQL error type for a domain error (the most specific class wins)."""
+    """The GraphQL error type for a domain error (the most specific class wins).
+
+    Typed as the `UserError` interface, so resolvers returning it as a member of their result union
+    say `# type: ignore[return-value]`: which member it is depends on the class the service raised,
+    and resolvers catch base classes (`NotFound`, `Conflict`, `InvalidInput`) whose subclasses map
+    to types their union does not list. Overloads per class cannot express that soundly (mypy
+    reports a subclass's overload as overlapping its base's with an incompatible return type)."""
     for cls in type(exc).__mro__:
         make = MAPPING.get(cls)
         if make is not None:
