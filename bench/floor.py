@@ -1,6 +1,6 @@
 """The floor of a single status lookup: the least a web service can do to answer it.
 
-    python -m bench.floor --dsn DSN --port P
+    python -m bench.floor --dsn DSN --port P [--workers N]
 
 A tiny Starlette app on the same server (uvicorn with uvloop and httptools, as `serve`) that
 answers `POST /graphql` with `{"variables": {"code": …}}` by running the hub's own SQL for one
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -41,6 +42,7 @@ STATUS_SQL = QUERIES["statuses"]["get_many_current"]
 AUDIT_SQL = QUERIES["audit"]["insert_reads"]
 CLIENTS_SQL = "SELECT id, name, role, platform, token_hash FROM clients WHERE revoked_at IS NULL"
 CONFIG_SQL = QUERIES["config"]["get_version"]
+DSN_ENV = "BENCH_FLOOR_DSN"
 
 
 class Floor:
@@ -125,11 +127,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dsn", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1, help="serving processes (uvicorn's own workers)")
     args = parser.parse_args()
-    floor = Floor(args.dsn)
+    os.environ[DSN_ENV] = args.dsn
+    uvicorn.run(
+        create_app() if args.workers == 1 else "bench.floor:create_app",  # workers import it themselves
+        factory=args.workers > 1,
+        workers=args.workers if args.workers > 1 else None,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def create_app() -> Starlette:
+    """The floor's app, on the database named in the environment (each uvicorn worker builds its own)."""
+    floor = Floor(os.environ[DSN_ENV])
     routes = [Route("/graphql", floor.lookup, methods=["POST"]), Route("/healthz", _healthz, methods=["GET"])]
-    app = Starlette(routes=routes, lifespan=floor.lifespan)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    return Starlette(routes=routes, lifespan=floor.lifespan)
 
 
 if __name__ == "__main__":

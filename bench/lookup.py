@@ -1,8 +1,10 @@
 """Single status lookups under load: the hub against the floor of the same work, in one run.
 
     python -m bench.lookup [--rounds 3] [--duration 10] [--concurrency 8 32] [--codes 2000]
+                           [--workers 1] [--floor-workers N]
 
-Two servers, each its own process, on the bench dataset (bench/dataset.py):
+Two servers on the bench dataset (bench/dataset.py), each with `--workers` serving processes
+(default one; `serve`'s own default is one per core):
 
 - the floor (`bench/floor.py`): a tiny Starlette app running the hub's own SQL for one lookup,
   the audit insert included, and nothing else;
@@ -12,8 +14,8 @@ wrk (`apt install wrk`) sends `subjectByCreditCode { id name creditStatus { tier
 (bench/credit_status.py's single lookup) for `--codes` subjects in turn, their statuses in the
 store, over keep-alive connections. Each round runs every concurrency against both servers,
 alternating which goes first, so a noisy moment on the shared machine hits both alike. Printed:
-medians over the rounds of req/s, p50 and p99 latency, the server's CPU per request (its own
-process, from /proc), and hub/floor.
+medians over the rounds of req/s, p50 and p99 latency, the server's CPU per request (its
+processes', from /proc), and hub/floor.
 
 `--before DIR…` adds a server for each DIR: the hub as checked out there (e.g. `git archive main |
 tar -x -C DIR`), named by the folder and run the same way, so that a change is measured against
@@ -104,9 +106,27 @@ def parse_wrk(output: str) -> tuple[float, float, float, int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU so far of a process and its living descendants (threads included):
+    a server with several serving processes is measured whole."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree = {pid}
+    grown = True  # a child's pid may be lower than its parent's: repeat until no process joins
+    while grown:
+        grown = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grown = True
+    return sum(used.get(member, 0.0) for member in tree)
 
 
 def run_wrk(port: int, pid: int, script: Path, connections: int, duration: int) -> Run:
@@ -131,11 +151,12 @@ def run_wrk(port: int, pid: int, script: Path, connections: int, duration: int) 
     return Run(rate, p50, p99, used * 1000 / max(total, 1))
 
 
-def start_floor(dsn: str, port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bench.floor", "--dsn", dsn, "--port", str(port)], cwd=REPO)
+def start_floor(dsn: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "bench.floor", "--dsn", dsn, "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, cwd=REPO)
 
 
-def start_hub(dsn: str, port: int, tree: Path) -> subprocess.Popen[bytes]:
+def start_hub(dsn: str, port: int, tree: Path, workers: int) -> subprocess.Popen[bytes]:
     """`serve` from the source tree `tree`, set up as bench/credit_status.py does."""
     env = {
         **os.environ,
@@ -147,8 +168,8 @@ def start_hub(dsn: str, port: int, tree: Path) -> subprocess.Popen[bytes]:
         "CREDITHUB_RATE_LIMIT": "0",  # one client sending as fast as it can
         "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with many requests in flight
     }
-    # One serving process, as the floor is one: the comparison is of what each does per request.
-    command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", "1"]
+    # As many serving processes as the floor has: the comparison is of what each does per request.
+    command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, cwd=tree, env=env)
 
 
@@ -189,9 +210,12 @@ async def run(dsn: str, args: argparse.Namespace) -> dict[tuple[str, int], list[
     before = {tree.name: tree for tree in args.before}
     targets = ["floor", "hub", *before]
     ports = {target: free_port() for target in targets}
-    processes = {"floor": start_floor(dsn, ports["floor"]), "hub": start_hub(dsn, ports["hub"], REPO)}
+    processes = {
+        "floor": start_floor(dsn, ports["floor"], args.floor_workers or args.workers),
+        "hub": start_hub(dsn, ports["hub"], REPO, args.workers),
+    }
     for name, tree in before.items():
-        processes[name] = start_hub(dsn, ports[name], tree)
+        processes[name] = start_hub(dsn, ports[name], tree, args.workers)
     results: dict[tuple[str, int], list[Run]] = {}
     try:
         for port in ports.values():
@@ -224,6 +248,7 @@ def profile(pid: int, port: int, script: Path, args: argparse.Namespace) -> None
     recorder = subprocess.Popen(
         [py_spy, "record", "-p", str(pid), "-d", str(args.duration), "-r", "250", "-o", args.profile, "-f", "raw"]
         + (["--native"] if args.native else [])
+        + (["--subprocesses"] if args.workers > 1 else [])
     )
     run_wrk(port, pid, script, args.concurrency[0], args.duration)
     recorder.wait(timeout=args.duration + 30)
@@ -246,7 +271,10 @@ def median_run(runs: list[Run]) -> Run:
 
 
 def report(results: dict[tuple[str, int], list[Run]], args: argparse.Namespace) -> str:
-    lines = [f"single lookups, {args.codes} codes, medians of {args.rounds} rounds of {args.duration} s (wrk -t1):"]
+    lines = [
+        f"single lookups, {args.codes} codes, medians of {args.rounds} rounds of {args.duration} s (wrk -t1), "
+        f"serving processes: hub {args.workers}, floor {args.floor_workers or args.workers}:"
+    ]
     for connections in args.concurrency:
         floor = median_run(results[("floor", connections)])
         lines.append(f"  c={connections:<3} floor    {fmt(floor)}")
@@ -264,6 +292,8 @@ async def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--codes", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1, help="serving processes of each server (serve --workers)")
+    parser.add_argument("--floor-workers", type=int, help="serving processes of the floor (default: --workers)")
     parser.add_argument(
         "--before", type=source_tree, nargs="*", default=[], help="also run the hub from these source trees"
     )

@@ -36,6 +36,7 @@ _ACCEPTED_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # a proxy's id, k
 QUIET_PATHS: Final = frozenset({"/healthz", "/readyz", "/metrics"})  # scraped often: logged at DEBUG
 
 logger = structlog.get_logger("credithub.access")
+_access: Final = logging.getLogger("credithub.access")  # the standard-library logger behind it
 
 _SHARED: Final[list[Any]] = [
     structlog.contextvars.merge_contextvars,
@@ -196,6 +197,8 @@ def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, 
     if metrics is not None:
         metrics.count_request(scope["method"], route, status, seconds)
     level = logging.DEBUG if scope["path"] in QUIET_PATHS and status < 500 else logging.INFO
+    if not _access.isEnabledFor(level):
+        return  # not even the event's fields built (filter_by_level would drop it after)
     logger.log(
         level,
         "request",

@@ -137,6 +137,7 @@ class Metrics:
         self._operation_names: set[str] = set()
         # Bounded: methods and routes are few (unmatched paths share one label), statuses too.
         self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._operation_series: dict[tuple[str | None, str, str], tuple[Counter, Histogram]] = {}
 
     def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One HTTP request answered. Each label set's counter and histogram are looked up once:
@@ -148,6 +149,20 @@ class Metrics:
                 self.requests.labels(method, route, str(status)),
                 self.request_seconds.labels(method, route),
             )
+        counter, histogram = found
+        counter.inc()
+        histogram.observe(seconds)
+
+    def count_operation(self, name: str | None, kind: str, ended: str, seconds: float) -> None:
+        """One GraphQL operation ended, its series looked up once per name, type and outcome
+        (as `count_request`'s). Names beyond the bounded set share the `other` series."""
+        key = (name, kind, ended)
+        found = self._operation_series.get(key)
+        if found is None:
+            label = self.operation_label(name)
+            found = (self.operations.labels(label, kind, ended), self.operation_seconds.labels(kind))
+            if label == name or not name:  # `other` is not kept per name: the map stays bounded
+                self._operation_series[key] = found
         counter, histogram = found
         counter.inc()
         histogram.observe(seconds)
@@ -279,9 +294,7 @@ def count_operation(request: object, name: str | None, kind: str, ended: str, se
     metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
     if metrics is None:
         return  # a schema run outside the app (tests, export-schema)
-    label = metrics.operation_label(name)
-    metrics.operations.labels(label, kind, ended).inc()
-    metrics.operation_seconds.labels(kind).observe(seconds)
+    metrics.count_operation(name, kind, ended, seconds)
     if isinstance(request, Request):
         request.state.graphql_operation = name or "anonymous"
 
