@@ -23,6 +23,17 @@ DEFAULT_JOINT_LIST_AUTHORITY = "平台间失信联合约束名单管理机构"
 # as long (entrypoints.client_gate.WRITE_MARK_SECONDS): a replica allowed to serve has replayed it.
 MAX_REPLICA_LAG = 30
 
+# Whole seconds a duration setting may hold: PostgreSQL takes the statement timeouts in
+# milliseconds up to 2^31 - 1 (about 24.8 days; the idle-in-transaction one is a minute longer).
+MOST_SECONDS = 2_000_000
+# Deadlines in days and retention in months: a century is far beyond any rule and far from the
+# year 9999 the date arithmetic stops at.
+MOST_DAYS = 36_500
+MOST_MONTHS = 1_200
+# Connections per pool: asyncpg sets aside a slot for each one a pool may open.
+MOST_CONNECTIONS = 1_000
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -40,20 +51,29 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    raise SettingsError(f"{name} must be true or false (also 1/0, yes/no, on/off), got {raw!r}")
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int = 1) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int, *, least: int = 1, most: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
+    accepted = f"a whole number from {least} to {most}" if most is not None else f"a whole number, at least {least}"
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < least:
-        raise SettingsError(f"{name} must be at least {least}, got {value}")
+        raise SettingsError(f"{name} must be {accepted}, got {raw!r}") from None
+    if value < least or (most is not None and value > most):
+        raise SettingsError(f"{name} must be {accepted}, got {raw!r}")
     return value
+
+
+def _log_level(env: Mapping[str, str], default: str) -> str:
+    raw = env.get("CREDITHUB_LOG_LEVEL") or default
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"CREDITHUB_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level
 
 
 def _database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | None:
@@ -66,7 +86,48 @@ def _database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | N
     except ValueError as exc:
         raise SettingsError(f"{name} is not a valid URL: {exc}") from None
     if parts.scheme not in ("postgresql", "postgres"):
-        raise SettingsError(f"{name} must look like postgresql://user@host:5432/database")
+        # Only the scheme is repeated: the rest may hold a password.
+        raise SettingsError(
+            f"{name} must look like postgresql://user@host:5432/database, got a {parts.scheme or 'scheme-less'} URL"
+        )
+    return raw
+
+
+def _cache_url(env: Mapping[str, str]) -> str | None:
+    """CACHE_URL: a Redis (what cache.create_cache can open); the URL is not repeated, it may hold a password."""
+    raw = env.get("CACHE_URL") or None
+    if raw is None:
+        return None
+    accepted = "CACHE_URL must look like redis://host:6379/0"
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - parsing the port is the check: "host:notaport" raises here
+    except ValueError as exc:
+        raise SettingsError(f"{accepted}: {exc}") from None
+    if parts.scheme != "redis":
+        raise SettingsError(f"{accepted}, got a {parts.scheme or 'scheme-less'} URL")
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise SettingsError(f"{accepted}: the database after the host is a number, got {database!r}")
+    return raw
+
+
+def _report_key(env: Mapping[str, str]) -> str | None:
+    """CREDITHUB_REPORT_KEY, parsed once here so a bad one stops a command before it starts the database."""
+    raw = env.get("CREDITHUB_REPORT_KEY") or None
+    if raw is None:
+        return None
+    from credithub.report_keys import parse_private_key  # cryptography: only when a key is given
+
+    try:
+        parse_private_key(raw)
+    except ValueError as exc:
+        # The key is a secret: only the reason is said, never the value.
+        reason = str(exc).removeprefix("the report key is not an Ed25519 private key (PEM or base64 seed): ")
+        raise SettingsError(
+            f"CREDITHUB_REPORT_KEY must be an Ed25519 private key (PEM, or the base64 of its 32-byte seed): "
+            f"{reason} (the value is not shown)"
+        ) from None
     return raw
 
 
@@ -79,10 +140,11 @@ def _replica_url(env: Mapping[str, str], database_url: str | None) -> str | None
 
 
 def _log_format(env: Mapping[str, str], default: str) -> str:
-    raw = (env.get("CREDITHUB_LOG_FORMAT") or default).strip().lower()
-    if raw not in LOG_FORMATS:
+    raw = env.get("CREDITHUB_LOG_FORMAT") or default
+    fmt = raw.strip().lower()
+    if fmt not in LOG_FORMATS:
         raise SettingsError(f"CREDITHUB_LOG_FORMAT must be json or console, got {raw!r}")
-    return raw
+    return fmt
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -95,18 +157,15 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return origins
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    """A whole number of seconds (at least 1) from the environment, or `default`."""
+def _seconds(env: Mapping[str, str], name: str, default: float, *, most: int = MOST_SECONDS) -> float:
+    """A whole number of seconds (1 to `most`) from the environment, or `default`."""
     raw = env.get(name)
-    return default if raw is None or raw == "" else float(_positive_int(env, name, 1))
+    return default if raw is None or raw == "" else float(_positive_int(env, name, 1, most=most))
 
 
 def _max_lag(env: Mapping[str, str], default: float) -> float:
     """CREDITHUB_REPLICA_MAX_LAG: whole seconds, 1 to MAX_REPLICA_LAG."""
-    seconds = _seconds(env, "CREDITHUB_REPLICA_MAX_LAG", default)
-    if seconds > MAX_REPLICA_LAG:
-        raise SettingsError(f"CREDITHUB_REPLICA_MAX_LAG must be at most {MAX_REPLICA_LAG}, got {seconds:.0f}")
-    return seconds
+    return _seconds(env, "CREDITHUB_REPLICA_MAX_LAG", default, most=MAX_REPLICA_LAG)
 
 
 def _schedule(env: Mapping[str, str], name: str, default: str) -> tuple[dt.timedelta, ...]:
@@ -138,9 +197,10 @@ HOST_RATE_TABLE_ENV = "CREDITHUB_HOST_RATE_TABLE"
 def _role(env: Mapping[str, str]) -> tuple[str, bool]:
     """CREDITHUB_ROLE and the older CREDITHUB_WORKERS, as (role, run background workers).
     CREDITHUB_WORKERS=false alone means `api`; contradicting an explicit role is an error."""
-    raw = (env.get("CREDITHUB_ROLE") or "").strip().lower()
+    given = env.get("CREDITHUB_ROLE") or ""
+    raw = given.strip().lower()
     if raw and raw not in ROLES:
-        raise SettingsError(f"CREDITHUB_ROLE must be all, api or workers, got {raw!r}")
+        raise SettingsError(f"CREDITHUB_ROLE must be all, api or workers, got {given!r}")
     workers = _flag(env, "CREDITHUB_WORKERS", True)
     if workers:
         return raw or "all", raw != "api"
@@ -201,7 +261,10 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         secret_key = env.get("CREDITHUB_SECRET_KEY") or None
         if secret_key is not None and len(secret_key) < 32:
-            raise SettingsError("CREDITHUB_SECRET_KEY must be at least 32 characters")
+            # The key itself is not repeated: error output ends up in logs.
+            raise SettingsError(
+                f"CREDITHUB_SECRET_KEY must be at least 32 characters, got {len(secret_key)} (not shown)"
+            )
         database_url = _database_url(env)
         role, workers = _role(env)
         serve_workers = _positive_int(env, "CREDITHUB_SERVE_WORKERS", 0) or None
@@ -212,14 +275,18 @@ class Settings:
             replica_max_lag=_max_lag(env, defaults.replica_max_lag),
             data_dir=Path(env.get("CREDITHUB_DATA_DIR") or defaults.data_dir),
             secret_key=secret_key,
-            report_key=env.get("CREDITHUB_REPORT_KEY") or None,
-            cache_url=env.get("CACHE_URL") or None,
+            report_key=_report_key(env),
+            cache_url=_cache_url(env),
             status_cache_entries=_positive_int(env, "CREDITHUB_STATUS_CACHE_ENTRIES", defaults.status_cache_entries),
             introspection=_flag(env, "CREDITHUB_INTROSPECTION", defaults.introspection),
             graphiql=_flag(env, "CREDITHUB_GRAPHIQL", defaults.graphiql),
-            pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", defaults.pool_size),
-            ingest_pool_size=_positive_int(env, "CREDITHUB_INGEST_POOL_SIZE", defaults.ingest_pool_size),
-            worker_pool_size=_positive_int(env, "CREDITHUB_WORKER_POOL_SIZE", defaults.worker_pool_size),
+            pool_size=_positive_int(env, "CREDITHUB_DB_POOL_SIZE", defaults.pool_size, most=MOST_CONNECTIONS),
+            ingest_pool_size=_positive_int(
+                env, "CREDITHUB_INGEST_POOL_SIZE", defaults.ingest_pool_size, most=MOST_CONNECTIONS
+            ),
+            worker_pool_size=_positive_int(
+                env, "CREDITHUB_WORKER_POOL_SIZE", defaults.worker_pool_size, most=MOST_CONNECTIONS
+            ),
             api_statement_timeout=_seconds(env, "CREDITHUB_API_STATEMENT_TIMEOUT", defaults.api_statement_timeout),
             ingest_statement_timeout=_seconds(
                 env, "CREDITHUB_INGEST_STATEMENT_TIMEOUT", defaults.ingest_statement_timeout
@@ -236,7 +303,7 @@ class Settings:
             inbox_backlog_limit=_positive_int(
                 env, "CREDITHUB_INBOX_BACKLOG_LIMIT", defaults.inbox_backlog_limit, least=0
             ),
-            log_level=(env.get("CREDITHUB_LOG_LEVEL") or defaults.log_level).upper(),
+            log_level=_log_level(env, defaults.log_level),
             log_format=_log_format(env, defaults.log_format),
             tracing=tracing_enabled(env),
             graphql_direct=_flag(env, "CREDITHUB_GRAPHQL_DIRECT", defaults.graphql_direct),
@@ -244,16 +311,18 @@ class Settings:
             role=role,
             serve_workers=serve_workers,
             host_rate_table=Path(env[HOST_RATE_TABLE_ENV]) if env.get(HOST_RATE_TABLE_ENV) else None,
-            objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days),
-            defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0),
-            execution_days=_positive_int(env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0),
+            objection_days=_positive_int(env, "CREDITHUB_OBJECTION_DAYS", defaults.objection_days, most=MOST_DAYS),
+            defence_days=_positive_int(env, "CREDITHUB_DEFENCE_DAYS", defaults.defence_days, least=0, most=MOST_DAYS),
+            execution_days=_positive_int(
+                env, "CREDITHUB_EXECUTION_DAYS", defaults.execution_days, least=0, most=MOST_DAYS
+            ),
             audit_retention_months=_positive_int(
-                env, "CREDITHUB_AUDIT_RETENTION_MONTHS", defaults.audit_retention_months
+                env, "CREDITHUB_AUDIT_RETENTION_MONTHS", defaults.audit_retention_months, most=MOST_MONTHS
             ),
             joint_list_authority=(env.get("CREDITHUB_JOINT_LIST_AUTHORITY") or DEFAULT_JOINT_LIST_AUTHORITY).strip(),
             push_schedule=_schedule(env, "CREDITHUB_PUSH_SCHEDULE", DEFAULT_PUSH_SCHEDULE),
             platform_timeout=_seconds(env, "CREDITHUB_PLATFORM_TIMEOUT", defaults.platform_timeout),
-            sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", defaults.sync_interval),
+            sync_interval=_positive_int(env, "CREDITHUB_SYNC_INTERVAL", defaults.sync_interval, most=MOST_SECONDS),
             sync_page_size=_positive_int(env, "CREDITHUB_SYNC_PAGE_SIZE", defaults.sync_page_size),
             cors_origins=_origins(env, "CREDITHUB_CORS_ORIGINS"),
         )

@@ -75,6 +75,32 @@ def test_bad_cli_input_exits_non_zero_with_a_clear_message(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "value"),
+    [
+        (("migrate",), "CREDITHUB_LOG_LEVEL", "bogus"),
+        (("serve", "--port", "0"), "CREDITHUB_LOG_LEVEL", "verbose"),
+        (("platform", "list"), "CREDITHUB_LOG_FORMAT", "xml"),
+        (("migrate",), "CREDITHUB_WORKER_STATEMENT_TIMEOUT", "99999999"),
+        (("client", "list"), "CREDITHUB_DB_POOL_SIZE", "ten"),
+        (("serve", "--port", "0"), "CREDITHUB_GRAPHIQL", "maybe"),
+    ],
+)
+def test_a_bad_setting_stops_any_command_with_one_line_naming_it(
+    tmp_path: Path, command: tuple[str, ...], name: str, value: str
+) -> None:
+    result = run_cli(*command, env=cli_env(CREDITHUB_DATA_DIR=str(tmp_path), **{name: value}))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert repr(value) in lines[0]
+    assert " must be " in lines[0]
+    assert result.stdout == ""
+    assert not any(tmp_path.iterdir()), "no database was started"
+
+
 def readme_batch_query() -> str:
     blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
     return next(block for block in blocks if "creditStatuses(" in block)

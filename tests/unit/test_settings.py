@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,94 @@ def test_the_inbox_backlog_limit_has_a_default_and_zero_turns_it_off() -> None:
 def test_the_direct_graphql_path_is_on_unless_switched_off() -> None:
     assert Settings.from_env({}).graphql_direct is True
     assert Settings.from_env({"CREDITHUB_GRAPHQL_DIRECT": "false"}).graphql_direct is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("CREDITHUB_LOG_LEVEL", "bogus", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("CREDITHUB_LOG_LEVEL", "NOTSET", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("CREDITHUB_LOG_FORMAT", "XML", "json or console"),
+        ("CREDITHUB_GRAPHQL_DIRECT", "maybe", "true or false"),
+        ("CREDITHUB_RATE_LIMIT", "-1", "a whole number, at least 0"),
+        ("CREDITHUB_DB_POOL_SIZE", "1000001", "from 1 to 1000"),
+        ("CREDITHUB_API_STATEMENT_TIMEOUT", "2.5", "a whole number from 1 to 2000000"),
+        ("CREDITHUB_WORKER_STATEMENT_TIMEOUT", "9" * 400, "a whole number from 1 to 2000000"),
+        ("CREDITHUB_PLATFORM_TIMEOUT", "0", "a whole number from 1 to 2000000"),
+        ("CREDITHUB_SYNC_INTERVAL", "3000000", "a whole number from 1 to 2000000"),
+        ("CREDITHUB_OBJECTION_DAYS", "5000000", "a whole number from 1 to 36500"),
+        ("CREDITHUB_AUDIT_RETENTION_MONTHS", "50000", "a whole number from 1 to 1200"),
+        ("CREDITHUB_ROLE", "Boss", "all, api or workers"),
+    ],
+)
+def test_a_refusal_names_the_variable_the_value_as_given_and_what_is_accepted(
+    name: str, value: str, accepted: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({name: value})
+    message = str(refused.value)
+    assert message.startswith(f"{name} must be")
+    assert repr(value) in message
+    assert accepted in message
+    assert "\n" not in message
+
+
+def test_a_refused_secret_key_is_not_repeated() -> None:
+    with pytest.raises(SettingsError, match="CREDITHUB_SECRET_KEY") as refused:
+        Settings.from_env({"CREDITHUB_SECRET_KEY": "hunter2-hunter2"})
+    assert "hunter2" not in str(refused.value)
+
+
+def test_a_refused_database_url_does_not_repeat_its_password() -> None:
+    with pytest.raises(SettingsError, match="got a mysql URL") as refused:
+        Settings.from_env({"DATABASE_URL": "mysql://app:s3cret@db/credithub"})
+    assert "s3cret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"),
+    [("debug", "DEBUG"), (" Info ", "INFO"), ("WARNING", "WARNING"), ("error", "ERROR"), ("critical", "CRITICAL")],
+)
+def test_the_log_level_is_any_standard_name_in_any_case(raw: str, level: str) -> None:
+    assert Settings.from_env({"CREDITHUB_LOG_LEVEL": raw}).log_level == level
+
+
+def test_the_largest_accepted_values_are_accepted() -> None:
+    settings = Settings.from_env(
+        {
+            "CREDITHUB_WORKER_STATEMENT_TIMEOUT": "2000000",
+            "CREDITHUB_DB_POOL_SIZE": "1000",
+            "CREDITHUB_DEFENCE_DAYS": "36500",
+            "CREDITHUB_AUDIT_RETENTION_MONTHS": "1200",
+            "CREDITHUB_LOG_FORMAT": "Console",
+        }
+    )
+    assert (
+        settings.worker_statement_timeout,
+        settings.pool_size,
+        settings.defence_days,
+        settings.audit_retention_months,
+        settings.log_format,
+    ) == (2_000_000.0, 1000, 36500, 1200, "console")
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL must look like redis://host:6379/0, got a memcached URL"),
+        ({"CACHE_URL": "redis://cache:port/0"}, "CACHE_URL must look like redis://host:6379/0: Port could not be cast"),
+        ({"CACHE_URL": "redis://cache:6379/sessions"}, "the database after the host is a number, got 'sessions'"),
+        ({"CREDITHUB_REPORT_KEY": "bm90IGEga2V5"}, "CREDITHUB_REPORT_KEY must be an Ed25519 private key"),
+    ],
+)
+def test_a_cache_url_or_report_key_that_cannot_be_used_is_refused_at_once(env: dict[str, str], reason: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(env)
+    assert reason in str(refused.value)
+    assert "bm90IGEga2V5" not in str(refused.value)  # a key is a secret, even a broken one
+
+
+def test_a_usable_cache_url_and_report_key_are_kept_as_given() -> None:
+    seed = base64.b64encode(bytes(range(32))).decode()
+    settings = Settings.from_env({"CACHE_URL": "redis://:pw@cache:6379/2", "CREDITHUB_REPORT_KEY": seed})
+    assert (settings.cache_url, settings.report_key) == ("redis://:pw@cache:6379/2", seed)
