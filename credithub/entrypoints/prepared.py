@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse, specified_rules
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -48,7 +48,7 @@ from credithub.entrypoints.graphql import (
     audit_answer,
     shape_error,
 )
-from credithub.entrypoints.projection import has_directive
+from credithub.entrypoints.projection import ProjectingExecutionContext, has_directive, static
 from credithub.recent import Recent
 from schema.context import Context
 
@@ -74,6 +74,12 @@ class PreparedQueries:
         self.rules = (*specified_rules, *LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
         self.costs = CostCache()
         self.execute_function = schema._get_execute_function()
+        # The schema's own execution context (projection, splice), told that a prepared document
+        # holds no directive.
+        context_class: type[Any] = schema.execution_context_class
+        if issubclass(context_class, ProjectingExecutionContext):
+            context_class = static(context_class)
+        self.context_class = context_class
         self._known: Recent[tuple[str, object], Prepared | None] = Recent(self.MAX_ENTRIES)
 
     def prepared(self, query: str, operation_name: object) -> Prepared | None:
@@ -138,7 +144,7 @@ class PreparedQueries:
             operation_name=request_data.operation_name,
             context_value=context,
             is_awaitable=optimized_is_awaitable,
-            executor_class=self.schema.execution_context_class,  # the schema's own (projection, splice)
+            executor_class=self.context_class,
             operation_extensions=request_data.extensions,
         )
         if optimized_is_awaitable(result):

@@ -160,6 +160,7 @@ class ProjectingExecutionContext(MaterializingExecutionContext):
 
     SPLICE: ClassVar[bool] = True
     SHARED: ClassVar[SharedPlans] = SHARED_PLANS
+    STATIC: ClassVar[bool] = False  # known to hold no directive: plans are shared without looking (`static`)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +196,7 @@ class ProjectingExecutionContext(MaterializingExecutionContext):
 
     def _shared_plan(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         fragments = (details.definition for details in self.fragments.values())
-        if not self.SHARED.is_static(self.operation, fragments):
+        if not self.STATIC and not self.SHARED.is_static(self.operation, fragments):
             return self._plan(return_type, field_details_list)
         nodes = tuple(details.node for details in field_details_list)
         return self.SHARED.plan(return_type, nodes, lambda: self._plan(return_type, field_details_list))
@@ -310,6 +311,12 @@ class DecodingExecutionContext(ProjectingExecutionContext):
 
     SPLICE: ClassVar[bool] = False
     SHARED: ClassVar[SharedPlans] = SharedPlans()
+
+
+def static(context_class: type[ProjectingExecutionContext]) -> type[ProjectingExecutionContext]:
+    """The same execution context for documents already known to hold no directive (the
+    prepared queries': `entrypoints.prepared`), which need not be searched for one per request."""
+    return type(f"Static{context_class.__name__}", (context_class,), {"STATIC": True})
 
 
 def _stored_fields(object_type: GraphQLObjectType) -> Mapping[str, Callable[[Any], Any]] | None:

@@ -57,7 +57,13 @@ class Deps:
     pools: Pools | None = None
     replica_watch: ReplicaWatch | None = None  # set when DATABASE_REPLICA_URL is
 
+    # The Deps of each kind of work, made once (`for_work` is asked on every request).
+    _for_work: dict[WorkKind, Deps] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
+
     def for_work(self, kind: WorkKind) -> Deps:
         if self.pools is None:
             return self
-        return dataclasses.replace(self, pool=getattr(self.pools, kind) or self.pools.api)
+        found = self._for_work.get(kind)
+        if found is None:
+            found = self._for_work[kind] = dataclasses.replace(self, pool=getattr(self.pools, kind) or self.pools.api)
+        return found
