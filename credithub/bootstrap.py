@@ -31,6 +31,7 @@ from credithub.db.pool import Pools, connect_listener, create_pool
 from credithub.db.queries import QUERIES
 from credithub.key_files import write_once
 from credithub.services.engine_config import ConfigHolder
+from credithub.services.inbox_notices import InboxNotices
 from credithub.services.ports import Deps
 from credithub.services.replica import ReplicaWatch
 from credithub.services.status_feed import StatusFeed
@@ -162,6 +163,7 @@ async def open_deps(settings: Settings, *, dsn: str | None = None) -> AsyncItera
                 reports=report_keys.load_signer(settings.report_key, settings.data_dir),
                 pools=pools,
                 replica_watch=replica_watch,
+                inbox_notices=InboxNotices(lambda: connect_listener(resolved, "credithub-inbox")),
             )
         finally:
             if replica_watch is not None:

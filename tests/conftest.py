@@ -27,6 +27,7 @@ from credithub.db.migrate import apply_migrations
 from credithub.db.pool import connect_listener, create_pool
 from credithub.report_keys import ReportSigner
 from credithub.services.engine_config import ConfigHolder
+from credithub.services.inbox_notices import InboxNotices
 from credithub.services.ports import Clock, Deps
 from credithub.services.status_feed import StatusFeed
 from credithub.services.tokens import TokenWatch
@@ -179,6 +180,7 @@ def make_deps(pool: asyncpg.Pool, settings: Settings, clock: Clock | None = None
         feed=feed,
         tokens=tokens,
         reports=REPORT_SIGNER,
+        inbox_notices=InboxNotices(lambda: connect_listener(dsn, "credithub-inbox")),
     )
 
 

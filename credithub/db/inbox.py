@@ -15,6 +15,8 @@ SQL: Final = QUERIES["inbox"]
 
 # What its states mean is defined with its functions (migration 0027).
 QUEUE: Final = work_queue.WorkQueue("inbox_events", SQL)
+# What `insert(..., notify=True)` sends on commit: the channel of migration 0031's inbox_notify.
+INBOX_CHANNEL: Final = "credithub_inbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +56,19 @@ def _event(row: Any) -> InboxEvent:
 
 
 async def insert(
-    conn: Executor, platform: str, event_id: str, event_type: str, event: dict[str, Any], received_at: dt.datetime
+    conn: Executor,
+    platform: str,
+    event_id: str,
+    event_type: str,
+    event: dict[str, Any],
+    received_at: dt.datetime,
+    *,
+    notify: bool = False,
 ) -> bool:
-    """True when the event is new; False when this (platform, event id) was delivered before."""
-    return await conn.fetchval(SQL["insert"], platform, event_id, event_type, event, received_at) is not None
+    """True when the event is new; False when this (platform, event id) was delivered before.
+    `notify`: a new event also sends NOTIFY `INBOX_CHANNEL`, delivered when it commits."""
+    found = await conn.fetchval(SQL["insert"], platform, event_id, event_type, event, received_at, notify)
+    return found is not None
 
 
 async def insert_unless_reported(
@@ -68,11 +79,14 @@ async def insert_unless_reported(
     event: dict[str, Any],
     received_at: dt.datetime,
     violation_id: str,
+    *,
+    notify: bool = False,
 ) -> tuple[bool, bool, bytes | None]:
     """(stored, reported, digest): the report is stored unless it was delivered before or its
-    violation id has a record already (`reported`; nothing stored, `digest` is the record's)."""
+    violation id has a record already (`reported`; nothing stored, `digest` is the record's).
+    `notify` as for `insert`."""
     row = await conn.fetchrow(
-        SQL["insert_unless_reported"], platform, event_id, event_type, event, received_at, violation_id
+        SQL["insert_unless_reported"], platform, event_id, event_type, event, received_at, violation_id, notify
     )
     assert row is not None, "the statement always answers one row"
     return row["id"] is not None, row["reported"], row["digest"]

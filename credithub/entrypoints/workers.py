@@ -7,16 +7,21 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 from credithub.db.pool import OUTAGE
 from credithub.domain.errors import Unavailable
 from credithub.services import audit_archive, inbox, outbox, statuses, sync
+from credithub.services.inbox_notices import LINGER, NOTIFY_INTERVAL
 from credithub.services.ports import Deps
 
 IDLE_SECONDS: Final = 1.0
-INBOX_POLL_SECONDS: Final = 0.5  # other instances' webhooks are found by polling; ours wake us at once
+# The fallback: webhooks accepted in this process, or in another (a notice, services/inbox_notices),
+# wake the inbox processor at once; polling finds what no wake-up announced (a retry come due, a
+# notice lost with its connection, pulled events).
+INBOX_POLL_SECONDS: Final = 0.5
 FAILURE_BACKOFF_SECONDS: Final = 5.0
 AUDIT_PARTITIONS_SECONDS: Final = 3600.0  # partitions are made months ahead: hourly is plenty
 AUDIT_PARTITIONS_RETRY_SECONDS: Final = 60.0
@@ -72,14 +77,34 @@ async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
 
 
 async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.Event) -> None:
-    """Apply inbox events until `stop` is set. A webhook accepted by this instance sets `wakeup`;
-    events accepted elsewhere (or due for a retry) are found by polling."""
+    """Apply inbox events until `stop` is set. A webhook accepted by this process sets `wakeup`;
+    one accepted by another process or instance sets it through a notice (`inbox_notices`). Once
+    woken, the processor looks again every NOTIFY_INTERVAL for LINGER seconds (the events a
+    throttled notice stands for); events due for a retry, or announced by no notice, are found by
+    polling every INBOX_POLL_SECONDS."""
+    loop = asyncio.get_running_loop()
+    linger_until = -math.inf
 
     async def process() -> int:
-        wakeup.clear()
+        nonlocal linger_until
+        if wakeup.is_set():  # woken (while idle or busy): linger after this round
+            wakeup.clear()
+            linger_until = loop.time() + LINGER
         return await inbox.process_due(deps)
 
-    await _work_queue("inbox processor", stop, process, functools.partial(_first_of, stop, wakeup, INBOX_POLL_SECONDS))
+    async def idle() -> None:
+        lingering = linger_until - loop.time()
+        await _first_of(stop, wakeup, min(NOTIFY_INTERVAL, lingering) if lingering > 0 else INBOX_POLL_SECONDS)
+
+    notices = deps.inbox_notices
+    listener = asyncio.create_task(notices.listen(wakeup), name="inbox-listener") if notices is not None else None
+    try:
+        await _work_queue("inbox processor", stop, process, idle)
+    finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
 
 
 async def run_push_dispatcher(deps: Deps, stop: asyncio.Event) -> None:

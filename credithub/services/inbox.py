@@ -1,17 +1,19 @@
 """The inbox: webhooks are accepted into it durably, then applied by a worker.
 
 Accepting stores the validated command keyed by (platform, webhook-id) and commits before the
-sender gets its 2xx; the same id again is a no-op. The worker claims due events with a lease
-(SKIP LOCKED, so several workers never take the same event) and applies the whole batch in one
-transaction, in the order the events arrived, together with marking them done (fenced by the
-claim token): runs of violation reports set-based (`report_batches`), any other event alone in a
-savepoint. An event refused there is retried later (NotYetKnown) or parked as DEAD with its error
-in the same transaction, and the rest of the batch goes on. If the batch's transaction fails as a
-whole (a statement the database refused, a deadlock, an event that cannot be read), its events
-are applied again one by one, each in its own transaction, so whatever failed fails alone: a
-retry with full-jitter backoff, or for a permanent error or after the last attempt, DEAD. A dead
-event blocks nothing; an operator can requeue it. If the process dies mid-batch, nothing of the
-batch is committed; the lease runs out and another worker takes its events.
+sender gets its 2xx; the same id again is a no-op. A new event wakes the worker, in another
+process too (a throttled NOTIFY in the same statement: `inbox_notices`). The worker claims due
+events with a lease (SKIP LOCKED, so several workers never take the same event) and applies the
+whole batch in one transaction, in the order the events arrived, together with marking them done
+(fenced by the claim token): runs of violation reports set-based (`report_batches`), any other
+event alone in a savepoint. An event refused there is retried later (NotYetKnown) or parked as
+DEAD with its error in the same transaction, and the rest of the batch goes on. If the batch's
+transaction fails as a whole (a statement the database refused, a deadlock, an event that cannot
+be read), its events are applied again one by one, each in its own transaction, so whatever
+failed fails alone: a retry with full-jitter backoff, or for a permanent error or after the last
+attempt, DEAD. A dead event blocks nothing; an operator can requeue it. If the process dies
+mid-batch, nothing of the batch is committed; the lease runs out and another worker takes its
+events.
 """
 
 from __future__ import annotations
@@ -74,15 +76,37 @@ async def accept(deps: Deps, platform: str, event_id: str, event: events.Event) 
     stored_form, now = event_codec.encode_event(event), deps.clock.now()
     command = event.command
     if isinstance(command, events.ViolationReported):  # nearly every event: one round trip if new
+        notify = _notice_due(deps)
         stored, reported, digest = await db_inbox.insert_unless_reported(
-            deps.pool, platform, event_id, event.type.value, stored_form, now, command.violation_id
+            deps.pool, platform, event_id, event.type.value, stored_form, now, command.violation_id, notify=notify
         )
         if not reported:
-            return Accepted(event_id, duplicate=not stored)
+            return _accepted(deps, event_id, stored=stored, notify=notify)
+        _notice_unsent(deps, notify)
         violation_reports.check_same_report(command, digest)  # the same report again: kept, a no-op
     else:
         await reports.check_acceptable(deps.pool, platform, event)
-    stored = await db_inbox.insert(deps.pool, platform, event_id, event.type.value, stored_form, now)
+    notify = _notice_due(deps)
+    stored = await db_inbox.insert(deps.pool, platform, event_id, event.type.value, stored_form, now, notify=notify)
+    return _accepted(deps, event_id, stored=stored, notify=notify)
+
+
+def _notice_due(deps: Deps) -> bool:
+    """Whether storing this event should wake the inbox processors of other processes (NOTIFY on
+    commit, throttled: `inbox_notices`). Not when this process runs its own: the caller wakes it
+    in memory."""
+    notices = deps.inbox_notices
+    return notices is not None and not deps.settings.runs_workers and notices.due()
+
+
+def _notice_unsent(deps: Deps, notify: bool) -> None:
+    if notify and deps.inbox_notices is not None:
+        deps.inbox_notices.unsent()
+
+
+def _accepted(deps: Deps, event_id: str, *, stored: bool, notify: bool) -> Accepted:
+    if not stored:  # a repeat: no row, no notice (the statement sends it for a new row only)
+        _notice_unsent(deps, notify)
     return Accepted(event_id, duplicate=not stored)
 
 

@@ -19,6 +19,7 @@ from platform_adapters.protocol import PlatformAdapter
 if TYPE_CHECKING:
     from credithub.cache import StatusCache
     from credithub.services.engine_config import ConfigHolder
+    from credithub.services.inbox_notices import InboxNotices
     from credithub.services.replica import ReplicaWatch
     from credithub.services.status_feed import StatusFeed
     from credithub.services.tokens import TokenWatch
@@ -56,6 +57,8 @@ class Deps:
     reports: ReportSigner  # signs credit reports
     pools: Pools | None = None
     replica_watch: ReplicaWatch | None = None  # set when DATABASE_REPLICA_URL is
+    # Accepted events wake the inbox processors of other processes; None: they find them by polling.
+    inbox_notices: InboxNotices | None = None
 
     # The Deps of each kind of work, made once (`for_work` is asked on every request).
     _for_work: dict[WorkKind, Deps] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)

@@ -2,18 +2,21 @@
 
 -- insert --
 -- Keep an accepted event unless it was delivered before: $1 platform, $2 event id (webhook-id),
--- $3 event type, $4 event (validated command), $5 received at. Returns nothing for a repeat.
+-- $3 event type, $4 event (validated command), $5 received at, $6 whether to wake the inbox
+-- processors of other processes (NOTIFY on commit, migration 0031; only when a row is stored).
+-- Returns nothing for a repeat.
 INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
 VALUES ($1, $2, $3, $4, $5, $5)
 ON CONFLICT (platform, event_id) DO NOTHING
-RETURNING id;
+RETURNING id, inbox_notify($6);
 
 -- insert_unless_reported --
 -- Keep an accepted violation report unless it was delivered before, or the platform's violation id
 -- already has a record (then nothing is kept, and the record's digest is returned for the caller
--- to compare): $1 platform, $2 event id, $3 event type, $4 event, $5 received at, $6 violation id.
--- One round trip for the common case, a report never seen. Returns the new event's id (null when
--- not kept), whether a record exists, and its digest.
+-- to compare): $1 platform, $2 event id, $3 event type, $4 event, $5 received at, $6 violation id,
+-- $7 whether to wake the inbox processors of other processes (as `insert`). One round trip for the
+-- common case, a report never seen. Returns the new event's id (null when not kept), whether a
+-- record exists, and its digest.
 WITH kept AS (
     SELECT report_digest FROM credit_records
     WHERE source_type = 'PLATFORM' AND source_platform = $1 AND source_ref = $6
@@ -22,7 +25,7 @@ WITH kept AS (
     INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
     SELECT $1, $2, $3, $4, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM kept)
     ON CONFLICT (platform, event_id) DO NOTHING
-    RETURNING id
+    RETURNING id, inbox_notify($7)
 )
 SELECT (SELECT id FROM added) AS id, EXISTS (SELECT 1 FROM kept) AS reported, (SELECT report_digest FROM kept) AS digest;
 
