@@ -255,7 +255,8 @@ class Settings:
     pull_retry_seconds: float = 0.5  # first wait before re-asking a failing feed (doubles, 5 tries)
     demo: bool = False
     cors_origins: tuple[str, ...] = ()  # browser pages on these origins may call the API; none by default
-    graphql_direct: bool = True  # JSON POSTs to /graphql answered by entrypoints.direct (false: all by the stack)
+    # JSON POSTs to /graphql and webhook deliveries answered by entrypoints.direct (false: all by the stack)
+    graphql_direct: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:

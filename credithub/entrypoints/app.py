@@ -28,7 +28,7 @@ from credithub.entrypoints import graphql, logs, metrics, pages, tracing, webhoo
 from credithub.entrypoints.auth import BearerAuth, InFlight
 from credithub.entrypoints.bodies import GraphQLBodyCheck
 from credithub.entrypoints.client_gate import ClientGate
-from credithub.entrypoints.direct import DirectGraphQL
+from credithub.entrypoints.direct import WEBHOOK_ROUTE, DirectPath
 from credithub.entrypoints.http_errors import EXCEPTION_HANDLERS
 from credithub.entrypoints.logs import RequestLog
 from credithub.services import demo
@@ -209,7 +209,7 @@ def api_routes(view: graphql.GraphQLView) -> list[BaseRoute]:
     """GraphQL over HTTP and WebSocket, webhooks, the report key and the pages."""
     return [
         Route("/.well-known/credithub-report-key", report_key, methods=["GET"]),
-        Route("/webhooks/{platform}", webhooks.receive, methods=["POST"]),
+        WEBHOOK_ROUTE,  # POST /webhooks/{platform}: webhooks.receive, also on the direct path
         Route("/graphql", BearerAuth(GraphQLBodyCheck(view)), methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", view),
         *pages.routes(),
@@ -217,11 +217,11 @@ def api_routes(view: graphql.GraphQLView) -> list[BaseRoute]:
 
 
 class CreditHub(Starlette):
-    """The application: the GraphQL requests its direct path takes (`entrypoints.direct`: a JSON
-    POST from a program, nearly all the traffic) go there before the middleware stack, everything
-    else through it."""
+    """The application: the requests its direct path takes (`entrypoints.direct`: a program's JSON
+    POST to /graphql or webhook delivery, nearly all the traffic) go there before the middleware
+    stack, everything else through it."""
 
-    direct: DirectGraphQL | None = None
+    direct: DirectPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         direct = self.direct
@@ -307,7 +307,7 @@ def create_app(settings: Settings | None = None, *, deps: Deps | None = None) ->
     )
     app.state.in_flight = InFlight(settings.client_concurrency)
     if view is not None and settings.graphql_direct and provider is None:
-        app.direct = DirectGraphQL(
+        app.direct = DirectPath(
             view,
             app_metrics,
             app.exception_handlers,

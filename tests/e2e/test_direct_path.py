@@ -27,7 +27,7 @@ from tests.e2e.conftest import Cast
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 LOOKUP = """query($code: String!) { subjectByCreditCode(creditCode: $code) { id name
   creditStatus { tier flags { measure enforced via recordIds } } } }"""
-HEADERS_A_CLIENT_READS = ("content-type", "www-authenticate", "retry-after")
+HEADERS_A_CLIENT_READS = ("content-type", "www-authenticate", "retry-after", "vary")
 
 Paths = dict[str, httpx.AsyncClient]
 
