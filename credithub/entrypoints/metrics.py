@@ -28,7 +28,7 @@ from typing import Final
 
 import asyncpg
 from graphql import GraphQLError
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -53,6 +53,24 @@ def multiprocess() -> bool:
 
 
 logger = logging.getLogger(__name__)
+
+_pid = os.getpid()
+
+
+def _own_pid() -> int:
+    """This process's id, from memory: prometheus-client asks for it on every change of a shared
+    value (to notice a fork), and `os.getpid()` is a system call each time."""
+    return _pid
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+if multiprocess():  # values made from now on (every one of ours: Metrics() comes later) ask `_own_pid`
+    values.ValueClass = values.MultiProcessValue(process_identifier=_own_pid)  # type: ignore[no-untyped-call]
 
 
 class Metrics:

@@ -23,7 +23,6 @@ processor (role `all`) wakes it in memory and sends no notice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -32,6 +31,7 @@ from typing import Any, Final
 
 import asyncpg
 
+from credithub.db import listening
 from credithub.db.inbox import INBOX_CHANNEL
 
 # At most one notice per process per 25 ms: 40 a second at most, however many events it accepts;
@@ -85,20 +85,13 @@ class InboxNotices:
     async def _listen(self, wakeup: asyncio.Event) -> None:
         assert self._connect is not None
         conn = await self._connect()
-        lost = asyncio.Event()
 
         def on_notice(_conn: Any, _pid: int, _channel: str, _payload: object) -> None:
             wakeup.set()
 
         try:
-            conn.add_termination_listener(lambda _conn: lost.set())
-            await conn.add_listener(INBOX_CHANNEL, on_notice)
-            wakeup.set()  # events accepted while not listening sent notices no one heard
-            while not lost.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), timeout=PING_SECONDS)
-                if not lost.is_set():
-                    await conn.fetchval("SELECT 1", timeout=PING_SECONDS)
+            # On each (re)connection: events accepted while not listening sent notices no one heard.
+            await listening.hold(conn, {INBOX_CHANNEL: on_notice}, ping_seconds=PING_SECONDS, listening=wakeup.set)
             logger.warning("inbox processor: the LISTEN connection closed; polling until it is back")
         finally:
             if not conn.is_closed():

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import asyncpg
 
+from credithub.db import listening
 from credithub.domain.errors import DomainError, LiveFeedLost, PermissionDenied, TooManySubscriptions
 from credithub.domain.status_feed import StatusChanged, decode_payload
 
@@ -126,17 +127,10 @@ class StatusFeed:
         """Hold the LISTEN connection until it fails or the feed closes; on failure every
         subscriber is told, and the next subscription opens a new connection."""
         conn: asyncpg.Connection | None = None
-        lost = asyncio.Event()
         try:
             conn = await self._connect()
-            conn.add_termination_listener(lambda _conn: lost.set())
-            await conn.add_listener(CHANNEL, self._on_notification)
-            ready.set_result(None)
-            while not lost.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), timeout=PING_SECONDS)
-                if not lost.is_set():
-                    await conn.fetchval("SELECT 1", timeout=PING_SECONDS)
+            listeners = {CHANNEL: self._on_notification}
+            await listening.hold(conn, listeners, ping_seconds=PING_SECONDS, listening=lambda: ready.set_result(None))
             logger.warning("status feed: the LISTEN connection closed")
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             if not ready.done():

@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import asyncpg
 
+from credithub.db import listening
 from credithub.domain.clients import Client
 
 CHANNEL: Final = "credithub_client_revoked"
@@ -145,18 +146,14 @@ class TokenWatch:
 
     async def _listen(self) -> None:
         conn = await self._connect()
-        lost = asyncio.Event()
-        try:
-            conn.add_termination_listener(lambda _conn: lost.set())
-            await conn.add_listener(CHANNEL, self._on_notice)
-            await conn.add_listener(SECRETS_CHANNEL, self._on_secrets_notice)
+
+        def now_listening() -> None:
             self._forget_all()  # notices may have been missed while not listening
             self._listening.set()
-            while not lost.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), timeout=PING_SECONDS)
-                if not lost.is_set():
-                    await conn.fetchval("SELECT 1", timeout=PING_SECONDS)
+
+        try:
+            listeners = {CHANNEL: self._on_notice, SECRETS_CHANNEL: self._on_secrets_notice}
+            await listening.hold(conn, listeners, ping_seconds=PING_SECONDS, listening=now_listening)
             logger.warning("token watch: the LISTEN connection closed")
         finally:
             self._listening.clear()
