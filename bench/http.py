@@ -18,6 +18,11 @@ class KeepAlive:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         return self
 
+    async def _reconnect(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
     async def __aexit__(self, *exc: object) -> None:
         if self.writer is not None:
             self.writer.close()
@@ -34,15 +39,17 @@ class KeepAlive:
         self, path: str, body: bytes, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         """POST and return the status, the headers (names in lower case) and the body, whatever the status."""
-        assert self.reader is not None
-        assert self.writer is not None
         extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-        self.writer.write(
+        request = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n{self.headers}{extra}\r\n".encode()
             + body
         )
-        status = await self.reader.readline()
+        status = await self._send(request)
+        if status == b"":  # the server closed the idle connection (keep-alive timeout): once more, anew
+            await self._reconnect()
+            status = await self._send(request)
+        assert self.reader is not None
         if not status.startswith(b"HTTP/1.1 "):
             raise RuntimeError(f"unexpected response: {status!r}")
         answer_headers = {}
@@ -56,3 +63,13 @@ class KeepAlive:
             answer_headers,
             await self.reader.readexactly(int(answer_headers["content-length"])),
         )
+
+    async def _send(self, request: bytes) -> bytes:
+        """Send the request; the answer's status line, or b"" when the connection was closed."""
+        assert self.reader is not None
+        assert self.writer is not None
+        try:
+            self.writer.write(request)
+            return await self.reader.readline()
+        except ConnectionError:
+            return b""
