@@ -12,8 +12,11 @@ from schema.authority import AuthorityDecisionInput, RecordAuthorityDecisionResu
 from schema.context import Info
 from schema.records import CreditRecord
 
+# `NotFound` includes `UnknownSubject` (an ID number the hub does not host); `Conflict` the plain
+# one (a decision already recorded about another subject) and `TransitionNotAllowed` (a removal).
 EXPECTED = (
-    domain_errors.InvalidInput,
+    domain_errors.InvalidIdentifier,
+    domain_errors.InvalidValue,
     domain_errors.NotFound,
     domain_errors.Conflict,
     domain_errors.PermissionDenied,
@@ -33,7 +36,18 @@ class AuthorityMutations:
         try:
             record, outcome = await authority.record_decision(deps, info.context.viewer, input.to_fields())
         except EXPECTED as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.InvalidIdentifierError,
+                    errors.UnknownSubjectError,
+                    errors.NotFoundError,
+                    errors.ConflictError,
+                    errors.TransitionNotAllowedError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return RecordAuthorityDecisionSuccess(
             record=CreditRecord.from_domain(record),
             outcome=outcome,

@@ -35,5 +35,12 @@ class ClientMutations:
             revoked = ids.parse_id(ids.IdKind.CLIENT, client_id, field_name="clientId")
             await clients.revoke_as(info.context.deps, info.context.viewer, revoked)
         except (domain_errors.InvalidId, domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.NotFoundError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return RevokeClientSuccess(client_id=client_id)

@@ -35,5 +35,13 @@ class CommitmentMutations:
             domain_errors.UnknownSubject,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.UnknownSubjectError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return MakeCommitmentSuccess(commitment=Commitment.from_domain(standing))

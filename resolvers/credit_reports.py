@@ -12,7 +12,9 @@ from schema.context import Info
 from schema.credit_reports import CreditReport, CreditReportResult
 
 EXPECTED = (
-    domain_errors.InvalidInput,
+    domain_errors.InvalidId,
+    domain_errors.InvalidValue,
+    domain_errors.PurposeRequired,
     domain_errors.PermissionDenied,
     domain_errors.UnknownSubject,
     domain_errors.StatusUnavailable,
@@ -34,6 +36,17 @@ class CreditReportQueries:
             # On the primary, never the replica: a signed report states the standing at its issue instant.
             issued = await credit_reports.issue(info.context.deps, info.context.viewer, number, purpose)
         except EXPECTED as exc:
-            return errors.from_domain(exc, given=subject_id)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                given=subject_id,
+                allowed=(
+                    errors.PurposeRequiredError,
+                    errors.PermissionDeniedError,
+                    errors.UnknownSubjectError,
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.StatusUnavailableError,
+                ),
+            )
         info.context.note_reads("creditReport", [issued.subject.id], purpose=issued.purpose)
         return CreditReport.from_issued(issued)

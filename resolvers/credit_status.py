@@ -41,6 +41,8 @@ def status_result(lookup: credit_status.StatusLookup, viewer: Client) -> CreditS
             return CreditStatus.from_stored(read_models.stored_status_view(status, viewer), lookup.subject.credit_code)
         return CreditStatus.from_domain(read_models.status_view(status, viewer), lookup.subject.credit_code)
     assert lookup.error is not None
-    error = errors.from_domain(lookup.error, given=lookup.input)
-    assert isinstance(error, errors.InvalidIdentifierError | errors.UnknownSubjectError | errors.StatusUnavailableError)
-    return error
+    return errors.from_domain(
+        lookup.error,
+        given=lookup.input,
+        allowed=(errors.InvalidIdentifierError, errors.UnknownSubjectError, errors.StatusUnavailableError),
+    )

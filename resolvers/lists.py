@@ -103,7 +103,18 @@ class ListMutations:
             domain_errors.ListingConflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.InvalidListBasisError,
+                    errors.LegalBasisInsufficientError,
+                    errors.UnknownSubjectError,
+                    errors.ListingConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return ProposeListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -121,7 +132,16 @@ class ListMutations:
             domain_errors.DefenceWindowClosed,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.NotFoundError,
+                    errors.DefenceWindowClosedError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         entry = await info.context.loaders.list_entry.load(defence.entry_id)
         assert entry is not None
         return SubmitDefenceSuccess(
@@ -164,7 +184,20 @@ class ListMutations:
             domain_errors.ListingConflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.InvalidListBasisError,
+                    errors.ValidityTooLongError,
+                    errors.NotFoundError,
+                    errors.DefenceWindowOpenError,
+                    errors.TransitionNotAllowedError,
+                    errors.ListingConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return DecideListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -180,7 +213,16 @@ class ListMutations:
             domain_errors.TransitionNotAllowed,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.NotFoundError,
+                    errors.TransitionNotAllowedError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return EndListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -199,8 +241,17 @@ class ListMutations:
             domain_errors.InvalidValue,
             domain_errors.NotFound,
             domain_errors.TransitionNotAllowed,
-            domain_errors.Conflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.NotFoundError,
+                    errors.TransitionNotAllowedError,
+                    errors.ConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return DecideExitReviewSuccess(review=ExitReview.from_domain(review))

@@ -38,7 +38,14 @@ class MeasureMutations:
             domain_errors.LegalBasisInsufficient,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.LegalBasisInsufficientError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return SaveMeasureSuccess(measure=Measure.from_domain(measure))
 
     @strawberry.mutation(description="Switch a measure on or off (admins).")
@@ -46,5 +53,11 @@ class MeasureMutations:
         try:
             measure = await catalog.set_measure_active(info.context.deps, info.context.viewer, code, active)
         except (domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.NotFoundError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return SetMeasureActiveSuccess(measure=Measure.from_domain(measure))

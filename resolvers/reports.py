@@ -53,7 +53,16 @@ class ReportMutations:
             domain_errors.ViolationConflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.InvalidIdentifierError,
+                    errors.IdentityConflictError,
+                    errors.ViolationConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return ReportViolationSuccess(
             record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
@@ -77,7 +86,16 @@ class ReportMutations:
             domain_errors.PermissionDenied,
             domain_errors.NoSuchFlag,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.InvalidIdentifierError,
+                    errors.IdentityConflictError,
+                    errors.PermissionDeniedError,
+                    errors.NoSuchFlagError,
+                ),
+            )
         return ReportMeasureExecutionSuccess(
             execution=MeasureExecution.from_domain(execution),
             subject_id=_subject_id(execution.subject_id),
@@ -98,7 +116,15 @@ class ReportMutations:
             domain_errors.TransitionNotAllowed,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.NotYetKnownError,
+                    errors.TransitionNotAllowedError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return RevokeViolationSuccess(
             record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
@@ -118,7 +144,15 @@ class ReportMutations:
             domain_errors.IdentityConflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.InvalidIdentifierError,
+                    errors.IdentityConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return UpdateAccountSuccess(account=Account.from_domain(account), subject_id=_subject_id(account.subject_id))
 
     @strawberry.mutation(
@@ -136,7 +170,15 @@ class ReportMutations:
             domain_errors.IdentityConflict,
             domain_errors.PermissionDenied,
         ) as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidValueError,
+                    errors.InvalidIdentifierError,
+                    errors.IdentityConflictError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         command = event.command
         assert isinstance(command, events.RelationChanged)
         return ChangeRelationSuccess(

@@ -35,12 +35,21 @@ from schema.workflows import (
 )
 
 # What a workflow mutation can answer besides success; anything else is a bug, not a user error.
+# Only the conflicts its service raises: a plain `Conflict` has no member in these unions.
 EXPECTED = (
     domain_errors.InvalidId,
     domain_errors.InvalidValue,
     domain_errors.NotFound,
-    domain_errors.Conflict,
+    domain_errors.TransitionNotAllowed,
     domain_errors.PermissionDenied,
+)
+# Their GraphQL types: members of every workflow mutation's result union.
+WORKFLOW_ERRORS = (
+    errors.InvalidIdError,
+    errors.InvalidValueError,
+    errors.NotFoundError,
+    errors.TransitionNotAllowedError,
+    errors.PermissionDeniedError,
 )
 
 
@@ -97,8 +106,18 @@ class WorkflowMutations:
         try:
             record = ids.parse_id(ids.IdKind.RECORD, record_id, field_name="recordId")
             objection = await objections.file_objection(info.context.deps, info.context.viewer, record, reason)
-        except EXPECTED as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+        except (*EXPECTED, domain_errors.AlreadyExists) as exc:  # one open objection per record
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.NotFoundError,
+                    errors.AlreadyExistsError,
+                    errors.TransitionNotAllowedError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return FileObjectionSuccess(objection=Objection.from_domain(objection))
 
     @strawberry.mutation(
@@ -127,7 +146,7 @@ class WorkflowMutations:
                 correction=correction.to_domain() if correction is not None else None,
             )
         except EXPECTED as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(exc, allowed=WORKFLOW_ERRORS)
         return ResolveObjectionSuccess(objection=Objection.from_domain(objection))
 
     @strawberry.mutation(
@@ -142,8 +161,25 @@ class WorkflowMutations:
             application = await repairs.apply_for_repair(
                 info.context.deps, info.context.viewer, record, evidence, commitment
             )
-        except EXPECTED as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+        except (
+            *EXPECTED,
+            domain_errors.AlreadyExists,  # one pending application per record
+            domain_errors.RepairTooEarly,
+            domain_errors.NotRepairable,
+        ) as exc:
+            return errors.from_domain(
+                exc,
+                allowed=(
+                    errors.InvalidIdError,
+                    errors.InvalidValueError,
+                    errors.NotFoundError,
+                    errors.AlreadyExistsError,
+                    errors.TransitionNotAllowedError,
+                    errors.RepairTooEarlyError,
+                    errors.NotRepairableError,
+                    errors.PermissionDeniedError,
+                ),
+            )
         return ApplyForRepairSuccess(application=RepairApplication.from_domain(application))
 
     @strawberry.mutation(
@@ -157,5 +193,5 @@ class WorkflowMutations:
             number = ids.parse_id(ids.IdKind.REPAIR, application_id, field_name="applicationId")
             application = await repairs.decide_repair(info.context.deps, info.context.viewer, number, approved, note)
         except EXPECTED as exc:
-            return errors.from_domain(exc)  # type: ignore[return-value]
+            return errors.from_domain(exc, allowed=WORKFLOW_ERRORS)
         return DecideRepairSuccess(application=RepairApplication.from_domain(application))

@@ -7,8 +7,9 @@ along the exception's MRO: the most specific class that has a GraphQL type wins.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar, overload
 
 import strawberry
 
@@ -281,14 +282,116 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
 }
 
 
-def from_domain(exc: errors.DomainError, *, given: str = "") -> UserError:
+logger = logging.getLogger(__name__)
+
+# One type variable per member a result union may list (`from_domain`'s `allowed`).
+E1 = TypeVar("E1", bound=UserError)
+E2 = TypeVar("E2", bound=UserError)
+E3 = TypeVar("E3", bound=UserError)
+E4 = TypeVar("E4", bound=UserError)
+E5 = TypeVar("E5", bound=UserError)
+E6 = TypeVar("E6", bound=UserError)
+E7 = TypeVar("E7", bound=UserError)
+E8 = TypeVar("E8", bound=UserError)
+E9 = TypeVar("E9", bound=UserError)
+E10 = TypeVar("E10", bound=UserError)
+
+
+@overload
+def from_domain(exc: errors.DomainError, *, given: str = "", allowed: None = None) -> UserError: ...
+
+
+@overload
+def from_domain(exc: errors.DomainError, *, given: str = "", allowed: tuple[type[E1]]) -> E1: ...
+
+
+@overload
+def from_domain(exc: errors.DomainError, *, given: str = "", allowed: tuple[type[E1], type[E2]]) -> E1 | E2: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError, *, given: str = "", allowed: tuple[type[E1], type[E2], type[E3]]
+) -> E1 | E2 | E3: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError, *, given: str = "", allowed: tuple[type[E1], type[E2], type[E3], type[E4]]
+) -> E1 | E2 | E3 | E4: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError, *, given: str = "", allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5]]
+) -> E1 | E2 | E3 | E4 | E5: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError,
+    *,
+    given: str = "",
+    allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6]],
+) -> E1 | E2 | E3 | E4 | E5 | E6: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError,
+    *,
+    given: str = "",
+    allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6], type[E7]],
+) -> E1 | E2 | E3 | E4 | E5 | E6 | E7: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError,
+    *,
+    given: str = "",
+    allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6], type[E7], type[E8]],
+) -> E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError,
+    *,
+    given: str = "",
+    allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6], type[E7], type[E8], type[E9]],
+) -> E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8 | E9: ...
+
+
+@overload
+def from_domain(
+    exc: errors.DomainError,
+    *,
+    given: str = "",
+    allowed: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6], type[E7], type[E8], type[E9], type[E10]],
+) -> E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8 | E9 | E10: ...
+
+
+def from_domain(
+    exc: errors.DomainError, *, given: str = "", allowed: tuple[type[UserError], ...] | None = None
+) -> UserError:
     """The GraphQL error type for a domain error (the most specific class wins).
 
-    Typed as the `UserError` interface, so resolvers returning it as a member of their result union
-    say `# type: ignore[return-value]`: which member it is depends on the class the service raised,
-    and resolvers catch base classes (`NotFound`, `Conflict`, `InvalidInput`) whose subclasses map
-    to types their union does not list. Overloads per class cannot express that soundly (mypy
-    reports a subclass's overload as overlapping its base's with an incompatible return type)."""
+    A resolver passes `allowed`, the error members of its result union, and gets their union back,
+    so mypy checks that it returns a member of its declared result. Which member it is depends on
+    the class the service raised, and `except NotFound` also catches `UnknownSubject`, whose type
+    is another: an error whose type is not in `allowed` is raised again, answered as a top-level
+    error with its own `code` rather than as a union member Strawberry cannot resolve (which
+    clients would see as INTERNAL). (Overloads per domain class cannot type this soundly: mypy
+    reports a subclass's overload as overlapping its base's with an incompatible return type.)"""
+    mapped = _convert(exc, given)
+    if allowed is not None and not isinstance(mapped, allowed):
+        logger.warning("%s is not a member of the result union %s", type(mapped).__name__, allowed)
+        raise exc
+    return mapped
+
+
+def _convert(exc: errors.DomainError, given: str) -> UserError:
     for cls in type(exc).__mro__:
         make = MAPPING.get(cls)
         if make is not None:

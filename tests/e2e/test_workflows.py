@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+
+import pytest
 
 from credithub.db import objections as db_objections
 from credithub.db.pool import transaction
+from credithub.domain.errors import UnknownSubject
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.records import Category, RecordStatus, Severity
 from credithub.domain.rules import add_months
 from credithub.domain.subjects import Subject, SubjectKind
-from credithub.services import catalog
+from credithub.services import catalog, objections
 from credithub.services.ports import Deps
 from tests import factories
 from tests.e2e.conftest import Cast
@@ -211,6 +214,23 @@ async def test_one_open_objection_per_record_and_only_parties_may_file(deps: Dep
     assert missing["__typename"] == "NotFoundError"
     malformed = await file(cast.as_b, "sub_1")
     assert malformed["__typename"] == "InvalidIdError"
+
+
+async def test_an_error_the_result_union_does_not_list_is_answered_with_its_code_never_internal(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`resolveObjection` catches `NotFound`, and with it every subclass: one whose type its union
+    does not list (here `UnknownSubject`, as a change in the service could bring) reaches the client
+    as a top-level error with its own code, not as INTERNAL."""
+
+    async def raises(*args: object, **kwargs: object) -> NoReturn:
+        raise UnknownSubject(format_id(IdKind.SUBJECT, 1))
+
+    monkeypatch.setattr(objections, "resolve_objection", raises)
+    answer = await cast.as_a.execute(RESOLVE, id=format_id(IdKind.OBJECTION, 1), upheld=True, note="核查")
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "UNKNOWN_SUBJECT", error
+    assert error["path"] == ["resolveObjection"]
 
 
 OBJECTIONS = """

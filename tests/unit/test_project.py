@@ -97,3 +97,18 @@ def test_every_domain_error_has_a_graphql_error_type() -> None:
         mapped = from_domain(_example(cls))
         assert isinstance(mapped, UserError)
         assert type(mapped).__name__ == cls.__name__ + "Error", f"{cls.__name__} is shown as {type(mapped).__name__}"
+
+
+def test_an_error_outside_the_result_union_is_raised_again_not_returned() -> None:
+    """`except NotFound` also catches `UnknownSubject`: returned as a member its union does not
+    list, Strawberry would fail the field (INTERNAL); raised again, the client gets its code."""
+    from schema.errors import NotFoundError, PermissionDeniedError, UnknownSubjectError, from_domain
+
+    allowed = (NotFoundError, PermissionDeniedError)
+    assert isinstance(from_domain(errors_module.NotFound("no objection obj_1"), allowed=allowed), NotFoundError)
+    unknown = errors_module.UnknownSubject("sub_1")
+    with pytest.raises(errors_module.UnknownSubject) as raised:
+        from_domain(unknown, allowed=allowed)
+    assert raised.value is unknown
+    shown = from_domain(unknown, allowed=(*allowed, UnknownSubjectError))
+    assert (type(shown), shown.code) == (UnknownSubjectError, "UNKNOWN_SUBJECT")
