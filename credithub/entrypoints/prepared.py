@@ -11,8 +11,9 @@ hooks' effects as one fixed sequence around graphql-core's `execute`, in Strawbe
 1. operation start: fresh loaders and audit batch (`AuditReads`), the clock (`OperationMetrics`);
 2. the cost (`CostLimit`, remembered per document and list sizes);
 3. execution start: where reads go (`ReadRouting`, with a replica);
-4. graphql-core's execute with the schema's execution context (projection, splice); unexpected errors logged
-   (`CreditHubSchema.process_errors`);
+4. the document's compiled plan (`entrypoints.compiled`, ADR 0019), or where it gives up
+   graphql-core's execute, both with the schema's execution context (projection, splice);
+   unexpected errors logged (`CreditHubSchema.process_errors`);
 5. execution end: the audit rows committed, or the answer withheld (`AuditReads`, fail closed);
 6. operation end, in reverse: counted (`OperationMetrics`), then errors shaped (`ErrorPolicy`).
 
@@ -26,8 +27,8 @@ every refusal as it always has. Tests run documents through both (tests/e2e/test
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse, specified_rules
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -40,6 +41,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.utils.operation import get_first_operation
 
 from credithub.entrypoints import metrics, read_routing
+from credithub.entrypoints.compiled import CompiledQuery
 from credithub.entrypoints.graphql import (
     LIMIT_RULES,
     MAX_TOKENS,
@@ -57,10 +59,12 @@ QUERY: Final = "query"
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A query known to parse and validate: its document, and its name as metrics give it."""
+    """A query known to parse and validate: its document, its name as metrics give it, and its
+    compiled plan (made on its first answer)."""
 
     document: DocumentNode
     name: str | None
+    compiled: CompiledQuery = field(default_factory=CompiledQuery, compare=False)
 
 
 class PreparedQueries:
@@ -137,6 +141,38 @@ class PreparedQueries:
     async def _run(
         self, prepared: Prepared, request_data: GraphQLRequestData, context: Context
     ) -> GraphQLExecutionResult:
+        result = await self._compiled(prepared, request_data, context) or await self._executed(
+            prepared, request_data, context
+        )
+        if result.errors:
+            self.schema.process_errors(result.errors)
+        await audit_answer(context, result)
+        return result
+
+    async def _compiled(
+        self, prepared: Prepared, request_data: GraphQLRequestData, context: Context
+    ) -> GraphQLExecutionResult | None:
+        """The answer of the compiled plan, or None where graphql-core must answer."""
+        if not issubclass(self.context_class, ProjectingExecutionContext):
+            return None
+        executor = self.context_class.build(
+            self.schema._schema,
+            prepared.document,
+            None,
+            context,
+            request_data.variables,
+            request_data.operation_name,
+            is_awaitable=cast(Any, optimized_is_awaitable),  # a TypeGuard in all but its annotation
+            operation_extensions=request_data.extensions,
+        )
+        if not isinstance(executor, ProjectingExecutionContext) or executor.middleware_manager is not None:
+            return None  # the variables did not coerce (graphql-core says why), or resolvers are wrapped
+        data = await prepared.compiled.answer(executor)
+        return None if data is None else GraphQLExecutionResult(data=data, errors=None)
+
+    async def _executed(
+        self, prepared: Prepared, request_data: GraphQLRequestData, context: Context
+    ) -> GraphQLExecutionResult:
         result = self.execute_function(
             self.schema._schema,
             prepared.document,
@@ -150,7 +186,4 @@ class PreparedQueries:
         if optimized_is_awaitable(result):
             result = await result
         assert isinstance(result, GraphQLExecutionResult)  # no @defer: has_directive keeps those out
-        if result.errors:
-            self.schema.process_errors(result.errors)
-        await audit_answer(context, result)
         return result

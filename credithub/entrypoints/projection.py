@@ -186,6 +186,11 @@ class ProjectingExecutionContext(MaterializingExecutionContext):
                     pass
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
+    def projection_of(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
+        """The projection of this selection on values of `return_type`, if the selection is one a
+        projection answers (`entrypoints.compiled` hands such subtrees here)."""
+        return self._projection(return_type, field_details_list)
+
     def _projection(self, return_type: GraphQLOutputType, field_details_list: Any) -> Projection | None:
         key = (return_type, id(field_details_list))
         cached = self._projections.get(key)
@@ -247,7 +252,7 @@ class ProjectingExecutionContext(MaterializingExecutionContext):
             if name == "__typename":
                 fields.append((response_key, None, object_type.name))
                 continue
-            getter = _plain_attribute(object_type, name, sub_details)
+            getter = plain_attribute(object_type, name, sub_details)
             if getter is None:
                 return None
             sub_plan = self._plan(object_type.fields[name].type, sub_details)
@@ -273,7 +278,7 @@ class ProjectingExecutionContext(MaterializingExecutionContext):
                 fields.append((response_key, None, object_type.name))
                 continue
             reader = readers.get(name)
-            if reader is None or _plain_attribute(object_type, name, sub_details) is None:
+            if reader is None or plain_attribute(object_type, name, sub_details) is None:
                 return None
             sub_plan = self._stored_plan(object_type.fields[name].type, sub_details)
             if sub_plan is None:
@@ -337,7 +342,7 @@ def _required(value: Any) -> Any:
     return value
 
 
-def _plain_attribute(object_type: GraphQLObjectType, name: str, details: Iterable[Any]) -> Callable[[Any], Any] | None:
+def plain_attribute(object_type: GraphQLObjectType, name: str, details: Iterable[Any]) -> Callable[[Any], Any] | None:
     """A getter for a field that is just an attribute: no resolver, arguments or extensions."""
     field = object_type.fields.get(name)
     definition = (field.extensions or {}).get(STRAWBERRY_DEFINITION) if field is not None else None
@@ -380,7 +385,7 @@ def _list(inner: Projection) -> Projection:
     return project
 
 
-def _serializer(leaf_type: Any) -> Callable[[Any], Any]:
+def leaf_serializer(leaf_type: Any) -> Callable[[Any], Any]:
     """The type's own `serialize`, short-cut where the value already is what it would return:
     a str for String and ID, a bool for Boolean, an int in range for Int, a member of the enum."""
     serialize: Callable[[Any], Any] = leaf_type.serialize
@@ -397,7 +402,7 @@ def _serializer(leaf_type: Any) -> Callable[[Any], Any]:
 
 
 def _leaf(leaf_type: Any) -> Projection:
-    serialize = _serializer(leaf_type)
+    serialize = leaf_serializer(leaf_type)
 
     def project(value: Any) -> Any:
         if value is None or value is Undefined:
@@ -412,7 +417,7 @@ def _leaf(leaf_type: Any) -> Projection:
 
 def _required_leaf(leaf_type: Any) -> Projection:
     """A non-null leaf: one call instead of two on the hottest path."""
-    serialize = _serializer(leaf_type)
+    serialize = leaf_serializer(leaf_type)
 
     def project(value: Any) -> Any:
         if value is None or value is Undefined:

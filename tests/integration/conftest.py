@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from credithub.db.pool import transaction
+from credithub.db.pool import create_pool, transaction
 from credithub.db.world import insert_world
 from credithub.demo.world import generate_world
 from credithub.services import clients
@@ -31,6 +31,23 @@ async def demo_dsn(server_dsn: str, template_db: str, deps: Deps) -> AsyncIterat
         await pool.close()
     yield dsn
     await drop_database(server_dsn, name)
+
+
+@pytest.fixture
+async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
+    """The demo world's database, with the test suite's settings and a pool of its own."""
+    pool = await create_pool(demo_dsn, min_size=1, max_size=3)
+    yield make_deps(pool, deps.settings)
+    await pool.close()
+
+
+@pytest.fixture
+async def codes(demo_deps: Deps) -> list[str]:
+    """200 credit codes of the demo world, then three that name none of its subjects."""
+    rows = await demo_deps.pool.fetch(
+        "SELECT credit_code FROM subjects WHERE credit_code IS NOT NULL ORDER BY id LIMIT 200"
+    )
+    return [row["credit_code"] for row in rows] + ["91110000600037341N", "12345", "91310115MA1K3BTP2B"]
 
 
 @pytest.fixture

@@ -6,19 +6,17 @@ import asyncio
 import dataclasses
 import datetime as dt
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 
 from credithub.cache import close_cache, create_cache
-from credithub.db.pool import counting_queries, create_pool, transaction
+from credithub.db.pool import counting_queries, transaction
 from credithub.domain import records
 from credithub.domain.subjects import SubjectKind
 from credithub.services import credit_status
 from credithub.services.engine_config import ConfigHolder
 from credithub.services.ports import Deps
 from tests import factories
-from tests.conftest import make_deps
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -28,13 +26,6 @@ async def _count(coroutine) -> tuple[object, int]:  # type: ignore[no-untyped-de
         result = await coroutine
         await asyncio.sleep(0)  # asyncpg reports statements to its loggers on the next loop turn
     return result, counter[0]
-
-
-@pytest.fixture
-async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
-    pool = await create_pool(demo_dsn, min_size=1, max_size=3)
-    yield make_deps(pool, deps.settings)
-    await pool.close()
 
 
 async def test_a_batch_of_1000_costs_the_same_round_trips_as_a_batch_of_10(demo_deps: Deps) -> None:

@@ -25,13 +25,6 @@ REGULATOR = Client(id=1, name="regulator", role=Role.REGULATOR, platform=None)
 
 
 @pytest.fixture
-async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
-    pool = await create_pool(demo_dsn, min_size=1, max_size=3)
-    yield make_deps(pool, deps.settings)
-    await pool.close()
-
-
-@pytest.fixture
 async def replica_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
     """Reads as a query routed to the replica makes them: every transaction read-only."""
     pool = await create_pool(demo_dsn, min_size=1, max_size=3, read_only=True)

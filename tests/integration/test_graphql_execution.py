@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import pytest
 
-from credithub.db.pool import counting_queries, create_pool, transaction
+from credithub.db.pool import counting_queries, transaction
 from credithub.domain.clients import Client, Role
 from credithub.domain.ids import IdKind, format_id
 from credithub.domain.subjects import SubjectKind
@@ -34,13 +32,6 @@ query($first: Int!) {
     } }
   }
 }"""
-
-
-@pytest.fixture
-async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
-    pool = await create_pool(demo_dsn, min_size=1, max_size=3)
-    yield make_deps(pool, deps.settings)
-    await pool.close()
 
 
 async def _execute(deps: Deps, document: str, client: Client = REGULATOR, **variables: Any) -> tuple[Any, int]:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credithub.db.pool import create_pool
 from credithub.domain.clients import Client, Role
 from credithub.entrypoints.graphql import build_schema
 from credithub.services.ports import Deps
 from resolvers.loaders import RequestLoaders
 from schema.context import Context
-from tests.conftest import make_deps
 
 PROJECTED, PLAIN = build_schema(), build_schema(projection=False)
 AS_OF = "2026-06-01T00:00:00+00:00"  # fixed: two executions must not differ by the clock
@@ -59,21 +56,6 @@ WIDE = """
   measures { code kind scope subjectKinds trigger { type list via categories severities count windowMonths tiers } }
   missing: subject(id: "sub_999999999") { id }
 }"""
-
-
-@pytest.fixture
-async def demo_deps(demo_dsn: str, deps: Deps) -> AsyncIterator[Deps]:
-    pool = await create_pool(demo_dsn, min_size=1, max_size=3)
-    yield make_deps(pool, deps.settings)
-    await pool.close()
-
-
-@pytest.fixture
-async def codes(demo_deps: Deps) -> list[str]:
-    rows = await demo_deps.pool.fetch(
-        "SELECT credit_code FROM subjects WHERE credit_code IS NOT NULL ORDER BY id LIMIT 200"
-    )
-    return [row["credit_code"] for row in rows] + ["91110000600037341N", "12345", "91310115MA1K3BTP2B"]
 
 
 async def _both(deps: Deps, viewer: Client, document: str, **variables: Any) -> tuple[Any, Any]:
