@@ -34,11 +34,16 @@ export function useConnection(query, variables, pick, { enabled = true, pageSize
   const key = JSON.stringify(variables);
   const [state, setState] = useState({ edges: [], page: null, error: null, loading: enabled });
   const [round, setRound] = useState(0);
+  // Each first page starts a new generation: an answer to an older one (a filter changed while it
+  // was on its way) is dropped, or it would replace the newer answer that came first.
+  const generation = useRef(0);
   const load = useCallback(
     (after, append) => {
+      const mine = append ? generation.current : ++generation.current;
       setState((previous) => ({ ...previous, error: null, loading: true }));
       return request(query, { ...JSON.parse(key), first: pageSize, after }).then(
         (data) => {
+          if (mine !== generation.current) return;
           const connection = pick(data);
           setState((previous) => ({
             edges: append ? [...previous.edges, ...connection.edges] : connection.edges,
@@ -47,7 +52,7 @@ export function useConnection(query, variables, pick, { enabled = true, pageSize
             loading: false,
           }));
         },
-        (error) => setState((previous) => ({ ...previous, error, loading: false })),
+        (error) => mine === generation.current && setState((previous) => ({ ...previous, error, loading: false })),
       );
     },
     [query, key, pageSize],
