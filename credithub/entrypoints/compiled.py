@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from copy import copy
 from typing import Any, Final
 
 from graphql import (
@@ -41,9 +42,15 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import collect_fields
-from graphql.execution.values import get_argument_values
+from graphql.execution.executor import CollectedErrors
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import Path
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.relay.types import GlobalID
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import _is_leaf_type
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
+from strawberry.types.field import StrawberryField
 
 from credithub.entrypoints.projection import (
     NotProjectable,
@@ -56,6 +63,7 @@ Complete = Callable[[ProjectingExecutionContext, Any, Any, Path], Any]
 """(execution context, value, resolve info of the field or None, path) → JSON, or an awaitable of it."""
 
 TYPENAME: Final = "__typename"
+MAX_COERCION_ERRORS: Final = 50  # graphql-core's default, as `Executor.build` coerces
 
 
 class GiveUp(Exception):
@@ -102,12 +110,60 @@ def _then(value: Any, then: Callable[[Any], Any]) -> Any:
     return then(value)
 
 
+Call = Callable[[Any, Any, dict[str, Any]], Any]
+"""(source, graphql-core's resolve info, the field's arguments by GraphQL name) → the resolver's value."""
+
+
+def strawberry_call(definition: GraphQLField, schema: Any) -> Call | None:
+    """The field's own resolver called as Strawberry's wrapper calls it, without the wrapper,
+    where the wrapper would do no more than that: no field extensions or exception handlers,
+    and every argument a scalar or enum (which Strawberry passes on as graphql-core coerced it).
+    None: graphql-core calls Strawberry's wrapper."""
+    field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    if not isinstance(field, StrawberryField) or field.base_resolver is None or strawberry_schema is None:
+        return None
+    converter = strawberry_schema.schema_converter
+    if field.extensions or converter._exception_handler_specs:
+        return None
+    config, registry = strawberry_schema.config, converter.scalar_registry
+    names: list[tuple[str, str]] = []
+    for argument in field.arguments:
+        kind = argument.type
+        if isinstance(kind, StrawberryOptional) and not isinstance(kind, StrawberryMaybe):
+            kind = kind.of_type
+        if isinstance(kind, StrawberryMaybe) or not _is_leaf_type(kind, registry, skip_classes=(GlobalID,)):
+            return None
+        assert argument.python_name
+        names.append((config.name_converter.from_argument(argument), argument.python_name))
+    resolver = field.base_resolver
+    function = resolver.wrapped_func
+    if not callable(function):
+        return None
+    takes_self = resolver.self_parameter is not None
+    sources = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
+    info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+    info_class = config.info_class
+
+    def call(source: Any, info: Any, arguments: dict[str, Any]) -> Any:
+        kwargs = {python: arguments[graphql] for graphql, python in names if graphql in arguments}
+        for name in sources:
+            kwargs[name] = source
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=field)
+        return function(source, **kwargs) if takes_self else function(**kwargs)
+
+    return call
+
+
 class _Field:
     """One selected field of an object type: how to get its value and complete it."""
 
-    __slots__ = ("complete", "definition", "details", "getter", "has_arguments", "key", "nodes", "parent")
+    __slots__ = ("call", "complete", "definition", "details", "getter", "has_arguments", "key", "nodes", "parent")
 
-    def __init__(self, key: str, parent: GraphQLObjectType, definition: GraphQLField, details: Any) -> None:
+    def __init__(
+        self, key: str, parent: GraphQLObjectType, definition: GraphQLField, details: Any, call: Call | None
+    ) -> None:
         self.key = key
         self.parent = parent
         self.definition = definition
@@ -118,6 +174,7 @@ class _Field:
         # type of its value asks for one.
         abstract = is_abstract_type(get_named_type(definition.type))
         self.getter = None if abstract else plain_attribute(parent, self.nodes[0].name.value, details)
+        self.call = call
         self.complete: Complete | None = None  # set by the plan, once the field's type is walked
 
     def value(self, context: ProjectingExecutionContext, source: Any, path: Path) -> tuple[Any, Any]:
@@ -137,6 +194,8 @@ class _Field:
             if self.has_arguments
             else {}
         )
+        if self.call is not None:
+            return self.call(source, info, arguments), info
         resolve = self.definition.resolve or context.field_resolver
         return resolve(source, info, **arguments), info
 
@@ -201,20 +260,36 @@ class CompiledQuery:
 
     def __init__(self) -> None:
         self._root: _Object | None = None
+        self._made_with: ProjectingExecutionContext | None = None
         self._unable = False
 
-    async def answer(self, context: ProjectingExecutionContext) -> dict[str, Any] | None:
-        """The operation's data, or None when the plan cannot answer it (graphql-core does)."""
-        if self._unable:
-            return None
+    @property
+    def planned(self) -> bool:
+        """Whether the plan was made (or found unable to answer this operation)."""
+        return self._root is not None or self._unable
+
+    def plan(self, executor: ProjectingExecutionContext) -> None:
+        """Make the plan with an executor the schema's execution context class built for this
+        document (its context value and variables are not used: each answer brings its own)."""
+        if self.planned:
+            return
+        if executor.middleware_manager is not None:  # resolvers wrapped: graphql-core calls them
+            self._unable = True
+            return
         try:
-            root = self._root or self._plan_root(context)
+            self._root = self._plan_root(executor)
         except GiveUp:
             self._unable = True
+            return
+        self._made_with = executor
+
+    async def answer(self, context_value: Any, variables: dict[str, Any] | None, extensions: Any) -> dict[str, Any] | None:
+        """The operation's data, or None when the plan cannot answer it (graphql-core does)."""
+        root, executor = self._root, self._executor(context_value, variables, extensions)
+        if root is None or executor is None:
             return None
-        self._root = root
         try:
-            answer: Any = root.complete(context, context.root_value, None)
+            answer: Any = root.complete(executor, executor.root_value, None)
             if isinstance(answer, _Later):
                 answer = await answer.run()
         except (GiveUp, NotProjectable):
@@ -223,6 +298,31 @@ class CompiledQuery:
             return None  # a resolver's error: graphql-core reports it, with its path
         assert isinstance(answer, dict)
         return answer
+
+    def _executor(
+        self, context_value: Any, variables: dict[str, Any] | None, extensions: Any
+    ) -> ProjectingExecutionContext | None:
+        """The executor the plan was made with, copied for one answer with its own context value,
+        variables and extensions (as graphql-core copies an executor for each event of a
+        subscription); None where the variables do not coerce (graphql-core says why)."""
+        made_with = self._made_with
+        if made_with is None:
+            return None
+        coerced = get_variable_values(
+            made_with.schema,
+            made_with.operation.variable_definitions or (),
+            variables or {},
+            max_errors=MAX_COERCION_ERRORS,
+            hide_suggestions=made_with.hide_suggestions,
+        )
+        if isinstance(coerced, list):
+            return None
+        executor = copy(made_with)
+        executor.context_value = context_value
+        executor.variable_values = coerced
+        executor.operation_extensions = extensions
+        executor.collected_errors = CollectedErrors()
+        return executor
 
     # ---- making the plan ------------------------------------------------------------------
 
@@ -250,7 +350,7 @@ class CompiledQuery:
             definition = object_type.fields.get(name)
             if definition is None:
                 raise GiveUp
-            field = _Field(key, object_type, definition, details)
+            field = _Field(key, object_type, definition, details, strawberry_call(definition, context.schema))
             field.complete = self._completion(context, definition.type, details)
             fields.append(field)
         return _Object(object_type, fields)

@@ -155,19 +155,22 @@ class PreparedQueries:
         """The answer of the compiled plan, or None where graphql-core must answer."""
         if not issubclass(self.context_class, ProjectingExecutionContext):
             return None
-        executor = self.context_class.build(
-            self.schema._schema,
-            prepared.document,
-            None,
-            context,
-            request_data.variables,
-            request_data.operation_name,
-            is_awaitable=cast(Any, optimized_is_awaitable),  # a TypeGuard in all but its annotation
-            operation_extensions=request_data.extensions,
-        )
-        if not isinstance(executor, ProjectingExecutionContext) or executor.middleware_manager is not None:
-            return None  # the variables did not coerce (graphql-core says why), or resolvers are wrapped
-        data = await prepared.compiled.answer(executor)
+        plan = prepared.compiled
+        if not plan.planned:
+            executor = self.context_class.build(
+                self.schema._schema,
+                prepared.document,
+                None,
+                None,
+                request_data.variables,
+                request_data.operation_name,
+                is_awaitable=cast(Any, optimized_is_awaitable),  # a TypeGuard in all but its annotation
+                operation_extensions=None,
+            )
+            if not isinstance(executor, ProjectingExecutionContext):
+                return None  # the variables did not coerce: graphql-core says why
+            plan.plan(executor)
+        data = await plan.answer(context, request_data.variables, request_data.extensions)
         return None if data is None else GraphQLExecutionResult(data=data, errors=None)
 
     async def _executed(

@@ -44,13 +44,15 @@ def _context(deps: Deps, viewer: Client) -> Context:
 
 
 async def _compiled(deps: Deps, viewer: Client, document: str, plan: CompiledQuery, **variables: Any) -> Any:
-    executor = CONTEXT_CLASS.build(
-        PROJECTED._schema, parse(document), None, _context(deps, viewer), variables, None,
-        is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-        operation_extensions=None,
-    )  # fmt: skip
-    assert isinstance(executor, ProjectingExecutionContext)
-    return await plan.answer(executor)
+    if not plan.planned:  # as entrypoints.prepared makes it, on a first answer
+        executor = CONTEXT_CLASS.build(
+            PROJECTED._schema, parse(document), None, None, variables, None,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            operation_extensions=None,
+        )  # fmt: skip
+        assert isinstance(executor, ProjectingExecutionContext)
+        plan.plan(executor)
+    return await plan.answer(_context(deps, viewer), variables, None)
 
 
 async def _executed(deps: Deps, viewer: Client, document: str, **variables: Any) -> tuple[Any, list[Any]]:
@@ -97,6 +99,9 @@ async def test_where_graphql_core_reports_an_error_the_plan_gives_up(demo_deps: 
     # ... and the same plan answers the next, valid lookup
     rows = await demo_deps.pool.fetch("SELECT credit_code FROM subjects WHERE credit_code IS NOT NULL LIMIT 1")
     assert await _compiled(demo_deps, VIEWERS[0], LOOKUP, plan, code=rows[0]["credit_code"]) is not None
+    # variables that do not coerce are graphql-core's to report, though the plan was made
+    assert await _compiled(demo_deps, VIEWERS[0], LOOKUP, plan) is None
+    assert await _compiled(demo_deps, VIEWERS[0], LOOKUP, plan, code=7) is None
 
 
 async def test_introspection_is_left_to_graphql_core(demo_deps: Deps) -> None:
