@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -118,8 +118,8 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
         yield conn
 
 
-@asynccontextmanager
-async def counting_queries() -> AsyncIterator[list[int]]:
+@contextmanager
+def counting_queries() -> Iterator[list[int]]:
     """Count the statements run inside the block (on any pooled connection of this task)."""
     counter = [0]
     token = query_count.set(counter)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from copy import copy
 from typing import Any, Final
 
 from graphql import (
@@ -283,7 +282,9 @@ class CompiledQuery:
             return
         self._made_with = executor
 
-    async def answer(self, context_value: Any, variables: dict[str, Any] | None, extensions: Any) -> dict[str, Any] | None:
+    async def answer(
+        self, context_value: Any, variables: dict[str, Any] | None, extensions: Any
+    ) -> dict[str, Any] | None:
         """The operation's data, or None when the plan cannot answer it (graphql-core does)."""
         root, executor = self._root, self._executor(context_value, variables, extensions)
         if root is None or executor is None:
@@ -317,7 +318,8 @@ class CompiledQuery:
         )
         if isinstance(coerced, list):
             return None
-        executor = copy(made_with)
+        executor = object.__new__(type(made_with))  # copy(made_with), without its generic machinery
+        executor.__dict__.update(made_with.__dict__)
         executor.context_value = context_value
         executor.variable_values = coerced
         executor.operation_extensions = extensions

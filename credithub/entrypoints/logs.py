@@ -182,12 +182,15 @@ async def logged(
             message["headers"] = [*message.get("headers", ()), (REQUEST_ID_BYTES, request_id.encode())]
         await send(message)
 
-    with structlog.contextvars.bound_contextvars(request_id=request_id):
-        async with counting_queries() as counter:
+    bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+    try:
+        with counting_queries() as counter:
             try:
                 yield send_with_id
             finally:
                 log_request(metrics, scope, route(scope), status, time.perf_counter() - started, counter[0])
+    finally:
+        structlog.contextvars.reset_contextvars(**bound)  # the value before, exactly
 
 
 def log_request(metrics: Metrics | None, scope: Scope, route: str, status: int, seconds: float, queries: int) -> None:

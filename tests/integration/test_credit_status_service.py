@@ -22,7 +22,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 async def _count(coroutine) -> tuple[object, int]:  # type: ignore[no-untyped-def]
-    async with counting_queries() as counter:
+    with counting_queries() as counter:
         result = await coroutine
         await asyncio.sleep(0)  # asyncpg reports statements to its loggers on the next loop turn
     return result, counter[0]

@@ -36,7 +36,7 @@ query($first: Int!) {
 
 async def _execute(deps: Deps, document: str, client: Client = REGULATOR, **variables: Any) -> tuple[Any, int]:
     context = Context(deps=deps, loader_factory=RequestLoaders, client=client)
-    async with counting_queries() as counter:
+    with counting_queries() as counter:
         result = await build_schema().execute(document, variable_values=variables, context_value=context)
         await asyncio.sleep(0)  # asyncpg reports each statement to its loggers on the next loop turn
     return result, counter[0]

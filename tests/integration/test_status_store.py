@@ -50,7 +50,7 @@ async def test_the_refresher_stores_exactly_what_a_query_computes(fresh_deps: De
 
     reader = with_clock(fresh_deps, FixedClock(NOW + dt.timedelta(hours=1)))
     await reader.engine.current(reader.pool)
-    async with counting_queries() as counter:
+    with counting_queries() as counter:
         [stored] = await credit_status.statuses_by_credit_code(reader, [code], None)
         await asyncio.sleep(0)
     assert counter[0] == 1  # the stored status came with the resolve query: no fact load
