@@ -5,11 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from credithub.db import platforms as db_platforms
-from credithub.domain import errors as domain_errors
 from credithub.domain import ids
 from credithub.services import clients
 from schema import errors
-from schema.clients import Platform, RevokeClientResult, RevokeClientSuccess, Viewer
+from schema.clients import REVOKE_CLIENT_ERRORS, Platform, RevokeClientResult, RevokeClientSuccess, Viewer
 from schema.context import Info
 
 
@@ -34,13 +33,6 @@ class ClientMutations:
         try:
             revoked = ids.parse_id(ids.IdKind.CLIENT, client_id, field_name="clientId")
             await clients.revoke_as(info.context.deps, info.context.viewer, revoked)
-        except (domain_errors.InvalidId, domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.NotFoundError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(REVOKE_CLIENT_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=REVOKE_CLIENT_ERRORS)
         return RevokeClientSuccess(client_id=client_id)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.domain import ids
 from credithub.services import commitments
 from schema import errors
-from schema.commitments import Commitment, MakeCommitmentInput, MakeCommitmentResult, MakeCommitmentSuccess
+from schema.commitments import (
+    MAKE_COMMITMENT_ERRORS,
+    Commitment,
+    MakeCommitmentInput,
+    MakeCommitmentResult,
+    MakeCommitmentSuccess,
+)
 from schema.context import Info
 
 
@@ -29,19 +34,6 @@ class CommitmentMutations:
                 term_from=input.term_from,
                 term_until=input.term_until,
             )
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidValue,
-            domain_errors.UnknownSubject,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.UnknownSubjectError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(MAKE_COMMITMENT_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=MAKE_COMMITMENT_ERRORS)
         return MakeCommitmentSuccess(commitment=Commitment.from_domain(standing))

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.domain import ids
 from credithub.services import credit_reports
 from schema import errors
 from schema.context import Info
-from schema.credit_reports import CreditReport, CreditReportResult
-
-EXPECTED = (
-    domain_errors.InvalidId,
-    domain_errors.InvalidValue,
-    domain_errors.PurposeRequired,
-    domain_errors.PermissionDenied,
-    domain_errors.UnknownSubject,
-    domain_errors.StatusUnavailable,
-)
+from schema.credit_reports import CREDIT_REPORT_ERRORS, CreditReport, CreditReportResult
 
 
 @strawberry.type
@@ -35,18 +25,7 @@ class CreditReportQueries:
             number = ids.parse_id(ids.IdKind.SUBJECT, subject_id, field_name="subjectId")
             # On the primary, never the replica: a signed report states the standing at its issue instant.
             issued = await credit_reports.issue(info.context.deps, info.context.viewer, number, purpose)
-        except EXPECTED as exc:
-            return errors.from_domain(
-                exc,
-                given=subject_id,
-                allowed=(
-                    errors.PurposeRequiredError,
-                    errors.PermissionDeniedError,
-                    errors.UnknownSubjectError,
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.StatusUnavailableError,
-                ),
-            )
+        except errors.catchable(CREDIT_REPORT_ERRORS) as exc:
+            return errors.from_domain(exc, given=subject_id, allowed=CREDIT_REPORT_ERRORS)
         info.context.note_reads("creditReport", [issued.subject.id], purpose=issued.purpose)
         return CreditReport.from_issued(issued)

@@ -12,7 +12,7 @@ from credithub.domain.status_codec import StoredStatus
 from credithub.services import credit_status, read_models
 from schema import errors
 from schema.context import Info
-from schema.credit_status import CreditStatus, CreditStatusResult
+from schema.credit_status import CREDIT_STATUS_ERRORS, CreditStatus, CreditStatusResult
 
 
 @strawberry.type
@@ -44,5 +44,5 @@ def status_result(lookup: credit_status.StatusLookup, viewer: Client) -> CreditS
     return errors.from_domain(
         lookup.error,
         given=lookup.input,
-        allowed=(errors.InvalidIdentifierError, errors.UnknownSubjectError, errors.StatusUnavailableError),
+        allowed=CREDIT_STATUS_ERRORS,
     )

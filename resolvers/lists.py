@@ -7,14 +7,18 @@ import datetime as dt
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages, visibility
 from credithub.services import lists
 from schema import errors
 from schema.context import ExitReviewFilterKey, Info, ListEntryFilterKey, NewestFirstPageKey
 from schema.lists import (
+    DECIDE_EXIT_REVIEW_ERRORS,
+    DECIDE_LISTING_ERRORS,
+    END_LISTING_ERRORS,
     EXIT_REVIEW_CURSOR_SCOPE,
     LIST_ENTRY_CURSOR_SCOPE,
+    PROPOSE_LISTING_ERRORS,
+    SUBMIT_DEFENCE_ERRORS,
     DecideExitReviewResult,
     DecideExitReviewSuccess,
     DecideListingResult,
@@ -94,27 +98,8 @@ class ListMutations:
     async def propose_listing(self, info: Info, input: ProposeListingInput) -> ProposeListingResult:
         try:
             entry = await lists.propose_listing(info.context.deps, info.context.viewer, input.to_domain())
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidListBasis,
-            domain_errors.LegalBasisInsufficient,
-            domain_errors.InvalidValue,
-            domain_errors.UnknownSubject,
-            domain_errors.ListingConflict,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.InvalidListBasisError,
-                    errors.LegalBasisInsufficientError,
-                    errors.UnknownSubjectError,
-                    errors.ListingConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(PROPOSE_LISTING_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=PROPOSE_LISTING_ERRORS)
         return ProposeListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -125,23 +110,8 @@ class ListMutations:
         deps, viewer = info.context.deps, info.context.viewer
         try:
             defence = await lists.submit_defence(deps, viewer, _entry_id(entry_id), statement)
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidValue,
-            domain_errors.NotFound,
-            domain_errors.DefenceWindowClosed,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.NotFoundError,
-                    errors.DefenceWindowClosedError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(SUBMIT_DEFENCE_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=SUBMIT_DEFENCE_ERRORS)
         entry = await info.context.loaders.list_entry.load(defence.entry_id)
         assert entry is not None
         return SubmitDefenceSuccess(
@@ -173,31 +143,8 @@ class ListMutations:
                 decision_ref=decision_ref,
                 valid_until=valid_until,
             )
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidListBasis,
-            domain_errors.ValidityTooLong,
-            domain_errors.InvalidValue,
-            domain_errors.NotFound,
-            domain_errors.DefenceWindowOpen,
-            domain_errors.TransitionNotAllowed,
-            domain_errors.ListingConflict,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.InvalidListBasisError,
-                    errors.ValidityTooLongError,
-                    errors.NotFoundError,
-                    errors.DefenceWindowOpenError,
-                    errors.TransitionNotAllowedError,
-                    errors.ListingConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(DECIDE_LISTING_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=DECIDE_LISTING_ERRORS)
         return DecideListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -206,23 +153,8 @@ class ListMutations:
     async def end_listing(self, info: Info, entry_id: strawberry.ID, reason: str) -> EndListingResult:
         try:
             entry = await lists.end_listing(info.context.deps, info.context.viewer, _entry_id(entry_id), reason)
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidValue,
-            domain_errors.NotFound,
-            domain_errors.TransitionNotAllowed,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.NotFoundError,
-                    errors.TransitionNotAllowedError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(END_LISTING_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=END_LISTING_ERRORS)
         return EndListingSuccess(entry=ListEntry.from_domain(entry, info.context.now()))
 
     @strawberry.mutation(
@@ -236,22 +168,6 @@ class ListMutations:
             review = await lists.decide_exit_review(
                 info.context.deps, info.context.viewer, review_number, end_listing=end_listing, note=note
             )
-        except (
-            domain_errors.InvalidId,
-            domain_errors.InvalidValue,
-            domain_errors.NotFound,
-            domain_errors.TransitionNotAllowed,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.NotFoundError,
-                    errors.TransitionNotAllowedError,
-                    errors.ConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(DECIDE_EXIT_REVIEW_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=DECIDE_EXIT_REVIEW_ERRORS)
         return DecideExitReviewSuccess(review=ExitReview.from_domain(review))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.services import catalog
 from schema import errors
 from schema.context import Info
 from schema.measures import (
+    SAVE_MEASURE_ERRORS,
+    SET_MEASURE_ACTIVE_ERRORS,
     Measure,
     MeasureInput,
     SaveMeasureResult,
@@ -33,31 +34,14 @@ class MeasureMutations:
     async def save_measure(self, info: Info, input: MeasureInput) -> SaveMeasureResult:
         try:
             measure = await catalog.save_measure(info.context.deps, info.context.viewer, input.to_fields())
-        except (
-            domain_errors.InvalidValue,
-            domain_errors.LegalBasisInsufficient,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.LegalBasisInsufficientError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(SAVE_MEASURE_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=SAVE_MEASURE_ERRORS)
         return SaveMeasureSuccess(measure=Measure.from_domain(measure))
 
     @strawberry.mutation(description="Switch a measure on or off (admins).")
     async def set_measure_active(self, info: Info, code: str, active: bool) -> SetMeasureActiveResult:
         try:
             measure = await catalog.set_measure_active(info.context.deps, info.context.viewer, code, active)
-        except (domain_errors.NotFound, domain_errors.PermissionDenied) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.NotFoundError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(SET_MEASURE_ACTIVE_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=SET_MEASURE_ACTIVE_ERRORS)
         return SetMeasureActiveSuccess(measure=Measure.from_domain(measure))

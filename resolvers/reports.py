@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.domain import events, ids
 from credithub.services import reports
 from schema import errors
@@ -13,6 +12,11 @@ from schema.context import Info
 from schema.credit_status import MeasureExecution
 from schema.records import CreditRecord
 from schema.reports import (
+    CHANGE_RELATION_ERRORS,
+    REPORT_MEASURE_EXECUTION_ERRORS,
+    REPORT_VIOLATION_ERRORS,
+    REVOKE_VIOLATION_ERRORS,
+    UPDATE_ACCOUNT_ERRORS,
     ChangeRelationInput,
     ChangeRelationResult,
     ChangeRelationSuccess,
@@ -46,23 +50,8 @@ class ReportMutations:
         try:
             event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
             record = await reports.report(deps, info.context.viewer, event)
-        except (
-            domain_errors.InvalidIdentifier,
-            domain_errors.InvalidValue,
-            domain_errors.IdentityConflict,
-            domain_errors.ViolationConflict,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.InvalidIdentifierError,
-                    errors.IdentityConflictError,
-                    errors.ViolationConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(REPORT_VIOLATION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=REPORT_VIOLATION_ERRORS)
         return ReportViolationSuccess(
             record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
@@ -79,23 +68,8 @@ class ReportMutations:
         try:
             event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
             execution = await reports.report_execution(deps, info.context.viewer, event)
-        except (
-            domain_errors.InvalidIdentifier,
-            domain_errors.InvalidValue,
-            domain_errors.IdentityConflict,
-            domain_errors.PermissionDenied,
-            domain_errors.NoSuchFlag,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.InvalidIdentifierError,
-                    errors.IdentityConflictError,
-                    errors.PermissionDeniedError,
-                    errors.NoSuchFlagError,
-                ),
-            )
+        except errors.catchable(REPORT_MEASURE_EXECUTION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=REPORT_MEASURE_EXECUTION_ERRORS)
         return ReportMeasureExecutionSuccess(
             execution=MeasureExecution.from_domain(execution),
             subject_id=_subject_id(execution.subject_id),
@@ -110,21 +84,8 @@ class ReportMutations:
         try:
             event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
             record = await reports.revoke(deps, info.context.viewer, event)
-        except (
-            domain_errors.InvalidValue,
-            domain_errors.NotYetKnown,
-            domain_errors.TransitionNotAllowed,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.NotYetKnownError,
-                    errors.TransitionNotAllowedError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(REVOKE_VIOLATION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=REVOKE_VIOLATION_ERRORS)
         return RevokeViolationSuccess(
             record=CreditRecord.from_domain(record), subject_id=_subject_id(record.subject_id)
         )
@@ -138,21 +99,8 @@ class ReportMutations:
         try:
             event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
             account = await reports.update(deps, info.context.viewer, event)
-        except (
-            domain_errors.InvalidIdentifier,
-            domain_errors.InvalidValue,
-            domain_errors.IdentityConflict,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.InvalidIdentifierError,
-                    errors.IdentityConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(UPDATE_ACCOUNT_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=UPDATE_ACCOUNT_ERRORS)
         return UpdateAccountSuccess(account=Account.from_domain(account), subject_id=_subject_id(account.subject_id))
 
     @strawberry.mutation(
@@ -164,21 +112,8 @@ class ReportMutations:
         try:
             event = events.parse_event(input.to_event_body(now), person_key=deps.person_key, now=now)
             from_id, to_id = await reports.relate(deps, info.context.viewer, event)
-        except (
-            domain_errors.InvalidIdentifier,
-            domain_errors.InvalidValue,
-            domain_errors.IdentityConflict,
-            domain_errors.PermissionDenied,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidValueError,
-                    errors.InvalidIdentifierError,
-                    errors.IdentityConflictError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(CHANGE_RELATION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=CHANGE_RELATION_ERRORS)
         command = event.command
         assert isinstance(command, events.RelationChanged)
         return ChangeRelationSuccess(

@@ -6,7 +6,6 @@ import dataclasses
 
 import strawberry
 
-from credithub.domain import errors as domain_errors
 from credithub.domain import ids, pages
 from credithub.domain import objections as objections_domain
 from credithub.domain.visibility import compute_subject_filter, compute_workflow_platform
@@ -14,8 +13,12 @@ from credithub.services import objections, repairs
 from schema import errors
 from schema.context import Info, NewestFirstPageKey
 from schema.workflows import (
+    APPLY_FOR_REPAIR_ERRORS,
+    DECIDE_REPAIR_ERRORS,
+    FILE_OBJECTION_ERRORS,
     OBJECTION_CURSOR_SCOPE,
     REPAIR_CURSOR_SCOPE,
+    RESOLVE_OBJECTION_ERRORS,
     ApplyForRepairResult,
     ApplyForRepairSuccess,
     CorrectionInput,
@@ -32,24 +35,6 @@ from schema.workflows import (
     RepairApplicationFilter,
     ResolveObjectionResult,
     ResolveObjectionSuccess,
-)
-
-# What a workflow mutation can answer besides success; anything else is a bug, not a user error.
-# Only the conflicts its service raises: a plain `Conflict` has no member in these unions.
-EXPECTED = (
-    domain_errors.InvalidId,
-    domain_errors.InvalidValue,
-    domain_errors.NotFound,
-    domain_errors.TransitionNotAllowed,
-    domain_errors.PermissionDenied,
-)
-# Their GraphQL types: members of every workflow mutation's result union.
-WORKFLOW_ERRORS = (
-    errors.InvalidIdError,
-    errors.InvalidValueError,
-    errors.NotFoundError,
-    errors.TransitionNotAllowedError,
-    errors.PermissionDeniedError,
 )
 
 
@@ -106,18 +91,8 @@ class WorkflowMutations:
         try:
             record = ids.parse_id(ids.IdKind.RECORD, record_id, field_name="recordId")
             objection = await objections.file_objection(info.context.deps, info.context.viewer, record, reason)
-        except (*EXPECTED, domain_errors.AlreadyExists) as exc:  # one open objection per record
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.NotFoundError,
-                    errors.AlreadyExistsError,
-                    errors.TransitionNotAllowedError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(FILE_OBJECTION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=FILE_OBJECTION_ERRORS)
         return FileObjectionSuccess(objection=Objection.from_domain(objection))
 
     @strawberry.mutation(
@@ -145,8 +120,8 @@ class WorkflowMutations:
                 outcome=objections_domain.Outcome(outcome) if outcome is not None else None,
                 correction=correction.to_domain() if correction is not None else None,
             )
-        except EXPECTED as exc:
-            return errors.from_domain(exc, allowed=WORKFLOW_ERRORS)
+        except errors.catchable(RESOLVE_OBJECTION_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=RESOLVE_OBJECTION_ERRORS)
         return ResolveObjectionSuccess(objection=Objection.from_domain(objection))
 
     @strawberry.mutation(
@@ -161,25 +136,8 @@ class WorkflowMutations:
             application = await repairs.apply_for_repair(
                 info.context.deps, info.context.viewer, record, evidence, commitment
             )
-        except (
-            *EXPECTED,
-            domain_errors.AlreadyExists,  # one pending application per record
-            domain_errors.RepairTooEarly,
-            domain_errors.NotRepairable,
-        ) as exc:
-            return errors.from_domain(
-                exc,
-                allowed=(
-                    errors.InvalidIdError,
-                    errors.InvalidValueError,
-                    errors.NotFoundError,
-                    errors.AlreadyExistsError,
-                    errors.TransitionNotAllowedError,
-                    errors.RepairTooEarlyError,
-                    errors.NotRepairableError,
-                    errors.PermissionDeniedError,
-                ),
-            )
+        except errors.catchable(APPLY_FOR_REPAIR_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=APPLY_FOR_REPAIR_ERRORS)
         return ApplyForRepairSuccess(application=RepairApplication.from_domain(application))
 
     @strawberry.mutation(
@@ -192,6 +150,6 @@ class WorkflowMutations:
         try:
             number = ids.parse_id(ids.IdKind.REPAIR, application_id, field_name="applicationId")
             application = await repairs.decide_repair(info.context.deps, info.context.viewer, number, approved, note)
-        except EXPECTED as exc:
-            return errors.from_domain(exc, allowed=WORKFLOW_ERRORS)
+        except errors.catchable(DECIDE_REPAIR_ERRORS) as exc:
+            return errors.from_domain(exc, allowed=DECIDE_REPAIR_ERRORS)
         return DecideRepairSuccess(application=RepairApplication.from_domain(application))

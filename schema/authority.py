@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Final
 
 import strawberry
 
@@ -81,6 +81,19 @@ class RecordAuthorityDecisionSuccess:
     subject_id: strawberry.ID
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+# `UnknownSubject`: an ID number the hub does not host; the plain `Conflict`: a decision already
+# recorded about another subject; `TransitionNotAllowed`: a removal.
+RECORD_AUTHORITY_DECISION_ERRORS: Final = (
+    InvalidValueError,
+    InvalidIdentifierError,
+    UnknownSubjectError,
+    NotFoundError,
+    ConflictError,
+    TransitionNotAllowedError,
+    PermissionDeniedError,
+)
 RecordAuthorityDecisionResult = Annotated[
     RecordAuthorityDecisionSuccess
     | InvalidValueError

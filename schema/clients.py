@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 import strawberry
 
@@ -59,6 +59,9 @@ class RevokeClientSuccess:
     client_id: strawberry.ID
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+REVOKE_CLIENT_ERRORS: Final = (InvalidIdError, NotFoundError, PermissionDeniedError)
 RevokeClientResult = Annotated[
     RevokeClientSuccess | InvalidIdError | NotFoundError | PermissionDeniedError,
     strawberry.union("RevokeClientResult"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Final
 
 import strawberry
 
@@ -70,6 +70,9 @@ class MakeCommitmentSuccess:
     commitment: Commitment
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+MAKE_COMMITMENT_ERRORS: Final = (InvalidIdError, InvalidValueError, UnknownSubjectError, PermissionDeniedError)
 MakeCommitmentResult = Annotated[
     MakeCommitmentSuccess | InvalidIdError | InvalidValueError | UnknownSubjectError | PermissionDeniedError,
     strawberry.union("MakeCommitmentResult"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import strawberry
 
@@ -66,6 +66,16 @@ class CreditReport:
         )
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+CREDIT_REPORT_ERRORS: Final = (
+    PurposeRequiredError,
+    PermissionDeniedError,
+    UnknownSubjectError,
+    InvalidIdError,
+    InvalidValueError,
+    StatusUnavailableError,
+)
 CreditReportResult = Annotated[
     CreditReport
     | PurposeRequiredError

@@ -277,6 +277,9 @@ class StoredCreditStatus:
         return CreditStatus.from_domain(self.view.decoded(), self.credit_code)
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+CREDIT_STATUS_ERRORS: Final = (InvalidIdentifierError, UnknownSubjectError, StatusUnavailableError)
 CreditStatusResult = Annotated[
     CreditStatus | InvalidIdentifierError | UnknownSubjectError | StatusUnavailableError,
     strawberry.union("CreditStatusResult", description="A status, or why there is none for this input."),

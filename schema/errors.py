@@ -6,6 +6,7 @@ along the exception's MRO: the most specific class that has a GraphQL type wins.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -203,64 +204,62 @@ class LiveFeedLostError(UserError):
     reason: str = strawberry.field(description="INTERRUPTED or TOO_SLOW.")
 
 
-def _plain(kind: Callable[..., UserError]) -> Callable[[Any, str], UserError]:
-    return lambda exc, given: kind(message=exc.message, code=exc.code)
+_Fields = Callable[[Any, str], dict[str, Any]]
 
 
-def _input(kind: Callable[..., UserError]) -> Callable[[Any, str], UserError]:
-    return lambda exc, given: kind(message=exc.message, code=exc.code, field=exc.field)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Shown:
+    """How a domain error class is shown: its GraphQL type, and that type's fields besides
+    `message` and `code`, read from the exception and the input as the client gave it."""
+
+    kind: type[UserError]
+    fields: _Fields
+
+    def make(self, exc: errors.DomainError, given: str) -> UserError:
+        return self.kind(message=exc.message, code=exc.code, **self.fields(exc, given))
 
 
-def _identifier(exc: errors.InvalidIdentifier, given: str) -> UserError:
+def _plain(kind: type[UserError]) -> Shown:
+    return Shown(kind, lambda exc, given: {})
+
+
+def _input(kind: type[UserError], more: _Fields = lambda exc, given: {}) -> Shown:
+    return Shown(kind, lambda exc, given: {"field": exc.field, **more(exc, given)})
+
+
+def _identifier(exc: errors.InvalidIdentifier, given: str) -> dict[str, Any]:
     shown = given if exc.kind != "RESIDENT_ID" else ""
-    return InvalidIdentifierError(
-        message=exc.message, code=exc.code, field=exc.field, identifier=exc.kind, check=exc.check, input=shown
-    )
+    return {"identifier": exc.kind, "check": exc.check, "input": shown}
 
 
-# Domain error class → its GraphQL error; `from_domain` walks the exception's MRO.
-MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] = {
-    errors.InvalidIdentifier: _identifier,
-    errors.QueryTooCostly: lambda exc, given: QueryTooCostlyError(
-        message=exc.message, code=exc.code, field=exc.field, cost=exc.cost, limit=exc.limit
-    ),
-    errors.BatchTooLarge: lambda exc, given: BatchTooLargeError(
-        message=exc.message, code=exc.code, field=exc.field, limit=exc.limit
-    ),
+# Domain error class → its GraphQL error; `from_domain` walks the exception's MRO, `catchable`
+# reads it backwards.
+MAPPING: Final[dict[type[errors.DomainError], Shown]] = {
+    errors.InvalidIdentifier: _input(InvalidIdentifierError, _identifier),
+    errors.QueryTooCostly: _input(QueryTooCostlyError, lambda exc, given: {"cost": exc.cost, "limit": exc.limit}),
+    errors.BatchTooLarge: _input(BatchTooLargeError, lambda exc, given: {"limit": exc.limit}),
     errors.InvalidId: _input(InvalidIdError),
     errors.InvalidCursor: _input(InvalidCursorError),
     errors.InvalidPageSize: _input(InvalidPageSizeError),
     errors.InvalidListBasis: _input(InvalidListBasisError),
     errors.PurposeRequired: _input(PurposeRequiredError),
-    errors.LegalBasisInsufficient: lambda exc, given: LegalBasisInsufficientError(
-        message=exc.message, code=exc.code, field=exc.field, level=exc.level
-    ),
-    errors.ValidityTooLong: lambda exc, given: ValidityTooLongError(
-        message=exc.message, code=exc.code, field=exc.field, latest=exc.latest
-    ),
+    errors.LegalBasisInsufficient: _input(LegalBasisInsufficientError, lambda exc, given: {"level": exc.level}),
+    errors.ValidityTooLong: _input(ValidityTooLongError, lambda exc, given: {"latest": exc.latest}),
     errors.InvalidValue: _input(InvalidValueError),
     errors.InvalidInput: _input(InvalidInputError),
-    errors.UnknownPlatform: lambda exc, given: UnknownPlatformError(
-        message=exc.message, code=exc.code, platform=exc.platform
-    ),
+    errors.UnknownPlatform: Shown(UnknownPlatformError, lambda exc, given: {"platform": exc.platform}),
     errors.NotYetKnown: _plain(NotYetKnownError),
-    errors.UnknownSubject: lambda exc, given: UnknownSubjectError(
-        message=exc.message, code=exc.code, input=given or exc.identifier
-    ),
+    errors.UnknownSubject: Shown(UnknownSubjectError, lambda exc, given: {"input": given or exc.identifier}),
     errors.NotFound: _plain(NotFoundError),
-    errors.TransitionNotAllowed: lambda exc, given: TransitionNotAllowedError(
-        message=exc.message, code=exc.code, state=exc.state, event=exc.event
+    errors.TransitionNotAllowed: Shown(
+        TransitionNotAllowedError, lambda exc, given: {"state": exc.state, "event": exc.event}
     ),
-    errors.RepairTooEarly: lambda exc, given: RepairTooEarlyError(
-        message=exc.message, code=exc.code, allowed_from=exc.allowed_from, rule_set=exc.rule_set
+    errors.RepairTooEarly: Shown(
+        RepairTooEarlyError, lambda exc, given: {"allowed_from": exc.allowed_from, "rule_set": exc.rule_set}
     ),
     errors.NotRepairable: _plain(NotRepairableError),
-    errors.ViolationConflict: lambda exc, given: ViolationConflictError(
-        message=exc.message, code=exc.code, violation_id=exc.violation_id
-    ),
-    errors.DefenceWindowOpen: lambda exc, given: DefenceWindowOpenError(
-        message=exc.message, code=exc.code, deadline=exc.deadline
-    ),
+    errors.ViolationConflict: Shown(ViolationConflictError, lambda exc, given: {"violation_id": exc.violation_id}),
+    errors.DefenceWindowOpen: Shown(DefenceWindowOpenError, lambda exc, given: {"deadline": exc.deadline}),
     errors.DefenceWindowClosed: _plain(DefenceWindowClosedError),
     errors.ListingConflict: _plain(ListingConflictError),
     errors.NoSuchFlag: _plain(NoSuchFlagError),
@@ -268,18 +267,26 @@ MAPPING: Final[dict[type[errors.DomainError], Callable[[Any, str], UserError]]] 
     errors.AlreadyExists: _plain(AlreadyExistsError),
     errors.Conflict: _plain(ConflictError),
     errors.PermissionDenied: _plain(PermissionDeniedError),
-    errors.RateLimited: lambda exc, given: RateLimitedError(
-        message=exc.message, code=exc.code, retry_after=exc.retry_after
-    ),
-    errors.TooManySubscriptions: lambda exc, given: TooManySubscriptionsError(
-        message=exc.message, code=exc.code, limit=exc.limit
-    ),
-    errors.LiveFeedLost: lambda exc, given: LiveFeedLostError(message=exc.message, code=exc.code, reason=exc.reason),
-    errors.StatusUnavailable: lambda exc, given: StatusUnavailableError(
-        message=exc.message, code=exc.code, subject=exc.subject
-    ),
+    errors.RateLimited: Shown(RateLimitedError, lambda exc, given: {"retry_after": exc.retry_after}),
+    errors.TooManySubscriptions: Shown(TooManySubscriptionsError, lambda exc, given: {"limit": exc.limit}),
+    errors.LiveFeedLost: Shown(LiveFeedLostError, lambda exc, given: {"reason": exc.reason}),
+    errors.StatusUnavailable: Shown(StatusUnavailableError, lambda exc, given: {"subject": exc.subject}),
     errors.Unavailable: _plain(UnavailableError),
 }
+
+
+def catchable(allowed: tuple[type[UserError], ...]) -> tuple[type[errors.DomainError], ...]:
+    """The domain errors a resolver catches to answer with a member of `allowed`, the error
+    members of its result union: each class shown as one of them.
+
+    `except` also catches their subclasses; one shown as a type outside `allowed` (`NotFound`'s
+    `UnknownSubject`) `from_domain` raises again, as it would have gone uncaught."""
+    caught = tuple(cls for cls, shown in MAPPING.items() if shown.kind in allowed)
+    unmapped = set(allowed) - {MAPPING[cls].kind for cls in caught}
+    if unmapped:
+        names = sorted(kind.__name__ for kind in unmapped)
+        raise TypeError(f"no domain error is shown as {names}; add one to MAPPING in schema/errors.py")
+    return caught
 
 
 logger = logging.getLogger(__name__)
@@ -393,7 +400,7 @@ def from_domain(
 
 def _convert(exc: errors.DomainError, given: str) -> UserError:
     for cls in type(exc).__mro__:
-        make = MAPPING.get(cls)
-        if make is not None:
-            return make(exc, given)
+        shown = MAPPING.get(cls)
+        if shown is not None:
+            return shown.make(exc, given)
     raise TypeError(f"{type(exc).__name__} has no GraphQL error type; add one to schema/errors.py") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Final
 
 import strawberry
 
@@ -368,6 +368,17 @@ class DecideExitReviewSuccess:
     review: ExitReview
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+PROPOSE_LISTING_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    InvalidListBasisError,
+    LegalBasisInsufficientError,
+    UnknownSubjectError,
+    ListingConflictError,
+    PermissionDeniedError,
+)
 ProposeListingResult = Annotated[
     ProposeListingSuccess
     | InvalidIdError
@@ -379,6 +390,13 @@ ProposeListingResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("ProposeListingResult"),
 ]
+SUBMIT_DEFENCE_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    DefenceWindowClosedError,
+    PermissionDeniedError,
+)
 SubmitDefenceResult = Annotated[
     SubmitDefenceSuccess
     | InvalidIdError
@@ -388,6 +406,17 @@ SubmitDefenceResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("SubmitDefenceResult"),
 ]
+DECIDE_LISTING_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    InvalidListBasisError,
+    ValidityTooLongError,
+    NotFoundError,
+    DefenceWindowOpenError,
+    TransitionNotAllowedError,
+    ListingConflictError,
+    PermissionDeniedError,
+)
 DecideListingResult = Annotated[
     DecideListingSuccess
     | InvalidIdError
@@ -401,6 +430,13 @@ DecideListingResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("DecideListingResult"),
 ]
+END_LISTING_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    TransitionNotAllowedError,
+    PermissionDeniedError,
+)
 EndListingResult = Annotated[
     EndListingSuccess
     | InvalidIdError
@@ -410,6 +446,14 @@ EndListingResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("EndListingResult"),
 ]
+DECIDE_EXIT_REVIEW_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    TransitionNotAllowedError,
+    ConflictError,  # listed, though the service raises no plain Conflict (TransitionNotAllowed is its own)
+    PermissionDeniedError,
+)
 DecideExitReviewResult = Annotated[
     DecideExitReviewSuccess
     | InvalidIdError

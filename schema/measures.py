@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import strawberry
 
@@ -158,10 +158,14 @@ class SetMeasureActiveSuccess:
     measure: Measure
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+SAVE_MEASURE_ERRORS: Final = (InvalidValueError, LegalBasisInsufficientError, PermissionDeniedError)
 SaveMeasureResult = Annotated[
     SaveMeasureSuccess | InvalidValueError | LegalBasisInsufficientError | PermissionDeniedError,
     strawberry.union("SaveMeasureResult"),
 ]
+SET_MEASURE_ACTIVE_ERRORS: Final = (NotFoundError, PermissionDeniedError)
 SetMeasureActiveResult = Annotated[
     SetMeasureActiveSuccess | NotFoundError | PermissionDeniedError, strawberry.union("SetMeasureActiveResult")
 ]

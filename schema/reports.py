@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import strawberry
 
@@ -90,6 +90,15 @@ class ReportViolationSuccess:
     subject_id: strawberry.ID
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+REPORT_VIOLATION_ERRORS: Final = (
+    InvalidValueError,
+    InvalidIdentifierError,
+    IdentityConflictError,
+    ViolationConflictError,
+    PermissionDeniedError,
+)
 ReportViolationResult = Annotated[
     ReportViolationSuccess
     | InvalidValueError
@@ -130,6 +139,13 @@ class ReportMeasureExecutionSuccess:
     subject_id: strawberry.ID
 
 
+REPORT_MEASURE_EXECUTION_ERRORS: Final = (
+    InvalidValueError,
+    InvalidIdentifierError,
+    IdentityConflictError,
+    PermissionDeniedError,
+    NoSuchFlagError,
+)
 ReportMeasureExecutionResult = Annotated[
     ReportMeasureExecutionSuccess
     | InvalidValueError
@@ -161,6 +177,7 @@ class RevokeViolationSuccess:
     subject_id: strawberry.ID
 
 
+REVOKE_VIOLATION_ERRORS: Final = (InvalidValueError, NotYetKnownError, TransitionNotAllowedError, PermissionDeniedError)
 RevokeViolationResult = Annotated[
     RevokeViolationSuccess | InvalidValueError | NotYetKnownError | TransitionNotAllowedError | PermissionDeniedError,
     strawberry.union("RevokeViolationResult"),
@@ -192,6 +209,7 @@ class UpdateAccountSuccess:
     subject_id: strawberry.ID
 
 
+UPDATE_ACCOUNT_ERRORS: Final = (InvalidValueError, InvalidIdentifierError, IdentityConflictError, PermissionDeniedError)
 UpdateAccountResult = Annotated[
     UpdateAccountSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
     strawberry.union("UpdateAccountResult"),
@@ -261,6 +279,12 @@ class ChangeRelationSuccess:
     valid_to: dt.datetime | None
 
 
+CHANGE_RELATION_ERRORS: Final = (
+    InvalidValueError,
+    InvalidIdentifierError,
+    IdentityConflictError,
+    PermissionDeniedError,
+)
 ChangeRelationResult = Annotated[
     ChangeRelationSuccess | InvalidValueError | InvalidIdentifierError | IdentityConflictError | PermissionDeniedError,
     strawberry.union("ChangeRelationResult"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import strawberry
 
@@ -284,6 +284,16 @@ class DecideRepairSuccess:
     application: RepairApplication
 
 
+# Beside each result union, its error members: from_domain's `allowed`, and (errors.catchable)
+# what its resolver catches. tests/unit/test_result_unions.py holds each equal to its union.
+FILE_OBJECTION_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    AlreadyExistsError,  # one open objection per record
+    TransitionNotAllowedError,
+    PermissionDeniedError,
+)
 FileObjectionResult = Annotated[
     FileObjectionSuccess
     | InvalidIdError
@@ -294,6 +304,13 @@ FileObjectionResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("FileObjectionResult"),
 ]
+RESOLVE_OBJECTION_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    TransitionNotAllowedError,
+    PermissionDeniedError,
+)
 ResolveObjectionResult = Annotated[
     ResolveObjectionSuccess
     | InvalidIdError
@@ -303,6 +320,16 @@ ResolveObjectionResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("ResolveObjectionResult"),
 ]
+APPLY_FOR_REPAIR_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    AlreadyExistsError,  # one pending application per record
+    TransitionNotAllowedError,
+    RepairTooEarlyError,
+    NotRepairableError,
+    PermissionDeniedError,
+)
 ApplyForRepairResult = Annotated[
     ApplyForRepairSuccess
     | InvalidIdError
@@ -315,6 +342,13 @@ ApplyForRepairResult = Annotated[
     | PermissionDeniedError,
     strawberry.union("ApplyForRepairResult"),
 ]
+DECIDE_REPAIR_ERRORS: Final = (
+    InvalidIdError,
+    InvalidValueError,
+    NotFoundError,
+    TransitionNotAllowedError,
+    PermissionDeniedError,
+)
 DecideRepairResult = Annotated[
     DecideRepairSuccess
     | InvalidIdError
