@@ -11,9 +11,14 @@ and how its value is completed; subtrees the projection answers (`entrypoints.pr
 plain attributes, stored statuses spliced) are handed to it whole.
 
 Semantics stay graphql-core's where they matter and are graphql-core's where they could
-differ: each resolver is called exactly as graphql-core calls it (the schema's own execution
-context builds its resolve info and looks its arguments up), leaves are serialised by their
-types, sibling fields that wait run concurrently (DataLoaders batch as before). But anything
+differ: each resolver is called as graphql-core calls it (the schema's own execution context
+builds its resolve info and looks its arguments up) — where Strawberry's wrapper around a
+resolver would only pass scalar arguments on (no field extension, no exception handler), its
+function is called with what the wrapper would give it (`strawberry_call`) — leaves are
+serialised by their types, sibling fields that wait run concurrently (DataLoaders batch as
+before). Each answer runs on a copy of the executor the plan was made with, with the request's
+own context value and coerced variables (as graphql-core copies one per subscription event),
+not on one built from the document again. But anything
 that would make graphql-core report an error — a resolver raising, a null where the schema
 says non-null, a value of an unexpected type — is not reported here: the plan gives up
 (`GiveUp`) and graphql-core answers the whole operation again, errors and partial data as
