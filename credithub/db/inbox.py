@@ -15,7 +15,7 @@ SQL: Final = QUERIES["inbox"]
 
 # What its states mean is defined with its functions (migration 0027).
 QUEUE: Final = work_queue.WorkQueue("inbox_events", SQL)
-# What `insert(..., notify=True)` sends on commit: the channel of migration 0031's inbox_notify.
+# What `insert(..., notify=True)` (and `insert_many`) sends on commit: the channel of migration 0031's inbox_notify.
 INBOX_CHANNEL: Final = "credithub_inbox"
 
 
@@ -97,19 +97,23 @@ async def insert_many(
     platform: str,
     pulled: list[tuple[str, str, dict[str, Any]]],
     received_at: dt.datetime,
+    *,
+    notify: bool = False,
 ) -> int:
-    """Keep (event id, type, event) triples; returns how many were new."""
+    """Keep (event id, type, event) triples; returns how many were new. `notify`: if any was new,
+    one NOTIFY `INBOX_CHANNEL` for them all, delivered when they commit."""
     if not pulled:
         return 0
-    rows = await conn.fetch(
+    added: int = await conn.fetchval(
         SQL["insert_many"],
         platform,
         [event_id for event_id, _, _ in pulled],
         [event_type for _, event_type, _ in pulled],
         [event for _, _, event in pulled],
         received_at,
+        notify,
     )
-    return len(rows)
+    return added
 
 
 async def count_waiting(conn: Executor, up_to: int) -> int:

@@ -18,9 +18,9 @@ from credithub.services.inbox_notices import LINGER, NOTIFY_INTERVAL
 from credithub.services.ports import Deps
 
 IDLE_SECONDS: Final = 1.0
-# The fallback: webhooks accepted in this process, or in another (a notice, services/inbox_notices),
-# wake the inbox processor at once; polling finds what no wake-up announced (a retry come due, a
-# notice lost with its connection, pulled events).
+# The fallback: webhooks accepted in this process, or in another, and pages pulled anywhere (a
+# notice, services/inbox_notices) wake the inbox processor at once; polling finds what no wake-up
+# announced (a retry come due, a notice lost with its connection).
 INBOX_POLL_SECONDS: Final = 0.5
 FAILURE_BACKOFF_SECONDS: Final = 5.0
 AUDIT_PARTITIONS_SECONDS: Final = 3600.0  # partitions are made months ahead: hourly is plenty
@@ -78,10 +78,11 @@ async def run_status_refresher(deps: Deps, stop: asyncio.Event) -> None:
 
 async def run_inbox_processor(deps: Deps, stop: asyncio.Event, wakeup: asyncio.Event) -> None:
     """Apply inbox events until `stop` is set. A webhook accepted by this process sets `wakeup`;
-    one accepted by another process or instance sets it through a notice (`inbox_notices`). Once
-    woken, the processor looks again every NOTIFY_INTERVAL for LINGER seconds (the events a
-    throttled notice stands for); events due for a retry, or announced by no notice, are found by
-    polling every INBOX_POLL_SECONDS."""
+    one accepted by another process or instance, and a page of new events pulled by any process
+    (this one's puller included), set it through a notice (`inbox_notices`). Once woken, the
+    processor looks again every NOTIFY_INTERVAL for LINGER seconds (the events a throttled notice
+    stands for); events due for a retry, or announced by no notice, are found by polling every
+    INBOX_POLL_SECONDS."""
     loop = asyncio.get_running_loop()
     linger_until = -math.inf
 

@@ -1,4 +1,4 @@
-"""Waking the inbox processor of another process when a webhook is accepted.
+"""Waking the inbox processor of another process when a webhook is accepted or a page is pulled.
 
 `serve` accepts webhooks in its serving processes (role `api`) and applies them in its background
 process (role `workers`); a fleet accepts on one instance what another may apply. An accepted
@@ -18,6 +18,11 @@ longer) connected, an insert slower than `LINGER`. While the connection is down 
 polls and the listener reconnects every `RECONNECT_SECONDS`; on (re)connecting it wakes the
 processor once, since notices sent meanwhile were lost. A process that runs its own inbox
 processor (role `all`) wakes it in memory and sends no notice.
+
+Events pulled from a platform's feed (`services/sync`: `credithub sync`, or the puller of
+any instance) wake the processors the same way: a page that stored new events sends one notice
+on commit, unthrottled (a page is a round trip to the platform, never a flood). Every inbox
+processor LISTENs, its own process's included, so the notice serves a puller of role `all` too.
 """
 
 from __future__ import annotations

@@ -3,7 +3,12 @@
 Each page is taken in one transaction: its events go into the inbox (keyed by the item's id, so
 pulling the same page again changes nothing), the items the hub cannot take are kept with why,
 and the cursor moves past the page. A crash mid-page leaves the cursor before it; the next pull
-takes the page again. The inbox worker then applies the events exactly as it applies webhooks.
+takes the page again. The inbox worker then applies the events exactly as it applies webhooks,
+and is woken for them as for webhooks: a page that stored new events sends one
+`NOTIFY credithub_inbox` on commit (`inbox_notices`), heard by every inbox processor, this
+process's own included, so a page pulled by `credithub sync` or by another instance's puller
+is applied at once rather than at the processor's next poll. A page is one notice at most, and
+pages come no faster than the platform answers, so it needs no throttle.
 
 A page that cannot be fetched is retried a few times (honouring Retry-After; the waits are
 `fetch_retries(settings)`); after that the pull stops with `PullFailed` and the error is kept on
@@ -131,7 +136,7 @@ async def _take(deps: Deps, link: PlatformLink, stream: str, page: FeedPage) -> 
         event_id = f"{EVENT_ID_PREFIX}:{stream}:{item.item_id}"
         pulled.append((event_id, event.type.value, event_codec.encode_event(event)))
     async with transaction(deps.pool) as conn:
-        new = await db_inbox.insert_many(conn, link.code, pulled, now)
+        new = await db_inbox.insert_many(conn, link.code, pulled, now, notify=True)
         await db_sync.insert_rejects(conn, link.code, stream, refused, now)
         await db_sync.save_page(conn, link.code, stream, page.cursor, len(pulled), now, caught_up=not page.has_more)
     return new, len(refused)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -15,7 +17,8 @@ from starlette.routing import Route
 
 from credithub.db import subjects as db_subjects
 from credithub.db import sync as db_sync
-from credithub.db.pool import create_pool
+from credithub.db.inbox import INBOX_CHANNEL
+from credithub.db.pool import connect_listener, create_pool
 from credithub.domain.clients import generate_webhook_secret
 from credithub.services import clients, inbox, sync
 from credithub.services.ports import Deps
@@ -91,6 +94,34 @@ async def test_a_pull_takes_every_page_once_and_a_second_pull_changes_nothing(sy
     full = await sync.pull_platform(sync_deps, market.code, full=True)  # reconciliation from the start
     assert [progress.new_events for progress in full] == [0, 0]
     assert full[0].items == 7
+
+
+async def test_each_page_that_stores_new_events_wakes_the_inbox_processors_once(
+    fresh_dsn: str, sync_deps: Deps, market: Market
+) -> None:
+    stock(market.sim, 7)  # shops in three pages of three; no penalties
+    listener = await connect_listener(fresh_dsn)
+    notices: list[str] = []
+
+    def heard(_conn: Any, _pid: int, _channel: str, payload: object) -> None:
+        notices.append(str(payload))
+
+    await listener.add_listener(INBOX_CHANNEL, heard)
+    try:
+        await sync.pull_platform(sync_deps, market.code)
+        for _ in range(100):  # delivered on each page's commit, read by the listener's connection
+            if len(notices) >= 3:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)  # and no more come
+        assert len(notices) == 3  # one per page, however many events it stored
+
+        notices.clear()
+        await sync.pull_platform(sync_deps, market.code, full=True)  # every page again, nothing new
+        await asyncio.sleep(0.3)
+        assert notices == []
+    finally:
+        await listener.close()
 
 
 async def test_a_pull_holds_back_while_the_inbox_is_full_and_goes_on_from_its_cursor_later(

@@ -31,12 +31,19 @@ SELECT (SELECT id FROM added) AS id, EXISTS (SELECT 1 FROM kept) AS reported, (S
 
 -- insert_many --
 -- Keep events pulled from a platform's feed, skipping those taken before: $1 platform, $2 event
--- ids, $3 event types, $4 events (pairwise), $5 received at. Returns the ids of the new ones.
-INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
-SELECT $1, event_id, event_type, event, $5, $5
-FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS e (event_id, event_type, event)
-ON CONFLICT (platform, event_id) DO NOTHING
-RETURNING id;
+-- ids, $3 event types, $4 events (pairwise), $5 received at, $6 whether to wake the inbox
+-- processors (as `insert`). Returns how many were new. The notice is sent by one call for the
+-- whole page, and only when it stored a row: a page is one transaction, so one notice on commit
+-- (were it sent per row instead, PostgreSQL would still deliver it once: identical notices of one
+-- transaction, same channel and payload, reach listeners as one, as its NOTIFY reference says).
+WITH added AS (
+    INSERT INTO inbox_events (platform, event_id, event_type, event, received_at, next_attempt_at)
+    SELECT $1, event_id, event_type, event, $5, $5
+    FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS e (event_id, event_type, event)
+    ON CONFLICT (platform, event_id) DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) AS added, inbox_notify($6 AND count(*) > 0) FROM added;
 
 -- count_waiting --
 -- Events not applied yet (pending, retrying or being applied), counted up to $1 at most: what
