@@ -63,9 +63,10 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Whether this instance should get traffic, and what is wrong if not: the database (503
     if it does not answer), the cache (degraded: the hub serves without it), the revocation
-    listener where the API is served, the replica (degraded: reads go to the primary) and the
-    background workers where they run (503 if one stopped). It names the process's role and pid:
-    `serve --workers N` runs several."""
+    listener where the API is served, the replica (degraded: reads go to the primary), the
+    background workers where they run (503 if one stopped) and their inbox processor's LISTEN
+    connection (degraded: accepted events wait for its next poll). It names the process's role
+    and pid: `serve --workers N` runs several."""
     settings: Settings = request.app.state.settings
     deps: Deps = request.app.state.deps.for_work("health")
     database = "ok" if await _database_answers(deps) else "unavailable"
@@ -80,6 +81,10 @@ async def readyz(request: Request) -> JSONResponse:
         body["revocations"] = "listening" if listening else "not listening"
     body["replica"] = replica
     body["workers"] = workers
+    notices = deps.inbox_notices
+    if "inbox-processor" in workers and notices is not None and notices.listens:
+        listening = listening and notices.listening
+        body["inbox"] = "listening" if notices.listening else "polling"
     if database != "ok" or "stopped" in workers.values():
         status, code = "unavailable", 503
     elif cache == "degraded" or not listening or replica["status"] not in ("ok", "none"):

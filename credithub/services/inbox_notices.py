@@ -61,6 +61,18 @@ class InboxNotices:
         self._connect = connect
         self._monotonic = monotonic
         self._sent_at = -math.inf
+        self._listening = False
+
+    @property
+    def listens(self) -> bool:
+        """Whether this process's inbox processor can be woken by notices at all (a connection to
+        listen on is configured)."""
+        return self._connect is not None
+
+    @property
+    def listening(self) -> bool:
+        """Whether the LISTEN connection is up now (if not, the processor polls meanwhile)."""
+        return self._listening
 
     def due(self) -> bool:
         """Whether the event about to be stored should send the notice (and if so, it counts as
@@ -94,10 +106,14 @@ class InboxNotices:
         def on_notice(_conn: Any, _pid: int, _channel: str, _payload: object) -> None:
             wakeup.set()
 
+        def now_listening() -> None:
+            self._listening = True
+            wakeup.set()  # events accepted while not listening sent notices no one heard
+
         try:
-            # On each (re)connection: events accepted while not listening sent notices no one heard.
-            await listening.hold(conn, {INBOX_CHANNEL: on_notice}, ping_seconds=PING_SECONDS, listening=wakeup.set)
+            await listening.hold(conn, {INBOX_CHANNEL: on_notice}, ping_seconds=PING_SECONDS, listening=now_listening)
             logger.warning("inbox processor: the LISTEN connection closed; polling until it is back")
         finally:
+            self._listening = False
             if not conn.is_closed():
                 conn.terminate()

@@ -115,3 +115,41 @@ async def test_with_redis_stopped_graphql_still_answers_and_readiness_says_degra
         ready = await http.get("/readyz")
         assert (ready.status_code, ready.json()["status"], ready.json()["cache"]) == (200, "degraded", "degraded")
         assert (await http.get("/healthz")).status_code == 200
+
+
+async def _inbox_state(http: httpx.AsyncClient, wanted: str) -> dict[str, object]:
+    """/readyz once its `inbox` says `wanted` (the listener connects and reconnects in the background)."""
+    for _ in range(100):
+        body: dict[str, object] = (await http.get("/readyz")).json()
+        if body.get("inbox") == wanted:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/readyz never said inbox {wanted!r}: {body}")
+
+
+async def test_readyz_says_when_the_inbox_processor_polls_for_want_of_its_listener(
+    fresh_dsn: str, data_dir: Path
+) -> None:
+    pool = await create_pool(fresh_dsn, min_size=1, max_size=3)
+    settings = make_settings(fresh_dsn, data_dir, workers=True)
+    deps = make_deps(pool, settings)
+    try:
+        async with (
+            loopback.serve(create_app(settings, deps=deps), lifespan="on") as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as http,
+        ):
+            ready = await _inbox_state(http, "listening")
+            assert ready["status"] == "ready"
+            # The listener's connection is cut (a restart of PostgreSQL, a network blip): the
+            # processor polls meanwhile, and says so, until it has reconnected.
+            await pool.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'credithub-inbox' AND datname = current_database()"
+            )
+            polling = await _inbox_state(http, "polling")
+            assert polling["status"] == "degraded"
+            back = await _inbox_state(http, "listening")
+            assert back["status"] == "ready"
+    finally:
+        await deps.http.aclose()
+        await pool.close()
