@@ -14,7 +14,7 @@ off around them with `callgrind_control`; warming up, 2,000 lookups, is not coun
 
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/cg.out \\
         python -m bench.inprocess --callgrind --lookups 800 --repeat 1
-    # "Collected : N" on stderr; N / 800 = instructions a lookup
+    # "Collected : N" on stderr; N / (the lookups the round printed) = instructions a lookup
 
 Run it from another tree (`git archive REV | tar -x -C DIR`, then `cd DIR`) to compare a change
 with its parent, as `bench.lookup --before` does over HTTP.

@@ -47,7 +47,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import collect_fields
 from graphql.execution.executor import CollectedErrors
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.relay.types import GlobalID
@@ -127,9 +127,13 @@ def strawberry_call(definition: GraphQLField, schema: Any) -> Call | None:
     strawberry_schema = getattr(schema, "_strawberry_schema", None)
     if not isinstance(field, StrawberryField) or field.base_resolver is None or strawberry_schema is None:
         return None
-    converter = strawberry_schema.schema_converter
-    if field.extensions or converter._exception_handler_specs:
+    # Where Strawberry would do more than pass arguments on: field extensions (permission classes
+    # among them), exception handlers (a private attribute: if it moves, the wrapper is kept), a
+    # field class of its own.
+    handlers = getattr(strawberry_schema.schema_converter, "_exception_handler_specs", None)
+    if field.extensions or handlers is None or handlers or type(field).get_result is not StrawberryField.get_result:
         return None
+    converter = strawberry_schema.schema_converter
     config, registry = strawberry_schema.config, converter.scalar_registry
     names: list[tuple[str, str]] = []
     for argument in field.arguments:
@@ -285,6 +289,7 @@ class CompiledQuery:
         except GiveUp:
             self._unable = True
             return
+        executor.variable_values = VariableValues({}, {})  # the first request's are its own, not the plan's
         self._made_with = executor
 
     async def answer(
