@@ -18,12 +18,13 @@ function is called with what the wrapper would give it (`strawberry_call`) — l
 serialised by their types, sibling fields that wait run concurrently (DataLoaders batch as
 before). Each answer runs on a copy of the executor the plan was made with, with the request's
 own context value and coerced variables (as graphql-core copies one per subscription event),
-not on one built from the document again. But anything
-that would make graphql-core report an error — a resolver raising, a null where the schema
-says non-null, a value of an unexpected type — is not reported here: the plan gives up
-(`GiveUp`) and graphql-core answers the whole operation again, errors and partial data as
-always. Queries read; their resolvers may run twice then (their DataLoaders keep what they
-loaded, and the reads noted for the audit trail are a set).
+not on one built from the document again.
+
+But anything that would make graphql-core report an error — a resolver raising, a null where
+the schema says non-null, a value of an unexpected type, variables that do not coerce — is not
+reported here: the plan gives up (`GiveUp`) and graphql-core answers the whole operation
+again, errors and partial data as always. Queries read; their resolvers may run twice then
+(their DataLoaders keep what they loaded, and the reads noted for the audit trail are a set).
 """
 
 from __future__ import annotations
@@ -130,10 +131,10 @@ def strawberry_call(definition: GraphQLField, schema: Any) -> Call | None:
     # Where Strawberry would do more than pass arguments on: field extensions (permission classes
     # among them), exception handlers (a private attribute: if it moves, the wrapper is kept), a
     # field class of its own.
-    handlers = getattr(strawberry_schema.schema_converter, "_exception_handler_specs", None)
+    converter = strawberry_schema.schema_converter
+    handlers = getattr(converter, "_exception_handler_specs", None)
     if field.extensions or handlers is None or handlers or type(field).get_result is not StrawberryField.get_result:
         return None
-    converter = strawberry_schema.schema_converter
     config, registry = strawberry_schema.config, converter.scalar_registry
     names: list[tuple[str, str]] = []
     for argument in field.arguments:
