@@ -35,7 +35,8 @@ import orjson
 import uvloop
 
 from bench.credit_status import SINGLE, admin_token, prepare_store
-from bench.dataset import BENCH_DIR, BENCH_SECRET_KEY, add_dataset_arguments, bench_server, ensure_dataset
+from bench.dataset import add_dataset_arguments, bench_server, ensure_dataset
+from bench.lookup import hub_environment
 
 CODES = 2000
 
@@ -45,17 +46,7 @@ def _callgrind(switch: str) -> None:
 
 
 async def run(dsn: str, args: argparse.Namespace) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": dsn,
-            "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
-            "CREDITHUB_LOG_LEVEL": "WARNING",
-            "CREDITHUB_DATA_DIR": str(BENCH_DIR / ".data" / "service"),
-            "CREDITHUB_WORKERS": "false",
-            "CREDITHUB_RATE_LIMIT": "0",
-            "CREDITHUB_CLIENT_CONCURRENCY": "0",
-        }
-    )
+    os.environ.update(hub_environment(dsn))
     from credithub.entrypoints.app import create_app, settle_heap  # reads the environment above
 
     conn = await asyncpg.connect(dsn)

@@ -156,10 +156,9 @@ def start_floor(dsn: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=REPO)
 
 
-def start_hub(dsn: str, port: int, tree: Path, workers: int) -> subprocess.Popen[bytes]:
-    """`serve` from the source tree `tree`, set up as bench/credit_status.py does."""
-    env = {
-        **os.environ,
+def hub_environment(dsn: str) -> dict[str, str]:
+    """The hub's settings for lookups under load (also `bench.inprocess`'s)."""
+    return {
         "DATABASE_URL": dsn,
         "CREDITHUB_SECRET_KEY": BENCH_SECRET_KEY,
         "CREDITHUB_LOG_LEVEL": "WARNING",
@@ -168,6 +167,11 @@ def start_hub(dsn: str, port: int, tree: Path, workers: int) -> subprocess.Popen
         "CREDITHUB_RATE_LIMIT": "0",  # one client sending as fast as it can
         "CREDITHUB_CLIENT_CONCURRENCY": "0",  # ... with many requests in flight
     }
+
+
+def start_hub(dsn: str, port: int, tree: Path, workers: int) -> subprocess.Popen[bytes]:
+    """`serve` from the source tree `tree`, set up as bench/credit_status.py does."""
+    env = {**os.environ, **hub_environment(dsn)}
     # As many serving processes as the floor has: the comparison is of what each does per request.
     command = [sys.executable, "-m", "credithub", "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, cwd=tree, env=env)

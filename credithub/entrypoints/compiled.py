@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from graphql import (
+    DocumentNode,
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     OperationDefinitionNode,
     Undefined,
     get_named_type,
@@ -277,10 +279,30 @@ class CompiledQuery:
         """Whether the plan was made (or found unable to answer this operation)."""
         return self._root is not None or self._unable
 
-    def plan(self, executor: ProjectingExecutionContext) -> None:
-        """Make the plan with an executor the schema's execution context class built for this
-        document (its context value and variables are not used: each answer brings its own)."""
+    def plan(
+        self,
+        context_class: type[ProjectingExecutionContext],
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> None:
+        """Make the plan with an executor the schema's execution context class builds for this
+        document (no context value; the variables only need to coerce: each answer brings its
+        own). Variables that do not coerce leave it unmade: graphql-core says why."""
         if self.planned:
+            return
+        executor = context_class.build(
+            schema,
+            document,
+            None,
+            None,
+            variables,
+            operation_name,
+            is_awaitable=cast(Any, optimized_is_awaitable),  # a TypeGuard in all but its annotation
+            operation_extensions=None,
+        )
+        if not isinstance(executor, ProjectingExecutionContext):
             return
         if executor.middleware_manager is not None:  # resolvers wrapped: graphql-core calls them
             self._unable = True

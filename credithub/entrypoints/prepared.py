@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse, specified_rules
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -156,20 +156,8 @@ class PreparedQueries:
         if not issubclass(self.context_class, ProjectingExecutionContext):
             return None
         plan = prepared.compiled
-        if not plan.planned:
-            executor = self.context_class.build(
-                self.schema._schema,
-                prepared.document,
-                None,
-                None,
-                request_data.variables,
-                request_data.operation_name,
-                is_awaitable=cast(Any, optimized_is_awaitable),  # a TypeGuard in all but its annotation
-                operation_extensions=None,
-            )
-            if not isinstance(executor, ProjectingExecutionContext):
-                return None  # the variables did not coerce: graphql-core says why
-            plan.plan(executor)
+        operation_name = request_data.operation_name
+        plan.plan(self.context_class, self.schema._schema, prepared.document, request_data.variables, operation_name)
         data = await plan.answer(context, request_data.variables, request_data.extensions)
         return None if data is None else GraphQLExecutionResult(data=data, errors=None)
 

@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 from graphql import parse
-from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from credithub.domain.clients import Client
 from credithub.entrypoints.compiled import CompiledQuery
-from credithub.entrypoints.projection import ProjectingExecutionContext, static
+from credithub.entrypoints.projection import static
 from credithub.services.ports import Deps
 from resolvers.loaders import RequestLoaders
 from schema.context import Context
@@ -44,14 +43,7 @@ def _context(deps: Deps, viewer: Client) -> Context:
 
 
 async def _compiled(deps: Deps, viewer: Client, document: str, plan: CompiledQuery, **variables: Any) -> Any:
-    if not plan.planned:  # as entrypoints.prepared makes it, on a first answer
-        executor = CONTEXT_CLASS.build(
-            PROJECTED._schema, parse(document), None, None, variables, None,
-            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-            operation_extensions=None,
-        )  # fmt: skip
-        assert isinstance(executor, ProjectingExecutionContext)
-        plan.plan(executor)
+    plan.plan(CONTEXT_CLASS, PROJECTED._schema, parse(document), variables, None)  # on a first answer, as prepared
     return await plan.answer(_context(deps, viewer), variables, None)
 
 

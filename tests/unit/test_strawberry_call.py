@@ -11,7 +11,6 @@ from typing import Any
 
 import strawberry
 from graphql import parse
-from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
@@ -115,13 +114,7 @@ async def test_the_resolvers_get_what_strawberrys_wrapper_gives_them() -> None:
     expected = await SCHEMA.execute(DOCUMENT, variable_values=VARIABLES)
     assert expected.errors is None
     plan = CompiledQuery()
-    executor = static(ProjectingExecutionContext).build(
-        SCHEMA._schema, parse(DOCUMENT), None, None, VARIABLES, None,
-        is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-        operation_extensions=None,
-    )  # fmt: skip
-    assert isinstance(executor, ProjectingExecutionContext)
-    plan.plan(executor)
+    plan.plan(static(ProjectingExecutionContext), SCHEMA._schema, parse(DOCUMENT), VARIABLES, None)
     assert plan.planned
     for variables in (VARIABLES, {**VARIABLES, "word": None, "at": None, "colour": "RED"}):
         wanted = await SCHEMA.execute(DOCUMENT, variable_values=variables)
